@@ -1,0 +1,317 @@
+"""The CRM's tables as typed SQLAlchemy models; migrations/ is generated from these.
+
+Timestamps are naive Asia/Seoul wall-clock time. Korea has kept no daylight saving since 1988,
+so a stored time is unambiguous and a business day is its date part on both databases.
+Amounts are whole won (KRW has no minor unit) in BIGINT columns named `*_krw`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-numbers a column declared exactly INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Role(enum.StrEnum):
+    SALES_REP = "sales_rep"
+    DEDICATED_MANAGER = "dedicated_manager"
+    BRANCH_MANAGER = "branch_manager"
+    TRAINER = "trainer"
+    EXECUTIVE = "executive"
+    ADMIN = "admin"
+
+
+class Tier(enum.StrEnum):
+    VIP = "vip"
+    PRIORITY = "priority"
+    GENERAL = "general"
+
+
+class Branch(Base):
+    __tablename__ = "branches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name_ko: Mapped[str] = mapped_column(String(60))
+    name_en: Mapped[str] = mapped_column(String(60))
+    region: Mapped[str] = mapped_column(String(20), index=True)
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Employee(Base):
+    __tablename__ = "employees"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_no: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(20))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
+    hire_date: Mapped[dt.date] = mapped_column(Date)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class User(Base):
+    """A sign-in account; its role decides what the console shows, scoped by its employee."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), unique=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_no: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(40), index=True)
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(1))
+    occupation: Mapped[str] = mapped_column(String(30))
+    region: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20))
+    phone_last4: Mapped[str] = mapped_column(String(4), index=True)
+    email: Mapped[str | None] = mapped_column(String(80))
+    tier: Mapped[str] = mapped_column(String(10))
+    home_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), index=True)
+    consent_dm: Mapped[bool] = mapped_column(Boolean)
+    consent_tm: Mapped[bool] = mapped_column(Boolean)
+    consent_email: Mapped[bool] = mapped_column(Boolean)
+    preferred_channel: Mapped[str] = mapped_column(String(10))
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class BranchTransfer(Base):
+    """A customer's move between home branches; the record and its history stay one."""
+
+    __tablename__ = "branch_transfers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    from_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    to_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    transferred_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(60))
+
+
+class Product(Base):
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    fund_type: Mapped[str] = mapped_column(String(20))
+    risk_grade: Mapped[int] = mapped_column(SmallInteger)
+    term_months: Mapped[int | None] = mapped_column(SmallInteger)
+    launched_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class Account(Base):
+    """One holding of one fund by one customer; `market_value_krw` is today's value."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_no: Mapped[str] = mapped_column(String(16), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    maturity_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    principal_krw: Mapped[int] = mapped_column(BigInteger)
+    market_value_krw: Mapped[int] = mapped_column(BigInteger)
+
+
+class Transaction(Base):
+    __tablename__ = "transactions"
+    __table_args__ = (
+        Index("ix_transactions_account_id_occurred_at", "account_id", "occurred_at"),
+        Index("ix_transactions_customer_id_occurred_at", "customer_id", "occurred_at"),
+        Index("ix_transactions_occurred_at", "occurred_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(12))
+    amount_krw: Mapped[int] = mapped_column(BigInteger)
+    channel: Mapped[str] = mapped_column(String(8))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"))
+    performed_by: Mapped[str] = mapped_column(String(8))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+
+
+class Consultation(Base):
+    """A consultation note; append-only, a correction is a new row pointing at the old one."""
+
+    __tablename__ = "consultations"
+    __table_args__ = (
+        Index("ix_consultations_customer_id_occurred_at", "customer_id", "occurred_at"),
+        Index("ix_consultations_employee_id_occurred_at", "employee_id", "occurred_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    channel: Mapped[str] = mapped_column(String(8))
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(20))
+    is_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"))
+
+
+class LifeEvent(Base):
+    """A yearly date worth a call: birthday, wedding anniversary, account anniversary."""
+
+    __tablename__ = "life_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    event_date: Mapped[dt.date] = mapped_column(Date)
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_customer_id_resolved_at", "customer_id", "resolved_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(String(500))
+    raised_by: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolution_note: Mapped[str | None] = mapped_column(String(500))
+
+
+class UsageEvent(Base):
+    """One action of one employee in the console (view, search, note, export, ...)."""
+
+    __tablename__ = "usage_events"
+    __table_args__ = (
+        Index("ix_usage_events_employee_id_occurred_at", "employee_id", "occurred_at"),
+        Index("ix_usage_events_occurred_at", "occurred_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"))
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    action: Mapped[str] = mapped_column(String(20))
+    page: Mapped[str] = mapped_column(String(30))
+    target: Mapped[str | None] = mapped_column(String(40))
+
+
+class TrainingCourse(Base):
+    __tablename__ = "training_courses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    title_ko: Mapped[str] = mapped_column(String(100))
+    title_en: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(20))
+    certification_months: Mapped[int | None] = mapped_column(SmallInteger)
+    is_retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TrainingSession(Base):
+    __tablename__ = "training_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"), index=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    location: Mapped[str] = mapped_column(String(60))
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+
+
+class Enrolment(Base):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("session_id", "employee_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    enrolled_on: Mapped[dt.date] = mapped_column(Date)
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+    certified_on: Mapped[dt.date | None] = mapped_column(Date)
+    certification_expires_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class AuditRecord(Base):
+    """Append-only; each row's hash covers the previous row's hash, so edits are detectable."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_user_id_occurred_at", "user_id", "occurred_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(30))
+    target_kind: Mapped[str | None] = mapped_column(String(20))
+    target_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    detail: Mapped[str | None] = mapped_column(Text)
+    client: Mapped[str | None] = mapped_column(String(60))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class JobRun(Base):
+    """One run of one job for one business date; the unique key stops double work."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "business_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    business_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    duration_s: Mapped[float | None]
+    rows: Mapped[int | None] = mapped_column(BigInteger)
+    detail: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Setting(Base):
+    """Small facts about this database, e.g. that it holds demo data and as of which date."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

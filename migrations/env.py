@@ -1,0 +1,27 @@
+"""Alembic environment: the database is CRM_DATABASE_URL, or a connection handed in by code."""
+
+from alembic import context
+from sqlalchemy import Connection
+
+from data_access.db import make_engine
+from data_access.models import Base
+
+
+def run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+handed_in = context.config.attributes.get("connection")
+if handed_in is not None:
+    run(handed_in)
+else:
+    with make_engine().connect() as conn:
+        run(conn)
+        conn.commit()
