@@ -1,0 +1,159 @@
+"""What a role's home page summarises: the data the signed-in user answers for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Connection, func, select
+
+from data_access.models import (
+    Account,
+    Alert,
+    Base,
+    Branch,
+    Consultation,
+    Customer,
+    Employee,
+    Enrolment,
+    Role,
+    Setting,
+    TrainingCourse,
+)
+from data_access.security import SignedInUser, branch_scope, own_customers
+
+RECENT_DAYS = 30
+MATURITY_HORIZON_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeSummary:
+    """Headline counts for the customers a user answers for, as of `as_of`."""
+
+    as_of: dt.date
+    customers: int
+    open_accounts: int
+    aum_krw: int
+    open_alerts: int
+    consultations_recent: int
+    maturing_soon: int
+    branches: int
+    staff: int
+
+
+def scope_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> ScopeSummary:
+    """Customers open on `as_of`; consultations in the 30 days up to it; maturities in 30 after."""
+    in_scope = own_customers(user)
+    active = Customer.closed_on.is_(None)
+    customers = conn.execute(
+        select(func.count()).select_from(Customer).where(in_scope, active)
+    ).scalar_one()
+    accounts = conn.execute(
+        select(func.count(), func.coalesce(func.sum(Account.market_value_krw), 0))
+        .join(Customer, Customer.id == Account.customer_id)
+        .where(in_scope, Account.closed_on.is_(None))
+    ).one()
+    maturing = conn.execute(
+        select(func.count())
+        .select_from(Account)
+        .join(Customer, Customer.id == Account.customer_id)
+        .where(
+            in_scope,
+            Account.closed_on.is_(None),
+            Account.maturity_date.between(as_of, as_of + dt.timedelta(days=MATURITY_HORIZON_DAYS)),
+        )
+    ).scalar_one()
+    open_alerts = conn.execute(
+        select(func.count())
+        .select_from(Alert)
+        .join(Customer, Customer.id == Alert.customer_id)
+        .where(in_scope, Alert.resolved_at.is_(None))
+    ).scalar_one()
+    since = dt.datetime.combine(as_of - dt.timedelta(days=RECENT_DAYS - 1), dt.time())
+    until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    consultations = conn.execute(
+        select(func.count())
+        .select_from(Consultation)
+        .join(Customer, Customer.id == Consultation.customer_id)
+        .where(in_scope, Consultation.occurred_at >= since, Consultation.occurred_at < until)
+    ).scalar_one()
+    branches = conn.execute(
+        select(func.count())
+        .select_from(Branch)
+        .where(Branch.is_active, branch_scope(user, Branch.id))
+    ).scalar_one()
+    staff = conn.execute(
+        select(func.count())
+        .select_from(Employee)
+        .where(Employee.is_active, Employee.branch_id.is_not(None))
+        .where(branch_scope(user, Employee.branch_id))
+    ).scalar_one()
+    return ScopeSummary(
+        as_of=as_of,
+        customers=customers,
+        open_accounts=accounts[0],
+        aum_krw=int(accounts[1]),
+        open_alerts=open_alerts,
+        consultations_recent=consultations,
+        maturing_soon=maturing,
+        branches=branches,
+        staff=staff,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingSummary:
+    active_courses: int
+    enrolments: int
+    completed: int
+    valid_certifications: int
+    expired_certifications: int
+    expiring_within_90_days: int
+
+
+def training_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> TrainingSummary:
+    """Enrolments and their certification state on `as_of`, for staff in the user's scope."""
+    expires = Enrolment.certification_expires_on
+    in_scope = branch_scope(user, Employee.branch_id)
+    enrolment_counts = conn.execute(
+        select(
+            func.count(),
+            func.count(Enrolment.completed_on),
+            func.count().filter(expires >= as_of),
+            func.count().filter(expires < as_of),
+            func.count().filter(expires.between(as_of, as_of + dt.timedelta(days=90))),
+        )
+        .select_from(Enrolment)
+        .join(Employee, Employee.id == Enrolment.employee_id)
+        .where(in_scope)
+    ).one()
+    courses = conn.execute(
+        select(func.count()).select_from(TrainingCourse).where(TrainingCourse.is_retired.is_(False))
+    ).scalar_one()
+    return TrainingSummary(
+        active_courses=courses,
+        enrolments=enrolment_counts[0],
+        completed=enrolment_counts[1],
+        valid_certifications=enrolment_counts[2],
+        expired_certifications=enrolment_counts[3],
+        expiring_within_90_days=enrolment_counts[4],
+    )
+
+
+def table_row_counts(conn: Connection, user: SignedInUser) -> pl.DataFrame:
+    """Rows per table, for admins checking what a database holds."""
+    if user.role != Role.ADMIN:
+        raise PermissionError("Only administrators may list table sizes.")
+    names, counts = [], []
+    for table in Base.metadata.sorted_tables:
+        names.append(str(table.name))
+        counts.append(conn.execute(select(func.count()).select_from(table)).scalar_one())
+    return pl.DataFrame(
+        {"table": names, "rows": counts}, schema={"table": pl.String, "rows": pl.Int64}
+    )
+
+
+def demo_settings(conn: Connection) -> dict[str, str]:
+    """The settings rows, e.g. whether this database holds demo data and as of which day."""
+    return dict(conn.execute(select(Setting.key, Setting.value)).tuples().all())

@@ -1,0 +1,178 @@
+"""Who is signed in and what they may see: users, roles, scope and the audit trail.
+
+Every data_access function takes the acting `SignedInUser` and asks this module what is in
+scope, so a page cannot forget to filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import ColumnElement, Connection, select, true
+from sqlalchemy.orm import Session
+
+from data_access.db import unit_of_work
+from data_access.models import AuditRecord, Customer, Employee, Role, User
+
+SEOUL = ZoneInfo("Asia/Seoul")
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+GENESIS_HASH = "0" * 64
+
+_hasher = PasswordHasher()
+
+# Roles that read the whole firm; everyone else is held to their own branch or book.
+FIRM_WIDE_ROLES = frozenset({Role.EXECUTIVE, Role.TRAINER, Role.ADMIN})
+
+
+def now_seoul() -> dt.datetime:
+    """Current Asia/Seoul wall-clock time, naive, as every timestamp is stored."""
+    return dt.datetime.now(SEOUL).replace(tzinfo=None)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedInUser:
+    user_id: int
+    username: str
+    role: Role
+    employee_id: int | None
+    employee_name: str
+    branch_id: int | None
+
+    @property
+    def firm_wide(self) -> bool:
+        return self.role in FIRM_WIDE_ROLES
+
+
+class SignInRefused(Exception):
+    """Sign-in failed; the message never says whether the name or the password was wrong."""
+
+
+def authenticate(
+    conn: Connection, username: str, password: str, *, client: str = ""
+) -> SignedInUser:
+    """Check the password, count failures, lock after repeated ones, and audit either way.
+
+    The failure is committed before SignInRefused is raised, so a lockout cannot be undone by
+    the exception rolling back its own record.
+    """
+    now = now_seoul()
+    refusal: str | None = None
+    with unit_of_work(conn) as session:
+        user = session.scalars(select(User).where(User.username == username.strip())).one_or_none()
+        if user is None or not user.is_active:
+            append_audit(session, None, username.strip()[:40], "sign_in_failed", client=client)
+            refusal = "wrong_credentials"
+        elif user.locked_until is not None and user.locked_until > now:
+            append_audit(session, user.id, user.username, "sign_in_locked", client=client)
+            refusal = "locked"
+        elif not _password_matches(user.password_hash, password):
+            user.failed_sign_ins += 1
+            if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
+                user.locked_until = now + LOCKOUT
+                user.failed_sign_ins = 0
+            append_audit(session, user.id, user.username, "sign_in_failed", client=client)
+            refusal = "wrong_credentials"
+        else:
+            user.failed_sign_ins = 0
+            user.locked_until = None
+            user.last_sign_in_at = now
+            append_audit(session, user.id, user.username, "sign_in", client=client)
+            employee = session.get(Employee, user.employee_id) if user.employee_id else None
+            signed_in = SignedInUser(
+                user_id=user.id,
+                username=user.username,
+                role=Role(user.role),
+                employee_id=user.employee_id,
+                employee_name=employee.name if employee else user.username,
+                branch_id=employee.branch_id if employee else None,
+            )
+    if refusal is not None:
+        raise SignInRefused(refusal)
+    return signed_in
+
+
+def _password_matches(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def branch_scope(user: SignedInUser, branch_column: ColumnElement[Any]) -> ColumnElement[bool]:
+    """SQL condition limiting rows to the branches `user` may read."""
+    if user.firm_wide:
+        return true()
+    return branch_column == user.branch_id
+
+
+def append_audit(
+    session: Session,
+    user_id: int | None,
+    username: str,
+    action: str,
+    *,
+    target_kind: str | None = None,
+    target_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    client: str = "",
+) -> AuditRecord:
+    """Add one audit row chained to the previous row's hash, inside the caller's transaction."""
+    latest = select(AuditRecord.row_hash).order_by(AuditRecord.id.desc()).limit(1)
+    prev_hash = session.scalars(latest).first() or GENESIS_HASH
+    record = AuditRecord(
+        occurred_at=now_seoul(),
+        user_id=user_id,
+        username=username,
+        action=action,
+        target_kind=target_kind,
+        target_id=target_id,
+        detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
+        client=client[:60] or None,
+        prev_hash=prev_hash,
+    )
+    record.row_hash = audit_row_hash(record)
+    session.add(record)
+    return record
+
+
+def audit_row_hash(record: AuditRecord) -> str:
+    payload = "|".join(
+        str(part)
+        for part in (
+            record.prev_hash,
+            record.occurred_at.isoformat(),
+            record.user_id,
+            record.username,
+            record.action,
+            record.target_kind,
+            record.target_id,
+            record.detail,
+            record.client,
+        )
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def own_customers(user: SignedInUser) -> ColumnElement[bool]:
+    """The customers a user answers for: the whole firm, their branch, or their own book.
+
+    Reading a single customer record is wider (any rep may serve any customer); this is the
+    scope of summaries, lists and exports.
+    """
+    if user.firm_wide:
+        return true()
+    if user.role == Role.BRANCH_MANAGER:
+        return Customer.home_branch_id == user.branch_id
+    return Customer.manager_id == user.employee_id

@@ -1,0 +1,256 @@
+"""A dataset small enough to count by hand; tests state expected values from this text.
+
+Two branches (101 Gangnam, 102 Haeundae). Staff: an executive at head office, the branch
+manager of 101, reps Kim (101) and Park (102), a trainer. Customers:
+  1 홍길동 (101, rep Kim)   accounts 1 (5,000,000 won, matures 2026-03-20) and 2 (1,500,000, closed)
+  2 이영희 (101, rep Kim)   account 3 (2,000,000), an open alert, a consultation on 2026-03-01
+  3 박민수 (102, rep Park)  account 4 (10,000,000, matures 2026-06-30), a resolved alert
+  4 최지우 (101, no rep)    closed on 2025-12-31, account 5 (300,000, closed)
+As of 2026-03-10.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from sqlalchemy import Connection
+
+from data_access.db import bulk_insert
+from data_access.models import (
+    Account,
+    Alert,
+    Branch,
+    Consultation,
+    Customer,
+    Employee,
+    Enrolment,
+    Product,
+    TrainingCourse,
+    TrainingSession,
+    User,
+)
+from data_access.security import hash_password
+
+AS_OF = dt.date(2026, 3, 10)
+PASSWORD = "handmade-password"
+# Hashed once per test session: argon2 is deliberately slow.
+PASSWORD_HASH = hash_password(PASSWORD)
+USERS = {"exec": 1, "manager": 2, "kim": 3, "park": 4, "trainer": 5, "admin": 6}
+
+
+def load(conn: Connection) -> None:
+    d = dt.date
+    bulk_insert(
+        conn,
+        Branch.__table__,
+        pl.DataFrame(
+            {
+                "id": [1, 2],
+                "code": ["101", "102"],
+                "name_ko": ["강남지점", "해운대지점"],
+                "name_en": ["Gangnam", "Haeundae"],
+                "region": ["서울", "부산"],
+                "opened_on": [d(1988, 5, 2), d(1991, 9, 1)],
+                "is_active": [True, True],
+            }
+        ),
+    )
+    bulk_insert(
+        conn,
+        Employee.__table__,
+        pl.DataFrame(
+            {
+                "id": [1, 2, 3, 4, 5, 6],
+                "employee_no": ["E1", "E2", "E3", "E4", "E5", "E6"],
+                "name": ["정경영", "오지점", "김영업", "박영업", "한교육", "서관리"],
+                "role": [
+                    "executive",
+                    "branch_manager",
+                    "sales_rep",
+                    "sales_rep",
+                    "trainer",
+                    "admin",
+                ],
+                "branch_id": [None, 1, 1, 2, None, None],
+                "hire_date": [d(2000, 1, 3)] * 6,
+                "is_active": [True] * 6,
+            },
+            schema_overrides={"branch_id": pl.Int64},
+        ),
+    )
+    bulk_insert(
+        conn,
+        User.__table__,
+        pl.DataFrame(
+            {
+                "id": list(USERS.values()),
+                "username": list(USERS),
+                "password_hash": [PASSWORD_HASH] * 6,
+                "role": [
+                    "executive",
+                    "branch_manager",
+                    "sales_rep",
+                    "sales_rep",
+                    "trainer",
+                    "admin",
+                ],
+                "employee_id": list(USERS.values()),
+                "is_active": [True] * 6,
+                "must_change_password": [False] * 6,
+                "failed_sign_ins": [0] * 6,
+                "created_at": [dt.datetime(2026, 1, 1)] * 6,
+            }
+        ),
+    )
+    bulk_insert(
+        conn,
+        Customer.__table__,
+        pl.DataFrame(
+            {
+                "id": [1, 2, 3, 4],
+                "customer_no": ["100000001", "100000002", "100000003", "100000004"],
+                "name": ["홍길동", "이영희", "박민수", "최지우"],
+                "birth_date": [d(1960, 2, 29), d(1975, 12, 31), d(1980, 1, 1), d(1990, 7, 7)],
+                "gender": ["M", "F", "M", "F"],
+                "occupation": ["자영업", "교사", "회사원", "주부"],
+                "region": ["서울", "서울", "부산", "서울"],
+                "address": ["서울특별시 강남구 1", "서울특별시 서초구 2", "부산광역시 3", "서울 4"],
+                "phone": ["010-1111-2222", "010-3333-4444", "010-5555-6666", "010-7777-8888"],
+                "phone_last4": ["2222", "4444", "6666", "8888"],
+                "email": ["hong@example.com", None, None, None],
+                "tier": ["vip", "general", "priority", "general"],
+                "home_branch_id": [1, 1, 2, 1],
+                "manager_id": [3, 3, 4, None],
+                "consent_dm": [True, False, True, False],
+                "consent_tm": [True, True, False, False],
+                "consent_email": [True, False, False, False],
+                "preferred_channel": ["branch", "phone", "online", "dm"],
+                "opened_on": [d(1998, 1, 5), d(2010, 3, 3), d(2015, 6, 1), d(2020, 1, 1)],
+                "closed_on": [None, None, None, d(2025, 12, 31)],
+            },
+            schema_overrides={"manager_id": pl.Int64, "closed_on": pl.Date},
+        ),
+    )
+    bulk_insert(
+        conn,
+        Product.__table__,
+        pl.DataFrame(
+            {
+                "id": [1],
+                "code": ["F001"],
+                "name": ["드림 채권형 1호"],
+                "fund_type": ["bond"],
+                "risk_grade": [5],
+                "term_months": [12],
+                "launched_on": [d(1997, 7, 1)],
+            }
+        ),
+    )
+    bulk_insert(
+        conn,
+        Account.__table__,
+        pl.DataFrame(
+            {
+                "id": [1, 2, 3, 4, 5],
+                "account_no": ["A1", "A2", "A3", "A4", "A5"],
+                "customer_id": [1, 1, 2, 3, 4],
+                "product_id": [1] * 5,
+                "branch_id": [1, 1, 1, 2, 1],
+                "opened_on": [d(2025, 3, 20)] * 5,
+                "maturity_date": [d(2026, 3, 20), None, None, d(2026, 6, 30), None],
+                "closed_on": [None, d(2025, 9, 1), None, None, d(2025, 12, 31)],
+                "principal_krw": [4_800_000, 1_500_000, 2_000_000, 9_000_000, 300_000],
+                "market_value_krw": [5_000_000, 1_500_000, 2_000_000, 10_000_000, 300_000],
+            },
+            schema_overrides={"maturity_date": pl.Date, "closed_on": pl.Date},
+        ),
+    )
+    bulk_insert(
+        conn,
+        Consultation.__table__,
+        pl.DataFrame(
+            {
+                "id": [1, 2],
+                "customer_id": [2, 3],
+                "employee_id": [3, 4],
+                "branch_id": [1, 2],
+                "channel": ["visit", "phone"],
+                "occurred_at": [dt.datetime(2026, 3, 1, 10, 0), dt.datetime(2025, 11, 2, 14, 0)],
+                "note": ["항상 혼자 방문함. 채권형 만기 재투자 문의.", "해외주식형 관심."],
+                "outcome": ["follow_up", "interested"],
+                "is_sensitive": [False, False],
+            }
+        ),
+    )
+    bulk_insert(
+        conn,
+        Alert.__table__,
+        pl.DataFrame(
+            {
+                "id": [1, 2],
+                "customer_id": [2, 3],
+                "kind": ["always_alone", "identity_check"],
+                "severity": ["critical", "warning"],
+                "text": ["항상 본인이 직접 거래", "신분증 재확인 필요"],
+                "raised_by": [3, 4],
+                "raised_at": [dt.datetime(2026, 2, 1, 9, 0), dt.datetime(2025, 5, 1, 9, 0)],
+                "resolved_by": [None, 4],
+                "resolved_at": [None, dt.datetime(2025, 6, 1, 9, 0)],
+            },
+            schema_overrides={"resolved_by": pl.Int64, "resolved_at": pl.Datetime("us")},
+        ),
+    )
+    bulk_insert(
+        conn,
+        TrainingCourse.__table__,
+        pl.DataFrame(
+            {
+                "id": [1],
+                "code": ["CRM101"],
+                "title_ko": ["CRM 기본"],
+                "title_en": ["CRM basics"],
+                "category": ["system"],
+                "certification_months": [12],
+                "is_retired": [False],
+            }
+        ),
+    )
+    bulk_insert(
+        conn,
+        TrainingSession.__table__,
+        pl.DataFrame(
+            {
+                "id": [1],
+                "course_id": [1],
+                "starts_on": [d(2025, 1, 6)],
+                "ends_on": [d(2025, 1, 7)],
+                "location": ["연수원"],
+                "trainer_id": [5],
+            }
+        ),
+    )
+    # Kim (101) certified until 2026-04-01 (valid, expiring within 90 days of AS_OF);
+    # Park (102) certified until 2026-01-07 (expired); the manager enrolled, not completed.
+    bulk_insert(
+        conn,
+        Enrolment.__table__,
+        pl.DataFrame(
+            {
+                "id": [1, 2, 3],
+                "session_id": [1, 1, 1],
+                "employee_id": [3, 4, 2],
+                "enrolled_on": [d(2024, 12, 1)] * 3,
+                "completed_on": [d(2025, 1, 7), d(2025, 1, 7), None],
+                "score": [88, 72, None],
+                "certified_on": [d(2025, 4, 1), d(2025, 1, 7), None],
+                "certification_expires_on": [d(2026, 4, 1), d(2026, 1, 7), None],
+            },
+            schema_overrides={
+                "completed_on": pl.Date,
+                "score": pl.Int64,
+                "certified_on": pl.Date,
+                "certification_expires_on": pl.Date,
+            },
+        ),
+    )

@@ -1,0 +1,75 @@
+"""The database layer behaves the same on SQLite and PostgreSQL."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from sqlalchemy import func, select
+
+from data_access.db import bulk_insert, database_size_bytes, read_frame, unit_of_work
+from data_access.models import Branch, JobRun, Setting
+
+BRANCH_SCHEMA = {"opened_on": pl.Date, "is_active": pl.Boolean}
+
+
+def test_bulk_insert_round_trips_dates_booleans_and_korean_text(conn):
+    branches = pl.DataFrame(
+        {
+            "id": [1, 2],
+            "code": ["101", "102"],
+            "name_ko": ["강남지점", ""],
+            "name_en": ["Gangnam", "Haeundae"],
+            "region": ["서울", "부산"],
+            "opened_on": [dt.date(1992, 2, 29), dt.date(1999, 12, 31)],
+            "is_active": [True, False],
+        }
+    )
+    assert bulk_insert(conn, Branch.__table__, branches) == 2
+    got = read_frame(conn, select(Branch.__table__).order_by(Branch.id), BRANCH_SCHEMA)
+    assert_frame_equal(got, branches)
+
+
+def test_bulk_insert_keeps_timestamps_readable_by_the_orm(conn):
+    started = dt.datetime(2026, 3, 1, 6, 0, 0, 125000)
+    runs = pl.DataFrame(
+        {
+            "id": [7],
+            "job": ["agenda"],
+            "business_date": [dt.date(2026, 3, 2)],
+            "status": ["done"],
+            "started_at": [started],
+        }
+    )
+    bulk_insert(conn, JobRun.__table__, runs)
+    with unit_of_work(conn) as session:
+        run = session.get(JobRun, 7)
+        assert run.started_at == started
+        assert run.business_date == dt.date(2026, 3, 2)
+        # Ids given by a bulk load must not collide with the next ORM insert.
+        later = JobRun(
+            job="agenda", business_date=dt.date(2026, 3, 3), status="done", started_at=started
+        )
+        session.add(later)
+        session.flush()
+        assert later.id == 8
+
+
+def test_bulk_insert_refuses_unknown_columns(conn):
+    with pytest.raises(ValueError, match="no_such_column"):
+        bulk_insert(conn, Setting.__table__, pl.DataFrame({"key": ["a"], "no_such_column": [1]}))
+
+
+def test_unit_of_work_rolls_back_everything_on_error(conn):
+    try:
+        with unit_of_work(conn) as session:
+            session.add(Setting(key="half", value="written"))
+            session.flush()
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    assert conn.execute(select(func.count()).select_from(Setting)).scalar_one() == 0
+
+
+def test_database_size_is_reported(engine):
+    assert database_size_bytes(engine) > 0

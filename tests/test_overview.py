@@ -1,0 +1,80 @@
+"""Home-page summaries per role on the hand-made dataset (tests/handmade.py)."""
+
+import pytest
+
+from data_access.models import Role
+from data_access.overview import scope_summary, table_row_counts, training_summary
+from data_access.security import SignedInUser
+from tests.handmade import AS_OF
+
+
+def signed_in(role: Role, employee_id: int, branch_id: int | None) -> SignedInUser:
+    return SignedInUser(
+        user_id=employee_id,
+        username=str(role),
+        role=role,
+        employee_id=employee_id,
+        employee_name="테스트",
+        branch_id=branch_id,
+    )
+
+
+EXECUTIVE = signed_in(Role.EXECUTIVE, 1, None)
+MANAGER_101 = signed_in(Role.BRANCH_MANAGER, 2, 1)
+KIM = signed_in(Role.SALES_REP, 3, 1)
+PARK = signed_in(Role.SALES_REP, 4, 2)
+TRAINER = signed_in(Role.TRAINER, 5, None)
+ADMIN = signed_in(Role.ADMIN, 6, None)
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [
+        # Firm: customers 1-3 open (4 closed); open accounts 1, 3, 4 = 17,000,000 won;
+        # alert 1 open; consultation 1 within 30 days; account 1 matures 2026-03-20;
+        # branch staff: the manager, Kim and Park.
+        (EXECUTIVE, (3, 3, 17_000_000, 1, 1, 1, 2, 3)),
+        # Branch 101: customers 1, 2 (4 closed); accounts 1, 3; staff: manager and Kim.
+        (MANAGER_101, (2, 2, 7_000_000, 1, 1, 1, 1, 2)),
+        # Kim's book: customers 1, 2.
+        (KIM, (2, 2, 7_000_000, 1, 1, 1, 1, 2)),
+        # Park's book: customer 3, account 4 matures in June; alert 2 is resolved.
+        (PARK, (1, 1, 10_000_000, 0, 0, 0, 1, 1)),
+    ],
+    ids=["executive", "branch-manager", "rep-kim", "rep-park"],
+)
+def test_scope_summary(handmade, user, expected):
+    got = scope_summary(handmade, user, as_of=AS_OF)
+    assert (
+        got.customers,
+        got.open_accounts,
+        got.aum_krw,
+        got.open_alerts,
+        got.consultations_recent,
+        got.maturing_soon,
+        got.branches,
+        got.staff,
+    ) == expected
+
+
+def test_training_summary_firm_and_branch(handmade):
+    # Kim valid until 2026-04-01 (within 90 days), Park expired 2026-01-07, manager not done.
+    firm = training_summary(handmade, TRAINER, as_of=AS_OF)
+    assert (
+        firm.active_courses,
+        firm.enrolments,
+        firm.completed,
+        firm.valid_certifications,
+        firm.expired_certifications,
+        firm.expiring_within_90_days,
+    ) == (1, 3, 2, 1, 1, 1)
+    branch = training_summary(handmade, MANAGER_101, as_of=AS_OF)
+    assert (branch.enrolments, branch.completed, branch.expired_certifications) == (2, 1, 0)
+
+
+def test_table_row_counts_only_for_admins(handmade):
+    counts = dict(table_row_counts(handmade, ADMIN).iter_rows())
+    assert counts["customers"] == 4
+    assert counts["accounts"] == 5
+    with pytest.raises(PermissionError):
+        table_row_counts(handmade, EXECUTIVE)
