@@ -1,24 +1,35 @@
 """One way to reach the database: engine from CRM_DATABASE_URL, bulk load, frame reads.
 
 The embedded default is a SQLite file in WAL mode; PostgreSQL is production. This module is the
-only place that knows which one it is talking to (`is_sqlite`), and only for the bulk-load path
-and for turning SQLite's text dates back into dates.
+only place that knows which one it is talking to (`is_sqlite`): for the bulk-load path, for
+Arrow reads through ADBC, for job locks, and for turning SQLite's text dates back into dates.
 """
 
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, Table, create_engine, event, func, inspect, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Table,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement, Executable
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'dreams.db'}"
@@ -63,8 +74,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+WRITE_TRANSACTION = "dreams_write_transaction"
+
+
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A unit of work takes SQLite's write lock up front: a deferred transaction that reads and
+    # then writes fails ("database is locked") when another writer committed in between.
+    immediate = conn.get_execution_options().get(WRITE_TRANSACTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
@@ -89,10 +106,21 @@ def unit_of_work(conn: Connection) -> Iterator[Session]:
     """A session whose writes commit together or not at all.
 
     On a connection already inside a transaction (a job's larger unit, or a test's outer
-    transaction) it works in a SAVEPOINT and leaves the outer commit to its owner.
+    transaction) it works in a SAVEPOINT and leaves the outer commit to its owner. Otherwise it
+    opens a write transaction, so two people saving at once queue instead of failing.
     """
-    with Session(bind=conn, join_transaction_mode="create_savepoint") as session, session.begin():
-        yield session
+    opens_transaction = not conn.in_transaction()
+    if opens_transaction:
+        conn.execution_options(**{WRITE_TRANSACTION: True})
+    try:
+        with (
+            Session(bind=conn, join_transaction_mode="create_savepoint") as session,
+            session.begin(),
+        ):
+            yield session
+    finally:
+        if opens_transaction:
+            conn.execution_options(**{WRITE_TRANSACTION: False})
 
 
 def table_names(engine: Engine) -> list[str]:
@@ -179,3 +207,117 @@ def bulk_insert(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
         sequence = func.pg_get_serial_sequence(table.name, "id")
         conn.execute(select(func.setval(sequence, select(func.max(table.c.id)).scalar_subquery())))
     return frame.height
+
+
+# ADBC's SQLite connection is a fresh one per read: wait for locks like the console's own
+# connections, map the file so scans do not copy every page through the page cache, and give
+# it the same page cache.
+ADBC_SQLITE_PRAGMAS = (
+    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+    "PRAGMA mmap_size=17179869184",
+    "PRAGMA cache_size=-131072",
+)
+
+
+def read_arrow_frame(
+    conn_or_engine: Connection | Engine,
+    stmt: ClauseElement,
+    schema: Mapping[str, pl.DataType] | None = None,
+) -> pl.DataFrame:
+    """Run `stmt` through ADBC and build the frame from Arrow batches, never from Python rows.
+
+    For reads of millions of rows (the agenda build): about ten times faster and leaner than
+    `read_frame`. ADBC opens its own connection, so it sees committed data only; a Connection
+    that is inside a transaction (a unit of work, a test's rolled-back outer transaction) is
+    read through `read_frame` instead, which sees that transaction's own writes. Parameters are
+    rendered into the SQL as literals by SQLAlchemy's compiler (dates, numbers, enum strings).
+    `schema` fixes column types as in `read_frame`, so both dialects give equal frames.
+    """
+    if isinstance(conn_or_engine, Connection):
+        if conn_or_engine.in_transaction() or _adbc_uri(conn_or_engine.engine) is None:
+            return read_frame(conn_or_engine, stmt, schema)
+        engine = conn_or_engine.engine
+    else:
+        engine = conn_or_engine
+    uri = _adbc_uri(engine)
+    if uri is None:
+        with engine.connect() as conn:
+            return read_frame(conn, stmt, schema)
+    sql = str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    if is_sqlite(engine):
+        import adbc_driver_sqlite.dbapi as adbc
+
+        with adbc.connect(uri) as adbc_conn, adbc_conn.cursor() as cursor:
+            for pragma in ADBC_SQLITE_PRAGMAS:
+                cursor.execute(pragma)
+                cursor.fetchall()
+            cursor.execute(sql)
+            table = cursor.fetch_arrow_table()
+    else:
+        import adbc_driver_postgresql.dbapi as adbc
+
+        # psycopg's compiler doubles % for its own parameter syntax; ADBC takes the SQL as is.
+        sql = sql.replace("%%", "%")
+        with adbc.connect(uri) as adbc_conn, adbc_conn.cursor() as cursor:
+            cursor.execute(sql)
+            table = cursor.fetch_arrow_table()
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return _conform(frame, schema or {})
+
+
+def _adbc_uri(engine: Engine) -> str | None:
+    """Where ADBC finds the same database, or None where it cannot (an in-memory SQLite)."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            return None
+        return url.database
+    if url.get_backend_name() == "postgresql":
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return None
+
+
+def _conform(frame: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Columns to their declared types: SQLite's text dates, 0/1 booleans, all-null columns."""
+    columns = []
+    for name, dtype in schema.items():
+        if name not in frame.columns:
+            continue
+        column = frame[name]
+        if column.dtype == dtype:
+            continue
+        if column.null_count() == column.len():
+            columns.append(pl.Series(name, [None] * column.len(), dtype=dtype))
+        elif _temporal(dtype):
+            columns.append(_as_type(column, dtype))
+        else:
+            columns.append(column.cast(dtype))
+    return frame.with_columns(columns) if columns else frame
+
+
+def month_day(
+    conn_or_engine: Connection | Engine, column: ColumnElement[Any]
+) -> ColumnElement[str]:
+    """A date column as 'MM-DD' text, for pushing a yearly-date window down to SQL.
+
+    SQLite keeps dates as 'YYYY-MM-DD' text, so a substring is free where date functions
+    would parse every row.
+    """
+    if is_sqlite(conn_or_engine):
+        return func.substr(column, 6, 5)
+    return func.to_char(column, "MM-DD")
+
+
+def hold_job_lock(conn: Connection, name: str) -> None:
+    """Serialise writers of job `name` until the caller's transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock (pg_advisory_xact_lock), released by the
+    commit or rollback. SQLite: nothing to do, as its single write lock already serialises
+    write transactions (the caller writes first, so it waits for that lock rather than
+    failing on a stale snapshot).
+    """
+    if is_sqlite(conn):
+        return
+    key = zlib.crc32(f"dreams-job:{name}".encode())
+    conn.execute(select(func.pg_advisory_xact_lock(key)))

@@ -156,4 +156,4 @@ def table_row_counts(conn: Connection, user: SignedInUser) -> pl.DataFrame:
 
 def demo_settings(conn: Connection) -> dict[str, str]:
     """The settings rows, e.g. whether this database holds demo data and as of which day."""
-    return dict(conn.execute(select(Setting.key, Setting.value)).tuples().all())
+    return {key: value for key, value in conn.execute(select(Setting.key, Setting.value))}

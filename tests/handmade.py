@@ -21,13 +21,16 @@ from data_access.models import (
     Account,
     Alert,
     Branch,
+    BranchTransfer,
     Consultation,
     Customer,
     Employee,
     Enrolment,
+    LifeEvent,
     Product,
     TrainingCourse,
     TrainingSession,
+    Transaction,
     User,
 )
 from data_access.security import hash_password
@@ -252,5 +255,198 @@ def load(conn: Connection) -> None:
                 "certified_on": pl.Date,
                 "certification_expires_on": pl.Date,
             },
+        ),
+    )
+
+
+def load_customer_history(conn: Connection, *, as_of: dt.date = AS_OF) -> None:
+    """Add what the customer 360 shows to `load`'s rows (loaded first), without changing them.
+
+    Dates below are stated for AS_OF; any other `as_of` shifts every added date by the same
+    number of days, so the page tests can use today's date and still see the same story.
+
+    Customer 1 홍길동: always came alone (transactions 1-5 at branch 101 by the owner, 6 online),
+    then on 2026-02-20 a proxy withdrew 1,000,000 from A1 at branch 102, never used before:
+    flags proxy_after_alone and new_branch. Open alerts 3 (critical) and 5 (warning), 4 is
+    resolved. Notes 3-7 from both branches; 6 corrects 5; 7 is sensitive. Life events: the
+    account anniversary on 2026-03-20 (10 days) and the wedding anniversary on 2026-05-05
+    (56 days) are upcoming; the 29 February birthday (2027-02-28) and 1998-05-10 (61 days) are
+    not. Moved 101 -> 102 in 2010 and back in 2015.
+    Customer 2 이영희: new account A6 quiet since 2024-12-01, then 8,000,000 redeemed on
+    2026-01-15, two thirds of the 12,000,000 it held: flag dormant_withdrawal.
+    Customer 3 박민수: new account A7 quiet since 2020, then 1,000,000 of 10,000,000 redeemed
+    online on 2026-02-01: dormant but too small, no flag.
+    """
+    shift = as_of - AS_OF
+
+    def day(year: int, month: int, date: int) -> dt.date:
+        return dt.date(year, month, date) + shift
+
+    def at(year: int, month: int, date: int, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime(year, month, date, hour, minute) + shift
+
+    bulk_insert(
+        conn,
+        Product.__table__,
+        pl.DataFrame(
+            {
+                "id": [2],
+                "code": ["F002"],
+                "name": ["드림 성장 주식형 2호"],
+                "fund_type": ["equity"],
+                "risk_grade": [2],
+                "term_months": [None],
+                "launched_on": [dt.date(1996, 1, 2)],
+            },
+            schema_overrides={"term_months": pl.Int64},
+        ),
+    )
+    bulk_insert(
+        conn,
+        Account.__table__,
+        pl.DataFrame(
+            {
+                "id": [6, 7],
+                "account_no": ["A6", "A7"],
+                "customer_id": [2, 3],
+                "product_id": [2, 2],
+                "branch_id": [1, 2],
+                "opened_on": [day(2019, 6, 1), day(2020, 1, 10)],
+                "maturity_date": [None, None],
+                "closed_on": [None, None],
+                "principal_krw": [11_000_000, 10_000_000],
+                "market_value_krw": [4_000_000, 9_000_000],
+            },
+            schema_overrides={"maturity_date": pl.Date, "closed_on": pl.Date},
+        ),
+    )
+    # (customer, account, time, kind, amount, channel, branch, performed by, employee)
+    transactions = [
+        (1, 1, at(2025, 3, 20, 10), "subscription", 4_000_000, "branch", 1, "owner", 3),
+        (1, 2, at(2025, 3, 20, 10, 30), "subscription", 1_500_000, "branch", 1, "owner", 3),
+        (1, 1, at(2025, 5, 15, 11), "deposit", 300_000, "branch", 1, "owner", 3),
+        (1, 1, at(2025, 7, 15, 11), "deposit", 300_000, "branch", 1, "owner", 3),
+        (1, 2, at(2025, 9, 1, 14), "redemption", 1_500_000, "branch", 1, "owner", 3),
+        (1, 1, at(2025, 10, 15, 21), "deposit", 200_000, "online", None, "owner", None),
+        (1, 1, at(2026, 2, 20, 15), "withdrawal", 1_000_000, "branch", 2, "proxy", 4),
+        (2, 6, at(2019, 6, 1, 10), "subscription", 10_000_000, "branch", 1, "owner", 3),
+        (2, 3, at(2025, 3, 20, 11), "subscription", 2_000_000, "branch", 1, "owner", 3),
+        (2, 6, at(2024, 12, 1, 10), "deposit", 1_000_000, "online", None, "owner", None),
+        (2, 6, at(2026, 1, 15, 10), "redemption", 8_000_000, "branch", 1, "owner", 3),
+        (3, 7, at(2020, 1, 10, 10), "subscription", 10_000_000, "online", None, "owner", None),
+        (3, 4, at(2025, 3, 20, 10), "subscription", 9_000_000, "branch", 2, "owner", 4),
+        (3, 7, at(2026, 2, 1, 10), "redemption", 1_000_000, "online", None, "owner", None),
+    ]
+    columns = [
+        "customer_id",
+        "account_id",
+        "occurred_at",
+        "kind",
+        "amount_krw",
+        "channel",
+        "branch_id",
+        "performed_by",
+        "employee_id",
+    ]
+    bulk_insert(
+        conn,
+        Transaction.__table__,
+        pl.DataFrame(
+            transactions,
+            schema=columns,
+            orient="row",
+            schema_overrides={"branch_id": pl.Int64, "employee_id": pl.Int64},
+        ).with_row_index("id", offset=1),
+    )
+    bulk_insert(
+        conn,
+        Consultation.__table__,
+        pl.DataFrame(
+            {
+                "id": [3, 4, 5, 6, 7],
+                "customer_id": [1] * 5,
+                "employee_id": [3, 4, 3, 3, 4],
+                "branch_id": [1, 2, 1, 1, 2],
+                "channel": ["visit", "visit", "phone", "phone", "phone"],
+                "occurred_at": [
+                    at(2025, 9, 1, 14, 30),
+                    at(2026, 2, 20, 15, 10),
+                    at(2026, 2, 21, 9),
+                    at(2026, 2, 21, 9, 30),
+                    at(2025, 11, 2, 10),
+                ],
+                "note": [
+                    "항상 혼자 방문함. 채권형 일부 환매.",
+                    "조카라는 사람이 대리 출금 요청. 위임장 확인 후 처리.",
+                    "본인 통화: 대리 출금을 부탁한 적 없음 <b>확인</b> **경찰 신고**",
+                    "정정: 통화 시각은 09:30, 본인이 직접 경찰에 신고함.",
+                    "건강 문제로 입원 중, 가족을 통해 연락 요청",
+                ],
+                "outcome": ["follow_up", "follow_up", "follow_up", "follow_up", "no_answer"],
+                "is_sensitive": [False, False, False, False, True],
+                "corrects_id": [None, None, None, 5, None],
+            },
+            schema_overrides={"corrects_id": pl.Int64},
+        ),
+    )
+    bulk_insert(
+        conn,
+        Alert.__table__,
+        pl.DataFrame(
+            {
+                "id": [3, 4, 5],
+                "customer_id": [1, 1, 1],
+                "kind": ["proxy_attempt", "identity_check", "always_alone"],
+                "severity": ["critical", "warning", "warning"],
+                "text": [
+                    "대리인 출금 발생. 본인 확인 전 추가 거래 보류.",
+                    "신분증 유효기간 만료",
+                    "항상 본인이 직접 거래",
+                ],
+                "raised_by": [4, 3, 3],
+                "raised_at": [at(2026, 2, 20, 15, 20), at(2025, 1, 10, 9), at(2024, 6, 1, 9)],
+                "resolved_by": [None, 3, None],
+                "resolved_at": [None, at(2025, 2, 1, 9), None],
+                "resolution_note": [None, "신분증 재확인 완료", None],
+            },
+            schema_overrides={"resolved_by": pl.Int64, "resolved_at": pl.Datetime("us")},
+        ),
+    )
+    bulk_insert(
+        conn,
+        LifeEvent.__table__,
+        pl.DataFrame(
+            {
+                "id": [1, 2, 3, 4, 5],
+                "customer_id": [1, 1, 1, 1, 2],
+                "kind": [
+                    "birthday",
+                    "wedding_anniversary",
+                    "account_anniversary",
+                    "account_anniversary",
+                    "birthday",
+                ],
+                "event_date": [
+                    day(1960, 2, 29),
+                    day(1985, 5, 5),
+                    day(2025, 3, 20),
+                    day(1998, 5, 10),
+                    day(1975, 12, 31),
+                ],
+            }
+        ),
+    )
+    bulk_insert(
+        conn,
+        BranchTransfer.__table__,
+        pl.DataFrame(
+            {
+                "id": [1, 2],
+                "customer_id": [1, 1],
+                "from_branch_id": [1, 2],
+                "to_branch_id": [2, 1],
+                "transferred_on": [day(2010, 2, 1), day(2015, 4, 1)],
+                "reason": ["직장 이전", "이사"],
+            }
         ),
     )

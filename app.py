@@ -1,0 +1,88 @@
+"""Dreams CRM console: sign-in, the role's pages, language and the shared sidebar."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import streamlit as st
+from sqlalchemy.exc import OperationalError
+
+from data_access.db import DatabaseUnavailable
+from ui import session
+from ui.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, language, t
+from ui.navigation import SIGN_IN, pages_for
+
+log = logging.getLogger("dreams")
+
+st.set_page_config(page_title="Dreams CRM", page_icon=":material/finance:", layout="wide")
+
+
+def language_switch() -> None:
+    """The choice lives in a plain session key: widget state does not survive a page change."""
+
+    def remember() -> None:
+        st.session_state[LANGUAGE_KEY] = st.session_state["language_switch"] or DEFAULT_LANGUAGE
+
+    st.sidebar.segmented_control(
+        t("language"),
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key="language_switch",
+        default=language(),
+        on_change=remember,
+        label_visibility="collapsed",
+    )
+
+
+def show_database_unavailable() -> None:
+    st.error(t("database_unavailable"), icon=":material/cloud_off:")
+    st.stop()
+
+
+def sidebar_for_signed_in(demo: bool) -> None:
+    user = session.require_user()
+    with st.sidebar:
+        st.caption(t("signed_in_as", name=user.employee_name, role=t(f"role_{user.role}")))
+        if demo:
+            st.badge(t("demo_marker"), icon=":material/science:", color="orange")
+        if st.button(t("sign_out"), icon=":material/logout:"):
+            session.sign_out()
+            st.rerun()
+
+
+def run_page(page: st.navigation) -> None:
+    """Run the chosen page; people read a sentence, the traceback goes to the log."""
+    try:
+        page.run()
+    except (DatabaseUnavailable, OperationalError):
+        log.exception("database error while running a page")
+        show_database_unavailable()
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("page failed, reference %s", reference)
+        st.error(t("unexpected_error", ref=reference), icon=":material/error:")
+
+
+language_switch()
+try:
+    session.engine()
+    session.fill_demo_data_if_empty()
+    holds_demo_data = session.is_demo_database()
+except (DatabaseUnavailable, OperationalError):
+    log.exception("database unavailable at start")
+    show_database_unavailable()
+
+user = session.current_user()
+if user is None:
+    sign_in_page = st.Page(SIGN_IN.path, title=t("sign_in"), url_path=SIGN_IN.key)
+    chosen = st.navigation([sign_in_page], position="hidden")
+else:
+    chosen = st.navigation(
+        [
+            st.Page(spec.path, title=t(f"page_{spec.key}"), icon=spec.icon, url_path=spec.key)
+            for spec in pages_for(user.role)
+        ]
+    )
+    sidebar_for_signed_in(holds_demo_data)
+run_page(chosen)

@@ -1,0 +1,1937 @@
+"""Deterministic demo data: a plausible Korean fund company to explore, test and benchmark on.
+
+Every table is drawn with numpy from a generator seeded by (seed, table, chunk), shaped as
+polars frames and bulk-loaded in one transaction. So the same seed and arguments give the same
+rows on SQLite and PostgreSQL, a failure leaves the old data untouched, and the big tables are
+built a chunk at a time so 2.6 million customers fit in a few GB. Names, phone numbers and
+addresses are assembled from common parts; none belongs to a real person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import holidays
+import numpy as np
+import polars as pl
+from sqlalchemy import Connection, Engine, Index, Table, select
+
+from data_access.db import bulk_insert, database_size_bytes, is_sqlite
+from data_access.models import (
+    Account,
+    Alert,
+    Base,
+    Branch,
+    BranchTransfer,
+    Consultation,
+    Customer,
+    Employee,
+    Enrolment,
+    LifeEvent,
+    Product,
+    Role,
+    Setting,
+    Tier,
+    TrainingCourse,
+    TrainingSession,
+    Transaction,
+    UsageEvent,
+    User,
+)
+from data_access.security import hash_password, now_seoul
+
+DEMO_PASSWORD = "dreams-demo"
+
+Progress = Callable[[str, float], None]
+
+CUSTOMER_CHUNK = 200_000  # customers per chunk of customer-derived rows (~1.5 M transactions)
+USAGE_DAYS_PER_CHUNK = 5  # working days of usage events per bulk insert (~1.2 M rows)
+FIRST_CUSTOMER_NO = 100_000_001
+FIRST_ACCOUNT_NO = 30_000_000_001
+HISTORY_YEARS = 3  # transactions, consultations and training sessions reach this far back
+EARLIEST_AS_OF = dt.date(2001, 1, 1)  # customers open accounts from 1997 and are 20+ years old
+DAY_START_S = 9 * 3600
+BRANCH_HOURS_S = 7 * 3600  # transactions are booked 09:00-16:00
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    """A named sign-in of the demo database, one per role, all with DEMO_PASSWORD."""
+
+    username: str
+    role: Role
+    description_en: str
+    description_ko: str
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount(
+        "exec", Role.EXECUTIVE, "Executive: firm-wide KPIs and branch league tables",
+        "임원: 전사 KPI와 지점 순위",
+    ),
+    DemoAccount(
+        "manager", Role.BRANCH_MANAGER,
+        "Branch manager of Gangnam (101): staff usage and the branch agenda",
+        "강남지점(101) 지점장: 직원 시스템 활용도와 지점 아젠다",
+    ),
+    DemoAccount(
+        "dedicated", Role.DEDICATED_MANAGER,
+        "Dedicated manager in Gangnam (101): a book of VIP and priority customers",
+        "강남지점 전담 매니저: VIP·우수 고객 담당",
+    ),
+    DemoAccount(
+        "rep", Role.SALES_REP, "Sales rep in Gangnam (101): morning agenda and customer 360",
+        "강남지점 영업 담당: 모닝 아젠다와 고객 360",
+    ),
+    DemoAccount(
+        "trainer", Role.TRAINER, "Trainer: courses, enrolments and certifications",
+        "교육 담당: 교육 과정, 수강, 인증 관리",
+    ),
+    DemoAccount(
+        "admin", Role.ADMIN, "Administrator: users, rules, jobs and the audit log",
+        "관리자: 사용자, 규칙, 작업, 감사 로그",
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    rows: dict[str, int]
+    seconds: float
+    database_bytes: int
+    as_of: dt.date
+    seed: int
+    customers: int
+
+
+class DatabaseNotEmpty(Exception):
+    """The target database already holds data; demo data only goes into an empty one."""
+
+    def __init__(self, tables: list[str]) -> None:
+        self.tables = tables
+        super().__init__(
+            f"The database already holds data (tables: {', '.join(tables)}). Pass --replace to "
+            "delete all of it and generate demo data, or point CRM_DATABASE_URL at an empty "
+            "database."
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data. Shares are rough public figures (surnames: 2015 census) or plausible guesses.
+
+
+class _Site(NamedTuple):
+    name_ko: str
+    name_en: str
+    region: str
+    district: str
+
+
+# Branch codes run 101..184 in this order; 101 Gangnam is where the demo accounts work.
+BRANCH_SITES: tuple[_Site, ...] = (
+    _Site("강남", "Gangnam", "서울", "강남구"),
+    _Site("역삼", "Yeoksam", "서울", "강남구"),
+    _Site("삼성동", "Samseong-dong", "서울", "강남구"),
+    _Site("압구정", "Apgujeong", "서울", "강남구"),
+    _Site("청담", "Cheongdam", "서울", "강남구"),
+    _Site("서초", "Seocho", "서울", "서초구"),
+    _Site("반포", "Banpo", "서울", "서초구"),
+    _Site("잠실", "Jamsil", "서울", "송파구"),
+    _Site("송파", "Songpa", "서울", "송파구"),
+    _Site("강동", "Gangdong", "서울", "강동구"),
+    _Site("목동", "Mok-dong", "서울", "양천구"),
+    _Site("여의도", "Yeouido", "서울", "영등포구"),
+    _Site("영등포", "Yeongdeungpo", "서울", "영등포구"),
+    _Site("종로", "Jongno", "서울", "종로구"),
+    _Site("광화문", "Gwanghwamun", "서울", "종로구"),
+    _Site("명동", "Myeong-dong", "서울", "중구"),
+    _Site("을지로", "Euljiro", "서울", "중구"),
+    _Site("마포", "Mapo", "서울", "마포구"),
+    _Site("신촌", "Sinchon", "서울", "서대문구"),
+    _Site("용산", "Yongsan", "서울", "용산구"),
+    _Site("성수", "Seongsu", "서울", "성동구"),
+    _Site("건대입구", "Konkuk Univ.", "서울", "광진구"),
+    _Site("노원", "Nowon", "서울", "노원구"),
+    _Site("도봉", "Dobong", "서울", "도봉구"),
+    _Site("수유", "Suyu", "서울", "강북구"),
+    _Site("중랑", "Jungnang", "서울", "중랑구"),
+    _Site("구로", "Guro", "서울", "구로구"),
+    _Site("관악", "Gwanak", "서울", "관악구"),
+    _Site("분당", "Bundang", "경기", "성남시 분당구"),
+    _Site("수원", "Suwon", "경기", "수원시 팔달구"),
+    _Site("일산", "Ilsan", "경기", "고양시 일산동구"),
+    _Site("평촌", "Pyeongchon", "경기", "안양시 동안구"),
+    _Site("안양", "Anyang", "경기", "안양시 만안구"),
+    _Site("부천", "Bucheon", "경기", "부천시"),
+    _Site("의정부", "Uijeongbu", "경기", "의정부시"),
+    _Site("성남", "Seongnam", "경기", "성남시 수정구"),
+    _Site("용인", "Yongin", "경기", "용인시 수지구"),
+    _Site("안산", "Ansan", "경기", "안산시 단원구"),
+    _Site("고양", "Goyang", "경기", "고양시 덕양구"),
+    _Site("광명", "Gwangmyeong", "경기", "광명시"),
+    _Site("평택", "Pyeongtaek", "경기", "평택시"),
+    _Site("하남", "Hanam", "경기", "하남시"),
+    _Site("김포", "Gimpo", "경기", "김포시"),
+    _Site("구리", "Guri", "경기", "구리시"),
+    _Site("인천", "Incheon", "인천", "미추홀구"),
+    _Site("부평", "Bupyeong", "인천", "부평구"),
+    _Site("주안", "Juan", "인천", "미추홀구"),
+    _Site("연수", "Yeonsu", "인천", "연수구"),
+    _Site("부산중앙", "Busan Central", "부산", "중구"),
+    _Site("서면", "Seomyeon", "부산", "부산진구"),
+    _Site("해운대", "Haeundae", "부산", "해운대구"),
+    _Site("동래", "Dongnae", "부산", "동래구"),
+    _Site("연산동", "Yeonsan-dong", "부산", "연제구"),
+    _Site("사상", "Sasang", "부산", "사상구"),
+    _Site("덕천", "Deokcheon", "부산", "북구"),
+    _Site("대구", "Daegu", "대구", "중구"),
+    _Site("수성", "Suseong", "대구", "수성구"),
+    _Site("동대구", "Dongdaegu", "대구", "동구"),
+    _Site("성서", "Seongseo", "대구", "달서구"),
+    _Site("광주", "Gwangju", "광주", "동구"),
+    _Site("상무", "Sangmu", "광주", "서구"),
+    _Site("첨단", "Cheomdan", "광주", "광산구"),
+    _Site("대전", "Daejeon", "대전", "중구"),
+    _Site("둔산", "Dunsan", "대전", "서구"),
+    _Site("유성", "Yuseong", "대전", "유성구"),
+    _Site("울산", "Ulsan", "울산", "중구"),
+    _Site("삼산", "Samsan", "울산", "남구"),
+    _Site("세종", "Sejong", "세종", "조치원읍"),
+    _Site("춘천", "Chuncheon", "강원", "춘천시"),
+    _Site("원주", "Wonju", "강원", "원주시"),
+    _Site("청주", "Cheongju", "충북", "청주시 상당구"),
+    _Site("충주", "Chungju", "충북", "충주시"),
+    _Site("천안", "Cheonan", "충남", "천안시 동남구"),
+    _Site("아산", "Asan", "충남", "아산시"),
+    _Site("전주", "Jeonju", "전북", "전주시 완산구"),
+    _Site("익산", "Iksan", "전북", "익산시"),
+    _Site("목포", "Mokpo", "전남", "목포시"),
+    _Site("여수", "Yeosu", "전남", "여수시"),
+    _Site("포항", "Pohang", "경북", "포항시 북구"),
+    _Site("구미", "Gumi", "경북", "구미시"),
+    _Site("창원", "Changwon", "경남", "창원시 성산구"),
+    _Site("마산", "Masan", "경남", "창원시 마산합포구"),
+    _Site("진주", "Jinju", "경남", "진주시"),
+    _Site("제주", "Jeju", "제주", "제주시"),
+)  # fmt: skip
+BRANCH_COUNT = len(BRANCH_SITES)
+
+PROVINCES = {
+    "서울": "서울특별시", "경기": "경기도", "인천": "인천광역시", "부산": "부산광역시",
+    "대구": "대구광역시", "광주": "광주광역시", "대전": "대전광역시", "울산": "울산광역시",
+    "세종": "세종특별자치시", "강원": "강원특별자치도", "충북": "충청북도", "충남": "충청남도",
+    "전북": "전북특별자치도", "전남": "전라남도", "경북": "경상북도", "경남": "경상남도",
+    "제주": "제주특별자치도",
+}  # fmt: skip
+# Seoul and Gyeonggi branches are bigger: more customers per branch.
+REGION_CUSTOMER_WEIGHT = {"서울": 1.5, "경기": 1.25}
+ROADS = (
+    "중앙로", "번영로", "시청로", "문화로", "대학로", "역전로", "공원로", "평화로", "희망로",
+    "새마을로", "한마음로", "은행로", "시장로", "충효로", "동산로", "남부로", "북부로", "서부로",
+)  # fmt: skip
+
+SURNAMES = (
+    ("김", "kim", 21.5), ("이", "lee", 14.7), ("박", "park", 8.4), ("최", "choi", 4.7),
+    ("정", "jung", 4.3), ("강", "kang", 2.4), ("조", "cho", 2.1), ("윤", "yoon", 2.1),
+    ("장", "jang", 2.0), ("임", "lim", 1.7), ("한", "han", 1.5), ("오", "oh", 1.5),
+    ("서", "seo", 1.5), ("신", "shin", 1.4), ("권", "kwon", 1.4), ("황", "hwang", 1.4),
+    ("안", "ahn", 1.4), ("송", "song", 1.3), ("류", "ryu", 1.2), ("전", "jeon", 1.1),
+    ("홍", "hong", 1.1), ("고", "ko", 0.9), ("문", "moon", 0.9), ("양", "yang", 0.9),
+    ("손", "son", 0.9), ("배", "bae", 0.8), ("백", "baek", 0.7), ("허", "heo", 0.6),
+    ("유", "yoo", 0.6), ("남", "nam", 0.5), ("심", "shim", 0.5), ("노", "noh", 0.4),
+    ("하", "ha", 0.4), ("곽", "kwak", 0.4), ("성", "sung", 0.4), ("차", "cha", 0.4),
+    ("주", "joo", 0.4), ("우", "woo", 0.4), ("구", "koo", 0.4), ("민", "min", 0.3),
+)  # fmt: skip
+# Given names are two syllables; (hangul, romanisation) pools per position and gender.
+MALE_FIRST = (
+    ("민", "min"), ("준", "jun"), ("서", "seo"), ("도", "do"), ("현", "hyun"), ("지", "ji"),
+    ("성", "sung"), ("영", "young"), ("재", "jae"), ("동", "dong"), ("상", "sang"),
+    ("정", "jung"), ("태", "tae"), ("승", "seung"), ("진", "jin"), ("우", "woo"),
+    ("경", "kyung"), ("철", "chul"), ("병", "byung"), ("광", "kwang"),
+)  # fmt: skip
+MALE_SECOND = (
+    ("준", "jun"), ("호", "ho"), ("민", "min"), ("우", "woo"), ("현", "hyun"), ("수", "soo"),
+    ("석", "seok"), ("훈", "hoon"), ("철", "chul"), ("진", "jin"), ("혁", "hyuk"), ("기", "ki"),
+    ("규", "kyu"), ("원", "won"), ("환", "hwan"), ("식", "sik"), ("영", "young"), ("빈", "bin"),
+    ("윤", "yoon"), ("희", "hee"),
+)  # fmt: skip
+FEMALE_FIRST = (
+    ("지", "ji"), ("서", "seo"), ("민", "min"), ("수", "soo"), ("은", "eun"), ("혜", "hye"),
+    ("유", "yoo"), ("하", "ha"), ("미", "mi"), ("영", "young"), ("정", "jung"), ("소", "so"),
+    ("예", "ye"), ("경", "kyung"), ("윤", "yoon"), ("선", "sun"), ("현", "hyun"), ("나", "na"),
+    ("다", "da"), ("순", "soon"),
+)  # fmt: skip
+FEMALE_SECOND = (
+    ("연", "yeon"), ("은", "eun"), ("희", "hee"), ("영", "young"), ("아", "ah"), ("현", "hyun"),
+    ("진", "jin"), ("윤", "yoon"), ("민", "min"), ("경", "kyung"), ("숙", "sook"),
+    ("정", "jung"), ("미", "mi"), ("원", "won"), ("빈", "bin"), ("주", "joo"), ("자", "ja"),
+    ("선", "sun"), ("옥", "ok"), ("린", "rin"),
+)  # fmt: skip
+EMAIL_DOMAINS = (("naver.com", 45), ("gmail.com", 25), ("daum.net", 15), ("hanmail.net", 8),
+                 ("kakao.com", 7))  # fmt: skip
+
+OCCUPATIONS = (
+    "회사원", "자영업", "공무원", "교사", "의사", "주부", "학생", "은퇴자", "전문직", "농업",
+    "금융업", "프리랜서",
+)  # fmt: skip
+OFFICE_WORKER, HOMEMAKER = OCCUPATIONS.index("회사원"), OCCUPATIONS.index("주부")
+AGE_BAND_LIMITS = (30, 60)  # age bands: under 30, 30-59, 60 and over
+OCCUPATION_WEIGHTS_BY_AGE_BAND = (
+    (45, 5, 6, 3, 1, 2, 25, 0, 4, 1, 3, 5),
+    (38, 17, 7, 5, 2, 12, 0, 1, 7, 3, 3, 5),
+    (8, 17, 1, 1, 2, 17, 0, 44, 3, 6, 0, 1),
+)
+PREFERRED_CHANNELS = ("branch", "phone", "online", "dm")
+PREFERRED_CHANNEL_WEIGHTS_BY_AGE_BAND = ((15, 15, 62, 8), (35, 25, 28, 12), (55, 25, 5, 15))
+
+TIERS = (Tier.VIP, Tier.PRIORITY, Tier.GENERAL)
+VIP, PRIORITY, GENERAL = range(3)
+VIP_SHARE, PRIORITY_SHARE = 0.02, 0.13  # of open customers, ranked by assets
+
+# Behavioural cues staff write about some customers; the first is the article's fraud cue.
+CUES = (
+    "항상 혼자 방문함.",
+    "대리인 거래 요청 시 본인 확인 필수.",
+    "청력이 약해 천천히 설명 필요.",
+    "오전 방문 선호, 오후에는 통화 어려움.",
+    "자녀가 동행하는 경우가 많음.",
+    "전화보다 직접 방문을 선호함.",
+)
+ALWAYS_ALONE = 0
+CUE_WEIGHTS = (30, 15, 15, 15, 15, 10)
+CUE_SHARE = 0.04
+
+TRANSFER_REASONS = ("이사", "직장 이전", "고객 요청", "지점 통폐합", "가족 계좌 통합 관리")
+
+
+class _Fund(NamedTuple):
+    name: str
+    fund_type: str
+    risk_grade: int  # Korean scale: 1 very high risk .. 6 very low risk
+    term_months: int | None
+    launch_year: int
+
+
+PRODUCTS = (
+    _Fund("드림 코리아 성장 주식형 펀드", "주식형", 2, None, 1989),
+    _Fund("드림 블루칩 주식형 펀드", "주식형", 2, None, 1991),
+    _Fund("드림 중소형 가치 주식형 펀드", "주식형", 1, None, 1994),
+    _Fund("드림 고배당 주식형 펀드", "주식형", 2, None, 1995),
+    _Fund("드림 성장 주식형 펀드 2호", "주식형", 2, None, 1996),
+    _Fund("드림 IT 벤처 주식형 펀드", "주식형", 1, None, 1999),
+    _Fund("드림 ESG 리더스 주식형 펀드", "주식형", 2, None, 2020),
+    _Fund("드림 안정 혼합형 펀드", "혼합형", 4, None, 1990),
+    _Fund("드림 주식 혼합형 펀드 30", "혼합형", 3, None, 1992),
+    _Fund("드림 채권 혼합형 펀드", "혼합형", 4, None, 1993),
+    _Fund("드림 자산배분 혼합형 펀드", "혼합형", 3, None, 2005),
+    _Fund("드림 TDF 2040 혼합형 펀드", "혼합형", 3, None, 2017),
+    _Fund("드림 TDF 2050 혼합형 펀드", "혼합형", 3, None, 2018),
+    _Fund("드림 국공채 채권형 펀드", "채권형", 5, None, 1988),
+    _Fund("드림 우량 회사채 채권형 펀드", "채권형", 5, None, 1990),
+    _Fund("드림 단기 채권형 펀드", "채권형", 6, None, 1992),
+    _Fund("드림 국공채 1년 만기 채권형 펀드", "채권형", 5, 12, 1993),
+    _Fund("드림 회사채 2년 만기 채권형 펀드", "채권형", 5, 24, 1995),
+    _Fund("드림 채권 3년 만기 채권형 펀드", "채권형", 5, 36, 1994),
+    _Fund("드림 장기 국채 채권형 펀드", "채권형", 4, None, 1996),
+    _Fund("드림 물가연동 채권형 펀드", "채권형", 5, None, 2008),
+    _Fund("드림 목표전환 채권형 펀드 1년", "채권형", 5, 12, 2011),
+    _Fund("드림 MMF", "MMF", 6, None, 1996),
+    _Fund("드림 법인 MMF", "MMF", 6, None, 1996),
+    _Fund("드림 머니마켓 플러스 MMF", "MMF", 6, None, 1995),
+    _Fund("드림 CMA 연계 MMF", "MMF", 6, None, 2004),
+    _Fund("드림 글로벌 주식형 펀드", "해외주식형", 1, None, 1996),
+    _Fund("드림 아시아 성장 주식형 펀드", "해외주식형", 1, None, 1995),
+    _Fund("드림 차이나 주식형 펀드", "해외주식형", 1, None, 2006),
+    _Fund("드림 베트남 주식형 펀드", "해외주식형", 1, None, 2008),
+    _Fund("드림 미국 기술주 주식형 펀드", "해외주식형", 1, None, 2019),
+    _Fund("드림 글로벌 채권형 펀드", "해외채권형", 4, None, 1995),
+    _Fund("드림 미국 국채 채권형 펀드", "해외채권형", 4, None, 2009),
+    _Fund("드림 이머징 채권형 펀드 2년 만기", "해외채권형", 3, 24, 2012),
+    _Fund("드림 코스피200 인덱스 펀드", "인덱스형", 2, None, 1995),
+    _Fund("드림 미국 S&P500 인덱스 펀드", "인덱스형", 2, None, 2014),
+    _Fund("드림 코스닥150 인덱스 펀드", "인덱스형", 1, None, 2016),
+    _Fund("드림 부동산 인프라 펀드 3년 만기", "부동산형", 3, 36, 1996),
+    _Fund("드림 리츠 재간접 펀드", "부동산형", 3, None, 2015),
+    _Fund("드림 금 현물 펀드", "원자재형", 2, None, 2010),
+)
+FUND_TYPE_POPULARITY = {"주식형": 5, "혼합형": 3, "채권형": 5, "MMF": 4, "해외주식형": 2,
+                        "해외채권형": 1, "인덱스형": 2, "부동산형": 1, "원자재형": 0.5}  # fmt: skip
+# Expected yearly return and its spread by risk grade 1..6.
+RETURN_MEAN_BY_RISK = np.array([0.08, 0.06, 0.045, 0.035, 0.025, 0.015])
+RETURN_SPREAD_BY_RISK = np.array([0.30, 0.22, 0.14, 0.09, 0.05, 0.01])
+
+TRANSACTION_KINDS = ("subscription", "redemption", "deposit", "withdrawal")
+SUBSCRIPTION, REDEMPTION = 0, 1
+TRANSACTION_KIND_WEIGHTS = (35, 20, 30, 15)
+TRANSACTIONS_PER_ACCOUNT = 4.0
+TRANSACTION_CHANNELS = ("branch", "online", "phone")
+BRANCH_CHANNEL, ONLINE_CHANNEL, PHONE_CHANNEL = range(3)
+PROXY_SHARE_AT_BRANCH, PROXY_SHARE_BY_PHONE = 0.04, 0.01
+TIER_ACTIVITY = np.array([2.0, 1.4, 0.9])  # transactions relative to an average customer
+
+CONSULTATIONS_PER_CUSTOMER = 1.5
+TIER_CONSULTATIONS = np.array([5.0, 2.5, 1.0])
+CONSULTATION_CHANNELS = ("visit", "phone", "dm", "tm", "online")
+CONSULTATION_CHANNEL_WEIGHTS = (35, 33, 10, 12, 10)
+OUTCOMES = ("interested", "purchased", "declined", "follow_up", "no_answer")
+OUTCOME_WEIGHTS_BY_CHANNEL = (  # rows follow CONSULTATION_CHANNELS
+    (30, 25, 15, 30, 0),
+    (22, 8, 20, 25, 25),
+    (10, 5, 10, 15, 60),
+    (18, 7, 22, 23, 30),
+    (30, 30, 10, 30, 0),
+)
+NO_ANSWER_NOTES = (  # follows CONSULTATION_CHANNELS
+    "방문 예약했으나 오지 않음.",
+    "통화 시도했으나 부재중.",
+    "안내 DM 발송, 회신 없음.",
+    "통화 시도했으나 부재중, 문자 남김.",
+    "온라인 상담 요청 후 응답 없음.",
+)
+NOTE_TEMPLATES = (
+    "정기 상담: {fund} 펀드 운용 현황 설명.",
+    "만기 안내: 보유 중인 {fund} 펀드 만기 도래, 재투자 의향 확인.",
+    "신규 상품 안내: {fund} 펀드 신규 가입 권유.",
+    "포트폴리오 점검: {fund} 펀드 비중 조정 검토.",
+    "수익률 문의: {fund} 펀드 수익률 하락에 대한 설명 요청.",
+    "환매 상담: {fund} 펀드 일부 환매 절차와 수수료 안내.",
+    "추가 가입 상담: {fund} 펀드 추가 납입 희망.",
+    "자녀 계좌 상담: 자녀 명의로 {fund} 펀드 가입 문의.",
+    "생일 축하 연락: 축하 인사와 함께 {fund} 펀드 운용 현황 안내.",
+    "DM 후속 통화: 발송한 {fund} 펀드 안내장 수령 확인.",
+)
+OUTCOME_SENTENCES = (  # follows OUTCOMES; no_answer notes are NO_ANSWER_NOTES alone
+    ("관심 있음, 상품 설명서 요청.", "긍정적 반응, 배우자와 상의 후 결정하기로 함."),
+    ("{amount}만원 가입 완료.", "{amount}만원 추가 가입 처리."),
+    ("당분간 추가 투자 의향 없음.", "다른 금융사 상품과 비교 후 거절."),
+    ("다음 달 재방문 예정.", "다음 주 전화 드리기로 함.", "만기 2주 전 다시 안내하기로 함."),
+    ("",),
+)
+SENSITIVE_NOTES = (
+    "건강 상담: 본인 건강 문제로 입원 중, 가족을 통해 연락 요청.",
+    "상속 상담: 배우자 사망으로 상속 절차 문의.",
+    "가족 사정: 이혼 절차 중, 계좌 관련 연락은 본인에게만 할 것.",
+    "자금 사정: 사업 부도로 자금 사정 어려움 호소.",
+)
+CORRECTED_FIELDS = ("상품명", "금액", "상담 일자", "연락처")
+SENSITIVE_SHARE, CORRECTION_SHARE, CUE_IN_NOTE_SHARE = 0.02, 0.005, 0.6
+
+ALERT_KINDS = ("always_alone", "proxy_attempt", "dormant_large_withdrawal", "identity_check")
+ALERT_TEXTS = (
+    "항상 본인이 직접 거래함. 대리인·가족 명의 요청 시 반드시 본인과 통화로 확인할 것.",
+    "제3자가 '가족 부탁'이라며 환매·출금을 요청함. 본인 연락 불가로 거래 보류.",
+    "1년 이상 거래가 없던 계좌에서 고액 출금 요청. 본인 확인 후 처리할 것.",
+    "신분증 유효기간 만료. 다음 거래 시 본인 확인 필수.",
+)
+ALERT_RESOLUTIONS = (
+    "본인과 통화하여 직접 거래 원칙 재확인.",
+    "본인과 연락되어 요청 사실 없음 확인, 경찰 신고 후 종결.",
+    "본인 방문하여 신분 확인 후 출금 처리.",
+    "신분증 재확인 완료.",
+)
+ALWAYS_ALONE_ALERT_SHARE = 0.25  # of customers with the always-alone cue
+OTHER_ALERT_SHARE = 0.0045  # of all customers, split evenly over the other three kinds
+
+# Branch staffing after the redesign: 12 per branch. Slot 0 manages the branch.
+BRANCH_SLOT_ROLES = (Role.BRANCH_MANAGER,) + (Role.DEDICATED_MANAGER,) * 4 + (Role.SALES_REP,) * 7
+HEAD_OFFICE_ROLES = (Role.EXECUTIVE,) * 3 + (Role.TRAINER,) * 4 + (Role.ADMIN,) * 2
+# Slots that always stay active, so every branch has someone to own VIP and general books.
+FIRST_DEDICATED_SLOT, FIRST_REP_SLOT = 1, 5
+HIRED_YEARS_AGO = {
+    Role.BRANCH_MANAGER: (15, 35), Role.DEDICATED_MANAGER: (5, 30), Role.SALES_REP: (0.3, 25),
+    Role.EXECUTIVE: (20, 35), Role.TRAINER: (5, 20), Role.ADMIN: (3, 15),
+}  # fmt: skip
+INACTIVE_SHARE = 0.03
+
+# System adoption: most staff use it all day, a few barely, a few keep a paper diary.
+REGULAR, LOW_ADOPTER, PAPER_HOLDOUT = range(3)
+PAPER_BRANCH_SHARE = 0.08  # branches whose manager still prefers paper; staff follow
+LOW_ADOPTER_SHARE, PAPER_HOLDOUT_SHARE = 0.065, 0.03  # elsewhere (overall ~8% and ~5%)
+LOW_ADOPTER_SHARE_IN_PAPER_BRANCH, PAPER_HOLDOUT_SHARE_IN_PAPER_BRANCH = 0.3, 0.3
+LEAVE_SHARE = 0.04  # employee-days off (leave, training, sick)
+
+USAGE_ACTIONS = (
+    "page_view", "search", "customer_view", "note", "agenda_work", "export", "campaign", "report",
+)  # fmt: skip
+NOTE_ACTION = USAGE_ACTIONS.index("note")
+CUSTOMER_ACTIONS = tuple(USAGE_ACTIONS.index(a) for a in ("customer_view", "note", "agenda_work"))
+# Rows: branch staff, branch managers, low adopters, paper holdouts (who mostly type up notes).
+USAGE_ACTION_WEIGHTS = (
+    (22, 14, 30, 7, 15, 2, 4, 6),
+    (24, 8, 20, 4, 12, 8, 6, 18),
+    (35, 20, 30, 5, 8, 0, 1, 1),
+    (15, 5, 15, 65, 0, 0, 0, 0),
+)
+BRANCH_MANAGER_USAGE = 1  # row of USAGE_ACTION_WEIGHTS for a branch manager using the system
+USAGE_PROFILE_BY_ADOPTION = np.array([0, 2, 3])  # REGULAR, LOW_ADOPTER, PAPER_HOLDOUT
+PAGES_BY_ACTION = (
+    ("home", "agenda", "customer_search", "customer_360", "segments", "campaigns",
+     "branch_dashboard", "training", "kpis"),
+    ("customer_search",), ("customer_360",), ("customer_360",), ("agenda",),
+    ("segments", "campaigns", "branch_dashboard"), ("campaigns",), ("branch_dashboard", "kpis"),
+)  # fmt: skip
+# Share of a working day's console actions per hour, 08:00-17:59 (lunch dip at noon).
+WORK_HOUR_WEIGHTS = {8: 2, 9: 11, 10: 14, 11: 13, 12: 5, 13: 10, 14: 13, 15: 13, 16: 11, 17: 8}
+PAPER_BURST_HOUR = 17  # holdouts type up the day's paper notes at closing time
+
+
+class _Course(NamedTuple):
+    code: str
+    title_ko: str
+    title_en: str
+    category: str
+    certification_months: int | None
+    enrolled_share: float
+    session_every_days: int
+    duration_days: int
+    audience: str  # branch: branch staff, managers: branch managers, all: everyone
+    is_retired: bool = False
+
+
+COURSES = (
+    _Course("CRM101", "CRM 기본", "CRM basics", "system", 24, 0.92, 45, 2, "branch"),
+    _Course("CRM201", "고객 360 활용", "Using the customer 360", "system", None, 0.6, 60, 1,
+            "branch"),
+    _Course("CRM301", "캠페인 실무", "Campaign practice", "sales", None, 0.4, 90, 1, "branch"),
+    _Course("CRM401", "모닝 아젠다 활용", "Working the morning agenda", "system", None, 0.55, 60,
+            1, "branch"),
+    _Course("CMP101", "컴퓨터 인증", "Computer certification", "certification", 24, 0.88, 45, 1,
+            "branch"),
+    _Course("PRV101", "개인정보보호", "Personal data protection", "compliance", 12, 0.95, 30, 1,
+            "all"),
+    _Course("FRD101", "금융사기 예방", "Fraud prevention", "compliance", 12, 0.8, 45, 1, "all"),
+    _Course("SAL101", "펀드 상품 이해", "Understanding our funds", "product", None, 0.5, 60, 2,
+            "branch"),
+    _Course("SAL201", "고객 상담 기법", "Consultation skills", "sales", None, 0.35, 90, 2,
+            "branch"),
+    _Course("MGR101", "지점장 리더십과 시스템 활용", "Leading a branch with the system",
+            "management", None, 0.85, 120, 3, "managers"),
+    _Course("PC101", "PC 통신 기초", "PC and online basics", "system", None, 0.3, 90, 1, "branch",
+            is_retired=True),
+)  # fmt: skip
+TRAINING_LOCATIONS = ("본사 연수원", "서울 교육센터", "부산 교육센터", "대전 교육센터", "온라인")
+TRAINING_SCHEDULED_AHEAD_DAYS = 60
+# Where the latest certification of a certified course stands on as_of.
+CERT_EXPIRED_SHARE, CERT_EXPIRING_SHARE, EXPIRING_WINDOW_DAYS = 0.15, 0.08, 90
+UPCOMING_SHARE, NO_SHOW_SHARE, PASS_SCORE = 0.05, 0.04, 60
+
+
+# ---------------------------------------------------------------------------------------------
+# Drawing helpers shared by the tables.
+
+NEVER = np.datetime64("1900-01-01")  # a transfer date for customers who never moved
+NO_DATE = np.datetime64("NaT", "D")
+
+
+def _rng(seed: int, stream: str, chunk: int = 0) -> np.random.Generator:
+    """A generator per (seed, table, chunk), so one table or chunk never reshuffles another."""
+    return np.random.default_rng([seed, zlib.crc32(stream.encode()), chunk])
+
+
+def _shares(weights: tuple[float, ...] | list[float] | np.ndarray) -> np.ndarray:
+    values = np.asarray(weights, dtype=float)
+    return values / values.sum()
+
+
+def _cumulative(weights: tuple[float, ...] | tuple[tuple[float, ...], ...]) -> np.ndarray:
+    """Cumulative shares per row (the last exactly 1) for `_draw_categories`."""
+    table = np.atleast_2d(np.asarray(weights, dtype=float))
+    table = np.cumsum(table / table.sum(axis=1, keepdims=True), axis=1)
+    table[:, -1] = 1.0
+    return table
+
+
+def _draw_categories(
+    rng: np.random.Generator, cumulative: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """One category index per entry, drawn with the weights in row `rows[i]` of `cumulative`."""
+    return (rng.random(len(rows))[:, None] >= cumulative[rows]).sum(axis=1)
+
+
+def _draw(rng: np.random.Generator, weights: tuple[float, ...], size: int) -> np.ndarray:
+    return _draw_categories(rng, _cumulative(weights), np.zeros(size, dtype=np.int64))
+
+
+@dataclass(frozen=True, slots=True)
+class _Members:
+    """Members of numbered groups laid out for vectorised draws (the sales reps of each branch,
+    the customers of each branch): `draw` picks a uniform member per requested group, -1 if the
+    group is empty."""
+
+    values: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, groups: np.ndarray, values: np.ndarray, group_count: int) -> _Members:
+        order = np.argsort(groups, kind="stable")
+        counts = np.bincount(groups, minlength=group_count)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        return cls(values[order], starts, counts)
+
+    def draw(self, rng: np.random.Generator, groups: np.ndarray) -> np.ndarray:
+        counts = self.counts[groups]
+        picks = self.starts[groups] + (rng.random(len(groups)) * counts).astype(np.int64)
+        if len(self.values) == 0:
+            return np.full(len(groups), -1, dtype=np.int64)
+        return np.where(counts > 0, self.values[np.minimum(picks, len(self.values) - 1)], -1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Calendar:
+    """Korean business days (weekdays that are not public holidays) as a sorted array, so
+    drawing or rolling to a business day is index arithmetic over whole arrays."""
+
+    days: np.ndarray
+
+    @classmethod
+    def between(cls, first: dt.date, last: dt.date) -> _Calendar:
+        public_holidays = holidays.KR(years=range(first.year, last.year + 1))
+        closed = np.array(sorted(public_holidays), dtype="datetime64[D]")
+        every_day = np.arange(np.datetime64(first, "D"), np.datetime64(last, "D") + 1)
+        return cls(every_day[np.is_busday(every_day, holidays=closed)])
+
+    def roll_back(self, days: np.ndarray) -> np.ndarray:
+        """The last business day on or before each day."""
+        return self.days[np.maximum(np.searchsorted(self.days, days, side="right") - 1, 0)]
+
+    def roll_forward(self, days: np.ndarray, business_days: int = 0) -> np.ndarray:
+        """The first business day on or after each day, moved on by `business_days`."""
+        index = np.searchsorted(self.days, days, side="left") + business_days
+        return self.days[np.minimum(index, len(self.days) - 1)]
+
+    def draw_between(
+        self, rng: np.random.Generator, first: np.ndarray, last: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A uniform business day in [first, last] per pair, and whether the range held one."""
+        low = np.searchsorted(self.days, first, side="left")
+        width = np.searchsorted(self.days, last, side="right") - low
+        picks = low + (rng.random(len(low)) * np.maximum(width, 0)).astype(np.int64)
+        return self.days[np.minimum(picks, len(self.days) - 1)], width > 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """The history the activity tables cover: HISTORY_YEARS up to the day before as_of, so the
+    data look like the morning of as_of, before the day's work starts."""
+
+    first: np.datetime64
+    last: np.datetime64
+
+    @property
+    def days(self) -> int:
+        return int((self.last - self.first).astype(np.int64)) + 1
+
+    def overlap(self, opened: np.ndarray, closed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """First and last day of each life span (closed NaT = still open) inside the window."""
+        first = np.maximum(opened, self.first)
+        last = np.where(np.isnat(closed), self.last, np.minimum(closed, self.last))
+        return first, last
+
+    def share(self, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+        return np.clip((last - first).astype(np.int64) + 1, 0, None) / self.days
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _add_months(days: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Calendar month arithmetic clipped to month end (31 January + 1 month = end of February)."""
+    month = days.astype("datetime64[M]")
+    day_of_month = days - month.astype("datetime64[D]")
+    target = month + months.astype("timedelta64[M]")
+    month_end = (target + 1).astype("datetime64[D]") - 1
+    return np.minimum(target.astype("datetime64[D]") + day_of_month, month_end)
+
+
+def _first_of_years(years: np.ndarray) -> np.ndarray:
+    return (years - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+
+
+def _days(count: np.ndarray | float) -> np.ndarray:
+    return np.asarray(count).astype(np.int64).astype("timedelta64[D]")
+
+
+def _at_seconds(days: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """Naive Asia/Seoul timestamps: a day plus seconds after midnight."""
+    return days.astype("datetime64[us]") + (seconds * 1_000_000).astype("timedelta64[us]")
+
+
+def _work_hour_seconds(rng: np.random.Generator, size: int) -> np.ndarray:
+    hours = np.array(list(WORK_HOUR_WEIGHTS))
+    hour = hours[_draw(rng, tuple(WORK_HOUR_WEIGHTS.values()), size)]
+    return hour * 3600 + rng.integers(0, 3600, size)
+
+
+def _gather(values: tuple[str | None, ...] | list[str], index: np.ndarray) -> pl.Series:
+    return pl.Series(values, dtype=pl.String).gather(index)
+
+
+def _nullable(values: np.ndarray) -> pl.Series:
+    """Integers where -1 means none (no branch, no employee, no score) as a nullable column."""
+    return pl.Series(np.ma.masked_less(values, 0), dtype=pl.Int64)
+
+
+def _with_ids(frame: pl.DataFrame, first_id: int) -> pl.DataFrame:
+    return frame.select(
+        pl.int_range(first_id, first_id + frame.height, dtype=pl.Int64).alias("id"), pl.all()
+    )
+
+
+def _korean_names(rng: np.random.Generator, female: np.ndarray) -> tuple[pl.Series, pl.Series]:
+    """Names like 김민준, drawn by surname frequency, and a romanised handle like minjunkim."""
+    size = len(female)
+    surname = rng.choice(len(SURNAMES), size, p=_shares([w for _, _, w in SURNAMES]))
+    first = np.where(
+        female,
+        len(MALE_FIRST) + rng.integers(0, len(FEMALE_FIRST), size),
+        rng.integers(0, len(MALE_FIRST), size),
+    )
+    second = np.where(
+        female,
+        len(MALE_SECOND) + rng.integers(0, len(FEMALE_SECOND), size),
+        rng.integers(0, len(MALE_SECOND), size),
+    )
+    firsts, seconds = MALE_FIRST + FEMALE_FIRST, MALE_SECOND + FEMALE_SECOND
+    parts = pl.DataFrame(
+        {
+            "surname": _gather([s for s, _, _ in SURNAMES], surname),
+            "surname_roman": _gather([r for _, r, _ in SURNAMES], surname),
+            "first": _gather([s for s, _ in firsts], first),
+            "first_roman": _gather([r for _, r in firsts], first),
+            "second": _gather([s for s, _ in seconds], second),
+            "second_roman": _gather([r for _, r in seconds], second),
+        }
+    )
+    names = parts.select(
+        pl.concat_str("surname", "first", "second").alias("name"),
+        pl.concat_str("first_roman", "second_roman", "surname_roman").alias("handle"),
+    )
+    return names["name"], names["handle"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The firm: branches, staff, products, training.
+
+
+@dataclass(frozen=True, slots=True)
+class _Staff:
+    """Employees as arrays (index = id - 1) plus the per-branch pools that draws pick from."""
+
+    ids: np.ndarray
+    branch: np.ndarray  # branch index, -1 for head office
+    roles: list[Role]
+    active: np.ndarray
+    hired: np.ndarray
+    adoption: np.ndarray  # REGULAR, LOW_ADOPTER or PAPER_HOLDOUT
+    usage_profile: np.ndarray  # row of USAGE_ACTION_WEIGHTS
+    actions_per_day: np.ndarray
+    usernames: list[str]
+    dedicated_managers: _Members
+    sales_reps: _Members
+    branch_staff: _Members  # every active employee of the branch
+
+
+def _branch_manager_id(branch: np.ndarray) -> np.ndarray:
+    return branch * len(BRANCH_SLOT_ROLES) + 1
+
+
+def _branch_frame(rng: np.random.Generator) -> tuple[pl.DataFrame, np.ndarray]:
+    """The branches, and each one's share of customers (bigger in Seoul and Gyeonggi)."""
+    count = BRANCH_COUNT
+    opened = np.datetime64("1970-01-01") + _days(rng.integers(0, 30 * 365, count))
+    weight = rng.lognormal(0.0, 0.25, count) * np.array(
+        [REGION_CUSTOMER_WEIGHT.get(site.region, 1.0) for site in BRANCH_SITES]
+    )
+    frame = pl.DataFrame(
+        {
+            "id": np.arange(1, count + 1),
+            "code": [str(101 + i) for i in range(count)],
+            "name_ko": [f"{site.name_ko}지점" for site in BRANCH_SITES],
+            "name_en": [site.name_en for site in BRANCH_SITES],
+            "region": [site.region for site in BRANCH_SITES],
+            "opened_on": opened,
+            "is_active": np.ones(count, dtype=bool),
+        }
+    )
+    return frame, _shares(weight)
+
+
+def _staff(rng: np.random.Generator, as_of: dt.date) -> _Staff:
+    slots = len(BRANCH_SLOT_ROLES)
+    head_office = len(HEAD_OFFICE_ROLES)
+    roles = list(BRANCH_SLOT_ROLES) * BRANCH_COUNT + list(HEAD_OFFICE_ROLES)
+    size = len(roles)
+    ids = np.arange(1, size + 1)
+    role = np.array([r.value for r in roles])
+    branch = np.concatenate([np.repeat(np.arange(BRANCH_COUNT), slots), np.full(head_office, -1)])
+    slot = np.concatenate([np.tile(np.arange(slots), BRANCH_COUNT), np.full(head_office, -1)])
+
+    years_ago = np.array([rng.uniform(*HIRED_YEARS_AGO[r]) for r in roles])
+    hired = np.datetime64(as_of, "D") - _days(years_ago * 365.25)
+
+    # Book owners, head office and the demo branch (101) stay active; a few others have left.
+    always_active = np.isin(slot, (0, FIRST_DEDICATED_SLOT, FIRST_REP_SLOT)) | (branch <= 0)
+    active = always_active | (rng.random(size) >= INACTIVE_SHARE)
+
+    paper_branch = rng.random(BRANCH_COUNT) < PAPER_BRANCH_SHARE
+    paper_branch[0] = False
+    in_paper_branch = (branch >= 0) & paper_branch[np.maximum(branch, 0)]
+    holdout_share = np.where(
+        in_paper_branch, PAPER_HOLDOUT_SHARE_IN_PAPER_BRANCH, PAPER_HOLDOUT_SHARE
+    )
+    low_share = np.where(in_paper_branch, LOW_ADOPTER_SHARE_IN_PAPER_BRANCH, LOW_ADOPTER_SHARE)
+    u = rng.random(size)
+    adoption = np.select(
+        [u < holdout_share, u < holdout_share + low_share], [PAPER_HOLDOUT, LOW_ADOPTER], REGULAR
+    )
+    adoption[in_paper_branch & (slot == 0)] = PAPER_HOLDOUT
+    adoption[branch < 0] = REGULAR
+    # Gangnam (101) hosts the demo accounts, who use the system; two colleagues do not.
+    adoption[:slots] = REGULAR
+    adoption[slots - 1] = PAPER_HOLDOUT
+    adoption[slots - 2] = LOW_ADOPTER
+    actions_per_day = np.select(
+        [adoption == PAPER_HOLDOUT, adoption == LOW_ADOPTER],
+        [rng.uniform(2, 12, size), rng.uniform(20, 60, size)],
+        np.clip(rng.normal(275, 32, size), 180, 330),
+    )
+    usage_profile = np.where(
+        (slot == 0) & (adoption == REGULAR),
+        BRANCH_MANAGER_USAGE,
+        USAGE_PROFILE_BY_ADOPTION[adoption],
+    )
+
+    usernames = [f"e{i:05d}" for i in ids]
+    for account in DEMO_ACCOUNTS:
+        # The first employee of each role: in Gangnam (101) for branch roles, else head office.
+        usernames[roles.index(account.role)] = account.username
+
+    works_in_branch = (branch >= 0) & active
+    return _Staff(
+        ids=ids,
+        branch=branch,
+        roles=roles,
+        active=active,
+        hired=hired,
+        adoption=adoption,
+        usage_profile=usage_profile,
+        actions_per_day=actions_per_day,
+        usernames=usernames,
+        dedicated_managers=_branch_pool(
+            branch, ids, works_in_branch & (role == Role.DEDICATED_MANAGER)
+        ),
+        sales_reps=_branch_pool(branch, ids, works_in_branch & (role == Role.SALES_REP)),
+        branch_staff=_branch_pool(branch, ids, works_in_branch),
+    )
+
+
+def _branch_pool(branch: np.ndarray, ids: np.ndarray, chosen: np.ndarray) -> _Members:
+    return _Members.of(branch[chosen], ids[chosen], BRANCH_COUNT)
+
+
+def _employee_frame(rng: np.random.Generator, staff: _Staff) -> pl.DataFrame:
+    names, _ = _korean_names(rng, rng.random(len(staff.ids)) < 0.45)
+    return pl.DataFrame(
+        {
+            "id": staff.ids,
+            "employee_no": [f"E{i:05d}" for i in staff.ids],
+            "name": names,
+            "role": [r.value for r in staff.roles],
+            "branch_id": _nullable(np.where(staff.branch >= 0, staff.branch + 1, -1)),
+            "hire_date": staff.hired,
+            "is_active": staff.active,
+        }
+    )
+
+
+def _user_frame(staff: _Staff, as_of: dt.date) -> pl.DataFrame:
+    # Demo only: every account shares one argon2 hash, computed once (each hash takes ~50 ms).
+    password_hash = hash_password(DEMO_PASSWORD)
+    size = len(staff.ids)
+    return pl.DataFrame(
+        {
+            "id": staff.ids,
+            "username": staff.usernames,
+            "password_hash": [password_hash] * size,
+            "role": [r.value for r in staff.roles],
+            "employee_id": staff.ids,
+            "is_active": staff.active,
+            "must_change_password": np.zeros(size, dtype=bool),
+            "failed_sign_ins": np.zeros(size, dtype=np.int64),
+            "created_at": [dt.datetime.combine(as_of, dt.time())] * size,
+        }
+    )
+
+
+def _product_launches(rng: np.random.Generator) -> np.ndarray:
+    years = np.array([fund.launch_year for fund in PRODUCTS])
+    return _first_of_years(years) + _days(rng.integers(0, 365, len(PRODUCTS)))
+
+
+def _product_frame(launched: np.ndarray) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "id": np.arange(1, len(PRODUCTS) + 1),
+            "code": [f"DF{i:03d}" for i in range(1, len(PRODUCTS) + 1)],
+            "name": [fund.name for fund in PRODUCTS],
+            "fund_type": [fund.fund_type for fund in PRODUCTS],
+            "risk_grade": [fund.risk_grade for fund in PRODUCTS],
+            "term_months": pl.Series([fund.term_months for fund in PRODUCTS], dtype=pl.Int64),
+            "launched_on": launched,
+        }
+    )
+
+
+def _training_frames(
+    rng: np.random.Generator, staff: _Staff, calendar: _Calendar, window: _Window
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Courses, sessions over the history window (and a few scheduled), and enrolments whose
+    certifications are partly expired or about to expire on as_of."""
+    courses = pl.DataFrame(
+        {
+            "id": np.arange(1, len(COURSES) + 1),
+            "code": [c.code for c in COURSES],
+            "title_ko": [c.title_ko for c in COURSES],
+            "title_en": [c.title_en for c in COURSES],
+            "category": [c.category for c in COURSES],
+            "certification_months": pl.Series(
+                [c.certification_months for c in COURSES], dtype=pl.Int64
+            ),
+            "is_retired": [c.is_retired for c in COURSES],
+        }
+    )
+    trainers = staff.ids[np.array([r is Role.TRAINER for r in staff.roles])]
+    is_branch_manager = np.array([r is Role.BRANCH_MANAGER for r in staff.roles])
+    audiences = {
+        "branch": staff.branch >= 0,
+        "managers": is_branch_manager,
+        "all": np.ones(len(staff.ids), dtype=bool),
+    }
+    sessions: list[pl.DataFrame] = []
+    enrolments: list[pl.DataFrame] = []
+    next_session_id = 1
+    for course_id, course in enumerate(COURSES, start=1):
+        last_start = window.last + TRAINING_SCHEDULED_AHEAD_DAYS
+        if course.is_retired:
+            last_start = window.first + 365
+        offsets = np.arange(int(rng.integers(0, course.session_every_days)), window.days + 366,
+                            course.session_every_days)  # fmt: skip
+        starts = np.unique(calendar.roll_forward(window.first + _days(offsets)))
+        starts = starts[starts <= last_start]
+        ends = calendar.roll_forward(starts, course.duration_days - 1)
+        session_ids = np.arange(next_session_id, next_session_id + len(starts))
+        next_session_id += len(starts)
+        sessions.append(
+            pl.DataFrame(
+                {
+                    "id": session_ids,
+                    "course_id": np.full(len(starts), course_id),
+                    "starts_on": starts,
+                    "ends_on": ends,
+                    "location": _gather(
+                        TRAINING_LOCATIONS, rng.integers(0, len(TRAINING_LOCATIONS), len(starts))
+                    ),
+                    "trainer_id": trainers[rng.integers(0, len(trainers), len(starts))],
+                }
+            )
+        )
+        enrolments.append(
+            _enrolments(
+                rng, course, staff, audiences[course.audience], session_ids, starts, ends, window
+            )
+        )
+    enrolment_frame = pl.concat(enrolments)
+    return courses, pl.concat(sessions), _with_ids(enrolment_frame, 1)
+
+
+def _enrolments(
+    rng: np.random.Generator,
+    course: _Course,
+    staff: _Staff,
+    eligible: np.ndarray,
+    session_ids: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    window: _Window,
+) -> pl.DataFrame:
+    share = np.full(len(staff.ids), course.enrolled_share)
+    if course.category in ("system", "certification"):
+        share = np.where(staff.adoption == REGULAR, share, share * 0.5)
+    learner = np.flatnonzero(eligible & (rng.random(len(staff.ids)) < share))
+    size = len(learner)
+    past = np.flatnonzero(ends <= window.last)
+    upcoming = np.flatnonzero(starts > window.last)
+
+    u = rng.random(size)
+    months = course.certification_months
+    if months:
+        # Age of the latest certificate on as_of: expired, expiring soon, or well inside validity.
+        valid_days = months * 30.44
+        age_days = np.select(
+            [u < CERT_EXPIRED_SHARE, u < CERT_EXPIRED_SHARE + CERT_EXPIRING_SHARE],
+            [valid_days + rng.uniform(1, 300, size),
+             valid_days - rng.uniform(0, EXPIRING_WINDOW_DAYS, size)],
+            rng.uniform(0, valid_days - EXPIRING_WINDOW_DAYS, size),
+        )  # fmt: skip
+    else:
+        age_days = rng.uniform(0, window.days, size)
+    u = rng.random(size)
+    is_upcoming = u < UPCOMING_SHARE
+    no_show = (u >= UPCOMING_SHARE) & (u < UPCOMING_SHARE + NO_SHOW_SHARE)
+
+    earliest = staff.hired[learner] + 14
+    wanted_end = np.maximum(window.last - _days(age_days), earliest)
+    chosen = np.searchsorted(ends[past], wanted_end, side="right") - 1
+    chosen = np.maximum(chosen, np.searchsorted(ends[past], earliest, side="left"))
+    is_upcoming |= chosen >= len(past)
+    if len(upcoming):
+        upcoming_session = upcoming[rng.integers(0, len(upcoming), size)]
+    else:  # a retired course: nothing scheduled, so those learners drop out
+        upcoming_session = np.full(size, -1)
+    session = np.where(is_upcoming, upcoming_session, past[np.minimum(chosen, len(past) - 1)])
+    completed = ~is_upcoming & ~no_show
+    score = np.clip(np.rint(rng.normal(81, 11, size)), 40, 100).astype(np.int64)
+    certified = completed & bool(months) & (score >= PASS_SCORE)
+    completed_on = np.where(completed, ends[session], NO_DATE)
+    certified_on = np.where(certified, completed_on, NO_DATE)
+    expires_on = _add_months(certified_on, np.full(size, months or 0))
+    enrolled_on = np.minimum(starts[session] - _days(rng.integers(5, 31, size)), window.last)
+    frame = pl.DataFrame(
+        {
+            "session_id": session_ids[session],
+            "employee_id": staff.ids[learner],
+            "enrolled_on": np.maximum(enrolled_on, staff.hired[learner]),
+            "completed_on": completed_on,
+            "score": _nullable(np.where(completed, score, -1)),
+            "certified_on": certified_on,
+            "certification_expires_on": np.where(certified, expires_on, NO_DATE),
+        }
+    )
+    return frame.filter(pl.Series(session >= 0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Customers and their holdings, as whole-population arrays (index = id - 1).
+
+
+@dataclass(frozen=True, slots=True)
+class _Customers:
+    ids: np.ndarray
+    branch: np.ndarray  # home branch index today
+    female: np.ndarray
+    birth: np.ndarray
+    age: np.ndarray  # whole years on as_of
+    opened: np.ndarray
+    closed: np.ndarray  # NaT while the customer stays
+    tier: np.ndarray  # VIP, PRIORITY or GENERAL
+    wealth_krw: np.ndarray
+    manager: np.ndarray  # employee id
+    cue: np.ndarray  # index into CUES, -1 for none
+    # Earlier home branches: first_branch before first_move, middle_branch before second_move.
+    first_branch: np.ndarray
+    first_move: np.ndarray
+    middle_branch: np.ndarray
+    second_move: np.ndarray
+
+    def branch_on(self, who: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Each customer's home branch on the given day, following their transfers."""
+        branch = np.where(days < self.second_move[who], self.middle_branch[who], self.branch[who])
+        return np.where(days < self.first_move[who], self.first_branch[who], branch)
+
+
+def _customers(
+    rng: np.random.Generator,
+    size: int,
+    window: _Window,
+    calendar: _Calendar,
+    branch_share: np.ndarray,
+    staff: _Staff,
+) -> _Customers:
+    branch = rng.choice(BRANCH_COUNT, size, p=branch_share)
+    female = rng.random(size) < 0.52
+    last_birth_year = min(2004, int(window.last.astype(object).year) - 21)
+    birth_year = np.clip(np.rint(rng.normal(1966, 13, size)), 1935, last_birth_year).astype(int)
+    year_start = _first_of_years(birth_year)
+    year_length = (_first_of_years(birth_year + 1) - year_start).astype(np.int64)
+    birth = year_start + _days(rng.random(size) * year_length)
+    # 29 February birthdays are rare (1 in 1,461) yet must work everywhere: make sure of a few.
+    leap = rng.choice(size, max(1, size // 1500), replace=False)
+    leap_year = np.maximum(birth_year[leap] - birth_year[leap] % 4, 1936)
+    birth[leap] = (_first_of_years(leap_year).astype("datetime64[M]") + 1).astype(
+        "datetime64[D]"
+    ) + 28
+    age = ((window.last + 1 - birth).astype(np.int64) // 365.25).astype(np.int64)
+
+    # Assets are long-tailed: median a few million won, the top 1% in billions; older is richer.
+    log_wealth = np.log(4e6) + 2.4 * rng.standard_normal(size) + 0.02 * (age - 55)
+    wealth_krw = np.clip(np.exp(log_wealth), 1e4, 8e10)
+
+    earliest = np.maximum(np.datetime64("1997-01-02"), birth + _days(20 * 365.25))
+    opened, _ = calendar.draw_between(rng, earliest, np.full(size, window.last))
+    leaving = (rng.random(size) < 0.05) & (window.last - opened > 30)
+    left_on, can_leave = calendar.draw_between(rng, opened + 30, np.full(size, window.last))
+    closed = np.where(leaving & can_leave, left_on, NO_DATE)
+
+    stays = np.isnat(closed)
+    score = log_wealth + rng.normal(0, 0.35, size)
+    vip_from, priority_from = np.quantile(
+        score[stays] if stays.any() else score, [1 - VIP_SHARE, 1 - VIP_SHARE - PRIORITY_SHARE]
+    )
+    tier = np.select(
+        [stays & (score >= vip_from), stays & (score >= priority_from)], [VIP, PRIORITY], GENERAL
+    )
+    manager = np.where(
+        tier == GENERAL,
+        staff.sales_reps.draw(rng, branch),
+        staff.dedicated_managers.draw(rng, branch),
+    )
+    cue = np.where(rng.random(size) < CUE_SHARE, _draw(rng, CUE_WEIGHTS, size), -1)
+
+    # ~3% moved branch once or twice; the record and its history moved with them.
+    last_day = np.where(stays, window.last, closed)
+    moved = (rng.random(size) < 0.03) & (last_day - opened > 60)
+    move_a, _ = calendar.draw_between(rng, opened + 1, last_day)
+    move_b, _ = calendar.draw_between(rng, opened + 1, last_day)
+    twice = moved & (rng.random(size) < 0.3) & (move_a != move_b)
+    middle = (branch + 1 + rng.integers(0, BRANCH_COUNT - 1, size)) % BRANCH_COUNT
+    before_middle = (middle + 1 + rng.integers(0, BRANCH_COUNT - 1, size)) % BRANCH_COUNT
+    return _Customers(
+        ids=np.arange(1, size + 1),
+        branch=branch,
+        female=female,
+        birth=birth,
+        age=age,
+        opened=opened,
+        closed=closed,
+        tier=tier,
+        wealth_krw=wealth_krw,
+        manager=manager,
+        cue=cue,
+        first_branch=np.where(twice, before_middle, middle),
+        first_move=np.where(twice, np.minimum(move_a, move_b), np.where(moved, move_a, NEVER)),
+        middle_branch=middle,
+        second_move=np.where(twice, np.maximum(move_a, move_b), NEVER),
+    )
+
+
+def _customer_frame(rng: np.random.Generator, people: _Customers, part: slice) -> pl.DataFrame:
+    size = part.stop - part.start
+    home, female, age = people.branch[part], people.female[part], people.age[part]
+    names, handles = _korean_names(rng, female)
+    age_band = np.digitize(age, AGE_BAND_LIMITS)
+    occupation = _draw_categories(rng, _cumulative(OCCUPATION_WEIGHTS_BY_AGE_BAND), age_band)
+    occupation = np.where(~female & (occupation == HOMEMAKER), OFFICE_WORKER, occupation)
+    # Most live near their home branch; the rest moved or bank near work.
+    address_branch = np.where(rng.random(size) < 0.9, home, rng.integers(0, BRANCH_COUNT, size))
+    birth_year = people.birth[part].astype("datetime64[Y]").astype(np.int64) + 1970
+    has_email = rng.random(size) < np.clip(0.6 + 0.01 * (60 - age), 0.1, 0.95)
+    raw = pl.DataFrame(
+        {
+            "id": people.ids[part],
+            "name": names,
+            "birth_date": people.birth[part],
+            "female": female,
+            "occupation": _gather(OCCUPATIONS, occupation),
+            "region": _gather([s.region for s in BRANCH_SITES], address_branch),
+            "province": _gather([PROVINCES[s.region] for s in BRANCH_SITES], address_branch),
+            "district": _gather([s.district for s in BRANCH_SITES], address_branch),
+            "road": _gather(ROADS, rng.integers(0, len(ROADS), size)),
+            "building": rng.integers(1, 300, size),
+            "in_apartment": rng.random(size) < 0.55,
+            "apartment": rng.integers(101, 116, size),
+            "floor": rng.integers(1, 26, size),
+            "unit": rng.integers(1, 5, size),
+            "phone_middle": rng.integers(2000, 10000, size),
+            "phone_last": rng.integers(0, 10000, size),
+            "has_email": has_email,
+            "handle": handles,
+            "email_number": np.where(
+                rng.random(size) < 0.5, birth_year % 100, rng.integers(1, 1000, size)
+            ),
+            "domain": _gather(
+                [d for d, _ in EMAIL_DOMAINS], _draw(rng, tuple(w for _, w in EMAIL_DOMAINS), size)
+            ),
+            "tier": _gather([t.value for t in TIERS], people.tier[part]),
+            "home_branch_id": home + 1,
+            "manager_id": people.manager[part],
+            "consent_dm": rng.random(size) < 0.7,
+            "consent_tm": rng.random(size) < 0.55,
+            "consent_email": has_email & (rng.random(size) < 0.83),
+            "preferred_channel": _gather(
+                PREFERRED_CHANNELS,
+                _draw_categories(rng, _cumulative(PREFERRED_CHANNEL_WEIGHTS_BY_AGE_BAND), age_band),
+            ),
+            "opened_on": people.opened[part],
+            "closed_on": people.closed[part],
+        }
+    )
+    phone_last4 = pl.col("phone_last").cast(pl.String).str.zfill(4)
+    two_digits = pl.col("email_number").cast(pl.String).str.zfill(2)
+    apartment = pl.format(
+        ", {}동 {}{}호", "apartment", "floor", pl.col("unit").cast(pl.String).str.zfill(2)
+    )
+    return raw.select(
+        "id",
+        (pl.col("id") + (FIRST_CUSTOMER_NO - 1)).cast(pl.String).alias("customer_no"),
+        "name",
+        "birth_date",
+        pl.when("female").then(pl.lit("F")).otherwise(pl.lit("M")).alias("gender"),
+        "occupation",
+        "region",
+        pl.concat_str(
+            pl.format("{} {} {} {}", "province", "district", "road", "building"),
+            pl.when("in_apartment").then(apartment).otherwise(pl.lit("")),
+        ).alias("address"),
+        pl.format("010-{}-{}", "phone_middle", phone_last4).alias("phone"),
+        phone_last4.alias("phone_last4"),
+        pl.when("has_email")
+        .then(pl.format("{}{}@{}", "handle", two_digits, "domain"))
+        .alias("email"),
+        "tier",
+        "home_branch_id",
+        "manager_id",
+        "consent_dm",
+        "consent_tm",
+        "consent_email",
+        "preferred_channel",
+        "opened_on",
+        "closed_on",
+    )
+
+
+def _transfer_frame(rng: np.random.Generator, people: _Customers) -> pl.DataFrame:
+    once = np.flatnonzero(people.first_move > NEVER)
+    twice = np.flatnonzero(people.second_move > NEVER)
+    moved_twice = people.second_move[once] > NEVER
+    who = np.concatenate([once, twice])
+    frame = pl.DataFrame(
+        {
+            "customer_id": people.ids[who],
+            "from_branch_id": np.concatenate(
+                [people.first_branch[once], people.middle_branch[twice]]
+            )
+            + 1,
+            "to_branch_id": np.concatenate(
+                [
+                    np.where(moved_twice, people.middle_branch[once], people.branch[once]),
+                    people.branch[twice],
+                ]
+            )
+            + 1,
+            "transferred_on": np.concatenate([people.first_move[once], people.second_move[twice]]),
+            "reason": _gather(TRANSFER_REASONS, rng.integers(0, len(TRANSFER_REASONS), len(who))),
+        }
+    ).sort("customer_id", "transferred_on")
+    return _with_ids(frame, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Accounts:
+    """Holdings as arrays (index = id - 1), grouped by owner in customer order."""
+
+    owner: np.ndarray  # customer index
+    first_of_owner: np.ndarray  # index of each customer's first account
+    product: np.ndarray
+    branch: np.ndarray
+    opened: np.ndarray
+    maturity: np.ndarray  # NaT without a term
+    closed: np.ndarray  # NaT while open
+    principal_krw: np.ndarray
+    market_value_krw: np.ndarray
+
+
+def _accounts(
+    rng: np.random.Generator,
+    people: _Customers,
+    launched: np.ndarray,
+    window: _Window,
+    calendar: _Calendar,
+) -> _Accounts:
+    size = len(people.ids)
+    wealth_rank = np.argsort(np.argsort(people.wealth_krw)) / max(size - 1, 1)
+    per_customer = 1 + rng.poisson(0.4 + wealth_rank)  # 1.9 on average, more for the rich
+    owner = np.repeat(np.arange(size), per_customer)
+    count = len(owner)
+    first_of_owner = np.concatenate(([0], np.cumsum(per_customer)[:-1]))
+    is_first = np.zeros(count, dtype=bool)
+    is_first[first_of_owner] = True
+    owner_opened, owner_closed = people.opened[owner], people.closed[owner]
+    owner_last_day = np.where(np.isnat(owner_closed), window.last, owner_closed)
+    later, _ = calendar.draw_between(rng, owner_opened, owner_last_day)
+    opened = np.where(is_first, owner_opened, later)
+
+    term_months = np.array([fund.term_months or 0 for fund in PRODUCTS])
+    popularity = _shares([FUND_TYPE_POPULARITY[fund.fund_type] for fund in PRODUCTS])
+    product = rng.choice(len(PRODUCTS), count, p=popularity)
+    # Nobody buys a fund before its launch, and a relationship starts with an open-ended fund.
+    classic = np.flatnonzero(launched < np.datetime64("1997-01-01"))
+    classic_open_ended = classic[term_months[classic] == 0]
+    substitute = np.where(
+        is_first,
+        rng.choice(classic_open_ended, count, p=_shares(popularity[classic_open_ended])),
+        rng.choice(classic, count, p=_shares(popularity[classic])),
+    )
+    product = np.where(is_first | (launched[product] > opened), substitute, product)
+
+    term = term_months[product]
+    # Most term holdings were bought within one term of as_of, so maturities fall ahead of it.
+    current_term = (term > 0) & np.isnat(owner_closed) & (rng.random(count) < 0.7)
+    term_start = np.maximum.reduce(
+        [owner_opened, window.last - _days(term * 30.44), launched[product]]
+    )
+    recent, has_recent = calendar.draw_between(rng, term_start, np.full(count, window.last))
+    opened = np.where(current_term & has_recent, recent, opened)
+    maturity = np.where(term > 0, _add_months(opened, term), NO_DATE)
+
+    matured = maturity <= window.last
+    sold_early = (term == 0) & ~is_first & (rng.random(count) < 0.12)
+    sold_on, can_sell = calendar.draw_between(rng, opened + 1, owner_last_day)
+    closed = np.where(matured, maturity, np.where(sold_early & can_sell, sold_on, NO_DATE))
+    # A customer who left closed everything that was still open on that day.
+    closed = np.where(
+        ~np.isnat(owner_closed) & (np.isnat(closed) | (closed > owner_closed)), owner_closed, closed
+    )
+    served_at_home = rng.random(count) < 0.88
+    branch = np.where(
+        served_at_home, people.branch_on(owner, opened), rng.integers(0, BRANCH_COUNT, count)
+    )
+
+    is_open = np.isnat(closed)
+    risk = np.array([fund.risk_grade for fund in PRODUCTS])[product] - 1
+    held_years = np.clip((window.last - opened).astype(np.int64) / 365.25, 0.1, 10)
+    gain = np.clip(
+        rng.normal(
+            RETURN_MEAN_BY_RISK[risk] * held_years,
+            RETURN_SPREAD_BY_RISK[risk] * np.sqrt(held_years),
+        ),
+        -0.7,
+        3.0,
+    )
+    weight = rng.gamma(1.0, 1.0, count) * is_open
+    weight_of_owner = np.bincount(owner, weights=weight, minlength=size)[owner]
+    share = np.divide(weight, weight_of_owner, out=np.zeros(count), where=weight_of_owner > 0)
+    # Open holdings split the customer's assets; closed ones keep what was paid in, worth nil.
+    paid_in = np.where(
+        is_open, people.wealth_krw[owner] * share / (1 + gain),
+        people.wealth_krw[owner] * rng.gamma(1.0, 0.6, count),
+    )  # fmt: skip
+    principal = np.maximum(np.rint(paid_in / 10_000) * 10_000, 10_000).astype(np.int64)
+    market_value = np.where(is_open, np.rint(principal * (1 + gain)), 0).astype(np.int64)
+    return _Accounts(
+        owner=owner,
+        first_of_owner=first_of_owner,
+        product=product,
+        branch=branch,
+        opened=opened,
+        maturity=maturity,
+        closed=closed,
+        principal_krw=principal,
+        market_value_krw=market_value,
+    )
+
+
+def _account_frame(accounts: _Accounts, part: slice) -> pl.DataFrame:
+    account_id = np.arange(part.start + 1, part.stop + 1)
+    return pl.DataFrame(
+        {
+            "id": account_id,
+            "account_no": pl.Series(account_id + (FIRST_ACCOUNT_NO - 1)).cast(pl.String),
+            "customer_id": accounts.owner[part] + 1,
+            "product_id": accounts.product[part] + 1,
+            "branch_id": accounts.branch[part] + 1,
+            "opened_on": accounts.opened[part],
+            "maturity_date": accounts.maturity[part],
+            "closed_on": accounts.closed[part],
+            "principal_krw": accounts.principal_krw[part],
+            "market_value_krw": accounts.market_value_krw[part],
+        }
+    ).with_columns(pl.concat_str(pl.lit("A"), "account_no").alias("account_no"))
+
+
+def _life_event_frame(
+    rng: np.random.Generator, people: _Customers, part: slice, first_id: int
+) -> pl.DataFrame:
+    """Birthdays for all, wedding anniversaries for about a third, and the anniversary of the
+    first account (the customer's opening day) for all."""
+    customer = np.arange(part.start, part.stop)
+    size = len(customer)
+    married = customer[(people.age[customer] >= 28) & (rng.random(size) < 0.37)]
+    wedding_age = rng.uniform(24, np.minimum(34, people.age[married]), len(married))
+    wedding = people.birth[married] + _days(wedding_age * 365.25)
+    who = np.concatenate([customer, married, customer])
+    kind = np.repeat([0, 1, 2], [size, len(married), size])
+    frame = pl.DataFrame(
+        {
+            "customer_id": people.ids[who],
+            "kind": _gather(("birthday", "wedding_anniversary", "account_anniversary"), kind),
+            "event_date": np.concatenate(
+                [people.birth[customer], wedding, people.opened[customer]]
+            ),
+            "order": kind,
+        }
+    ).sort("customer_id", "order")
+    return _with_ids(frame.drop("order"), first_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Activity: transactions, consultations, alerts and console usage.
+
+
+def _transaction_rate(accounts: _Accounts, people: _Customers, window: _Window) -> float:
+    """Routine transactions per account-year that make all accounts average
+    TRANSACTIONS_PER_ACCOUNT rows, counting the subscription at opening and the redemption at
+    closing inside the window."""
+    first, last = window.overlap(accounts.opened, accounts.closed)
+    exposure = TIER_ACTIVITY[people.tier[accounts.owner]] * window.share(first, last)
+    openings = np.count_nonzero(accounts.opened >= window.first)
+    closings = np.count_nonzero(accounts.closed >= window.first)
+    wanted = TRANSACTIONS_PER_ACCOUNT * len(accounts.owner) - openings - closings
+    return max(wanted, 0) / max(exposure.sum(), 1e-9)
+
+
+def _transaction_frame(
+    rng: np.random.Generator,
+    accounts: _Accounts,
+    part: slice,
+    people: _Customers,
+    staff: _Staff,
+    calendar: _Calendar,
+    window: _Window,
+    rate: float,
+) -> pl.DataFrame:
+    account = np.arange(part.start, part.stop)
+    opened, closed = accounts.opened[account], accounts.closed[account]
+    first, last = window.overlap(opened, closed)
+    expected = (
+        rate * TIER_ACTIVITY[people.tier[accounts.owner[account]]] * window.share(first, last)
+    )
+    repeats = rng.poisson(expected)
+    routine = np.repeat(account, repeats)
+    routine_day, has_day = calendar.draw_between(
+        rng, np.repeat(first, repeats), np.repeat(last, repeats)
+    )
+    routine, routine_day = routine[has_day], routine_day[has_day]
+    opening = account[opened >= window.first]
+    closing = account[closed >= window.first]
+    closing_day = np.maximum(calendar.roll_back(accounts.closed[closing]), accounts.opened[closing])
+    who = np.concatenate([routine, opening, closing])
+    day = np.concatenate([routine_day, accounts.opened[opening], closing_day])
+    kind = np.concatenate(
+        [
+            _draw(rng, TRANSACTION_KIND_WEIGHTS, len(routine)),
+            np.full(len(opening), SUBSCRIPTION),
+            np.full(len(closing), REDEMPTION),
+        ]
+    )
+    principal = accounts.principal_krw[who]
+    amount = principal * np.concatenate(
+        [
+            rng.lognormal(np.log(0.1), 0.9, len(routine)),
+            np.ones(len(opening)),
+            rng.lognormal(0.02, 0.1, len(closing)),
+        ]
+    )
+    amount_krw = np.maximum(np.rint(amount / 1_000) * 1_000, 10_000).astype(np.int64)
+
+    size = len(who)
+    owner = accounts.owner[who]
+    age = people.age[owner]
+    elapsed = (day - window.first).astype(np.int64) / window.days
+    # Online grows over the years and with younger customers; phone orders stay steady.
+    online_share = np.clip(
+        0.12 + 0.33 * elapsed + 0.15 * (age < 45) - 0.08 * (age >= 70), 0.02, 0.9
+    )
+    u = rng.random(size)
+    channel = np.select(
+        [u < online_share, u < online_share + 0.15], [ONLINE_CHANNEL, PHONE_CHANNEL], BRANCH_CHANNEL
+    )
+    at_home = people.branch_on(owner, day)
+    elsewhere = (channel == BRANCH_CHANNEL) & (rng.random(size) >= 0.88)
+    branch = np.where(elsewhere, rng.integers(0, BRANCH_COUNT, size), at_home)
+    branch = np.where(channel == ONLINE_CHANNEL, -1, branch)
+    employee = staff.branch_staff.draw(rng, np.maximum(branch, 0))
+    # Staff hired after that day were not there yet; the branch manager served instead.
+    employee = np.where(staff.hired[employee - 1] > day, _branch_manager_id(branch), employee)
+    employee = np.where(branch >= 0, employee, -1)
+    proxy_share = np.select(
+        [channel == BRANCH_CHANNEL, channel == PHONE_CHANNEL],
+        [PROXY_SHARE_AT_BRANCH, PROXY_SHARE_BY_PHONE],
+        0.0,
+    )
+    # The article's cue: a customer who always comes alone never sends a proxy.
+    by_proxy = (rng.random(size) < proxy_share) & (people.cue[owner] != ALWAYS_ALONE)
+    seconds = DAY_START_S + rng.integers(0, BRANCH_HOURS_S, size)
+    return pl.DataFrame(
+        {
+            "account_id": who + 1,
+            "customer_id": owner + 1,
+            "occurred_at": _at_seconds(day, seconds),
+            "kind": _gather(TRANSACTION_KINDS, kind),
+            "amount_krw": amount_krw,
+            "channel": _gather(TRANSACTION_CHANNELS, channel),
+            "branch_id": _nullable(np.where(branch >= 0, branch + 1, -1)),
+            "performed_by": _gather(("owner", "proxy"), by_proxy.astype(np.int64)),
+            "employee_id": _nullable(employee),
+        }
+    ).sort("account_id", "occurred_at")
+
+
+OUTCOME_SENTENCE_POOL = _Members.of(
+    np.repeat(np.arange(len(OUTCOMES)), [len(sentences) for sentences in OUTCOME_SENTENCES]),
+    np.arange(sum(len(sentences) for sentences in OUTCOME_SENTENCES)),
+    len(OUTCOMES),
+)
+
+
+def _consultation_rate(people: _Customers, window: _Window) -> float:
+    first, last = window.overlap(people.opened, people.closed)
+    exposure = TIER_CONSULTATIONS[people.tier] * window.share(first, last)
+    return CONSULTATIONS_PER_CUSTOMER * len(people.ids) / max(exposure.sum(), 1e-9)
+
+
+def _consultation_frame(
+    rng: np.random.Generator,
+    people: _Customers,
+    part: slice,
+    main_fund_type: pl.Series,
+    staff: _Staff,
+    calendar: _Calendar,
+    window: _Window,
+    rate: float,
+    first_id: int,
+) -> pl.DataFrame:
+    """Consultation notes from templates, mostly by the customer's own manager or branch, now
+    and then by another branch (the record is shared), plus a few appended corrections."""
+    customer = np.arange(part.start, part.stop)
+    first, last = window.overlap(people.opened[customer], people.closed[customer])
+    repeats = rng.poisson(
+        rate * TIER_CONSULTATIONS[people.tier[customer]] * window.share(first, last)
+    )
+    day, has_day = calendar.draw_between(rng, np.repeat(first, repeats), np.repeat(last, repeats))
+    who = np.repeat(customer, repeats)[has_day]
+    day = day[has_day]
+    size = len(who)
+
+    home = people.branch_on(who, day)
+    u = rng.random(size)
+    employee = np.select(
+        [u < 0.65, u < 0.87],
+        [people.manager[who], staff.branch_staff.draw(rng, home)],
+        staff.branch_staff.values[rng.integers(0, len(staff.branch_staff.values), size)],
+    )
+    # Someone hired after that day cannot have written the note; the branch manager did.
+    employee = np.where(staff.hired[employee - 1] > day, _branch_manager_id(home), employee)
+    holdout = staff.adoption[employee - 1] == PAPER_HOLDOUT
+    seconds = np.where(
+        holdout,
+        PAPER_BURST_HOUR * 3600 + rng.integers(0, 3600, size),
+        _work_hour_seconds(rng, size),
+    )
+    channel = _draw(rng, CONSULTATION_CHANNEL_WEIGHTS, size)
+    outcome = _draw_categories(rng, _cumulative(OUTCOME_WEIGHTS_BY_CHANNEL), channel)
+    sensitive = rng.random(size) < SENSITIVE_SHARE
+    cue = people.cue[who]
+    parts = pl.DataFrame(
+        {
+            "customer_id": people.ids[who],
+            "employee_id": employee,
+            "branch_id": staff.branch[employee - 1] + 1,
+            "channel": _gather(CONSULTATION_CHANNELS, channel),
+            "occurred_at": _at_seconds(day, seconds),
+            "outcome": _gather(OUTCOMES, outcome),
+            "is_sensitive": sensitive,
+            "template": _gather(NOTE_TEMPLATES, rng.integers(0, len(NOTE_TEMPLATES), size)),
+            "fund": main_fund_type.gather(who - part.start),
+            "private": _gather(SENSITIVE_NOTES, rng.integers(0, len(SENSITIVE_NOTES), size)),
+            "unanswered": _gather(NO_ANSWER_NOTES, channel),
+            "closing": _gather(
+                [s for sentences in OUTCOME_SENTENCES for s in sentences],
+                OUTCOME_SENTENCE_POOL.draw(rng, outcome),
+            ),
+            "amount_10k_krw": np.maximum(
+                np.rint(rng.lognormal(np.log(500), 1.0, size) / 10) * 10, 10
+            ).astype(np.int64),
+            "cue": _gather((*CUES, ""), np.where(cue >= 0, cue, len(CUES))),
+            "shows_cue": (cue >= 0) & (rng.random(size) < CUE_IN_NOTE_SHARE),
+        }
+    )
+    amount = pl.col("amount_10k_krw").cast(pl.String)
+    closing = pl.col("closing").str.replace("{amount}", amount, literal=True)
+    body = (
+        pl.when("is_sensitive")
+        .then(pl.concat_str("private", closing, separator=" "))
+        .when(pl.col("outcome") == "no_answer")
+        .then(pl.col("unanswered"))
+        .otherwise(
+            pl.concat_str(
+                pl.col("template").str.replace("{fund}", pl.col("fund"), literal=True),
+                closing,
+                separator=" ",
+            )
+        )
+    )
+    cue_text = pl.when("shows_cue").then(pl.col("cue")).otherwise(pl.lit(""))
+    note = pl.concat_str(body, cue_text, separator=" ").str.strip_chars()
+    notes = _with_ids(
+        parts.select(
+            "customer_id", "employee_id", "branch_id", "channel", "occurred_at",
+            note.alias("note"), "outcome", "is_sensitive",
+        ).sort("customer_id", "occurred_at"),
+        first_id,
+    )  # fmt: skip
+
+    # Notes are append-only: a correction is a new note pointing at the one it corrects.
+    corrected = notes.filter(pl.Series(rng.random(notes.height) < CORRECTION_SHARE))
+    fields = _gather(CORRECTED_FIELDS, rng.integers(0, len(CORRECTED_FIELDS), corrected.height))
+    minutes_later = pl.Series(rng.integers(20, 180, corrected.height) * 60_000_000).cast(
+        pl.Duration("us")
+    )
+    corrections = corrected.with_columns(
+        pl.int_range(first_id + notes.height, first_id + notes.height + corrected.height).alias(
+            "id"
+        ),
+        (pl.col("occurred_at") + minutes_later).alias("occurred_at"),
+        pl.format("정정: 앞선 기록의 {} 오기를 바로잡음. {}", fields, "note").alias("note"),
+        pl.col("id").alias("corrects_id"),
+    )
+    return pl.concat(
+        [notes.with_columns(pl.lit(None, dtype=pl.Int64).alias("corrects_id")), corrections]
+    )
+
+
+def _alert_frame(
+    rng: np.random.Generator,
+    people: _Customers,
+    staff: _Staff,
+    calendar: _Calendar,
+    window: _Window,
+) -> pl.DataFrame:
+    """Open and resolved alerts: always-alone flags for a share of customers with that cue,
+    and proxy attempts, dormant large withdrawals and identity checks for a few others."""
+    size = len(people.ids)
+    alone = np.flatnonzero(people.cue == ALWAYS_ALONE)
+    alone = alone[rng.random(len(alone)) < ALWAYS_ALONE_ALERT_SHARE]
+    others = rng.choice(size, min(size, round(size * OTHER_ALERT_SHARE)), replace=False)
+    who = np.concatenate([alone, others])
+    kind = np.concatenate(
+        [np.zeros(len(alone), dtype=np.int64), rng.integers(1, len(ALERT_KINDS), len(others))]
+    )
+    count = len(who)
+    # Standing flags date from any time in the history; incidents from the last year.
+    earliest = np.maximum(people.opened[who], np.where(kind == 0, window.first, window.last - 364))
+    latest = np.where(np.isnat(people.closed[who]), window.last, people.closed[who])
+    raised_day, can_raise = calendar.draw_between(rng, earliest, latest)
+    severity = np.select(
+        [kind == 1, kind == 2, kind == 3],
+        [2, np.where(rng.random(count) < 0.5, 2, 1), 0],
+        1,
+    )
+    home = people.branch[who]
+    raised_by = np.select(
+        [kind == 1, kind == 2], [staff.branch_staff.draw(rng, home), -1], people.manager[who]
+    )
+    resolved_day = calendar.roll_forward(raised_day + _days(rng.integers(1, 21, count)))
+    resolved = (rng.random(count) < np.where(kind == 0, 0.1, 0.45)) & (resolved_day <= window.last)
+    frame = pl.DataFrame(
+        {
+            "customer_id": people.ids[who],
+            "kind": _gather(ALERT_KINDS, kind),
+            "severity": _gather(("info", "warning", "critical"), severity),
+            "text": _gather(ALERT_TEXTS, kind),
+            "raised_by": _nullable(raised_by),
+            "raised_at": _at_seconds(raised_day, _work_hour_seconds(rng, count)),
+            "resolved_by": _nullable(np.where(resolved, _branch_manager_id(home), -1)),
+            "resolved_at": np.where(
+                resolved,
+                _at_seconds(resolved_day, _work_hour_seconds(rng, count)),
+                np.datetime64("NaT", "us"),
+            ),
+            "resolution_note": _gather(
+                (*ALERT_RESOLUTIONS, None), np.where(resolved, kind, len(ALERT_RESOLUTIONS))
+            ),
+        }
+    ).filter(pl.Series(can_raise))
+    return _with_ids(frame.sort("customer_id", "raised_at"), 1)
+
+
+PAGE_NAMES = [page for pages in PAGES_BY_ACTION for page in pages]
+PAGES_OF_ACTIONS = _Members.of(
+    np.repeat(np.arange(len(PAGES_BY_ACTION)), [len(pages) for pages in PAGES_BY_ACTION]),
+    np.arange(len(PAGE_NAMES)),
+    len(PAGES_BY_ACTION),
+)
+
+
+def _usage_day_frame(
+    rng: np.random.Generator, day: np.datetime64, staff: _Staff, customers_by_branch: _Members
+) -> pl.DataFrame:
+    """One working day of console actions by every active branch employee: ~250 each for most,
+    a few dozen for low adopters, and a burst of typed-up notes at closing for paper holdouts."""
+    working = np.flatnonzero((staff.branch >= 0) & staff.active & (staff.hired < day))
+    level = staff.actions_per_day[working] * rng.gamma(25, 1 / 25, len(working))
+    on_leave = rng.random(len(working)) < LEAVE_SHARE
+    employee = np.repeat(working, np.where(on_leave, 0, rng.poisson(level)))
+    size = len(employee)
+    action = _draw_categories(rng, _cumulative(USAGE_ACTION_WEIGHTS), staff.usage_profile[employee])
+    page = PAGES_OF_ACTIONS.draw(rng, action)
+    customer = customers_by_branch.draw(rng, staff.branch[employee])
+    target = np.where(np.isin(action, CUSTOMER_ACTIONS) & (customer > 0), customer, -1)
+    burst = (staff.adoption[employee] == PAPER_HOLDOUT) & (action == NOTE_ACTION)
+    seconds = np.where(
+        burst,
+        PAPER_BURST_HOUR * 3600 + rng.integers(0, 3600, size),
+        _work_hour_seconds(rng, size),
+    )
+    return pl.DataFrame(
+        {
+            "employee_id": staff.ids[employee],
+            "branch_id": staff.branch[employee] + 1,
+            "occurred_at": _at_seconds(np.full(size, day), seconds),
+            "action": _gather(USAGE_ACTIONS, action),
+            "page": _gather(PAGE_NAMES, page),
+            "target": _nullable(np.where(target > 0, target + (FIRST_CUSTOMER_NO - 1), -1)).cast(
+                pl.String
+            ),
+        }
+    ).sort("occurred_at", "employee_id")
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading.
+
+# Their plain (non-unique) indexes are dropped for the load and built once at the end.
+BULK_TABLES: tuple[Table, ...] = (
+    Customer.__table__, Account.__table__, Transaction.__table__, Consultation.__table__,
+    LifeEvent.__table__, UsageEvent.__table__,
+)  # fmt: skip
+SQLITE_INDEX_BUILD_CACHE_KIB = -2_000  # negative: KiB, as PRAGMA cache_size takes it
+LOADING_SHARE = 0.9  # of the progress bar; building indexes takes the rest
+# Rows per customer of the customer-derived tables, for the progress estimate.
+ROWS_PER_CUSTOMER = 1 + 1.9 + 1.9 * TRANSACTIONS_PER_ACCOUNT + CONSULTATIONS_PER_CUSTOMER + 2.35
+USAGE_ROWS_PER_EMPLOYEE_DAY = 240
+
+
+class _Loader:
+    """Bulk-loads frames into the open transaction, counting rows and reporting progress."""
+
+    def __init__(self, conn: Connection, progress: Progress | None, expected_rows: int) -> None:
+        self.conn = conn
+        self.progress = progress
+        self.expected_rows = max(expected_rows, 1)
+        self.rows = {table.name: 0 for table in Base.metadata.sorted_tables}
+        self.loaded = 0
+
+    def load(self, table: Table, frame: pl.DataFrame) -> None:
+        count = bulk_insert(self.conn, table, frame)
+        self.rows[table.name] += count
+        self.loaded += count
+        self.report(table.name, LOADING_SHARE * min(self.loaded / self.expected_rows, 1.0))
+
+    def report(self, label: str, fraction: float) -> None:
+        if self.progress is not None:
+            self.progress(label, fraction)
+
+
+def _empty_or_refuse(conn: Connection, replace: bool) -> None:
+    """Refuse a database that holds anything, or with `replace` delete all of it (children
+    first) inside the caller's transaction, so a failed load leaves the old data in place."""
+    tables = Base.metadata.sorted_tables
+    holding = [t.name for t in tables if conn.execute(select(1).select_from(t).limit(1)).first()]
+    if not holding:
+        return
+    if not replace:
+        raise DatabaseNotEmpty(holding)
+    for table in reversed(tables):
+        conn.execute(table.delete())
+
+
+def _create_indexes(conn: Connection, indexes: list[Index]) -> None:
+    cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar_one() if is_sqlite(conn) else 0
+    if is_sqlite(conn):
+        conn.exec_driver_sql(f"PRAGMA cache_size={SQLITE_INDEX_BUILD_CACHE_KIB}")
+    try:
+        for index in indexes:
+            index.create(conn)
+    finally:
+        if is_sqlite(conn):
+            conn.exec_driver_sql(f"PRAGMA cache_size={int(cache_size)}")
+
+
+def _chunks(size: int, chunk: int) -> Iterator[tuple[int, slice]]:
+    for number, start in enumerate(range(0, size, chunk)):
+        yield number, slice(start, min(start + chunk, size))
+
+
+def generate(
+    engine: Engine,
+    *,
+    customers: int = 20_000,
+    seed: int = 7,
+    as_of: dt.date | None = None,
+    usage_days: int = 28,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Fill a migrated database with demo data as of the morning of `as_of` (default: today in
+    Seoul), in one transaction. The same arguments always give the same rows.
+
+    Raises DatabaseNotEmpty if the database holds any data and `replace` is false; with
+    `replace` the old data are deleted in the same transaction. `progress(label, fraction)` is
+    called after each table or chunk with the share of the work done so far.
+    """
+    as_of = as_of or now_seoul().date()
+    if customers < 1 or seed < 0 or usage_days < 0:
+        raise ValueError("customers must be at least 1, seed and usage_days at least 0")
+    if as_of < EARLIEST_AS_OF:
+        raise ValueError(f"as_of must be {EARLIEST_AS_OF} or later: customers join from 1997")
+    started = time.perf_counter()
+    calendar = _Calendar.between(
+        dt.date(1996, 12, 1), as_of + dt.timedelta(days=TRAINING_SCHEDULED_AHEAD_DAYS + 30)
+    )
+    window = _Window(
+        np.datetime64(_years_before(as_of, HISTORY_YEARS), "D"), np.datetime64(as_of, "D") - 1
+    )
+    usage_dates = calendar.days[
+        (calendar.days >= window.last + 1 - usage_days) & (calendar.days <= window.last)
+    ]
+    expected_rows = round(
+        customers * ROWS_PER_CUSTOMER
+        + len(usage_dates) * BRANCH_COUNT * len(BRANCH_SLOT_ROLES) * USAGE_ROWS_PER_EMPLOYEE_DAY
+    )
+    with engine.begin() as conn:
+        _empty_or_refuse(conn, replace)
+        loader = _Loader(conn, progress, expected_rows)
+        plain_indexes = [
+            index for table in BULK_TABLES for index in table.indexes if not index.unique
+        ]
+        for index in plain_indexes:
+            index.drop(conn)
+        for table, frame in _built_ahead(
+            _demo_frames(seed, customers, window, calendar, usage_dates)
+        ):
+            loader.load(table, frame)
+        settings = {
+            "demo_data": "true",
+            "demo_seed": str(seed),
+            "demo_as_of": as_of.isoformat(),
+            "demo_customers": str(customers),
+        }
+        loader.load(
+            Setting.__table__,
+            pl.DataFrame({"key": list(settings), "value": list(settings.values())}),
+        )
+        loader.report("indexes", LOADING_SHARE)
+        _create_indexes(conn, plain_indexes)
+    seconds = time.perf_counter() - started
+    loader.report("done", 1.0)
+    return DemoSummary(
+        rows=loader.rows,
+        seconds=seconds,
+        database_bytes=database_size_bytes(engine),
+        as_of=as_of,
+        seed=seed,
+        customers=customers,
+    )
+
+
+def _demo_frames(
+    seed: int, customer_count: int, window: _Window, calendar: _Calendar, usage_dates: np.ndarray
+) -> Iterator[tuple[Table, pl.DataFrame]]:
+    """Every table's rows in an order that satisfies the foreign keys, big tables in chunks."""
+    as_of = window.last.astype(object) + dt.timedelta(days=1)
+    branches, branch_share = _branch_frame(_rng(seed, "branches"))
+    yield Branch.__table__, branches
+    staff = _staff(_rng(seed, "staff"), as_of)
+    yield Employee.__table__, _employee_frame(_rng(seed, "employees"), staff)
+    yield User.__table__, _user_frame(staff, as_of)
+    launched = _product_launches(_rng(seed, "products"))
+    yield Product.__table__, _product_frame(launched)
+    courses, sessions, enrolments = _training_frames(
+        _rng(seed, "training"), staff, calendar, window
+    )
+    yield TrainingCourse.__table__, courses
+    yield TrainingSession.__table__, sessions
+    yield Enrolment.__table__, enrolments
+
+    people = _customers(
+        _rng(seed, "customers"), customer_count, window, calendar, branch_share, staff
+    )
+    for number, part in _chunks(customer_count, CUSTOMER_CHUNK):
+        yield (
+            Customer.__table__,
+            _customer_frame(_rng(seed, "customer_details", number), people, part),
+        )
+    yield BranchTransfer.__table__, _transfer_frame(_rng(seed, "transfers"), people)
+    next_id = 1
+    for number, part in _chunks(customer_count, CUSTOMER_CHUNK):
+        frame = _life_event_frame(_rng(seed, "life_events", number), people, part, next_id)
+        next_id += frame.height
+        yield LifeEvent.__table__, frame
+    yield Alert.__table__, _alert_frame(_rng(seed, "alerts"), people, staff, calendar, window)
+
+    accounts = _accounts(_rng(seed, "accounts"), people, launched, window, calendar)
+    account_count = len(accounts.owner)
+    for _, part in _chunks(account_count, 2 * CUSTOMER_CHUNK):
+        yield Account.__table__, _account_frame(accounts, part)
+
+    fund_types = [fund.fund_type for fund in PRODUCTS]
+    main_fund_type = _gather(fund_types, accounts.product[accounts.first_of_owner])
+    rate = _consultation_rate(people, window)
+    next_id = 1
+    for number, part in _chunks(customer_count, CUSTOMER_CHUNK):
+        frame = _consultation_frame(
+            _rng(seed, "consultations", number), people, part,
+            main_fund_type[part.start : part.stop], staff, calendar, window, rate, next_id,
+        )  # fmt: skip
+        next_id += frame.height
+        yield Consultation.__table__, frame
+
+    rate = _transaction_rate(accounts, people, window)
+    bounds = np.searchsorted(accounts.owner, np.arange(0, customer_count, CUSTOMER_CHUNK))
+    bounds = [*bounds.tolist(), account_count]
+    next_id = 1
+    for number in range(len(bounds) - 1):
+        frame = _transaction_frame(
+            _rng(seed, "transactions", number), accounts, slice(bounds[number], bounds[number + 1]),
+            people, staff, calendar, window, rate,
+        )  # fmt: skip
+        yield Transaction.__table__, _with_ids(frame, next_id)
+        next_id += frame.height
+
+    customers_by_branch = _Members.of(people.branch, people.ids, BRANCH_COUNT)
+    next_id = 1
+    for start in range(0, len(usage_dates), USAGE_DAYS_PER_CHUNK):
+        days = usage_dates[start : start + USAGE_DAYS_PER_CHUNK]
+        # One generator per calendar day: a day's events do not depend on usage_days.
+        frame = pl.concat(
+            _usage_day_frame(
+                _rng(seed, "usage_events", int(day.astype(np.int64))), day, staff,
+                customers_by_branch,
+            )
+            for day in days
+        )  # fmt: skip
+        yield UsageEvent.__table__, _with_ids(frame, next_id)
+        next_id += frame.height
+
+
+def _built_ahead(
+    frames: Iterator[tuple[Table, pl.DataFrame]],
+) -> Iterator[tuple[Table, pl.DataFrame]]:
+    """Build the next frame in a worker thread while the caller loads this one: numpy, polars
+    and the database drivers release the GIL, so generating and loading overlap."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-data") as worker:
+        upcoming = worker.submit(next, frames, None)
+        while (item := upcoming.result()) is not None:
+            upcoming = worker.submit(next, frames, None)
+            yield item

@@ -1,0 +1,89 @@
+"""Home: what the signed-in user's part of the firm holds today."""
+
+import datetime as dt
+
+import streamlit as st
+
+from data_access import overview
+from data_access.models import Role
+from data_access.security import SignedInUser
+from ui import session
+from ui.format import count, day, krw, krw_compact
+from ui.i18n import t
+
+SUMMARY_TTL_S = 600
+INTRO = {
+    Role.EXECUTIVE: "home_exec_intro",
+    Role.BRANCH_MANAGER: "home_branch_intro",
+    Role.SALES_REP: "home_rep_intro",
+    Role.DEDICATED_MANAGER: "home_rep_intro",
+    Role.TRAINER: "home_trainer_intro",
+    Role.ADMIN: "home_admin_intro",
+}
+
+
+# The whole user is part of the key: a summary is never served to someone outside its scope.
+@st.cache_data(ttl=SUMMARY_TTL_S, show_spinner=False)
+def scope_summary(user: SignedInUser, as_of: dt.date) -> overview.ScopeSummary:
+    with session.connect() as conn:
+        return overview.scope_summary(conn, user, as_of=as_of)
+
+
+@st.cache_data(ttl=SUMMARY_TTL_S, show_spinner=False)
+def training_summary(user: SignedInUser, as_of: dt.date) -> overview.TrainingSummary:
+    with session.connect() as conn:
+        return overview.training_summary(conn, user, as_of=as_of)
+
+
+def show_scope(user: SignedInUser, as_of: dt.date) -> None:
+    summary = scope_summary(user, as_of)
+    first = st.columns(4)
+    first[0].metric(t("customers"), count(summary.customers), help=t("help_customers"))
+    first[1].metric(t("aum"), krw_compact(summary.aum_krw), help=t("help_aum"))
+    first[2].metric(t("open_accounts"), count(summary.open_accounts))
+    first[3].metric(t("open_alerts"), count(summary.open_alerts))
+    second = st.columns(4)
+    second[0].metric(t("consultations_recent"), count(summary.consultations_recent))
+    second[1].metric(t("maturing_soon"), count(summary.maturing_soon))
+    if user.role in (Role.EXECUTIVE, Role.BRANCH_MANAGER):
+        second[2].metric(t("branches"), count(summary.branches))
+        second[3].metric(t("staff"), count(summary.staff))
+    st.caption(f"{t('aum')}: {krw(summary.aum_krw)}")
+
+
+def show_training(user: SignedInUser, as_of: dt.date) -> None:
+    summary = training_summary(user, as_of)
+    st.subheader(t("training"))
+    cols = st.columns(6)
+    cols[0].metric(t("active_courses"), count(summary.active_courses))
+    cols[1].metric(t("enrolments"), count(summary.enrolments))
+    cols[2].metric(t("completed"), count(summary.completed))
+    cols[3].metric(t("valid_certifications"), count(summary.valid_certifications))
+    cols[4].metric(t("expired_certifications"), count(summary.expired_certifications))
+    cols[5].metric(t("expiring_90"), count(summary.expiring_within_90_days))
+
+
+def show_database(user: SignedInUser) -> None:
+    st.subheader(t("database_contents"))
+    with session.connect() as conn:
+        counts = overview.table_row_counts(conn, user)
+    st.dataframe(
+        counts.rename({"table": t("table"), "rows": t("rows")}),
+        hide_index=True,
+        width="content",
+    )
+
+
+user = session.require_user()
+as_of = session.today()
+st.title(t("welcome", name=user.employee_name))
+st.caption(f"{t(INTRO[user.role])} · {t('as_of', date=day(as_of))}")
+
+if user.role == Role.TRAINER:
+    show_training(user, as_of)
+elif user.role == Role.ADMIN:
+    show_database(user)
+else:
+    show_scope(user, as_of)
+    if user.role in (Role.EXECUTIVE, Role.BRANCH_MANAGER):
+        show_training(user, as_of)

@@ -1,0 +1,136 @@
+"""Database fixtures: every data_access test runs on SQLite and, when configured, PostgreSQL.
+
+`CRM_TEST_POSTGRES_URL` names a server to use (any database on it); each test session creates
+its own throw-away databases there and drops them afterwards. `.ci/run` sets the variable, so
+in CI an unreachable server is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from data_access.db import make_engine
+from data_access.schema import migrate
+from tests import handmade as handmade_dataset
+
+POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL")
+DIALECTS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+POSTGRES_CONNECT_TIMEOUT_S = 5
+DIALECTS_RUN = pytest.StashKey[set[str]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[DIALECTS_RUN] = set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A configured PostgreSQL that does not answer ends the run as a failure, not a skip."""
+    if POSTGRES_URL and (problem := postgres_problem(POSTGRES_URL)):
+        pytest.exit(
+            f"CRM_TEST_POSTGRES_URL is set but PostgreSQL does not answer: {problem}. "
+            "Start the server (pg_ctlcluster 15 main start) or unset CRM_TEST_POSTGRES_URL "
+            "to test on SQLite only.",
+            returncode=1,
+        )
+
+
+def postgres_problem(url: str) -> str | None:
+    """None when `url` accepts a connection, otherwise one line saying what went wrong."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    where = parsed.render_as_string(hide_password=True)
+    engine = create_engine(parsed, connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return f"{where}: {reason}"
+    finally:
+        engine.dispose()
+    return None
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    ran = terminalreporter.config.stash.get(DIALECTS_RUN, set())
+    tested = ", ".join(d for d in ["sqlite", "postgresql"] if d in ran) or "none"
+    note = "" if POSTGRES_URL else " (postgresql not configured: CRM_TEST_POSTGRES_URL is unset)"
+    terminalreporter.write_line(f"databases tested: {tested}{note}")
+
+
+class ThrowAwayDatabases:
+    """Creates migrated, empty databases of one dialect and removes them at the end."""
+
+    def __init__(self, dialect: str, folder: str) -> None:
+        self.dialect = dialect
+        self.folder = folder
+        self._created: list[tuple[Engine, str]] = []
+
+    def new(self, label: str) -> Engine:
+        name = f"dreams_test_{label}_{uuid.uuid4().hex[:8]}"
+        if self.dialect == "sqlite":
+            engine = make_engine(f"sqlite:///{self.folder}/{name}.db")
+        else:
+            server = make_url(POSTGRES_URL)
+            with self._admin_engine().connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
+        migrate(engine)
+        self._created.append((engine, name))
+        return engine
+
+    def _admin_engine(self) -> Engine:
+        return make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+
+    def drop_all(self) -> None:
+        for engine, name in self._created:
+            engine.dispose()
+            if self.dialect == "postgresql":
+                with self._admin_engine().connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session", params=DIALECTS)
+def databases(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[ThrowAwayDatabases]:
+    factory = ThrowAwayDatabases(request.param, str(tmp_path_factory.mktemp(request.param)))
+    request.config.stash[DIALECTS_RUN].add(request.param)
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def engine(databases: ThrowAwayDatabases) -> Engine:
+    """An empty, migrated database shared by the session; tests see it through `conn`."""
+    return databases.new("empty")
+
+
+@pytest.fixture
+def conn(engine: Engine) -> Iterator[Connection]:
+    """A connection inside an outer transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        yield connection
+        outer.rollback()
+
+
+@pytest.fixture
+def handmade(conn: Connection) -> Connection:
+    """`conn` holding the hand-counted dataset of tests/handmade.py."""
+    handmade_dataset.load(conn)
+    return conn
+
+
+@pytest.fixture(scope="session")
+def handmade_url(databases: ThrowAwayDatabases) -> str:
+    """A committed database holding the hand-made dataset, for running the console on it."""
+    engine = databases.new("handmade")
+    with engine.begin() as connection:
+        handmade_dataset.load(connection)
+    return engine.url.render_as_string(hide_password=False)

@@ -1,0 +1,1 @@
+"""Shared pieces of the Streamlit screens: language, formats, the signed-in session."""

@@ -1,0 +1,34 @@
+"""KRW amounts, counts and Asia/Seoul dates in the session's language (babel does the work)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+from babel.numbers import format_compact_currency, format_currency, format_decimal
+
+from ui.i18n import language
+
+LOCALES = {"ko": "ko_KR", "en": "en_US"}
+
+
+def _locale() -> str:
+    return LOCALES[language()]
+
+
+def krw(amount: int) -> str:
+    """Whole won with grouping: ₩1,234,567."""
+    return format_currency(amount, "KRW", locale=_locale())
+
+
+def krw_compact(amount: int) -> str:
+    """Large sums the way people say them: ₩1.2조 / ₩1.2T."""
+    return format_compact_currency(amount, "KRW", locale=_locale(), fraction_digits=1)
+
+
+def count(value: int) -> str:
+    return format_decimal(value, locale=_locale())
+
+
+def day(value: dt.date) -> str:
+    return format_date(value, format="long", locale=_locale())

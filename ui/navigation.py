@@ -1,0 +1,38 @@
+"""Which pages exist and which roles see them; app.py builds st.navigation from this alone.
+
+Page files are named `<key>_page.py` while their URL path is `<key>`. Streamlit still runs
+the first script of a server process (and every AppTest run) in its legacy mode, which turns
+each `pages/*.py` into a page addressed by its file stem; because no stem is a URL path of
+ours, that legacy mode never matches a page of ours and always falls back to app.py, whose
+st.navigation then decides. So no page runs without app.py's sign-in gate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data_access.customers import CUSTOMER_ROLES
+from data_access.models import Role
+
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    key: str
+    path: str
+    icon: str
+    roles: frozenset[Role]
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("home", "pages/home_page.py", ":material/home:", ALL_ROLES),
+    PageSpec("customer", "pages/customer_page.py", ":material/person_search:", CUSTOMER_ROLES),
+)
+
+
+SIGN_IN = PageSpec("sign-in", "pages/sign_in_page.py", ":material/login:", ALL_ROLES)
+
+
+def pages_for(role: Role) -> list[PageSpec]:
+    return [page for page in PAGES if role in page.roles]
