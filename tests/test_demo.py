@@ -348,7 +348,8 @@ def test_some_customers_carry_open_alerts(demo):
 @pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda account: account.username)
 def test_demo_accounts_sign_in_with_their_role(demo, account):
     assert account.description_en and account.description_ko
-    user = authenticate(demo.engine, account.username, DEMO_PASSWORD)
+    with demo.engine.connect() as conn:
+        user = authenticate(conn, account.username, DEMO_PASSWORD)
     assert user.role is account.role
     if account.role in (Role.BRANCH_MANAGER, Role.DEDICATED_MANAGER, Role.SALES_REP):
         with demo.engine.connect() as conn:
@@ -363,7 +364,8 @@ def test_other_users_sign_in_with_their_employee_number(demo):
         username = conn.scalar(
             select(User.username).where(User.username.like("e%"), User.is_active).limit(1)
         )
-    assert authenticate(demo.engine, username, DEMO_PASSWORD).username == username
+    with demo.engine.connect() as conn:
+        assert authenticate(conn, username, DEMO_PASSWORD).username == username
 
 
 def test_refuses_a_database_that_holds_data_and_leaves_it_alone(demo):
