@@ -1,0 +1,1 @@
+"""Full-scale benchmarks: `python -m benchmarks --scale small|full`."""

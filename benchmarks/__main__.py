@@ -1,0 +1,128 @@
+"""`python -m benchmarks [--scale small|full] [--database-url URL] [--json FILE]`.
+
+Builds (or reuses, when its fingerprint matches) a demo database at the chosen scale, then times
+each capability against a plain pandas way of getting the same answer, and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, delete
+
+from benchmarks import tasks
+from benchmarks.harness import format_table, measure, memory_bandwidth_bytes_per_s
+from data_access import demo
+from data_access.db import PROJECT_ROOT, check_reachable, make_engine, unit_of_work
+from data_access.models import Setting
+from data_access.overview import demo_settings
+from data_access.schema import holds_customers, migrate
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    customers: int
+    usage_days: int
+    runs: int
+
+
+SCALES = {
+    "small": Scale(customers=20_000, usage_days=28, runs=20),
+    "full": Scale(customers=2_600_000, usage_days=365, runs=30),
+}
+SEED = 7
+AS_OF = tasks.AS_OF
+
+
+def fingerprint(scale: Scale) -> str:
+    """Changes whenever the data would differ: size, seed, date, generator or schema."""
+    parts = [str(scale.customers), str(scale.usage_days), str(SEED), AS_OF.isoformat()]
+    parts.append(Path(demo.__file__).read_text())
+    parts.extend(p.read_text() for p in sorted((PROJECT_ROOT / "migrations/versions").glob("*.py")))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def prepare_database(engine: Engine, scale: Scale) -> float:
+    """Seconds spent generating; the stored figure when the database is reused."""
+    migrate(engine)
+    wanted = fingerprint(scale)
+    with engine.connect() as conn:
+        stored = demo_settings(conn)
+    if stored.get("benchmark_fingerprint") == wanted and holds_customers(engine):
+        print(f"reusing database with fingerprint {wanted}", file=sys.stderr)
+        return float(stored.get("benchmark_generation_s", "nan"))
+
+    def progress(label: str, fraction: float) -> None:
+        print(f"[{fraction:6.1%}] {label}", file=sys.stderr, flush=True)
+
+    summary = demo.generate(
+        engine,
+        customers=scale.customers,
+        seed=SEED,
+        as_of=AS_OF,
+        usage_days=scale.usage_days,
+        replace=True,
+        progress=progress,
+    )
+    with engine.connect() as conn, unit_of_work(conn) as session:
+        keys = ("benchmark_fingerprint", "benchmark_generation_s")
+        session.execute(delete(Setting).where(Setting.key.in_(keys)))
+        session.add(Setting(key="benchmark_fingerprint", value=wanted))
+        session.add(Setting(key="benchmark_generation_s", value=f"{summary.seconds:.1f}"))
+    return summary.seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--database-url", help="default: data/bench-<scale>.db (SQLite)")
+    parser.add_argument("--json", type=Path, help="write the results as one JSON object here")
+    parser.add_argument("--only", nargs="*", help="measure only these tasks")
+    args = parser.parse_args(argv)
+
+    scale = SCALES[args.scale]
+    url = args.database_url or f"sqlite:///{PROJECT_ROOT / 'data' / f'bench-{args.scale}.db'}"
+    engine = make_engine(url)
+    check_reachable(engine)
+    generation_s = prepare_database(engine, scale)
+    os.environ["CRM_DATABASE_URL"] = url  # the AppTest page runs open the same database
+
+    bandwidth = memory_bandwidth_bytes_per_s()
+    print(f"memory read bandwidth: {bandwidth / 1e9:.1f} GB/s", file=sys.stderr)
+    results = []
+    for task in tasks.build(engine):
+        if args.only and task.name not in args.only:
+            continue
+        started = time.perf_counter()
+        results.append(measure(task, runs=scale.runs, bandwidth=bandwidth))
+        print(f"  {task.name}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+    print(format_table(results))
+    report = {
+        "scale": args.scale,
+        "database": engine.dialect.name,
+        "customers": scale.customers,
+        "generation_s": generation_s,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "tasks": [r.as_json() for r in results],
+    }
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2))
+    wrong = [r.task for r in results if r.same_answer is False]
+    if wrong:
+        print(f"error: different answers from the baseline in {', '.join(wrong)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
