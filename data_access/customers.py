@@ -33,6 +33,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -58,6 +59,8 @@ PAGE = "customer"
 SEARCH_LIMIT = 50
 QUERY_MAX_CHARS = 40
 PARTIAL_MIN_CHARS = 2
+# SQLite allows 500 SELECTs in one UNION; Korea has about 300 surnames in use.
+SURNAMES_PER_STATEMENT = 250
 # Sorts after every Hangul syllable and Latin letter: `name < prefix + HIGHEST` ends a prefix
 # range in binary (SQLite) and C (PostgreSQL) collation, so the name index serves it.
 HIGHEST_CHARACTER = "\uffff"
@@ -499,15 +502,25 @@ def _name_initials() -> CTE:
 def _given_name_matches(session: Session, text: str, limit: int) -> pl.DataFrame:
     """Names whose second letter on starts with `text`: a Korean name is a one-letter
     surname and a given name, so this is the search for a given name, answered by one index
-    range per surname instead of a scan of 2.6 million names."""
-    initials = _name_initials()
-    after_initial = and_(
-        Customer.name >= initials.c.initial + text,
-        Customer.name < initials.c.initial + text + HIGHEST_CHARACTER,
-    )
-    matching = select(Customer.id).select_from(initials).join(Customer, after_initial).limit(limit)
-    stmt = _search_select(Customer.id.in_(matching), "name_partial", 4)
-    return read_frame(session.connection(), stmt, SEARCH_READ_SCHEMA)
+    range per surname instead of a scan of 2.6 million names.
+
+    Each range is its own SELECT with its bounds as plain values: both databases then read it
+    from the name index (a join to the surnames, or one OR of the ranges, made one of them
+    misjudge the ranges and scan the table).
+    """
+    initials = [initial for initial in session.scalars(select(_name_initials())) if initial]
+    found = [pl.DataFrame(schema=SEARCH_READ_SCHEMA)]
+    for start in range(0, len(initials), SURNAMES_PER_STATEMENT):
+        ranges = [
+            select(Customer.id).where(_name_prefix(initial + text)).limit(limit).subquery()
+            for initial in initials[start : start + SURNAMES_PER_STATEMENT]
+        ]
+        matching = union_all(*(select(each.c.id) for each in ranges)).limit(limit)
+        stmt = _search_select(Customer.id.in_(matching), "name_partial", 4)
+        found.append(read_frame(session.connection(), stmt, SEARCH_READ_SCHEMA))
+        if sum(frame.height for frame in found) >= limit:
+            break
+    return pl.concat(found)
 
 
 def _infix_matches(session: Session, text: str, limit: int) -> pl.DataFrame:
