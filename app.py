@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from data_access.db import DatabaseUnavailable
-from ui import session
+from ui import background, session
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, language, t
 from ui.navigation import SIGN_IN, pages_for
 
@@ -68,6 +68,7 @@ language_switch()
 try:
     session.engine()
     session.fill_demo_data_if_empty()
+    background.start_embedded_scheduler()
     holds_demo_data = session.is_demo_database()
 except (DatabaseUnavailable, OperationalError):
     log.exception("database unavailable at start")

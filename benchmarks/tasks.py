@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select, text
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.harness import Task
+from data_access import agenda
 from data_access.customers import SEARCH_LIMIT, customer_360, search_customers
 from data_access.db import PROJECT_ROOT, read_frame
 from data_access.demo import DEMO_PASSWORD
@@ -134,4 +135,192 @@ def build(engine: Engine) -> list[Task]:
         *search_tasks(engine, exec_user, sample),
         *customer360_tasks(engine, exec_user, sample),
         Task("page_home", lambda _index: page_run(executive), runs=5),
+        agenda_build_task(engine),
     ]
+
+
+# --- agenda_build (issue #5) -----------------------------------------------------------------
+
+AGENDA_RUNS = 3  # each run is a whole build: seconds at small scale, tens at full scale
+
+
+def agenda_build_task(engine: Engine) -> Task:
+    """The morning agenda build against pandas over whole tables; answers: items by rule."""
+
+    def ours(_index: int) -> dict[str, int]:
+        outcome = agenda.build_agenda(engine, AS_OF, force=True)
+        if outcome.status != "succeeded":
+            raise RuntimeError(f"agenda build {outcome.status}: {outcome.error}")
+        return outcome.detail["items_by_rule"]
+
+    return Task(
+        "agenda_build",
+        ours,
+        lambda _index: agenda_counts_pandas(engine, AS_OF),
+        same_answer=lambda a, b: a == b,
+        runs=AGENDA_RUNS,
+    )
+
+
+def agenda_counts_pandas(engine: Engine, day: dt.date) -> dict[str, int]:
+    """Items by rule for `day` the plain way: pd.read_sql of the tables, then pandas.
+
+    Written from the rule descriptions in data_access/agenda.py, not from its code. A fresh
+    build has no worked items, so the suppression of worked customers is left out.
+    """
+    with engine.connect() as conn:
+        rules = agenda.agenda_rules(conn, enabled_only=True)
+        conn.commit()
+        read = _pandas_tables(conn)
+    start = pd.Timestamp(day)
+    book = read["customers"]
+    book = book[
+        book["manager_id"].notna()
+        & (book["opened_on"] <= start)
+        & (book["closed_on"].isna() | (book["closed_on"] > start))
+    ]
+    staff = read["employees"][read["employees"]["is_active"].astype(bool)]
+    book = book.merge(staff, left_on="manager_id", right_on="employee_id")
+    accounts = read["accounts"]
+    open_accounts = accounts[accounts["closed_on"].isna()]
+    aum = open_accounts.groupby("customer_id")["market_value_krw"].sum().rename("aum_krw")
+    tx = read["transactions"]
+    tx = tx[tx["occurred_at"] < start]
+    last_tx = tx.groupby("customer_id")["occurred_at"].max().dt.normalize().rename("last_tx")
+    contacts = read["consultations"]
+    contacts = contacts[contacts["occurred_at"] < start]
+    last_contact = (
+        contacts.groupby("customer_id")["occurred_at"].max().dt.normalize().rename("last_contact")
+    )
+    counts = {}
+    for rule in rules:
+        spec, params = rule.spec, rule.spec.params
+        mine = book[book["tier"].isin([tier.value for tier in spec.tiers])]
+        if rule.kind == "maturity":
+            due = open_accounts[
+                (open_accounts["maturity_date"] >= start)
+                & (open_accounts["maturity_date"] <= start + pd.Timedelta(days=params.within_days))
+                & (open_accounts["market_value_krw"] >= params.min_value_krw)
+            ]
+            found = mine[mine["customer_id"].isin(due["customer_id"])]
+        elif rule.kind == "life_event":
+            found = _life_events_pandas(read["life_events"], mine, day, params)
+        elif rule.kind == "dormant":
+            frame = mine.join(aum, on="customer_id").join(last_tx, on="customer_id")
+            frame = frame[frame["aum_krw"] >= params.min_aum_krw]
+            since = frame["last_tx"].fillna(frame["opened_on"])
+            found = frame[(start - since).dt.days >= params.idle_days]
+        elif rule.kind == "churn_risk":
+            found = _churn_pandas(mine, tx, accounts, aum, last_contact, day, params)
+        else:
+            found = _contact_due_pandas(mine, aum, last_contact, day, params)
+        counts[f"{rule.id}:{rule.kind}"] = int(found["customer_id"].nunique())
+    return counts
+
+
+def _pandas_tables(conn) -> dict[str, pd.DataFrame]:
+    queries = {
+        "customers": "SELECT id AS customer_id, manager_id, tier, consent_dm, consent_tm, "
+        "opened_on, closed_on FROM customers",
+        "employees": "SELECT id AS employee_id, branch_id, is_active FROM employees",
+        "accounts": "SELECT customer_id, maturity_date, closed_on, market_value_krw FROM accounts",
+        "transactions": "SELECT customer_id, kind, amount_krw, occurred_at FROM transactions",
+        "consultations": "SELECT customer_id, occurred_at FROM consultations",
+        "life_events": "SELECT customer_id, kind, event_date FROM life_events",
+    }
+    dates = {
+        "customers": ["opened_on", "closed_on"],
+        "accounts": ["maturity_date", "closed_on"],
+        "transactions": ["occurred_at"],
+        "consultations": ["occurred_at"],
+        "life_events": ["event_date"],
+    }
+    tables = {}
+    for name, sql in queries.items():
+        frame = pd.read_sql(text(sql), conn)
+        for column in dates.get(name, []):
+            frame[column] = pd.to_datetime(frame[column])
+        tables[name] = frame
+    return tables
+
+
+def _life_events_pandas(
+    events: pd.DataFrame, book: pd.DataFrame, day: dt.date, params
+) -> pd.DataFrame:
+    events = events[
+        events["kind"].isin(params.events) & events["customer_id"].isin(book["customer_id"])
+    ]
+
+    def next_on(event: pd.Timestamp) -> tuple[dt.date, int]:
+        for year in (day.year, day.year + 1):
+            try:
+                candidate = dt.date(year, event.month, event.day)
+            except ValueError:  # 29 February in a year without it
+                candidate = dt.date(year, 2, 28)
+            if candidate >= day:
+                return candidate, year - event.year
+        raise AssertionError("a yearly date recurs within two years")
+
+    upcoming = [next_on(event) for event in events["event_date"]]
+    events = events.assign(
+        days=[(on - day).days for on, _ in upcoming], years=[years for _, years in upcoming]
+    )
+    return events[(events["days"] <= params.within_days) & (events["years"] >= 1)]
+
+
+def _churn_pandas(book, tx, accounts, aum, last_contact, day, p) -> pd.DataFrame:
+    start = pd.Timestamp(day)
+    since = start - pd.Timedelta(days=p.window_days)
+    window = tx[tx["occurred_at"] >= since]
+    outflow = window["kind"].isin(["redemption", "withdrawal"])
+    inflow = window["kind"].isin(["subscription", "deposit"])
+    per = pd.DataFrame(
+        {
+            "redemptions": outflow.groupby(window["customer_id"]).sum(),
+            "outflow": window["amount_krw"].where(outflow, 0).groupby(window["customer_id"]).sum(),
+            "inflow": window["amount_krw"].where(inflow, 0).groupby(window["customer_id"]).sum(),
+            "last_inflow": window["occurred_at"]
+            .where(inflow)
+            .groupby(window["customer_id"])
+            .max()
+            .dt.normalize(),
+        }
+    )
+    matured = accounts[(accounts["maturity_date"] >= since) & (accounts["maturity_date"] < start)]
+    matured_on = matured.groupby("customer_id")["maturity_date"].max().rename("matured_on")
+    frame = book.join(aum, on="customer_id").join(per, on="customer_id")
+    frame = frame.join(matured_on, on="customer_id").join(last_contact, on="customer_id")
+    for column in ("aum_krw", "redemptions", "outflow", "inflow"):
+        frame[column] = frame[column].fillna(0)
+    net = frame["outflow"] - frame["inflow"]
+    held = frame["aum_krw"] + net
+    drop = np.where((net > 0) & (held > 0), np.round(net * 100 / held.where(held > 0, 1)), 0)
+    no_contact = frame["last_contact"].isna() | (
+        (start - frame["last_contact"]).dt.days >= p.no_contact_days
+    )
+    not_reinvested = frame["matured_on"].notna() & ~(frame["last_inflow"] >= frame["matured_on"])
+    score = (
+        np.where(frame["redemptions"] >= p.min_redemptions, p.weight_redemptions, 0)
+        + np.where(drop >= p.balance_drop_pct, p.weight_falling_balance, 0)
+        + np.where(no_contact, p.weight_no_contact, 0)
+        + np.where(not_reinvested, p.weight_maturity_not_reinvested, 0)
+    )
+    return frame[score >= p.threshold]
+
+
+def _contact_due_pandas(book, aum, last_contact, day, p) -> pd.DataFrame:
+    start = pd.Timestamp(day)
+    limits = pd.Series({tier.value: days for tier, days in p.days_by_tier.items()}, name="limit")
+    frame = book.join(limits, on="tier", how="inner")
+    if p.channel != "any":
+        frame = frame[frame[f"consent_{p.channel}"].astype(bool)]
+    frame = frame.join(last_contact, on="customer_id").join(aum, on="customer_id")
+    frame["aum_krw"] = frame["aum_krw"].fillna(0)
+    frame["idle"] = (start - frame["last_contact"].fillna(frame["opened_on"])).dt.days
+    frame = frame[frame["idle"] >= frame["limit"]]
+    if p.max_per_employee is not None:
+        frame = frame.sort_values(
+            ["employee_id", "idle", "aum_krw", "customer_id"], ascending=[True, False, False, True]
+        )
+        frame = frame.groupby("employee_id").head(p.max_per_employee)
+    return frame

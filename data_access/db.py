@@ -7,18 +7,26 @@ Arrow reads through ADBC, for job locks, and for turning SQLite's text dates bac
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import tempfile
 import zlib
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Engine,
     Table,
+    cast,
     create_engine,
     event,
     func,
@@ -209,14 +217,19 @@ def bulk_insert(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
     return frame.height
 
 
-# ADBC's SQLite connection is a fresh one per read: wait for locks like the console's own
-# connections, map the file so scans do not copy every page through the page cache, and give
-# it the same page cache.
+# ADBC's SQLite connections wait for locks and cache pages like the console's own ones.
 ADBC_SQLITE_PRAGMAS = (
     f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-    "PRAGMA mmap_size=17179869184",
     "PRAGMA cache_size=-131072",
 )
+ARROW_READ_THREADS = 3
+
+
+class ArrowReadFailed(RuntimeError):
+    """An Arrow read failed; the message carries the database's own reason."""
+
+
+Read = tuple[ClauseElement, Mapping[str, pl.DataType] | None]
 
 
 def read_arrow_frame(
@@ -226,44 +239,97 @@ def read_arrow_frame(
 ) -> pl.DataFrame:
     """Run `stmt` through ADBC and build the frame from Arrow batches, never from Python rows.
 
-    For reads of millions of rows (the agenda build): about ten times faster and leaner than
-    `read_frame`. ADBC opens its own connection, so it sees committed data only; a Connection
-    that is inside a transaction (a unit of work, a test's rolled-back outer transaction) is
-    read through `read_frame` instead, which sees that transaction's own writes. Parameters are
+    For reads of millions of rows (the agenda build): many times faster and leaner than
+    `read_frame`. See `read_arrow_frames`, which runs several such reads at once.
+    """
+    return read_arrow_frames(conn_or_engine, {"frame": (stmt, schema)})["frame"]
+
+
+def read_arrow_frames(
+    conn_or_engine: Connection | Engine, reads: Mapping[str, Read]
+) -> dict[str, pl.DataFrame]:
+    """Run each named (statement, schema) through ADBC, several at once; frames by name.
+
+    ADBC opens its own connections, so it sees committed data only: a Connection inside a
+    transaction (a unit of work, a test's rolled-back outer transaction) is read row by row
+    through `read_frame` instead, which sees that transaction's own writes. Parameters are
     rendered into the SQL as literals by SQLAlchemy's compiler (dates, numbers, enum strings).
     `schema` fixes column types as in `read_frame`, so both dialects give equal frames.
+
+    PostgreSQL: one ADBC connection per read, on threads of this process. SQLite: the reads
+    run in a child process (see data_access/sqlite_arrow.py for why) and come back as Arrow
+    IPC files.
     """
-    if isinstance(conn_or_engine, Connection):
-        if conn_or_engine.in_transaction() or _adbc_uri(conn_or_engine.engine) is None:
-            return read_frame(conn_or_engine, stmt, schema)
-        engine = conn_or_engine.engine
-    else:
-        engine = conn_or_engine
-    uri = _adbc_uri(engine)
-    if uri is None:
+    engine = conn_or_engine.engine if isinstance(conn_or_engine, Connection) else conn_or_engine
+    in_transaction = isinstance(conn_or_engine, Connection) and conn_or_engine.in_transaction()
+    if in_transaction or _adbc_uri(engine) is None:
+        if isinstance(conn_or_engine, Connection):
+            return {
+                name: read_frame(conn_or_engine, stmt, schema)
+                for name, (stmt, schema) in reads.items()
+            }
         with engine.connect() as conn:
-            return read_frame(conn, stmt, schema)
-    sql = str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+            return {name: read_frame(conn, stmt, schema) for name, (stmt, schema) in reads.items()}
+    sqls = {
+        name: str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+        for name, (stmt, _) in reads.items()
+    }
     if is_sqlite(engine):
-        import adbc_driver_sqlite.dbapi as adbc
-
-        with adbc.connect(uri) as adbc_conn, adbc_conn.cursor() as cursor:
-            for pragma in ADBC_SQLITE_PRAGMAS:
-                cursor.execute(pragma)
-                cursor.fetchall()
-            cursor.execute(sql)
-            table = cursor.fetch_arrow_table()
+        tables = _sqlite_arrow_reads(engine, sqls)
     else:
-        import adbc_driver_postgresql.dbapi as adbc
+        with ThreadPoolExecutor(ARROW_READ_THREADS) as pool:
+            futures = {
+                name: pool.submit(_postgres_arrow_read, engine, sql) for name, sql in sqls.items()
+            }
+            tables = {name: future.result() for name, future in futures.items()}
+    return {name: _conform(tables[name], schema or {}) for name, (_, schema) in reads.items()}
 
-        # psycopg's compiler doubles % for its own parameter syntax; ADBC takes the SQL as is.
-        sql = sql.replace("%%", "%")
-        with adbc.connect(uri) as adbc_conn, adbc_conn.cursor() as cursor:
-            cursor.execute(sql)
-            table = cursor.fetch_arrow_table()
+
+def _postgres_arrow_read(engine: Engine, sql: str) -> pl.DataFrame:
+    import adbc_driver_postgresql.dbapi as adbc
+
+    # psycopg's compiler doubles % for its own parameter syntax; ADBC takes the SQL as is.
+    sql = sql.replace("%%", "%")
+    with adbc.connect(_adbc_uri(engine)) as adbc_conn, adbc_conn.cursor() as cursor:
+        cursor.execute(sql)
+        table = cursor.fetch_arrow_table()
+    # NUMERIC and JSON arrive as Arrow extension types polars cannot cast; their text storage
+    # can be, by the caller's schema.
+    for index, column in enumerate(table.columns):
+        if isinstance(column.type, pa.ExtensionType):
+            storage = pa.chunked_array(
+                [chunk.storage for chunk in column.chunks], column.type.storage_type
+            )
+            table = table.set_column(index, table.field(index).name, storage)
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
-    return _conform(frame, schema or {})
+    return frame
+
+
+def _sqlite_arrow_reads(engine: Engine, sqls: Mapping[str, str]) -> dict[str, pl.DataFrame]:
+    with tempfile.TemporaryDirectory(prefix="dreams-arrow-") as folder:
+        request = {
+            "path": engine.url.database,
+            "reads": dict(sqls),
+            "folder": folder,
+            "threads": ARROW_READ_THREADS,
+            "pragmas": list(ADBC_SQLITE_PRAGMAS),
+        }
+        child = subprocess.run(
+            [sys.executable, "-m", "data_access.sqlite_arrow"],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+            check=False,
+        )
+        lines = child.stdout.strip().splitlines()
+        answer = json.loads(lines[-1]) if lines else {}
+        if child.returncode != 0 or "rows" not in answer:
+            reason = answer.get("error") or child.stderr.strip().splitlines()[-1:] or "no answer"
+            raise ArrowReadFailed(f"Arrow read of {engine.url.database} failed: {reason}")
+        # Read into memory, not mapped: the files go with the folder.
+        return {name: pl.read_ipc((Path(folder) / f"{name}.arrow").read_bytes()) for name in sqls}
 
 
 def _adbc_uri(engine: Engine) -> str | None:
@@ -279,7 +345,16 @@ def _adbc_uri(engine: Engine) -> str | None:
 
 
 def _conform(frame: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    """Columns to their declared types: SQLite's text dates, 0/1 booleans, all-null columns."""
+    """Columns to their declared types: SQLite's text dates, 0/1 booleans, all-null columns.
+
+    Integers not declared become Int64 as in `read_frame` (PostgreSQL's INTEGER is 32 bits).
+    """
+    narrow = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype.is_integer() and dtype != pl.Int64 and name not in schema
+    ]
+    frame = frame.with_columns(pl.col(narrow).cast(pl.Int64)) if narrow else frame
     columns = []
     for name, dtype in schema.items():
         if name not in frame.columns:
@@ -307,6 +382,17 @@ def month_day(
     if is_sqlite(conn_or_engine):
         return func.substr(column, 6, 5)
     return func.to_char(column, "MM-DD")
+
+
+def day_of(conn_or_engine: Connection | Engine, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The calendar day of a timestamp column (stored as Asia/Seoul wall-clock time).
+
+    SQLite keeps timestamps as text, so the day is its first ten characters: a read of
+    millions of rows then carries (and parses) a date instead of a full timestamp.
+    """
+    if is_sqlite(conn_or_engine):
+        return func.substr(column, 1, 10)
+    return cast(column, Date)
 
 
 def hold_job_lock(conn: Connection, name: str) -> None:

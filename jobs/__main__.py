@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import resource
 import sys
 import time
@@ -20,6 +21,7 @@ from data_access import demo
 from data_access.db import DatabaseUnavailable, check_reachable, make_engine
 from data_access.schema import migrate
 from data_access.security import now_seoul
+from jobs.agenda import JobFailed
 from jobs.registry import JOBS, UnknownJob
 
 
@@ -96,16 +98,32 @@ def command_run(args: argparse.Namespace) -> dict[str, Any]:
         raise CommandFailed(str(UnknownJob(args.job)))
     engine = make_engine()
     check_reachable(engine)
+    migrate(engine)
     started = time.perf_counter()
-    result = job.run(engine, args.date or now_seoul().date())
-    return {"command": "run", "job": job.name, **result, "seconds": time.perf_counter() - started}
+    try:
+        result = job.run(engine, args.date or now_seoul().date())
+    except JobFailed as exc:
+        raise CommandFailed(str(exc)) from exc
+    seconds = round(time.perf_counter() - started, 3)
+    print(f"{job.name}: {result.get('status', 'done')} in {seconds:.1f} s", file=sys.stderr)
+    return {"command": "run", "job": job.name, **result, "seconds": seconds}
 
 
 def command_scheduler(args: argparse.Namespace) -> dict[str, Any]:
-    raise CommandFailed(
-        "No scheduled jobs are defined yet (the agenda build brings the first), "
-        "so there is nothing for a scheduler to run."
-    )
+    """Run the production scheduler until interrupted (Ctrl-C or SIGTERM)."""
+    from jobs import scheduler
+
+    engine = make_engine()
+    check_reachable(engine)
+    migrate(engine)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for schedule in scheduler.SCHEDULES:
+        print(
+            f"{schedule.job}: working days at {schedule.hour:02d}:{schedule.minute:02d} Asia/Seoul",
+            file=sys.stderr,
+        )
+    scheduler.run_blocking(engine)
+    return {"command": "scheduler", "stopped_at": now_seoul().isoformat(timespec="seconds")}
 
 
 def parser() -> argparse.ArgumentParser:

@@ -6,6 +6,14 @@ from sqlalchemy import Connection
 from data_access.db import make_engine
 from data_access.models import Base
 
+# APScheduler's job store creates and owns this table (jobs/scheduler.py); it is not ours to
+# migrate, and autogenerate must not offer to drop it.
+FOREIGN_TABLES = frozenset({"scheduler_jobs"})
+
+
+def include_name(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
 
 def run(connection: Connection) -> None:
     context.configure(
@@ -13,6 +21,7 @@ def run(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

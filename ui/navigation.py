@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from data_access.agenda import AGENDA_ROLES, TEAM_ROLES
 from data_access.customers import CUSTOMER_ROLES
 from data_access.models import Role
 
 ALL_ROLES = frozenset(Role)
+ADMIN_ONLY = frozenset({Role.ADMIN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,11 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("home", "pages/home_page.py", ":material/home:", ALL_ROLES),
     PageSpec("customer", "pages/customer_page.py", ":material/person_search:", CUSTOMER_ROLES),
+    # Morning agenda (issue #5)
+    PageSpec("agenda", "pages/agenda_page.py", ":material/checklist:", AGENDA_ROLES),
+    PageSpec("branch_agenda", "pages/branch_agenda_page.py", ":material/monitoring:", TEAM_ROLES),
+    PageSpec("agenda_rules", "pages/agenda_rules_page.py", ":material/tune:", ADMIN_ONLY),
+    PageSpec("jobs", "pages/jobs_page.py", ":material/schedule:", ADMIN_ONLY),
 )
 
 

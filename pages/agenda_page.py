@@ -1,0 +1,265 @@
+"""Morning agenda: the rep's items for the business day, grouped by reason, worked in place.
+
+Writes run in the form's callback, before the page reads the agenda again, so what was just
+recorded is already on screen.
+"""
+
+import json
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from data_access import agenda
+from data_access.customers import CONSULTATION_CHANNELS, OUTCOMES, NoteRejected
+from data_access.security import SignedInUser
+from ui import session
+from ui.format import count, day, krw
+from ui.i18n import MESSAGES, language, t
+
+FEEDBACK_KEY = "agenda_feedback"
+CUSTOMER_PAGE = "pages/customer_page.py"
+STATUS_ICON = {
+    agenda.OPEN: ":material/radio_button_unchecked:",
+    agenda.DONE: ":material/check_circle:",
+    agenda.SNOOZED: ":material/snooze:",
+    agenda.UNREACHABLE: ":material/phone_disabled:",
+}
+
+
+def when(days: int) -> str:
+    return t("agenda_d_day") if days == 0 else t("agenda_d_minus", days=days)
+
+
+def explanation(kind: str, facts: dict[str, Any]) -> str:
+    """The reason in the reader's language, with the numbers the build recorded."""
+    if kind == agenda.RuleKind.LIFE_EVENT:
+        more = t("agenda_more_events", count=facts["more"]) if facts["more"] else ""
+        return t(
+            f"agenda_why_{facts['event']}",
+            on=facts["on"],
+            when=when(facts["days"]),
+            years=facts["years"],
+            more=more,
+        )
+    if kind == agenda.RuleKind.MATURITY:
+        extra = facts["accounts"] - 1
+        return t(
+            "agenda_why_maturity",
+            on=facts["on"],
+            when=when(facts["days"]),
+            value=krw(facts["value_krw"]),
+            account=facts["account_no"],
+            more=t("agenda_more_accounts", count=extra) if extra else "",
+        )
+    if kind == agenda.RuleKind.DORMANT:
+        key = "agenda_why_dormant" if facts["last_on"] else "agenda_why_dormant_never"
+        return t(key, last_on=facts["last_on"], days=facts["idle_days"], aum=krw(facts["aum_krw"]))
+    if kind == agenda.RuleKind.CHURN_RISK:
+        return t(
+            "agenda_why_churn_risk",
+            score=facts["score"],
+            threshold=facts["threshold"],
+            signs=", ".join(churn_signs(facts)),
+        )
+    key = "agenda_why_contact_due" if facts["last_on"] else "agenda_why_contact_due_never"
+    return t(
+        key,
+        last_on=facts["last_on"],
+        days=facts["idle_days"],
+        tier=t(f"tier_{facts['tier']}"),
+        limit=facts["limit_days"],
+        aum=krw(facts["aum_krw"]),
+    )
+
+
+def churn_signs(facts: dict[str, Any]) -> list[str]:
+    signs = []
+    if facts["p_redemptions"]:
+        signs.append(
+            t(
+                "agenda_sign_redemptions",
+                count=facts["redemptions"],
+                amount=krw(facts["outflow_krw"]),
+                points=facts["p_redemptions"],
+            )
+        )
+    if facts["p_falling_balance"]:
+        signs.append(
+            t(
+                "agenda_sign_falling_balance",
+                pct=facts["drop_pct"],
+                points=facts["p_falling_balance"],
+            )
+        )
+    if facts["p_no_contact"]:
+        if facts["contact_days"] is None:
+            signs.append(t("agenda_sign_never_contacted", points=facts["p_no_contact"]))
+        else:
+            signs.append(
+                t(
+                    "agenda_sign_no_contact",
+                    days=facts["contact_days"],
+                    points=facts["p_no_contact"],
+                )
+            )
+    if facts["p_maturity"]:
+        signs.append(t("agenda_sign_maturity", on=facts["matured_on"], points=facts["p_maturity"]))
+    return signs
+
+
+def status_text(row: dict[str, Any]) -> str:
+    if row["status"] == agenda.SNOOZED and row["snoozed_until"] is not None:
+        return t("agenda_snoozed_until", date=row["snoozed_until"].isoformat())
+    return t(f"agenda_status_{row['status']}")
+
+
+def field(name: str, rule_id: int) -> str:
+    return f"agenda_{name}_{rule_id}"
+
+
+def record(user: SignedInUser, rule_id: int) -> None:
+    """The form's callback: record the outcome of the picked items, then clear the form."""
+    state = st.session_state
+    picked = state.get(field("pick", rule_id)) or []
+    outcome = state.get(field("outcome", rule_id))
+    note_text = (state.get(field("note", rule_id)) or "").strip()
+    note = None
+    if note_text:
+        note = agenda.NoteDraft(
+            channel=state.get(field("channel", rule_id)) or "",
+            outcome=state.get(field("note_outcome", rule_id)) or "",
+            text=note_text,
+        )
+    try:
+        with session.connect() as conn:
+            worked = agenda.work_items(
+                conn,
+                user,
+                session.today(),
+                [(rule_id, customer_no) for customer_no in picked],
+                outcome or "",
+                snooze_days=state.get(field("snooze", rule_id)),
+                note=note,
+            )
+    except agenda.WorkRefused as refusal:
+        state[FEEDBACK_KEY] = (rule_id, "error", t(f"agenda_refused_{refusal.reason}"))
+        return
+    except NoteRejected as refusal:
+        key = f"note_rejected_{refusal.reason}"
+        message = t(key, limit=4000) if key in MESSAGES else str(refusal)
+        state[FEEDBACK_KEY] = (rule_id, "error", message)
+        return
+    state[FEEDBACK_KEY] = (rule_id, "success", t("agenda_saved", count=worked))
+    state[field("pick", rule_id)] = []
+    state[field("note", rule_id)] = ""
+
+
+def show_feedback(rule_id: int) -> None:
+    feedback = st.session_state.get(FEEDBACK_KEY)
+    if feedback and feedback[0] == rule_id:
+        _, level, message = st.session_state.pop(FEEDBACK_KEY)
+        (st.success if level == "success" else st.error)(message)
+
+
+def show_counts(counts: agenda.AgendaCounts) -> None:
+    columns = st.columns(5)
+    columns[0].metric(t("agenda_left"), count(counts.open))
+    columns[1].metric(t("agenda_status_done"), count(counts.done))
+    columns[2].metric(t("agenda_status_snoozed"), count(counts.snoozed))
+    columns[3].metric(t("agenda_status_unreachable"), count(counts.unreachable))
+    columns[4].metric(t("agenda_total"), count(counts.total))
+
+
+def show_build(build: Any) -> None:
+    if build is None:
+        st.info(t("agenda_not_built"), icon=":material/schedule:")
+    elif build.status == "running":
+        st.info(t("agenda_build_running"), icon=":material/hourglass_top:")
+    elif build.status == "failed":
+        st.warning(t("agenda_build_failed"), icon=":material/warning:")
+
+
+def show_group(user: SignedInUser, group: pl.DataFrame) -> None:
+    first = group.row(0, named=True)
+    rule_id = first["rule_id"]
+    name = first["rule_name_ko"] if language() == "ko" else first["rule_name_en"]
+    open_items = group.filter(pl.col("status") == agenda.OPEN)
+    st.subheader(name, divider="gray")
+    st.caption(t("agenda_group_caption", left=open_items.height, total=group.height))
+    for row in group.iter_rows(named=True):
+        who, why, state = st.columns([3, 7, 2], vertical_alignment="center")
+        who.page_link(
+            CUSTOMER_PAGE,
+            label=f"{row['customer_name']} · {row['customer_no']}",
+            icon=STATUS_ICON[row["status"]],
+            query_params={"customer": row["customer_no"]},
+        )
+        why.markdown(explanation(row["kind"], json.loads(row["facts"])))
+        state.caption(status_text(row))
+    show_feedback(rule_id)
+    if open_items.is_empty():
+        return
+    names = dict(zip(open_items["customer_no"], open_items["customer_name"], strict=True))
+    with st.form(field("form", rule_id), border=True):
+        st.markdown(f"**{t('agenda_work_title')}**")
+        st.multiselect(
+            t("agenda_pick"),
+            options=list(names),
+            format_func=lambda number: f"{names[number]} · {number}",
+            placeholder=t("agenda_pick_placeholder"),
+            key=field("pick", rule_id),
+        )
+        left, right = st.columns(2)
+        left.segmented_control(
+            t("agenda_outcome"),
+            options=list(agenda.WORKED),
+            format_func=lambda status: t(f"agenda_status_{status}"),
+            default=agenda.DONE,
+            key=field("outcome", rule_id),
+        )
+        right.selectbox(
+            t("agenda_snooze_days"),
+            options=list(agenda.SNOOZE_DAYS),
+            index=1,
+            key=field("snooze", rule_id),
+        )
+        st.text_area(
+            t("agenda_note"), help=t("agenda_note_help"), key=field("note", rule_id), height=80
+        )
+        channel, outcome = st.columns(2)
+        channel.selectbox(
+            t("agenda_note_channel"),
+            options=list(CONSULTATION_CHANNELS),
+            format_func=lambda code: t(f"consult_channel_{code}"),
+            key=field("channel", rule_id),
+        )
+        outcome.selectbox(
+            t("agenda_note_outcome"),
+            options=list(OUTCOMES),
+            format_func=lambda code: t(f"outcome_{code}"),
+            key=field("note_outcome", rule_id),
+        )
+        st.form_submit_button(
+            t("agenda_save"), type="primary", on_click=record, args=(user, rule_id)
+        )
+
+
+user = session.require_user()
+business_date = session.today()
+st.title(t("agenda_title"))
+st.caption(t("agenda_caption", date=day(business_date)))
+if user.role not in agenda.AGENDA_ROLES:
+    st.info(t("agenda_no_role"))
+    st.stop()
+
+with session.connect() as conn:
+    mine = agenda.my_agenda(conn, user, business_date)
+show_build(mine.build)
+show_counts(mine.counts)
+if mine.items.is_empty():
+    if mine.build is not None and mine.build.status == "succeeded":
+        st.success(t("agenda_empty"), icon=":material/task_alt:")
+    st.stop()
+for _, group in mine.items.group_by("priority", "rule_id", maintain_order=True):
+    show_group(user, group)

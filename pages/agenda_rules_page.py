@@ -1,0 +1,285 @@
+"""Agenda rules: administrators change the morning agenda without a deploy.
+
+Every field is checked by the rule kind's spec (data_access.agenda) before anything is saved;
+a refused rule says which field and why. The preview runs the rule as the build would, for
+today, and counts the items per branch.
+"""
+
+import json
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from data_access import agenda
+from data_access.models import Tier
+from data_access.security import SignedInUser
+from ui import session
+from ui.format import count
+from ui.i18n import MESSAGES, language, t
+
+RESULT_KEY = "agenda_rule_result"
+TIERS = [tier.value for tier in Tier]
+STARTERS = {raw["kind"]: raw for raw in agenda.DEFAULT_RULES}
+
+
+def field_label(name: str) -> str:
+    key = f"rule_field_{name}"
+    return t(key) if key in MESSAGES else name
+
+
+def key(choice: str, name: str) -> str:
+    return f"rule_{choice}_{name}"
+
+
+def option_label(name: str, option: str) -> str:
+    label = {"events": f"event_{option}", "channel": f"rule_channel_{option}"}.get(name)
+    return t(label) if label and label in MESSAGES else option
+
+
+def param_widget(choice: str, spec: agenda.ParamField, current: Any) -> None:
+    """One parameter's input. Numbers have no bounds here on purpose: the spec decides, and
+    says why, so a refused value is explained rather than silently clamped."""
+    label = field_label(spec.name)
+    widget_key = key(choice, spec.name)
+    if spec.widget in ("int", "optional_int"):
+        st.number_input(label, value=current, step=1, key=widget_key)
+    elif spec.widget == "choices":
+        st.multiselect(
+            label,
+            options=list(spec.options),
+            default=list(current or []),
+            format_func=lambda option: option_label(spec.name, option),
+            key=widget_key,
+        )
+    elif spec.widget == "choice":
+        st.selectbox(
+            label,
+            options=list(spec.options),
+            index=list(spec.options).index(current) if current in spec.options else 0,
+            format_func=lambda option: option_label(spec.name, option),
+            key=widget_key,
+        )
+    else:  # tier_days
+        st.markdown(label)
+        columns = st.columns(len(spec.options))
+        for column, tier in zip(columns, spec.options, strict=True):
+            column.number_input(
+                t("rule_days_for_tier", tier=t(f"tier_{tier}")),
+                value=(current or {}).get(tier),
+                step=1,
+                key=f"{widget_key}_{tier}",
+            )
+
+
+def raw_rule(choice: str, kind: str) -> dict[str, Any]:
+    """The rule as the form holds it, unchecked."""
+    state = st.session_state
+    params: dict[str, Any] = {}
+    for spec in agenda.param_fields(kind):
+        if spec.widget == "tier_days":
+            values = {tier: state.get(f"{key(choice, spec.name)}_{tier}") for tier in spec.options}
+            params[spec.name] = {tier: days for tier, days in values.items() if days is not None}
+        else:
+            params[spec.name] = state.get(key(choice, spec.name))
+    return {
+        "kind": kind,
+        "name_ko": state.get(key(choice, "name_ko")) or "",
+        "name_en": state.get(key(choice, "name_en")) or "",
+        "priority": state.get(key(choice, "priority")),
+        "tiers": state.get(key(choice, "tiers")) or [],
+        "enabled": bool(state.get(key(choice, "enabled"))),
+        "params": params,
+    }
+
+
+def save(user: SignedInUser, choice: str, kind: str, rule_id: int | None, version: int) -> None:
+    try:
+        with session.connect() as conn:
+            stored = agenda.save_rule(
+                conn,
+                user,
+                raw_rule(choice, kind),
+                rule_id=rule_id,
+                expected_version=version if rule_id is not None else None,
+            )
+    except agenda.RuleRejected as refusal:
+        st.session_state[RESULT_KEY] = ("refused", refusal.problems)
+        return
+    st.session_state[RESULT_KEY] = ("saved", stored.version)
+    if rule_id is None:
+        st.session_state["rule_choice"] = f"rule:{stored.id}"
+
+
+def preview(user: SignedInUser, choice: str, kind: str, rule_id: int | None) -> None:
+    try:
+        counts = agenda.preview_rule(
+            session.engine(), user, raw_rule(choice, kind), session.today(), rule_id=rule_id
+        )
+    except agenda.RuleRejected as refusal:
+        st.session_state[RESULT_KEY] = ("refused", refusal.problems)
+        return
+    st.session_state[RESULT_KEY] = ("preview", counts)
+
+
+def problem_text(problem: agenda.RuleProblem) -> str:
+    message_key = f"rule_problem_{problem.code}"
+    if message_key not in MESSAGES:
+        return f"{field_label(problem.field)}: {problem.message}"
+    return t(message_key, field=field_label(problem.field), limit=problem.limit)
+
+
+def show_result() -> None:
+    result = st.session_state.pop(RESULT_KEY, None)
+    if result is None:
+        return
+    outcome, value = result
+    if outcome == "saved":
+        st.success(t("rule_saved", version=value), icon=":material/check:")
+    elif outcome == "refused":
+        st.error(
+            "\n".join([t("rule_refused"), *(f"- {problem_text(p)}" for p in value)]),
+            icon=":material/block:",
+        )
+    else:
+        show_preview(value)
+
+
+def show_preview(counts: pl.DataFrame) -> None:
+    left, right = st.columns(2)
+    left.metric(t("rule_preview_total"), count(int(counts["items"].sum())))
+    right.metric(t("rule_preview_branches"), count(counts.height))
+    if counts.is_empty():
+        st.info(t("rule_preview_none"))
+        return
+    names = counts["name_ko"] if language() == "ko" else counts["name_en"]
+    st.dataframe(
+        pl.DataFrame(
+            {
+                t("col_branch"): counts["branch_code"],
+                t("col_name"): names,
+                t("col_items"): counts["items"],
+            }
+        ),
+        hide_index=True,
+        width="content",
+    )
+
+
+def rules_table(rules: pl.DataFrame) -> None:
+    names = rules["name_ko"] if language() == "ko" else rules["name_en"]
+    st.dataframe(
+        pl.DataFrame(
+            {
+                t("col_priority"): rules["priority"],
+                t("col_rule"): names,
+                t("rule_kind"): [t(f"rule_kind_{kind}") for kind in rules["kind"]],
+                t("col_tier"): [
+                    ", ".join(t(f"tier_{tier}") for tier in tiers) for tiers in rules["tiers"]
+                ],
+                t("col_enabled"): rules["enabled"],
+                t("col_params"): rules["params"],
+                t("col_version"): rules["version"],
+                t("col_updated_by"): rules["updated_by"],
+                t("col_updated_at"): rules["updated_at"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def editor(user: SignedInUser, rules: pl.DataFrame) -> None:
+    existing = {f"rule:{row['id']}": row for row in rules.iter_rows(named=True)}
+    new = {f"new:{kind}": kind for kind in agenda.RuleKind}
+    names = {
+        choice: row["name_ko"] if language() == "ko" else row["name_en"]
+        for choice, row in existing.items()
+    }
+    choice = st.selectbox(
+        t("rule_to_edit"),
+        options=[*existing, *new],
+        format_func=lambda option: (
+            names[option] if option in names else t("rule_new", kind=t(f"rule_kind_{new[option]}"))
+        ),
+        key="rule_choice",
+    )
+    if choice in existing:
+        row = existing[choice]
+        kind, rule_id, version = row["kind"], row["id"], row["version"]
+        current = {
+            "name_ko": row["name_ko"],
+            "name_en": row["name_en"],
+            "priority": row["priority"],
+            "tiers": row["tiers"],
+            "enabled": row["enabled"],
+            "params": json.loads(row["params"]),
+        }
+    else:
+        kind, rule_id, version = new[choice], None, 0
+        current = {**STARTERS[kind], "name_ko": "", "name_en": "", "enabled": True}
+    with st.form(key(choice, "form")):
+        st.markdown(f"**{t('rule_form_title')}** · {t(f'rule_kind_{kind}')}")
+        left, right = st.columns(2)
+        left.text_input(
+            field_label("name_ko"), value=current["name_ko"], key=key(choice, "name_ko")
+        )
+        right.text_input(
+            field_label("name_en"), value=current["name_en"], key=key(choice, "name_en")
+        )
+        left, middle, right = st.columns([1, 2, 1])
+        left.number_input(
+            field_label("priority"), value=current["priority"], step=1, key=key(choice, "priority")
+        )
+        middle.multiselect(
+            field_label("tiers"),
+            options=TIERS,
+            default=current["tiers"],
+            format_func=lambda tier: t(f"tier_{tier}"),
+            key=key(choice, "tiers"),
+        )
+        right.checkbox(field_label("enabled"), value=current["enabled"], key=key(choice, "enabled"))
+        if kind == agenda.RuleKind.CHURN_RISK:
+            st.caption(t("rule_churn_help"))
+        for spec in agenda.param_fields(kind):
+            param_widget(choice, spec, current["params"].get(spec.name, spec.default))
+        left, right = st.columns(2)
+        left.form_submit_button(
+            t("rule_preview"),
+            icon=":material/visibility:",
+            on_click=preview,
+            args=(user, choice, kind, rule_id),
+        )
+        right.form_submit_button(
+            t("rule_save"),
+            type="primary",
+            icon=":material/save:",
+            on_click=save,
+            args=(user, choice, kind, rule_id, version),
+        )
+    show_result()
+
+
+user = session.require_user()
+st.title(t("agenda_rules_title"))
+st.caption(t("agenda_rules_caption"))
+with session.connect() as conn:
+    rules = agenda.rules_frame(conn, user)
+    conn.commit()  # the default rules, on a database's first use
+rules_table(rules)
+editor(user, rules)
+
+st.subheader(t("rule_preview_all"))
+if st.button(t("rule_preview_all"), icon=":material/visibility:", key="preview_all"):
+    overview = agenda.preview_rules(session.engine(), user, session.today())
+    st.dataframe(
+        pl.DataFrame(
+            {
+                t("col_rule"): overview["name_ko"] if language() == "ko" else overview["name_en"],
+                t("rule_preview_branches"): overview["branches"],
+                t("rule_preview_total"): overview["items"],
+            }
+        ),
+        hide_index=True,
+        width="content",
+    )

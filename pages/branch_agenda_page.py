@@ -1,0 +1,158 @@
+"""Agenda completion: branch managers see their branch, executives the firm and any branch."""
+
+import datetime as dt
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from data_access import agenda
+from data_access.models import Role
+from data_access.security import SignedInUser
+from ui import session
+from ui.format import count, day
+from ui.i18n import language, t
+
+WEEKS = 8
+TTL_S = 300
+
+
+# The whole user is part of each key: a branch's figures never reach another branch's manager.
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def by_branch(user: SignedInUser, business_date: dt.date) -> pl.DataFrame:
+    with session.connect() as conn:
+        return agenda.completion_by_branch(conn, user, business_date)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def by_employee(user: SignedInUser, business_date: dt.date, branch: int | None) -> pl.DataFrame:
+    with session.connect() as conn:
+        return agenda.completion_by_employee(conn, user, business_date, branch_id=branch)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def by_reason(user: SignedInUser, business_date: dt.date, branch: int | None) -> pl.DataFrame:
+    with session.connect() as conn:
+        return agenda.completion_by_reason(conn, user, business_date, branch_id=branch)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def by_week(user: SignedInUser, business_date: dt.date, branch: int | None) -> pl.DataFrame:
+    with session.connect() as conn:
+        return agenda.completion_by_week(conn, user, business_date, weeks=WEEKS, branch_id=branch)
+
+
+def localized(frame: pl.DataFrame) -> pl.Series:
+    return frame["name_ko"] if language() == "ko" else frame["name_en"]
+
+
+COUNT_LABELS = {
+    "items": "col_items",
+    "done": "col_done",
+    "unreachable": "col_unreachable",
+    "snoozed": "col_snoozed",
+    "open": "col_open",
+    "completion_pct": "col_completion",
+}
+
+
+def counts_table(frame: pl.DataFrame, first: dict[str, pl.Series]) -> None:
+    table = pl.DataFrame(first).with_columns(
+        frame.select(list(COUNT_LABELS)).rename({k: t(v) for k, v in COUNT_LABELS.items()})
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def headline(reasons: pl.DataFrame) -> None:
+    totals = reasons.select(pl.col("items", "done", "unreachable", "snoozed", "open").sum())
+    items, done, unreachable, snoozed, left = totals.row(0)
+    completion = (done + unreachable) * 100 / items if items else 0.0
+    columns = st.columns(5)
+    columns[0].metric(t("agenda_items"), count(items))
+    columns[1].metric(t("agenda_completion"), f"{completion:.0f}%")
+    columns[2].metric(t("col_done"), count(done))
+    columns[3].metric(t("col_snoozed"), count(snoozed))
+    columns[4].metric(t("col_open"), count(left))
+
+
+def week_chart(weeks: pl.DataFrame) -> alt.LayerChart:
+    statuses = ["done", "unreachable", "snoozed", "open"]
+    names = {status: t(f"col_{status}") for status in statuses}
+    long = weeks.unpivot(index="week_start", on=statuses, variable_name="status", value_name="n")
+    long = long.with_columns(pl.col("status").replace_strict(names).alias("status"))
+    bars = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("week_start:T", title=t("col_week"), timeUnit="yearmonthdate"),
+            y=alt.Y("n:Q", title=t("agenda_items")),
+            color=alt.Color(
+                "status:N", title=t("col_status_label"), sort=[names[s] for s in statuses]
+            ),
+            tooltip=["week_start:T", "status:N", "n:Q"],
+        )
+    )
+    line = (
+        alt.Chart(weeks)
+        .mark_line(point=True, color="#1f5fa8")
+        .encode(
+            x=alt.X("week_start:T", timeUnit="yearmonthdate"),
+            y=alt.Y(
+                "completion_pct:Q", title=t("col_completion"), scale=alt.Scale(domain=[0, 100])
+            ),
+            tooltip=["week_start:T", "completion_pct:Q"],
+        )
+    )
+    return alt.layer(bars, line).resolve_scale(y="independent")
+
+
+user = session.require_user()
+business_date = session.today()
+st.title(t("branch_agenda_title"))
+
+branch: int | None = None
+if user.role == Role.EXECUTIVE:
+    branches = by_branch(user, business_date)
+    names = dict(zip(branches["branch_id"], localized(branches), strict=True))
+    choice = st.selectbox(
+        t("agenda_branch_pick"),
+        options=[None, *names],
+        format_func=lambda branch_id: (
+            t("agenda_all_branches") if branch_id is None else names[branch_id]
+        ),
+        key="agenda_branch",
+    )
+    branch = choice
+    scope = t("agenda_all_branches") if branch is None else names[branch]
+else:
+    codes = by_employee(user, business_date, None)["branch_code"].drop_nulls().unique()
+    scope = t("scope_branch", branch=codes[0] if codes.len() else "")
+st.caption(t("branch_agenda_caption", scope=scope, date=day(business_date)))
+
+reasons = by_reason(user, business_date, branch)
+if reasons.is_empty():
+    st.info(t("agenda_no_items_today"), icon=":material/info:")
+else:
+    headline(reasons)
+    if user.role == Role.EXECUTIVE and branch is None:
+        st.subheader(t("agenda_by_branch"))
+        counts_table(branches, {t("col_branch"): localized(branches)})
+    st.subheader(t("agenda_by_employee"))
+    staff = by_employee(user, business_date, branch)
+    counts_table(
+        staff,
+        {
+            t("col_employee_no"): staff["employee_no"],
+            t("col_name"): staff["name"],
+            t("col_branch"): staff["branch_code"],
+        },
+    )
+    st.subheader(t("agenda_by_reason"))
+    counts_table(reasons, {t("col_rule"): localized(reasons)})
+
+weeks = by_week(user, business_date, branch)
+st.subheader(t("agenda_by_week", weeks=WEEKS))
+if weeks.is_empty():
+    st.caption(t("agenda_no_items_today"))
+else:
+    st.altair_chart(week_chart(weeks), width="stretch")
