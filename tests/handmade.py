@@ -28,18 +28,39 @@ from data_access.models import (
     Enrolment,
     LifeEvent,
     Product,
+    Role,
     TrainingCourse,
     TrainingSession,
     Transaction,
     User,
 )
-from data_access.security import hash_password
+from data_access.security import SignedInUser, hash_password
 
 AS_OF = dt.date(2026, 3, 10)
 PASSWORD = "handmade-password"
 # Hashed once per test session: argon2 is deliberately slow.
 PASSWORD_HASH = hash_password(PASSWORD)
 USERS = {"exec": 1, "manager": 2, "kim": 3, "park": 4, "trainer": 5, "admin": 6}
+
+
+def signed_in(role: Role, employee_id: int | None, branch_id: int | None) -> SignedInUser:
+    """A signed-in user as the console would hold it, without going through a password."""
+    return SignedInUser(
+        user_id=employee_id or USERS["admin"],
+        username=f"{role}-{employee_id}",
+        role=role,
+        employee_id=employee_id,
+        employee_name="테스트",
+        branch_id=branch_id,
+    )
+
+
+EXECUTIVE = signed_in(Role.EXECUTIVE, 1, None)
+MANAGER_101 = signed_in(Role.BRANCH_MANAGER, 2, 1)
+KIM = signed_in(Role.SALES_REP, 3, 1)
+PARK = signed_in(Role.SALES_REP, 4, 2)
+TRAINER = signed_in(Role.TRAINER, 5, None)
+ADMIN = signed_in(Role.ADMIN, 6, None)
 
 
 def load(conn: Connection) -> None:

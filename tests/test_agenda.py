@@ -29,34 +29,15 @@ from data_access.models import (
     Consultation,
     Customer,
     JobRun,
-    Role,
     UsageEvent,
 )
-from data_access.security import SignedInUser
 from jobs import agenda as agenda_job
 from jobs import scheduler
 from tests import agenda_data, handmade
+from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, PARK
 
 DAY = agenda_data.BUSINESS_DATE
 ALL_TIERS = ["vip", "priority", "general"]
-
-
-def signed_in(role: Role, employee_id: int, branch_id: int | None) -> SignedInUser:
-    return SignedInUser(
-        user_id=employee_id,
-        username=f"user{employee_id}",
-        role=role,
-        employee_id=employee_id,
-        employee_name="테스트",
-        branch_id=branch_id,
-    )
-
-
-EXECUTIVE = signed_in(Role.EXECUTIVE, 1, None)
-MANAGER_101 = signed_in(Role.BRANCH_MANAGER, 2, 1)
-KIM = signed_in(Role.SALES_REP, 3, 1)
-PARK = signed_in(Role.SALES_REP, 4, 2)
-ADMIN = signed_in(Role.ADMIN, 6, None)
 
 
 @pytest.fixture

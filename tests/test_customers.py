@@ -50,28 +50,9 @@ from data_access.models import (
 )
 from data_access.security import SignedInUser
 from tests import handmade as handmade_dataset
-from tests.handmade import AS_OF
+from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, TRAINER, signed_in
 
 d, at = dt.date, dt.datetime
-
-
-def signed_in(role: Role, employee_id: int | None, branch_id: int | None) -> SignedInUser:
-    return SignedInUser(
-        user_id=employee_id or 6,
-        username=f"{role}-{employee_id}",
-        role=role,
-        employee_id=employee_id,
-        employee_name="테스트",
-        branch_id=branch_id,
-    )
-
-
-EXECUTIVE = signed_in(Role.EXECUTIVE, 1, None)
-MANAGER_101 = signed_in(Role.BRANCH_MANAGER, 2, 1)
-KIM = signed_in(Role.SALES_REP, 3, 1)
-PARK = signed_in(Role.SALES_REP, 4, 2)
-TRAINER = signed_in(Role.TRAINER, 5, None)
-ADMIN = signed_in(Role.ADMIN, 6, None)
 
 
 @pytest.fixture

@@ -2,29 +2,8 @@
 
 import pytest
 
-from data_access.models import Role
 from data_access.overview import scope_summary, table_row_counts, training_summary
-from data_access.security import SignedInUser
-from tests.handmade import AS_OF
-
-
-def signed_in(role: Role, employee_id: int, branch_id: int | None) -> SignedInUser:
-    return SignedInUser(
-        user_id=employee_id,
-        username=str(role),
-        role=role,
-        employee_id=employee_id,
-        employee_name="테스트",
-        branch_id=branch_id,
-    )
-
-
-EXECUTIVE = signed_in(Role.EXECUTIVE, 1, None)
-MANAGER_101 = signed_in(Role.BRANCH_MANAGER, 2, 1)
-KIM = signed_in(Role.SALES_REP, 3, 1)
-PARK = signed_in(Role.SALES_REP, 4, 2)
-TRAINER = signed_in(Role.TRAINER, 5, None)
-ADMIN = signed_in(Role.ADMIN, 6, None)
+from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, TRAINER
 
 
 @pytest.mark.parametrize(
