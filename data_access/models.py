@@ -404,3 +404,18 @@ class BusinessHoliday(Base):
     name: Mapped[str] = mapped_column(String(60))
     created_by: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- KPI snapshots and targets (issue #7) ----------------------------------------------------
+
+
+# --- Usage aggregates and training (issue #8) ------------------------------------------------
+
+
+# --- Segments and campaigns (issue #6) -------------------------------------------------------
+
+
+# --- Imports and user administration (issue #11) ---------------------------------------------
+
+
+# --- Security: policy, sessions (issue #9) ---------------------------------------------------

@@ -720,6 +720,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weekday_6": ("일", "Sun"),
     "col_weekday": ("요일", "Day"),
     "col_source": ("구분", "Kind"),
+    # --- KPIs and executive page (issue #7) ---
+    # --- Usage and training (issue #8) ---
+    # --- Segments and campaigns (issue #6) ---
+    # --- Import, users, data dictionary (issue #11) ---
+    # --- Security: audit, policy, SSO (issue #9) ---
 }
 
 

@@ -35,6 +35,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("branch_agenda", "pages/branch_agenda_page.py", ":material/monitoring:", TEAM_ROLES),
     PageSpec("agenda_rules", "pages/agenda_rules_page.py", ":material/tune:", ADMIN_ONLY),
     PageSpec("jobs", "pages/jobs_page.py", ":material/schedule:", ADMIN_ONLY),
+    # KPIs (issue #7)
+    # Usage and training (issue #8)
+    # Segments and campaigns (issue #6)
+    # Import, users, data dictionary (issue #11)
+    # Security (issue #9)
 )
 
 
