@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from data_access.db import DatabaseUnavailable
-from ui import background, session
+from data_access.security import SignedInUser, record_refused_page
+from ui import background, session, usage_recording
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, language, t
-from ui.navigation import SIGN_IN, pages_for
+from ui.navigation import PAGES, SIGN_IN, pages_for
 
 log = logging.getLogger("dreams")
 
@@ -49,6 +51,52 @@ def sidebar_for_signed_in(demo: bool) -> None:
         if st.button(t("sign_out"), icon=":material/logout:"):
             session.sign_out()
             st.rerun()
+        if st.button(t("sign_out_everywhere"), icon=":material/devices_off:"):
+            session.sign_out_of_every_session(user)
+            st.rerun()
+
+
+def signed_out_pages() -> list[st.Page]:
+    """The sign-in form, answering at every page's address.
+
+    A link opened signed out (`/customer?customer=...`) shows the sign-in form at that same
+    address; after sign-in the rerun finds the real page there (pages are known by their URL
+    path), query and all.
+    """
+    return [st.Page(SIGN_IN.path, title=t("sign_in"), url_path=SIGN_IN.key)] + [
+        st.Page(SIGN_IN.path, title=t("sign_in"), url_path=spec.key) for spec in PAGES
+    ]
+
+
+def refusal(user: SignedInUser, page: str) -> Callable[[], None]:
+    """The page shown at the address of a page the role may not use; the attempt is audited."""
+
+    def not_permitted() -> None:
+        st.title(t("page_not_permitted_title"))
+        st.error(t("page_not_permitted"), icon=":material/block:")
+        with session.connect() as conn:
+            record_refused_page(conn, user, page)
+
+    return not_permitted
+
+
+def signed_in_pages(user: SignedInUser) -> list[st.Page]:
+    """The role's pages, plus a hidden refusal at the address of every other page, so a link
+    to a page the role may not use says so instead of running it or landing elsewhere."""
+    allowed = pages_for(user.role)
+    return [
+        st.Page(spec.path, title=t(f"page_{spec.key}"), icon=spec.icon, url_path=spec.key)
+        for spec in allowed
+    ] + [
+        st.Page(
+            refusal(user, spec.key),
+            title=t("page_not_permitted_title"),
+            url_path=spec.key,
+            visibility="hidden",
+        )
+        for spec in PAGES
+        if spec not in allowed
+    ]
 
 
 def run_page(page: st.navigation) -> None:
@@ -76,14 +124,9 @@ except (DatabaseUnavailable, OperationalError):
 
 user = session.current_user()
 if user is None:
-    sign_in_page = st.Page(SIGN_IN.path, title=t("sign_in"), url_path=SIGN_IN.key)
-    chosen = st.navigation([sign_in_page], position="hidden")
+    chosen = st.navigation(signed_out_pages(), position="hidden")
 else:
-    chosen = st.navigation(
-        [
-            st.Page(spec.path, title=t(f"page_{spec.key}"), icon=spec.icon, url_path=spec.key)
-            for spec in pages_for(user.role)
-        ]
-    )
+    chosen = st.navigation(signed_in_pages(user))
     sidebar_for_signed_in(holds_demo_data)
+    usage_recording.record_page_view(user, chosen.url_path)
 run_page(chosen)

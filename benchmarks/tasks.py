@@ -12,6 +12,9 @@ from sqlalchemy import Engine, func, select, text
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.harness import Task
+from benchmarks.import_tasks import tasks as import_tasks
+from benchmarks.security_tasks import tasks as security_tasks
+from benchmarks.segment_tasks import tasks as segment_tasks
 from data_access import agenda
 from data_access.customers import SEARCH_LIMIT, customer_360, search_customers
 from data_access.db import PROJECT_ROOT, read_frame
@@ -126,6 +129,9 @@ def customer360_tasks(engine: Engine, user: SignedInUser, sample: pl.DataFrame) 
 
 
 def build(engine: Engine) -> list[Task]:
+    from benchmarks.kpi_tasks import tasks as kpi_tasks  # it builds on this module
+    from benchmarks.usage_tasks import tasks as usage_tasks  # it builds on this module
+
     executive = signed_in_app("exec")
     with engine.connect() as conn:
         exec_user = authenticate(conn, "exec", DEMO_PASSWORD)
@@ -136,6 +142,11 @@ def build(engine: Engine) -> list[Task]:
         *customer360_tasks(engine, exec_user, sample),
         Task("page_home", lambda _index: page_run(executive), runs=5),
         agenda_build_task(engine),
+        *usage_tasks(engine),
+        *kpi_tasks(engine),
+        *import_tasks(engine),
+        *segment_tasks(engine, exec_user, AS_OF),
+        *security_tasks(engine),
     ]
 
 

@@ -84,17 +84,24 @@ from data_access.models import (
     Customer,
     Employee,
     LifeEvent,
-    Role,
     Tier,
     Transaction,
 )
+from data_access.policy import (
+    AccessDenied,
+    Action,
+    Scope,
+    branch_condition,
+    require,
+    roles_permitted,
+)
 from data_access.security import SignedInUser, append_audit, now_seoul
-from data_access.usage import record_usage
+from data_access.usage import UsageAction, record_usage
 
 JOB = "agenda"
 PAGE = "agenda"
-AGENDA_ROLES = frozenset({Role.SALES_REP, Role.DEDICATED_MANAGER})
-TEAM_ROLES = frozenset({Role.BRANCH_MANAGER, Role.EXECUTIVE})
+AGENDA_ROLES = roles_permitted(Action.AGENDA_WORK)
+TEAM_ROLES = roles_permitted(Action.AGENDA_TEAM_READ)
 
 OPEN, DONE, SNOOZED, UNREACHABLE = "open", "done", "snoozed", "unreachable"
 WORKED = (DONE, SNOOZED, UNREACHABLE)
@@ -446,8 +453,7 @@ def _new_row(spec: RuleSpec, username: str, now: dt.datetime) -> AgendaRule:
 
 
 def _require_admin(user: SignedInUser) -> None:
-    if user.role != Role.ADMIN:
-        raise PermissionError("Only administrators may change or preview agenda rules.")
+    require(user, Action.AGENDA_RULES_WRITE)
 
 
 def save_rule(
@@ -515,7 +521,7 @@ def save_rule(
                     "version": row.version,
                 },
             )
-            record_usage(session, user, "rule_edit", "agenda_rules", target=str(row.id))
+            record_usage(session, user, UsageAction.RULE_EDIT, "agenda_rules", target=str(row.id))
             stored = StoredRule(row.id, row.version, spec, row.updated_by, row.updated_at)
     except IntegrityError as exc:
         raise RuleRejected(
@@ -1335,8 +1341,9 @@ class MyAgenda:
 
 
 def _require_rep(user: SignedInUser) -> None:
-    if user.role not in AGENDA_ROLES or user.employee_id is None:
-        raise PermissionError("Only sales reps and dedicated managers have a morning agenda.")
+    require(user, Action.AGENDA_WORK)
+    if user.employee_id is None:
+        raise AccessDenied("Only sales reps and dedicated managers have a morning agenda.")
 
 
 def my_agenda(conn: Connection, user: SignedInUser, business_date: dt.date) -> MyAgenda:
@@ -1482,7 +1489,7 @@ def work_items(
                     "consultation_id": consultation_id,
                 },
             )
-            record_usage(session, user, "agenda_work", PAGE, target=customer_no)
+            record_usage(session, user, UsageAction.AGENDA_WORK, PAGE, target=customer_no)
     return len(dict.fromkeys(items))
 
 
@@ -1491,10 +1498,8 @@ def work_items(
 
 
 def _team_scope(user: SignedInUser, branch_id: int | None) -> Any:
-    if user.role not in TEAM_ROLES:
-        raise PermissionError("Only branch managers and executives follow agenda completion.")
-    if user.role == Role.BRANCH_MANAGER:
-        return AgendaItem.branch_id == user.branch_id
+    if require(user, Action.AGENDA_TEAM_READ) is not Scope.FIRM:
+        return branch_condition(user, Action.AGENDA_TEAM_READ, AgendaItem.branch_id)
     return AgendaItem.branch_id == branch_id if branch_id is not None else True
 
 
@@ -1568,8 +1573,8 @@ def completion_by_branch(
     conn: Connection, user: SignedInUser, business_date: dt.date
 ) -> pl.DataFrame:
     """Executives: per branch with items on `business_date`, counts and completion_pct."""
-    if user.role != Role.EXECUTIVE:
-        raise PermissionError("Only executives compare branches.")
+    if require(user, Action.AGENDA_TEAM_READ) is not Scope.FIRM:
+        raise AccessDenied("Only executives compare branches.")
     stmt = (
         select(
             Branch.id.label("branch_id"),

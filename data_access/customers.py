@@ -39,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from data_access.db import read_frame, unit_of_work
+from data_access.masking import mask_address, mask_email, mask_phone
 from data_access.models import (
     Account,
     Alert,
@@ -49,11 +50,11 @@ from data_access.models import (
     Employee,
     LifeEvent,
     Product,
-    Role,
     Transaction,
 )
+from data_access.policy import AccessDenied, Action, reaches_customer, require, roles_permitted
 from data_access.security import SignedInUser, append_audit, now_seoul
-from data_access.usage import record_usage
+from data_access.usage import UsageAction, record_usage
 
 PAGE = "customer"
 SEARCH_LIMIT = 50
@@ -94,9 +95,7 @@ DORMANT_DAYS = 365
 DORMANT_SHARE = 0.5
 
 # Roles that work with individual customers; trainers and administrators do not.
-CUSTOMER_ROLES = frozenset(
-    {Role.SALES_REP, Role.DEDICATED_MANAGER, Role.BRANCH_MANAGER, Role.EXECUTIVE}
-)
+CUSTOMER_ROLES = roles_permitted(Action.CUSTOMER_READ)
 
 
 class CustomerNotFound(LookupError):
@@ -120,7 +119,7 @@ class MalformedCustomerNumber(CustomerNotFound):
         )
 
 
-class CustomerAccessDenied(PermissionError):
+class CustomerAccessDenied(AccessDenied):
     """The user's role does not work with individual customer records."""
 
 
@@ -337,14 +336,21 @@ CUE_SCHEMA: dict[str, Any] = {
 
 
 def _require_reader(user: SignedInUser) -> None:
-    if user.role not in CUSTOMER_ROLES:
+    try:
+        require(user, Action.CUSTOMER_READ)
+    except AccessDenied as refusal:
         raise CustomerAccessDenied(
             "Your role does not open customer records; ask an administrator if you need to."
-        )
+        ) from refusal
 
 
 def _require_writer(user: SignedInUser) -> None:
-    _require_reader(user)
+    try:
+        require(user, Action.CUSTOMER_WRITE)
+    except AccessDenied as refusal:
+        raise CustomerAccessDenied(
+            "Your role does not write on customer records; ask an administrator if you need to."
+        ) from refusal
     if user.employee_id is None:
         raise CustomerAccessDenied(
             "Only an employee can write on a customer record; sign in with your employee account."
@@ -354,31 +360,22 @@ def _require_writer(user: SignedInUser) -> None:
 def sees_contact_details(
     user: SignedInUser, *, home_branch_id: int, manager_id: int | None
 ) -> bool:
-    """Whether `user` answers for the customer: firm-wide role, own branch (manager), own book."""
-    if user.firm_wide:
-        return True
-    if user.role == Role.BRANCH_MANAGER and home_branch_id == user.branch_id:
-        return True
-    return manager_id is not None and manager_id == user.employee_id
+    """Whether `user` answers for the customer: firm-wide role, own branch (manager), own book.
+
+    The masking itself lives in data_access/masking.py (re-exported here for the pages).
+    """
+    return reaches_customer(
+        user, Action.CONTACT_READ, home_branch_id=home_branch_id, manager_id=manager_id
+    )
 
 
-def mask_phone(phone: str) -> str:
-    """010-1234-5678 -> 010-****-5678: enough to confirm with the customer, not to call."""
-    digits = re.sub(r"\D", "", phone)
-    return f"{digits[:3]}-****-{digits[-4:]}" if len(digits) >= 7 else "****"
-
-
-def mask_email(email: str | None) -> str | None:
-    if not email:
-        return email
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else "***"
-
-
-def mask_address(address: str) -> str:
-    """Keep the first word (the province or city) only."""
-    first = address.split(maxsplit=1)[0] if address.strip() else ""
-    return f"{first} ***".strip()
+def reads_sensitive_notes(
+    user: SignedInUser, *, home_branch_id: int, manager_id: int | None
+) -> bool:
+    """Whether `user` may read the text of the customer's notes flagged sensitive."""
+    return reaches_customer(
+        user, Action.SENSITIVE_NOTE_READ, home_branch_id=home_branch_id, manager_id=manager_id
+    )
 
 
 # --- finding a customer -------------------------------------------------------------------
@@ -476,7 +473,7 @@ def search_customers(
                 found = _infix_matches(session, text, limit)
         results = _search_frame(found, limit)
         _audit(session, user, "customer_search", None, {"kind": kind, "results": results.height})
-        record_usage(session, user, "search", PAGE, target=kind)
+        record_usage(session, user, UsageAction.SEARCH, PAGE, target=kind)
     return results
 
 
@@ -578,7 +575,13 @@ def customer_360(
         holdings=_holdings(conn, customer.id, as_of),
         monthly_flows=_monthly_flows(conn, customer.id, as_of),
         recent_transactions=_recent_transactions(conn, customer.id, as_of),
-        consultations=_consultations(conn, customer.id, show_sensitive=profile.contact_visible),
+        consultations=_consultations(
+            conn,
+            customer.id,
+            show_sensitive=reads_sensitive_notes(
+                user, home_branch_id=customer.home_branch_id, manager_id=customer.manager_id
+            ),
+        ),
         upcoming_events=_upcoming_events(conn, customer.id, as_of),
         transfers=_transfers(conn, customer.id),
     )
@@ -1039,6 +1042,7 @@ def _audit(
         target_kind="customer",
         target_id=customer_no,
         detail=detail,
+        client=user.client,
     )
 
 
@@ -1052,7 +1056,7 @@ def record_customer_view(conn: Connection, user: SignedInUser, customer_no: str)
     with unit_of_work(conn) as session:
         customer = _customer_row(session.connection(), customer_no)
         _audit(session, user, "customer_view", customer.customer_no)
-        record_usage(session, user, "customer_view", PAGE, target=customer.customer_no)
+        record_usage(session, user, UsageAction.CUSTOMER_VIEW, PAGE, target=customer.customer_no)
 
 
 def _checked_choice(value: str, allowed: tuple[str, ...], what: str, error: Rejection) -> None:
@@ -1081,12 +1085,14 @@ def add_note(
     outcome: str,
     text: str,
     corrects_id: int | None = None,
+    sensitive: bool = False,
 ) -> int:
     """Append a consultation note by `user` and return its id.
 
     Notes are never edited: a correction is a new note whose `corrects_id` names the note it
     corrects (which must belong to the same customer). The note is filed under the author's
-    branch, or the customer's home branch for head-office staff.
+    branch, or the customer's home branch for head-office staff. A `sensitive` note (what the
+    customer said in confidence) is read only by those who answer for the customer.
     """
     _require_writer(user)
     note = _checked_text(text, NOTE_MAX_CHARS, "note", NoteRejected)
@@ -1110,7 +1116,7 @@ def add_note(
             occurred_at=now_seoul(),
             note=note,
             outcome=outcome,
-            is_sensitive=False,
+            is_sensitive=sensitive,
             corrects_id=corrects_id,
         )
         session.add(consultation)
@@ -1120,9 +1126,10 @@ def add_note(
             user,
             "note_add",
             customer.customer_no,
-            {"consultation_id": consultation.id, "corrects_id": corrects_id},
+            {"consultation_id": consultation.id, "corrects_id": corrects_id}
+            | ({"sensitive": True} if sensitive else {}),
         )
-        record_usage(session, user, "note", PAGE, target=customer.customer_no)
+        record_usage(session, user, UsageAction.NOTE, PAGE, target=customer.customer_no)
         consultation_id = consultation.id
     return consultation_id
 
@@ -1160,7 +1167,7 @@ def raise_alert(
             customer.customer_no,
             {"alert_id": alert.id, "kind": kind, "severity": severity},
         )
-        record_usage(session, user, "alert", PAGE, target=customer.customer_no)
+        record_usage(session, user, UsageAction.ALERT, PAGE, target=customer.customer_no)
         alert_id = alert.id
     return alert_id
 
@@ -1195,4 +1202,4 @@ def resolve_alert(
                 "reload the page to see its current state.",
             )
         _audit(session, user, "alert_resolve", customer.customer_no, {"alert_id": alert_id})
-        record_usage(session, user, "alert", PAGE, target=customer.customer_no)
+        record_usage(session, user, UsageAction.ALERT, PAGE, target=customer.customer_no)

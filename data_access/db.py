@@ -25,6 +25,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Engine,
+    Integer,
     Table,
     cast,
     create_engine,
@@ -63,10 +64,44 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    else:
+        if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+            url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+    return engine
+
+
+NUL = "\x00"
+NUL_STAND_IN = "\ufffd"
+
+
+def _without_nul(
+    _conn: Connection,
+    _cursor: Any,
+    statement: str,
+    parameters: Any,
+    _context: Any,
+    executemany: bool,
+) -> tuple[str, Any]:
+    """A NUL character typed or pasted into any field becomes U+FFFD, on both databases.
+
+    PostgreSQL refuses text holding NUL outright (an error instead of "not found" or a saved
+    note) and SQLite would store it; nothing stored holds one, so a look-up now finds nothing
+    and a write keeps a visible mark. Bulk loads (executemany) are checked by their importers.
+    """
+    if executemany or not parameters:
+        return statement, parameters
+    if isinstance(parameters, dict):
+        if any(isinstance(value, str) and NUL in value for value in parameters.values()):
+            parameters = {key: _stand_in(value) for key, value in parameters.items()}
+    elif any(isinstance(value, str) and NUL in value for value in parameters):
+        parameters = type(parameters)(_stand_in(value) for value in parameters)
+    return statement, parameters
+
+
+def _stand_in(value: Any) -> Any:
+    return value.replace(NUL, NUL_STAND_IN) if isinstance(value, str) else value
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -393,6 +428,13 @@ def day_of(conn_or_engine: Connection | Engine, column: ColumnElement[Any]) -> C
     if is_sqlite(conn_or_engine):
         return func.substr(column, 1, 10)
     return cast(column, Date)
+
+
+def hour_of(conn_or_engine: Connection | Engine, column: ColumnElement[Any]) -> ColumnElement[int]:
+    """The hour (0-23) of a timestamp column, as a number on both dialects."""
+    if is_sqlite(conn_or_engine):
+        return cast(func.substr(column, 12, 2), Integer)
+    return cast(func.extract("hour", column), Integer)
 
 
 def hold_job_lock(conn: Connection, name: str) -> None:

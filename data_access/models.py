@@ -409,13 +409,224 @@ class BusinessHoliday(Base):
 # --- KPI snapshots and targets (issue #7) ----------------------------------------------------
 
 
+class KpiSnapshot(Base):
+    """One KPI's value for one business date and scope (the firm, a region or a branch).
+
+    Pages read these rows, never the fact tables: the snapshot job replaces a date's rows in
+    one transaction. A null value is a KPI with nothing to measure that day (no DM sent, no
+    usage recorded); a date without rows was never snapshotted and shows as a gap.
+    """
+
+    __tablename__ = "kpi_snapshots"
+    __table_args__ = (
+        Index("ix_kpi_snapshots_scope_kind_kpi", "scope_kind", "kpi", "business_date"),
+        {"sqlite_with_rowid": False},
+    )
+    business_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    scope_kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # firm, region, branch
+    scope_key: Mapped[str] = mapped_column(String(40), primary_key=True)  # '', region, code
+    kpi: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float | None]
+
+
+class KpiTarget(Base):
+    """The firm's target for one KPI; admins edit it, every change is audited."""
+
+    __tablename__ = "kpi_targets"
+    kpi: Mapped[str] = mapped_column(String(40), primary_key=True)
+    target: Mapped[float]
+    updated_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class KpiParameter(Base):
+    """A number a KPI formula needs that is data, not code: e.g. the cost of one DM piece."""
+
+    __tablename__ = "kpi_parameters"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float]
+    updated_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 # --- Usage aggregates and training (issue #8) ------------------------------------------------
+
+
+class UsageDaily(Base):
+    """One employee's count of one action on one day, built from usage_events by the
+    usage-aggregate job, so the usage page reads thousands of rows instead of millions.
+
+    `late_events` counts those at or after 17:00: notes typed in a burst at closing time are
+    the trace of a paper contact diary copied into the system.
+    """
+
+    __tablename__ = "usage_daily"
+    __table_args__ = (Index("ix_usage_daily_branch_id_day", "branch_id", "day"),)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), primary_key=True)
+    action: Mapped[str] = mapped_column(String(20), primary_key=True)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"))
+    events: Mapped[int] = mapped_column(Integer)
+    late_events: Mapped[int] = mapped_column(Integer)
+
+
+class UsagePersonDay(Base):
+    """usage_daily summed per employee and day: the usage page's trends read one row per
+    person-day instead of one per action (a year of the firm is 250,000 rows, not 2 million)."""
+
+    __tablename__ = "usage_person_days"
+    __table_args__ = (Index("ix_usage_person_days_branch_id_day", "branch_id", "day"),)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), primary_key=True)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"))
+    actions: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[int] = mapped_column(Integer)
+    late_notes: Mapped[int] = mapped_column(Integer)
 
 
 # --- Segments and campaigns (issue #6) -------------------------------------------------------
 
 
+class Segment(Base):
+    """A saved, named customer filter; its specs live in `segment_versions`, never overwritten.
+
+    `branch_id` is the owner's branch when the owner sees one branch only: whoever evaluates
+    the segment still sees only the customers of their own scope.
+    """
+
+    __tablename__ = "segments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    owner_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    owner_name: Mapped[str] = mapped_column(String(40))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"))
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class SegmentVersion(Base):
+    """One version of a segment's filter spec (validated JSON); campaigns point at one."""
+
+    __tablename__ = "segment_versions"
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    spec: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Campaign(Base):
+    """A DM or TM campaign: a reproducible sample of one segment version with a hold-out."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id"))
+    segment_version: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(2))
+    sample_size: Mapped[int] = mapped_column(Integer)
+    stratify_by: Mapped[str | None] = mapped_column(String(10))
+    control_pct: Mapped[int] = mapped_column(SmallInteger)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    cost_per_piece_krw: Mapped[int] = mapped_column(BigInteger)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
+    eligible: Mapped[int] = mapped_column(Integer)
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    created_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    features_built_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CampaignTarget(Base):
+    """One drawn customer: in the `contact` arm (mailed or called) or the `control` hold-out."""
+
+    __tablename__ = "campaign_targets"
+    __table_args__ = (
+        Index("ix_campaign_targets_employee_id_outcome", "employee_id", "outcome"),
+        Index("ix_campaign_targets_customer_id", "customer_id"),
+    )
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    arm: Mapped[str] = mapped_column(String(8))
+    stratum: Mapped[str] = mapped_column(String(40))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    outcome_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    recorded_by: Mapped[str | None] = mapped_column(String(40))
+    consultation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("consultations.id"))
+
+
 # --- Imports and user administration (issue #11) ---------------------------------------------
+
+# Transactions had no key of their own outside this database: an import names each one by the
+# source system's id, so re-importing a file finds the rows it loaded before. Partial, because
+# the tens of millions of rows made here (demo data, the console) have none.
+Transaction.external_id = mapped_column(String(40))
+Index(
+    "ix_transactions_external_id",
+    Transaction.external_id,
+    unique=True,
+    sqlite_where=text("external_id IS NOT NULL"),
+    postgresql_where=text("external_id IS NOT NULL"),
+)
+
+# Disabling a user, resetting their password or changing their role ends the sessions they
+# have open: the console compares this with the time each session signed in, on every run.
+User.sessions_revoked_at = mapped_column(DateTime)
+
+
+class ImportRun(Base):
+    """One import of one file: who, when, which file (name and SHA-256) and what it did.
+
+    `status` is `loaded` (written, perhaps good rows only) or `refused` (bad rows and nothing
+    written). Dry runs write nothing and leave no record.
+    """
+
+    __tablename__ = "import_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(200))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    file_bytes: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12))
+    good_rows_only: Mapped[bool] = mapped_column(Boolean)
+    rows: Mapped[int] = mapped_column(BigInteger)
+    inserted: Mapped[int] = mapped_column(BigInteger)
+    updated: Mapped[int] = mapped_column(BigInteger)
+    unchanged: Mapped[int] = mapped_column(BigInteger)
+    rejected: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    duration_s: Mapped[float]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str] = mapped_column(String(40))
 
 
 # --- Security: policy, sessions (issue #9) ---------------------------------------------------
+
+# Single sign-on: the identity provider's e-mail an admin linked to this account, so an OIDC
+# sign-in becomes this user (with this user's role and employee) and nobody else.
+User.sso_email = mapped_column(String(120))
+Index("ix_users_sso_email", User.sso_email, unique=True)
+
+
+class AccessGrant(Base):
+    """An explicit permission an admin gave one user for one action (today: exports).
+
+    The role still bounds the scope; the grant says this person may use it. Revoking keeps the
+    row (with who and when), so the history of who could export stays readable.
+    """
+
+    __tablename__ = "access_grants"
+    __table_args__ = (Index("ix_access_grants_user_id_action", "user_id", "action"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(String(200))
+    granted_by: Mapped[str] = mapped_column(String(40))
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(40))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

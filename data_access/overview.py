@@ -17,11 +17,11 @@ from data_access.models import (
     Customer,
     Employee,
     Enrolment,
-    Role,
     Setting,
     TrainingCourse,
 )
-from data_access.security import SignedInUser, branch_scope, own_customers
+from data_access.policy import Action, branch_condition, customer_condition, require
+from data_access.security import SignedInUser
 
 RECENT_DAYS = 30
 MATURITY_HORIZON_DAYS = 30
@@ -44,7 +44,8 @@ class ScopeSummary:
 
 def scope_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> ScopeSummary:
     """Customers open on `as_of`; consultations in the 30 days up to it; maturities in 30 after."""
-    in_scope = own_customers(user)
+    require(user, Action.OVERVIEW_READ)
+    in_scope = customer_condition(user, Action.OVERVIEW_READ)
     active = Customer.closed_on.is_(None)
     customers = conn.execute(
         select(func.count()).select_from(Customer).where(in_scope, active)
@@ -81,13 +82,13 @@ def scope_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> Sc
     branches = conn.execute(
         select(func.count())
         .select_from(Branch)
-        .where(Branch.is_active, branch_scope(user, Branch.id))
+        .where(Branch.is_active, branch_condition(user, Action.OVERVIEW_READ, Branch.id))
     ).scalar_one()
     staff = conn.execute(
         select(func.count())
         .select_from(Employee)
         .where(Employee.is_active, Employee.branch_id.is_not(None))
-        .where(branch_scope(user, Employee.branch_id))
+        .where(branch_condition(user, Action.OVERVIEW_READ, Employee.branch_id))
     ).scalar_one()
     return ScopeSummary(
         as_of=as_of,
@@ -115,7 +116,8 @@ class TrainingSummary:
 def training_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> TrainingSummary:
     """Enrolments and their certification state on `as_of`, for staff in the user's scope."""
     expires = Enrolment.certification_expires_on
-    in_scope = branch_scope(user, Employee.branch_id)
+    require(user, Action.TRAINING_READ)
+    in_scope = branch_condition(user, Action.TRAINING_READ, Employee.branch_id)
     enrolment_counts = conn.execute(
         select(
             func.count(),
@@ -143,8 +145,7 @@ def training_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) ->
 
 def table_row_counts(conn: Connection, user: SignedInUser) -> pl.DataFrame:
     """Rows per table, for admins checking what a database holds."""
-    if user.role != Role.ADMIN:
-        raise PermissionError("Only administrators may list table sizes.")
+    require(user, Action.JOBS_RUN)
     names, counts = [], []
     for table in Base.metadata.sorted_tables:
         names.append(str(table.name))

@@ -2,7 +2,11 @@
 
 Every data_access function asks `require` (or `permits`) before it reads or writes, so a page
 that forgets a check still gets nothing. Scope is what the action reaches: the whole firm, the
-user's branch, or the user's own book; `branch_scope` turns it into a SQL condition.
+user's branch, or the user's own book; `branch_condition` turns it into a SQL condition.
+
+Some actions (exports of personal data) also need an explicit grant an admin gave the person:
+the role bounds the scope, the grant (a row in `access_grants`) says this person may use it;
+`require_granted` checks both.
 """
 
 from __future__ import annotations
@@ -10,9 +14,9 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, Connection, false, select, true
 
-from data_access.models import Role
+from data_access.models import AccessGrant, Customer, Role
 from data_access.security import SignedInUser
 
 
@@ -37,6 +41,12 @@ class Action(enum.StrEnum):
     USERS_ADMIN = "users_admin"
     AUDIT_READ = "audit_read"
     DICTIONARY_READ = "dictionary_read"
+    # Full phone, e-mail and address (masked otherwise), and the text of sensitive notes.
+    CONTACT_READ = "contact_read"
+    SENSITIVE_NOTE_READ = "sensitive_note_read"
+    # The home page's headline counts of the customers, branches and staff one answers for.
+    OVERVIEW_READ = "overview_read"
+    AUDIT_REVIEW = "audit_review"
 
 
 class Scope(enum.StrEnum):
@@ -62,6 +72,9 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.AGENDA_WORK: Scope.BOOK,
         Action.CAMPAIGN_READ: Scope.BOOK,
         Action.DICTIONARY_READ: Scope.FIRM,
+        Action.CONTACT_READ: Scope.BOOK,
+        Action.SENSITIVE_NOTE_READ: Scope.BOOK,
+        Action.OVERVIEW_READ: Scope.BOOK,
     },
     _DEDICATED: {
         Action.CUSTOMER_READ: Scope.FIRM,
@@ -69,6 +82,9 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.AGENDA_WORK: Scope.BOOK,
         Action.CAMPAIGN_READ: Scope.BOOK,
         Action.DICTIONARY_READ: Scope.FIRM,
+        Action.CONTACT_READ: Scope.BOOK,
+        Action.SENSITIVE_NOTE_READ: Scope.BOOK,
+        Action.OVERVIEW_READ: Scope.BOOK,
     },
     _MANAGER: {
         Action.CUSTOMER_READ: Scope.FIRM,
@@ -83,6 +99,9 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.CAMPAIGN_WRITE: Scope.BRANCH,
         Action.EXPORT: Scope.BRANCH,
         Action.DICTIONARY_READ: Scope.FIRM,
+        Action.CONTACT_READ: Scope.BRANCH,
+        Action.SENSITIVE_NOTE_READ: Scope.BRANCH,
+        Action.OVERVIEW_READ: Scope.BRANCH,
     },
     _TRAINER: {
         Action.USAGE_READ: Scope.FIRM,
@@ -92,6 +111,7 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
     },
     _EXECUTIVE: {
         Action.CUSTOMER_READ: Scope.FIRM,
+        Action.CUSTOMER_WRITE: Scope.FIRM,
         Action.AGENDA_TEAM_READ: Scope.FIRM,
         Action.KPI_READ: Scope.FIRM,
         Action.USAGE_READ: Scope.FIRM,
@@ -102,6 +122,9 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.CAMPAIGN_WRITE: Scope.FIRM,
         Action.EXPORT: Scope.FIRM,
         Action.DICTIONARY_READ: Scope.FIRM,
+        Action.CONTACT_READ: Scope.FIRM,
+        Action.SENSITIVE_NOTE_READ: Scope.FIRM,
+        Action.OVERVIEW_READ: Scope.FIRM,
     },
     _ADMIN: {
         Action.AGENDA_RULES_WRITE: Scope.FIRM,
@@ -111,9 +134,14 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.IMPORT: Scope.FIRM,
         Action.USERS_ADMIN: Scope.FIRM,
         Action.AUDIT_READ: Scope.FIRM,
+        Action.AUDIT_REVIEW: Scope.FIRM,
         Action.DICTIONARY_READ: Scope.FIRM,
     },
 }
+
+
+# Actions a role allows only to the people an admin granted them (see `access_grants`).
+EXPLICIT_GRANT_ACTIONS = frozenset({Action.EXPORT})
 
 
 class AccessDenied(PermissionError):
@@ -157,6 +185,69 @@ def branch_condition(
     return branch_column == user.branch_id
 
 
+def customer_condition(user: SignedInUser, action: Action) -> ColumnElement[bool]:
+    """SQL condition keeping the customers `user` reaches with `action`: the firm, the home
+    branch, or the customers they manage."""
+    scope = scope_of(user, action)
+    if scope is Scope.FIRM:
+        return true()
+    if scope is Scope.BRANCH:
+        return Customer.home_branch_id == user.branch_id
+    if scope is Scope.BOOK and user.employee_id is not None:
+        return Customer.manager_id == user.employee_id
+    return false()
+
+
 def roles_permitted(action: Action) -> frozenset[Role]:
     """The roles that may do `action` at all: navigation lists a page for these roles only."""
     return frozenset(role for role, grants in GRANTS.items() if action in grants)
+
+
+def reaches_customer(
+    user: SignedInUser, action: Action, *, home_branch_id: int, manager_id: int | None
+) -> bool:
+    """Whether `action`'s scope covers one customer: the firm, its home branch, or its book."""
+    scope = scope_of(user, action)
+    if scope is Scope.FIRM:
+        return True
+    if scope is Scope.BRANCH:
+        return home_branch_id == user.branch_id
+    if scope is Scope.BOOK:
+        return manager_id is not None and manager_id == user.employee_id
+    return False
+
+
+def holds_grant(conn: Connection, user: SignedInUser, action: Action) -> bool:
+    """Whether an admin granted `user` the explicit permission `action` (not revoked)."""
+    granted = conn.execute(
+        select(AccessGrant.id)
+        .where(
+            AccessGrant.user_id == user.user_id,
+            AccessGrant.action == action.value,
+            AccessGrant.revoked_at.is_(None),
+        )
+        .limit(1)
+    ).first()
+    return granted is not None
+
+
+def permits_granted(
+    conn: Connection, user: SignedInUser, action: Action, *, branch_id: int | None = None
+) -> bool:
+    """`permits`, plus the explicit grant for the actions that need one (pages ask this
+    before offering a download button)."""
+    if not permits(user, action, branch_id=branch_id):
+        return False
+    return action not in EXPLICIT_GRANT_ACTIONS or holds_grant(conn, user, action)
+
+
+def require_granted(
+    conn: Connection, user: SignedInUser, action: Action, *, branch_id: int | None = None
+) -> Scope:
+    """`require`, plus the explicit grant for the actions that need one."""
+    scope = require(user, action, branch_id=branch_id)
+    if action in EXPLICIT_GRANT_ACTIONS and not holds_grant(conn, user, action):
+        raise AccessDenied(
+            "You have no grant for this; an administrator can grant it on the audit page."
+        )
+    return scope

@@ -1,7 +1,7 @@
 """Who is signed in and what they may see: users, roles, scope and the audit trail.
 
-Every data_access function takes the acting `SignedInUser` and asks this module what is in
-scope, so a page cannot forget to filter.
+Every data_access function takes the acting `SignedInUser` and asks data_access/policy.py
+what it may do and over which scope, so a page cannot forget to filter.
 """
 
 from __future__ import annotations
@@ -15,16 +15,17 @@ from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import ColumnElement, Connection, select, true
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from data_access.db import unit_of_work
-from data_access.models import AuditRecord, Customer, Employee, Role, User
+from data_access.db import hold_job_lock, unit_of_work
+from data_access.models import AuditRecord, Employee, Role, User
 
 SEOUL = ZoneInfo("Asia/Seoul")
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 GENESIS_HASH = "0" * 64
+AUDIT_CHAIN_LOCK = "audit-chain"
 
 _hasher = PasswordHasher()
 
@@ -49,6 +50,8 @@ class SignedInUser:
     employee_id: int | None
     employee_name: str
     branch_id: int | None
+    # Where the person signed in from, as the server saw it: the "from where" of their audit.
+    client: str = ""
 
     @property
     def firm_wide(self) -> bool:
@@ -77,7 +80,7 @@ def authenticate(
         elif user.locked_until is not None and user.locked_until > now:
             append_audit(session, user.id, user.username, "sign_in_locked", client=client)
             refusal = "locked"
-        elif not _password_matches(user.password_hash, password):
+        elif not password_matches(user.password_hash, password):
             user.failed_sign_ins += 1
             if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
                 user.locked_until = now + LOCKOUT
@@ -89,32 +92,67 @@ def authenticate(
             user.locked_until = None
             user.last_sign_in_at = now
             append_audit(session, user.id, user.username, "sign_in", client=client)
-            employee = session.get(Employee, user.employee_id) if user.employee_id else None
-            signed_in = SignedInUser(
-                user_id=user.id,
-                username=user.username,
-                role=Role(user.role),
-                employee_id=user.employee_id,
-                employee_name=employee.name if employee else user.username,
-                branch_id=employee.branch_id if employee else None,
-            )
+            signed_in = _signed_in(session, user, client)
     if refusal is not None:
         raise SignInRefused(refusal)
     return signed_in
 
 
-def _password_matches(stored_hash: str, password: str) -> bool:
+def _signed_in(session: Session, user: User, client: str) -> SignedInUser:
+    employee = session.get(Employee, user.employee_id) if user.employee_id else None
+    return SignedInUser(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        employee_id=user.employee_id,
+        employee_name=employee.name if employee else user.username,
+        branch_id=employee.branch_id if employee else None,
+        client=client[:60],
+    )
+
+
+def authenticate_sso(conn: Connection, email: str, *, client: str = "") -> SignedInUser:
+    """The user an admin linked to the identity provider's verified `email`, audited.
+
+    The provider vouches for the person; the console still decides the role and scope, so an
+    e-mail nobody linked (or a disabled account) is refused like a wrong password.
+    """
+    address = email.strip().lower()
+    with unit_of_work(conn) as session:
+        user = session.scalars(select(User).where(User.sso_email == address)).one_or_none()
+        if user is None or not user.is_active or not address:
+            append_audit(
+                session, None, address[:40], "sign_in_failed", detail={"via": "sso"}, client=client
+            )
+            refused = True
+        else:
+            refused = False
+            user.last_sign_in_at = now_seoul()
+            append_audit(
+                session, user.id, user.username, "sign_in", detail={"via": "sso"}, client=client
+            )
+            signed_in = _signed_in(session, user, client)
+    if refused:
+        raise SignInRefused("sso_unknown")
+    return signed_in
+
+
+def sign_out_everywhere(conn: Connection, user: SignedInUser, *, client: str = "") -> None:
+    """End every session of `user`, on every device: each one checks this on its next run."""
+    with unit_of_work(conn) as session:
+        stored = session.get(User, user.user_id)
+        if stored is None:
+            return
+        stored.sessions_revoked_at = now_seoul()
+        where = client or user.client
+        append_audit(session, user.user_id, user.username, "sign_out_everywhere", client=where)
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(stored_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
-
-
-def branch_scope(user: SignedInUser, branch_column: ColumnElement[Any]) -> ColumnElement[bool]:
-    """SQL condition limiting rows to the branches `user` may read."""
-    if user.firm_wide:
-        return true()
-    return branch_column == user.branch_id
 
 
 def append_audit(
@@ -128,7 +166,15 @@ def append_audit(
     detail: dict[str, Any] | None = None,
     client: str = "",
 ) -> AuditRecord:
-    """Add one audit row chained to the previous row's hash, inside the caller's transaction."""
+    """Add one audit row chained to the previous row's hash, inside the caller's transaction.
+
+    Two transactions appending at once would both chain to the same previous row: on
+    PostgreSQL an advisory lock held to the end of the transaction makes them queue (SQLite's
+    write transactions, BEGIN IMMEDIATE, are serial already). Rows are never updated or
+    deleted by the console, and nothing here removes them: access records are kept for good,
+    well past the two years Korean privacy rules ask for.
+    """
+    hold_job_lock(session.connection(), AUDIT_CHAIN_LOCK)
     latest = select(AuditRecord.row_hash).order_by(AuditRecord.id.desc()).limit(1)
     prev_hash = session.scalars(latest).first() or GENESIS_HASH
     record = AuditRecord(
@@ -165,14 +211,15 @@ def audit_row_hash(record: AuditRecord) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def own_customers(user: SignedInUser) -> ColumnElement[bool]:
-    """The customers a user answers for: the whole firm, their branch, or their own book.
-
-    Reading a single customer record is wider (any rep may serve any customer); this is the
-    scope of summaries, lists and exports.
-    """
-    if user.firm_wide:
-        return true()
-    if user.role == Role.BRANCH_MANAGER:
-        return Customer.home_branch_id == user.branch_id
-    return Customer.manager_id == user.employee_id
+def record_refused_page(conn: Connection, user: SignedInUser, page: str) -> None:
+    """Audit an attempt to open a page the role may not use (a typed or shared address)."""
+    with unit_of_work(conn) as session:
+        append_audit(
+            session,
+            user.user_id,
+            user.username,
+            "page_refused",
+            target_kind="page",
+            target_id=page[:40],
+            client=user.client,
+        )

@@ -1,15 +1,93 @@
-"""Usage events: one row per meaningful action of an employee in the console."""
+"""Usage events, their daily aggregates, and the adoption metrics read from those aggregates.
+
+Recording: an action that writes (a note, a worked agenda item, a rule change) adds its event to
+its own unit of work (`record_usage`), so the event lands with the action or not at all. Reads
+(page views) go to a `UsageRecorder`, a process-wide buffer written in bulk by size and time, so
+a page run pays a list append instead of a database round trip.
+
+Aggregates: the usage-aggregate job turns each day's events into `usage_daily` rows (employee x
+action counts) and their per-person sums (`usage_person_days`), replacing the days in one
+transaction. The usage page reads only those rows.
+
+Metrics (the window is the 28 days before the as-of date, i.e. up to yesterday):
+  actions per person per day  actions / days the person used the console, against the ~250 norm
+  DAU                         mean distinct active staff per working day of the window
+  WAU / MAU                   distinct active staff in the last 7 / 28 days
+  stickiness                  DAU / MAU
+  decline                     actions per working day in the last 14 days against the 14 before
+  idle                        calendar days since the last day with any action
+  paper holdout               notes typed mostly at closing time (a paper diary copied in), or
+                              agenda items closed as done mostly without a note
+"""
 
 from __future__ import annotations
 
+import atexit
+import datetime as dt
+import enum
+import logging
+import threading
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Connection, Engine, and_, case, delete, func, select, true
 from sqlalchemy.orm import Session
 
-from data_access.models import UsageEvent
+from data_access import job_runs
+from data_access.business_days import extra_holidays, is_business_day
+from data_access.db import bulk_insert, day_of, hour_of, read_frame
+from data_access.models import (
+    AgendaItem,
+    Branch,
+    Employee,
+    UsageDaily,
+    UsageEvent,
+    UsagePersonDay,
+)
+from data_access.policy import AccessDenied, Action, branch_condition, require
 from data_access.security import SignedInUser, now_seoul
+
+log = logging.getLogger("dreams.usage")
+
+
+class UsageAction(enum.StrEnum):
+    """The one vocabulary of usage events; the demo generator draws from the same names."""
+
+    PAGE_VIEW = "page_view"
+    SEARCH = "search"
+    CUSTOMER_VIEW = "customer_view"
+    NOTE = "note"
+    ALERT = "alert"
+    AGENDA_WORK = "agenda_work"
+    EXPORT = "export"
+    CAMPAIGN = "campaign"
+    REPORT = "report"
+    RULE_EDIT = "rule_edit"
+
+
+NORM_ACTIONS_PER_DAY = 250  # the article: about once every two minutes of a working day
+WINDOW_DAYS = 28
+WEEK_DAYS = 7
+HALF_WINDOW_DAYS = 14
+TREND_WEEKS = 12
+LATE_HOUR = 17  # notes typed from 17:00 on are the end-of-day burst of a paper diary
+DECLINE_PCT = 30  # a drop of this share or more between the two halves of the window
+DECLINE_MIN_BEFORE = 20  # actions per working day before, so a near-zero user is not flagged
+BURST_MIN_NOTES = 5
+BURST_SHARE = 0.5
+NOTELESS_MIN_CLOSED = 5
+NOTELESS_SHARE = 0.8
+AGGREGATE_LOOKBACK_DAYS = 31  # the job re-aggregates at most this far back
+JOB = "usage-aggregate"
+PAGE = "usage"
 
 
 def record_usage(
-    session: Session, user: SignedInUser, action: str, page: str, target: str | None = None
+    session: Session,
+    user: SignedInUser,
+    action: UsageAction,
+    page: str,
+    target: str | None = None,
 ) -> None:
     """Add the event to the caller's unit of work, so it lands with the action it describes."""
     if user.employee_id is None:
@@ -19,8 +97,564 @@ def record_usage(
             employee_id=user.employee_id,
             branch_id=user.branch_id,
             occurred_at=now_seoul(),
-            action=action,
+            action=UsageAction(action).value,
             page=page[:30],
             target=target[:40] if target else None,
         )
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The batched recorder for read-only actions.
+
+EVENT_SCHEMA = {
+    "employee_id": pl.Int64,
+    "branch_id": pl.Int64,
+    "occurred_at": pl.Datetime("us"),
+    "action": pl.String,
+    "page": pl.String,
+    "target": pl.String,
+}
+
+
+class UsageRecorder:
+    """Buffers events in memory and writes them in one bulk insert, by size or age.
+
+    `add` only appends under a lock (microseconds); a daemon thread flushes every
+    `max_age_s` seconds or as soon as `max_events` are waiting, and an exit hook flushes the
+    rest at shutdown. A failed write is logged and its events dropped: counting usage must
+    never break the page being used. Events are lost only if the process is killed.
+    """
+
+    def __init__(self, engine: Engine, *, max_events: int = 500, max_age_s: float = 5.0) -> None:
+        self.engine = engine
+        self.max_events = max_events
+        self.max_age_s = max_age_s
+        self._rows: list[tuple] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        atexit.register(self.flush)
+
+    def add(
+        self, user: SignedInUser, action: UsageAction, page: str, target: str | None = None
+    ) -> None:
+        if user.employee_id is None:
+            return
+        row = (
+            user.employee_id,
+            user.branch_id,
+            now_seoul(),
+            UsageAction(action).value,
+            page[:30],
+            target[:40] if target else None,
+        )
+        with self._lock:
+            self._rows.append(row)
+            waiting = len(self._rows)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._flush_forever, name="usage-recorder", daemon=True
+                )
+                self._thread.start()
+        if waiting >= self.max_events:
+            self._wake.set()
+
+    @property
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._rows)
+
+    def flush(self) -> int:
+        """Write what is waiting now; returns the number of events written."""
+        with self._lock:
+            rows, self._rows = self._rows, []
+        if not rows:
+            return 0
+        frame = pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
+        try:
+            with self.engine.begin() as conn:
+                return bulk_insert(conn, UsageEvent.__table__, frame)
+        except Exception:
+            log.exception("dropped %d usage events that could not be written", len(rows))
+            return 0
+
+    def _flush_forever(self) -> None:
+        while True:
+            self._wake.wait(self.max_age_s)
+            self._wake.clear()
+            self.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Daily aggregates (the usage-aggregate job).
+
+DAILY_SCHEMA = {
+    "day": pl.Date,
+    "employee_id": pl.Int64,
+    "action": pl.String,
+    "branch_id": pl.Int64,
+    "events": pl.Int64,
+    "late_events": pl.Int64,
+}
+
+
+def daily_counts(conn: Connection, first: dt.date, last: dt.date) -> pl.DataFrame:
+    """usage_daily rows for the days first..last, counted by the database from usage_events."""
+    day = day_of(conn, UsageEvent.occurred_at)
+    is_late = hour_of(conn, UsageEvent.occurred_at) >= LATE_HOUR
+    stmt = (
+        select(
+            day.label("day"),
+            UsageEvent.employee_id,
+            UsageEvent.action,
+            func.max(UsageEvent.branch_id).label("branch_id"),
+            func.count().label("events"),
+            func.sum(case((is_late, 1), else_=0)).label("late_events"),
+        )
+        .where(
+            UsageEvent.occurred_at >= dt.datetime.combine(first, dt.time()),
+            UsageEvent.occurred_at < dt.datetime.combine(last + dt.timedelta(days=1), dt.time()),
+        )
+        .group_by(day, UsageEvent.employee_id, UsageEvent.action)
+    )
+    return read_frame(conn, stmt, DAILY_SCHEMA)
+
+
+def person_days_of(counts: pl.DataFrame) -> pl.DataFrame:
+    """usage_daily rows summed per employee and day, notes and late notes apart."""
+    is_note = pl.col("action") == UsageAction.NOTE.value
+    return counts.group_by("day", "employee_id").agg(
+        pl.col("branch_id").max(),
+        pl.col("events").sum().alias("actions"),
+        pl.col("events").filter(is_note).sum().alias("notes"),
+        pl.col("late_events").filter(is_note).sum().alias("late_notes"),
+    )
+
+
+def replace_daily(conn: Connection, first: dt.date, last: dt.date) -> int:
+    """Recount the days first..last into usage_daily and usage_person_days inside the
+    caller's transaction; returns the usage_daily rows written."""
+    counts = daily_counts(conn, first, last)
+    conn.execute(delete(UsageDaily).where(UsageDaily.day.between(first, last)))
+    conn.execute(delete(UsagePersonDay).where(UsagePersonDay.day.between(first, last)))
+    bulk_insert(conn, UsagePersonDay.__table__, person_days_of(counts))
+    return bulk_insert(conn, UsageDaily.__table__, counts)
+
+
+def days_to_aggregate(conn: Connection, business_date: dt.date) -> tuple[dt.date, dt.date]:
+    """The days the job for `business_date` recounts: from the last aggregated day (its late
+    events included) up to yesterday, at least yesterday, at most a month back."""
+    last = business_date - dt.timedelta(days=1)
+    latest = conn.execute(select(func.max(UsageDaily.day)).where(UsageDaily.day <= last))
+    latest_day = latest.scalar_one()
+    if isinstance(latest_day, str):
+        latest_day = dt.date.fromisoformat(latest_day[:10])
+    floor = business_date - dt.timedelta(days=AGGREGATE_LOOKBACK_DAYS)
+    first = max(min(latest_day or last, last), floor)
+    return first, last
+
+
+def aggregate_usage(
+    engine: Engine, business_date: dt.date, *, force: bool = True
+) -> job_runs.RunOutcome:
+    """Run the usage-aggregate job for `business_date`, recorded in the job ledger."""
+
+    def prepare() -> job_runs.Writer:
+        def write(conn: Connection) -> tuple[int, dict[str, object]]:
+            first, last = days_to_aggregate(conn, business_date)
+            rows = replace_daily(conn, first, last)
+            return rows, {"first_day": first.isoformat(), "last_day": last.isoformat()}
+
+        return write
+
+    return job_runs.run_job(engine, JOB, business_date, prepare, force=force)
+
+
+def aggregate_all(conn: Connection) -> int:
+    """Count every day that has events (after demo data are generated), in the caller's
+    transaction: one grouped read over the events, one bulk insert."""
+    bounds = conn.execute(
+        select(func.min(UsageEvent.occurred_at), func.max(UsageEvent.occurred_at))
+    ).one()
+    if bounds[0] is None:
+        return 0
+    first, last = (
+        dt.date.fromisoformat(v[:10]) if isinstance(v, str) else v.date() for v in bounds
+    )
+    return replace_daily(conn, first, last)
+
+
+# ---------------------------------------------------------------------------------------------
+# Adoption metrics.
+
+
+@dataclass(frozen=True, slots=True)
+class Adoption:
+    """The usage page's figures for the staff in scope, as of a date (window ends yesterday).
+
+    `people`: one row per staff member (employee_id, employee_no, name, role, branch_code,
+    actions, active_days, actions_per_day, vs_norm_pct, features, last_active, idle_days,
+    before_per_day, recent_per_day, change_pct, declining, notes, late_notes, closed,
+    closed_without_note, paper_signal). `coverage`: employee x feature event counts (long).
+    `weekly`: per week, active staff and actions per active person-day.
+    """
+
+    as_of: dt.date
+    staff: int
+    dau: float
+    wau: int
+    mau: int
+    stickiness: float
+    actions_per_person_day: float
+    people: pl.DataFrame
+    coverage: pl.DataFrame
+    weekly: pl.DataFrame
+
+
+STAFF_SCHEMA = {
+    "employee_id": pl.Int64,
+    "employee_no": pl.String,
+    "name": pl.String,
+    "role": pl.String,
+    "branch_id": pl.Int64,
+    "branch_code": pl.String,
+}
+PERSON_DAY_SCHEMA = {
+    "day": pl.Date,
+    "employee_id": pl.Int64,
+    "actions": pl.Int64,
+    "notes": pl.Int64,
+    "late_notes": pl.Int64,
+}
+COVERAGE_SCHEMA = {"employee_id": pl.Int64, "action": pl.String, "events": pl.Int64}
+CLOSED_SCHEMA = {"employee_id": pl.Int64, "closed": pl.Int64, "closed_without_note": pl.Int64}
+
+
+def check_branch(user: SignedInUser, branch_id: int | None) -> None:
+    """Refuse a branch outside the user's usage scope with a sentence the page can show."""
+    require(user, Action.USAGE_READ, branch_id=branch_id)
+
+
+def staff_in_scope(
+    conn: Connection, user: SignedInUser, *, branch_id: int | None = None
+) -> pl.DataFrame:
+    """Active branch employees the user may see the usage of (optionally one branch)."""
+    check_branch(user, branch_id)
+    stmt = (
+        select(
+            Employee.id.label("employee_id"),
+            Employee.employee_no,
+            Employee.name,
+            Employee.role,
+            Employee.branch_id,
+            Branch.code.label("branch_code"),
+        )
+        .join(Branch, Branch.id == Employee.branch_id)
+        .where(Employee.is_active, branch_condition(user, Action.USAGE_READ, Employee.branch_id))
+        .order_by(Branch.code, Employee.employee_no)
+    )
+    if branch_id is not None:
+        stmt = stmt.where(Employee.branch_id == branch_id)
+    return read_frame(conn, stmt, STAFF_SCHEMA)
+
+
+def working_days(first: dt.date, last: dt.date, holidays: frozenset[dt.date]) -> list[dt.date]:
+    """The working days first..last: Monday to Friday, minus public and firm holidays."""
+    days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return [day for day in days if is_business_day(day, holidays)]
+
+
+def adoption(
+    conn: Connection, user: SignedInUser, as_of: dt.date, *, branch_id: int | None = None
+) -> Adoption:
+    """Every adoption metric of the usage page for the staff in scope (see the module doc)."""
+    staff = staff_in_scope(conn, user, branch_id=branch_id)
+    yesterday = as_of - dt.timedelta(days=1)
+    window_first = as_of - dt.timedelta(days=WINDOW_DAYS)
+    trend_first = _monday(as_of - dt.timedelta(weeks=TREND_WEEKS))
+    in_scope = and_(
+        branch_condition(user, Action.USAGE_READ, UsageDaily.branch_id),
+        UsageDaily.branch_id == branch_id if branch_id is not None else true(),
+    )
+    person_days = read_frame(
+        conn,
+        select(
+            UsagePersonDay.day,
+            UsagePersonDay.employee_id,
+            UsagePersonDay.actions,
+            UsagePersonDay.notes,
+            UsagePersonDay.late_notes,
+        ).where(
+            UsagePersonDay.day.between(trend_first, yesterday),
+            branch_condition(user, Action.USAGE_READ, UsagePersonDay.branch_id),
+            UsagePersonDay.branch_id == branch_id if branch_id is not None else true(),
+        ),
+        PERSON_DAY_SCHEMA,
+    ).join(staff.select("employee_id"), on="employee_id", how="semi")
+    coverage = read_frame(
+        conn,
+        select(
+            UsageDaily.employee_id,
+            UsageDaily.action,
+            func.sum(UsageDaily.events).label("events"),
+        )
+        .where(UsageDaily.day.between(window_first, yesterday), in_scope)
+        .group_by(UsageDaily.employee_id, UsageDaily.action),
+        COVERAGE_SCHEMA,
+    ).join(staff.select("employee_id", "employee_no", "name"), on="employee_id", how="inner")
+    closed = _closed_items(conn, user, window_first, yesterday, branch_id)
+    holidays = extra_holidays(conn)
+    window_days = working_days(window_first, yesterday, holidays)
+    window = person_days.filter(pl.col("day") >= window_first)
+    people = _people(staff, person_days, window, coverage, closed, as_of, holidays)
+    active = window.filter(pl.col("actions") > 0)
+    daily_active = active.filter(pl.col("day").is_in(window_days)).group_by("day").len()
+    dau = daily_active["len"].sum() / len(window_days) if window_days else 0.0
+    week_first = as_of - dt.timedelta(days=WEEK_DAYS)
+    wau = active.filter(pl.col("day") >= week_first)["employee_id"].n_unique()
+    mau = active["employee_id"].n_unique()
+    return Adoption(
+        as_of=as_of,
+        staff=staff.height,
+        dau=float(dau),
+        wau=wau,
+        mau=mau,
+        stickiness=float(dau / mau) if mau else 0.0,
+        actions_per_person_day=float(active["actions"].sum() / active.height)
+        if active.height
+        else 0.0,
+        people=people,
+        coverage=coverage.sort("employee_no", "action"),
+        weekly=_weekly(person_days),
+    )
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _closed_items(
+    conn: Connection,
+    user: SignedInUser,
+    first: dt.date,
+    last: dt.date,
+    branch_id: int | None,
+) -> pl.DataFrame:
+    """Agenda items each employee closed as done in the window, and how many without a note."""
+    stmt = (
+        select(
+            AgendaItem.employee_id,
+            func.count().label("closed"),
+            func.sum(case((AgendaItem.consultation_id.is_(None), 1), else_=0)).label(
+                "closed_without_note"
+            ),
+        )
+        .where(
+            AgendaItem.business_date.between(first, last),
+            AgendaItem.status == "done",
+            branch_condition(user, Action.USAGE_READ, AgendaItem.branch_id),
+        )
+        .group_by(AgendaItem.employee_id)
+    )
+    if branch_id is not None:
+        stmt = stmt.where(AgendaItem.branch_id == branch_id)
+    return read_frame(conn, stmt, CLOSED_SCHEMA)
+
+
+def _people(
+    staff: pl.DataFrame,
+    person_days: pl.DataFrame,
+    window: pl.DataFrame,
+    coverage: pl.DataFrame,
+    closed: pl.DataFrame,
+    as_of: dt.date,
+    holidays: frozenset[dt.date],
+) -> pl.DataFrame:
+    """One row per staff member with every per-person figure of `Adoption.people`."""
+    half = as_of - dt.timedelta(days=HALF_WINDOW_DAYS)
+    first = as_of - dt.timedelta(days=WINDOW_DAYS)
+    active = window.filter(pl.col("actions") > 0)
+    per_person = active.group_by("employee_id").agg(
+        pl.col("actions").sum(),
+        pl.len().alias("active_days"),
+        pl.col("notes").sum(),
+        pl.col("late_notes").sum(),
+        pl.col("actions").filter(pl.col("day") < half).sum().alias("before_actions"),
+        pl.col("actions").filter(pl.col("day") >= half).sum().alias("recent_actions"),
+    )
+    last_active = (
+        person_days.filter(pl.col("actions") > 0)
+        .group_by("employee_id")
+        .agg(pl.col("day").max().alias("last_active"))
+    )
+    features = coverage.group_by("employee_id").agg(pl.len().alias("features"))
+    people = (
+        staff.join(per_person, on="employee_id", how="left")
+        .join(last_active, on="employee_id", how="left")
+        .join(features, on="employee_id", how="left")
+        .join(closed, on="employee_id", how="left")
+        .with_columns(
+            pl.col(
+                "actions",
+                "active_days",
+                "notes",
+                "late_notes",
+                "before_actions",
+                "recent_actions",
+                "features",
+                "closed",
+                "closed_without_note",
+            ).fill_null(0)
+        )
+    )
+    # The decline divides by each half's working days, so days without use count as zero.
+    before_days = len(working_days(first, half - dt.timedelta(days=1), holidays))
+    recent_days = len(working_days(half, as_of - dt.timedelta(days=1), holidays))
+    before = pl.col("before_actions") / before_days if before_days else pl.lit(0.0)
+    recent = pl.col("recent_actions") / recent_days if recent_days else pl.lit(0.0)
+    return (
+        people.with_columns(
+            pl.when(pl.col("active_days") > 0)
+            .then(pl.col("actions") / pl.col("active_days"))
+            .otherwise(0.0)
+            .alias("actions_per_day"),
+            before.alias("before_per_day"),
+            recent.alias("recent_per_day"),
+            (as_of - pl.col("last_active")).dt.total_days().alias("idle_days"),
+        )
+        .with_columns(
+            (pl.col("actions_per_day") * 100 / NORM_ACTIONS_PER_DAY).alias("vs_norm_pct"),
+            pl.when(pl.col("before_per_day") > 0)
+            .then((pl.col("recent_per_day") / pl.col("before_per_day") - 1) * 100)
+            .otherwise(None)
+            .alias("change_pct"),
+            (
+                (
+                    (pl.col("notes") >= BURST_MIN_NOTES)
+                    & (pl.col("late_notes") >= BURST_SHARE * pl.col("notes"))
+                )
+                | (
+                    (pl.col("closed") >= NOTELESS_MIN_CLOSED)
+                    & (pl.col("closed_without_note") >= NOTELESS_SHARE * pl.col("closed"))
+                )
+            ).alias("paper_signal"),
+        )
+        .with_columns(
+            (
+                (pl.col("before_per_day") >= DECLINE_MIN_BEFORE)
+                & (pl.col("change_pct") <= -DECLINE_PCT)
+            )
+            .fill_null(False)
+            .alias("declining")
+        )
+        .drop("before_actions", "recent_actions")
+    )
+
+
+def _weekly(person_days: pl.DataFrame) -> pl.DataFrame:
+    active = person_days.filter(pl.col("actions") > 0)
+    return (
+        active.with_columns(pl.col("day").dt.truncate("1w").alias("week_start"))
+        .group_by("week_start")
+        .agg(
+            pl.col("employee_id").n_unique().alias("active_staff"),
+            (pl.col("actions").sum() / pl.len()).alias("actions_per_person_day"),
+        )
+        .sort("week_start")
+    )
+
+
+def idle_staff(people: pl.DataFrame, days: int) -> pl.DataFrame:
+    """Staff with no action for at least `days` days (or none within the trend weeks)."""
+    return people.filter(pl.col("idle_days").is_null() | (pl.col("idle_days") >= days)).sort(
+        pl.col("idle_days").fill_null(10**6), descending=True
+    )
+
+
+def coverage_by_branch(adoption: Adoption) -> pl.DataFrame:
+    """Per branch and feature, the share (%) of the branch's staff who used it in the window:
+    the firm-wide view of the employee x feature coverage."""
+    staff = adoption.people.group_by("branch_code").agg(pl.len().alias("staff"))
+    users = (
+        adoption.coverage.join(
+            adoption.people.select("employee_id", "branch_code"), on="employee_id"
+        )
+        .group_by("branch_code", "action")
+        .agg(pl.len().alias("users"))
+    )
+    return (
+        users.join(staff, on="branch_code")
+        .with_columns((pl.col("users") * 100 / pl.col("staff")).alias("share_pct"))
+        .sort("branch_code", "action")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One employee's recent activity.
+
+ACTIVITY_SCHEMA = {"day": pl.Date, "action": pl.String, "events": pl.Int64}
+RECENT_SCHEMA = {
+    "occurred_at": pl.Datetime("us"),
+    "action": pl.String,
+    "page": pl.String,
+    "target": pl.String,
+}
+RECENT_EVENTS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class EmployeeActivity:
+    employee_id: int
+    employee_no: str
+    name: str
+    branch_code: str
+    daily: pl.DataFrame  # day x action events, the last `days` days (aggregates)
+    recent: pl.DataFrame  # the latest events, today's included (raw)
+
+
+def employee_activity(
+    conn: Connection, user: SignedInUser, employee_id: int, as_of: dt.date, *, days: int = 14
+) -> EmployeeActivity:
+    """One employee's daily actions and latest events; AccessDenied outside the user's scope."""
+    row = conn.execute(
+        select(Employee.employee_no, Employee.name, Employee.branch_id, Branch.code)
+        .join(Branch, Branch.id == Employee.branch_id, isouter=True)
+        .where(Employee.id == employee_id)
+    ).one_or_none()
+    if row is None or row.branch_id is None:
+        raise AccessDenied("No branch employee has that number.")
+    check_branch(user, row.branch_id)
+    daily = read_frame(
+        conn,
+        select(UsageDaily.day, UsageDaily.action, UsageDaily.events)
+        .where(
+            UsageDaily.employee_id == employee_id,
+            UsageDaily.day.between(as_of - dt.timedelta(days=days), as_of - dt.timedelta(days=1)),
+        )
+        .order_by(UsageDaily.day, UsageDaily.action),
+        ACTIVITY_SCHEMA,
+    )
+    recent = read_frame(
+        conn,
+        select(UsageEvent.occurred_at, UsageEvent.action, UsageEvent.page, UsageEvent.target)
+        .where(
+            UsageEvent.employee_id == employee_id,
+            UsageEvent.occurred_at < dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()),
+        )
+        .order_by(UsageEvent.occurred_at.desc())
+        .limit(RECENT_EVENTS),
+        RECENT_SCHEMA,
+    )
+    return EmployeeActivity(employee_id, row.employee_no, row.name, row.code, daily, recent)
+
+
+def branches_in_scope(conn: Connection, user: SignedInUser) -> pl.DataFrame:
+    """The branches whose usage the user may read (id, code, names), for the branch picker."""
+    require(user, Action.USAGE_READ)
+    stmt = (
+        select(Branch.id, Branch.code, Branch.name_ko, Branch.name_en)
+        .where(branch_condition(user, Action.USAGE_READ, Branch.id))
+        .order_by(Branch.code)
+    )
+    return read_frame(conn, stmt, {"id": pl.Int64})

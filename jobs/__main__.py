@@ -1,4 +1,4 @@
-"""`python -m jobs`: migrate, demo-data, run JOB, scheduler.
+"""`python -m jobs`: migrate, demo-data, run JOB, scheduler, import KIND FILE, audit-verify.
 
 Every command exits non-zero with a one-line reason on failure, shows progress on stderr, and
 with --json prints one JSON object summing up what it did as the last line of stdout.
@@ -13,6 +13,7 @@ import logging
 import resource
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,6 +22,9 @@ from data_access import demo
 from data_access.db import DatabaseUnavailable, check_reachable, make_engine
 from data_access.schema import migrate
 from data_access.security import now_seoul
+from jobs import kpis as kpis_job
+from jobs import segments as segments_job
+from jobs import usage as usage_job
 from jobs.agenda import JobFailed
 from jobs.registry import JOBS, UnknownJob
 
@@ -75,6 +79,9 @@ def command_demo_data(args: argparse.Namespace) -> dict[str, Any]:
         )
     except demo.DatabaseNotEmpty as exc:
         raise CommandFailed(str(exc)) from exc
+    usage_daily_rows = usage_job.after_demo_data(engine)
+    segments_job.run(engine, summary.as_of)  # segment counts read this copy
+    kpis_job.after_demo_data(engine, summary.as_of)  # the executive page opens on history
     print(
         f"demo data for {summary.customers:,} customers as of {summary.as_of} "
         f"in {summary.seconds:.1f} s, database {summary.database_bytes / 2**20:,.0f} MiB",
@@ -86,6 +93,7 @@ def command_demo_data(args: argparse.Namespace) -> dict[str, Any]:
         "seed": summary.seed,
         "as_of": summary.as_of.isoformat(),
         "rows": summary.rows,
+        "usage_daily_rows": usage_daily_rows,
         "seconds": round(summary.seconds, 2),
         "database_bytes": summary.database_bytes,
         "peak_rss_mb": round(peak_rss_mb(), 1),
@@ -99,14 +107,108 @@ def command_run(args: argparse.Namespace) -> dict[str, Any]:
     engine = make_engine()
     check_reachable(engine)
     migrate(engine)
+    day = args.date or now_seoul().date()
     started = time.perf_counter()
     try:
-        result = job.run(engine, args.date or now_seoul().date())
+        if args.from_date or args.to_date:
+            if job.run_range is None:
+                raise CommandFailed(
+                    f"{job.name} runs one date at a time: use --date, not --from/--to"
+                )
+            result = job.run_range(engine, args.from_date or args.to_date, args.to_date or day)
+        else:
+            result = job.run(engine, day)
     except JobFailed as exc:
         raise CommandFailed(str(exc)) from exc
     seconds = round(time.perf_counter() - started, 3)
     print(f"{job.name}: {result.get('status', 'done')} in {seconds:.1f} s", file=sys.stderr)
     return {"command": "run", "job": job.name, **result, "seconds": seconds}
+
+
+def mapping_pair(value: str) -> tuple[str, str]:
+    source, separator, target = value.partition("=")
+    if not separator or not source.strip() or not target.strip():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a mapping like 고객번호=customer_no")
+    return source.strip(), target.strip()
+
+
+def command_import(args: argparse.Namespace) -> dict[str, Any]:
+    """Check and load one file; bad rows are listed (and optionally saved) before failing."""
+    from data_access import imports, users
+    from jobs.imports import refresh_after_import
+    from ui.i18n import MESSAGES
+
+    engine = make_engine()
+    check_reachable(engine)
+    migrate(engine)
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandFailed(f"no file at {path}")
+    try:
+        with engine.connect() as conn:
+            actor = users.acting_admin(conn, args.as_user)
+        with engine.connect() as conn:
+            result = imports.run_import(
+                conn,
+                actor,
+                args.kind,
+                path,
+                mapping=dict(args.map or []),
+                dry_run=args.dry_run,
+                good_rows_only=args.good_rows_only,
+                progress=progress_line,
+                client="cli",
+            )
+    except imports.ImportRefused as refusal:
+        sentence = MESSAGES[f"import_refused_{refusal.code}"][1].format(**refusal.values)
+        raise CommandFailed(sentence) from refusal
+    except users.UserChangeRefused as refusal:
+        raise CommandFailed(f"no active user named {args.as_user!r} to import as") from refusal
+    for error in result.errors.head(20).iter_rows(named=True):
+        reason = MESSAGES[f"import_reason_{error['reason']}"][1]
+        print(
+            f"line {error['line']}, {error['column']} {error['value']!r}: {reason}", file=sys.stderr
+        )
+    if result.errors.height > 20:
+        print(f"... and {result.errors.height - 20:,} more errors", file=sys.stderr)
+    if args.errors_csv and not result.errors.is_empty():
+        Path(args.errors_csv).write_bytes(imports.errors_csv(result.errors))
+    print(
+        f"{result.kind} {result.file_name} ({result.encoding}): {result.rows:,} rows, "
+        f"{result.inserted:,} inserted, {result.updated:,} updated, {result.unchanged:,} "
+        f"unchanged, {result.rejected:,} rejected in {result.seconds:.1f} s"
+        + (" (dry run, nothing written)" if result.dry_run else ""),
+        file=sys.stderr,
+    )
+    if not result.written and not result.dry_run:
+        raise CommandFailed(
+            f"{result.rejected:,} rows have errors, so nothing was written; fix them or load "
+            "the good rows only with --good-rows-only"
+        )
+    refresh = refresh_after_import(engine, result, now_seoul().date())
+    if refresh.due:
+        print(f"to re-run for the new data: {', '.join(refresh.due)}", file=sys.stderr)
+    if refresh.failed:
+        print(f"refresh failed (see the jobs page): {', '.join(refresh.failed)}", file=sys.stderr)
+    return {
+        "command": "import",
+        "kind": result.kind,
+        "file": result.file_name,
+        "sha256": result.sha256,
+        "encoding": result.encoding,
+        "rows": result.rows,
+        "inserted": result.inserted,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "rejected": result.rejected,
+        "written": result.written,
+        "dry_run": result.dry_run,
+        "seconds": round(result.seconds, 3),
+        "refreshed_jobs": list(refresh.ran),
+        "jobs_to_rerun": list(refresh.due),
+        "jobs_failed": list(refresh.failed),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
 
 
 def command_scheduler(args: argparse.Namespace) -> dict[str, Any]:
@@ -124,6 +226,39 @@ def command_scheduler(args: argparse.Namespace) -> dict[str, Any]:
         )
     scheduler.run_blocking(engine)
     return {"command": "scheduler", "stopped_at": now_seoul().isoformat(timespec="seconds")}
+
+
+def command_audit_verify(args: argparse.Namespace) -> dict[str, Any]:
+    """Check the whole audit chain; a broken chain names its first bad row and fails."""
+    from data_access.audit import verify_chain
+
+    engine = make_engine()
+    check_reachable(engine)
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        report = verify_chain(
+            conn, progress=lambda rows: print(f"{rows:,} rows intact", file=sys.stderr)
+        )
+    seconds = round(time.perf_counter() - started, 3)
+    summary = {
+        "command": "audit-verify",
+        "rows": report.rows,
+        "intact": report.intact,
+        "first_bad_id": report.first_bad_id,
+        "problem": report.problem,
+        "head_hash": report.head_hash,
+        "seconds": seconds,
+    }
+    if not report.intact:
+        if args.json:
+            print(json.dumps(summary))
+        what = "was edited" if report.problem == "edited" else "does not follow the row before it"
+        raise CommandFailed(
+            f"audit row {report.first_bad_id} {what}: the trail was tampered with after "
+            f"{report.rows:,} intact rows"
+        )
+    print(f"audit chain intact: {report.rows:,} rows in {seconds:.1f} s", file=sys.stderr)
+    return summary
 
 
 def parser() -> argparse.ArgumentParser:
@@ -147,8 +282,29 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run one job by hand")
     run.add_argument("job")
     run.add_argument("--date", type=iso_date, default=None, help="business date, default today")
+    run.add_argument("--from", dest="from_date", type=iso_date, help="first date of a backfill")
+    run.add_argument("--to", dest="to_date", type=iso_date, help="last date of a backfill")
 
     commands.add_parser("scheduler", help="run the scheduler process (production)")
+
+    load = commands.add_parser("import", help="check and load a CSV, Parquet or Excel file")
+    load.add_argument("kind", help="branches, employees, customers, products, accounts, ...")
+    load.add_argument("file")
+    load.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    load.add_argument(
+        "--good-rows-only", action="store_true", help="load the good rows even if some are bad"
+    )
+    load.add_argument(
+        "--map",
+        type=mapping_pair,
+        action="append",
+        metavar="SRC=DEST",
+        help="read the file's column SRC as our column DEST (repeatable)",
+    )
+    load.add_argument("--as", dest="as_user", default="admin", help="admin user to act as")
+    load.add_argument("--errors-csv", help="write the bad rows to this CSV file")
+
+    commands.add_parser("audit-verify", help="check the audit trail's hash chain, end to end")
     for sub in commands.choices.values():
         # Accepted after the command too; SUPPRESS keeps it from undoing a --json given before.
         sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
@@ -160,6 +316,8 @@ COMMANDS = {
     "demo-data": command_demo_data,
     "run": command_run,
     "scheduler": command_scheduler,
+    "import": command_import,
+    "audit-verify": command_audit_verify,
 }
 
 

@@ -59,7 +59,11 @@ class Schedule:
     minute: int
 
 
-SCHEDULES: tuple[Schedule, ...] = (Schedule("agenda", 6, 0),)
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule("agenda", 6, 0),
+    Schedule("usage-aggregate", 5, 30),
+    Schedule("kpi-snapshot", 20, 0),  # the day's KPIs once the branches have closed
+)
 
 
 class WorkingDayTrigger(BaseTrigger):

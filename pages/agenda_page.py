@@ -14,6 +14,7 @@ from data_access import agenda
 from data_access.customers import CONSULTATION_CHANNELS, OUTCOMES, NoteRejected
 from data_access.security import SignedInUser
 from ui import session
+from ui.campaign_sections import show_campaign_calls
 from ui.format import count, day, krw
 from ui.i18n import MESSAGES, language, t
 
@@ -257,6 +258,7 @@ with session.connect() as conn:
     mine = agenda.my_agenda(conn, user, business_date)
 show_build(mine.build)
 show_counts(mine.counts)
+show_campaign_calls(user)  # TM campaign targets (issue #6)
 if mine.items.is_empty():
     if mine.build is not None and mine.build.status == "succeeded":
         st.success(t("agenda_empty"), icon=":material/task_alt:")

@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from data_access import customers
 from data_access.security import SignedInUser
 from ui import session
+from ui.campaign_sections import show_campaign_memberships
 from ui.format import count, day, krw, krw_compact
 from ui.i18n import MESSAGES, language, t
 
@@ -385,10 +386,15 @@ def save_note(user: SignedInUser, customer_no: str) -> None:
             outcome=state[field("note_outcome", customer_no)],
             text=state[field("note_text", customer_no)],
             corrects_id=state[field("note_corrects", customer_no)],
+            sensitive=state[field("note_sensitive", customer_no)],
         ),
         done="note_saved",
         limit=customers.NOTE_MAX_CHARS,
-        reset={field("note_text", customer_no): "", field("note_corrects", customer_no): None},
+        reset={
+            field("note_text", customer_no): "",
+            field("note_corrects", customer_no): None,
+            field("note_sensitive", customer_no): False,
+        },
     )
 
 
@@ -417,6 +423,11 @@ def show_note_form(user: SignedInUser, customer_no: str, notes: pl.DataFrame) ->
         )
         st.text_area(
             t("note_text"), max_chars=customers.NOTE_MAX_CHARS, key=field("note_text", customer_no)
+        )
+        st.checkbox(
+            t("note_sensitive"),
+            key=field("note_sensitive", customer_no),
+            help=t("note_sensitive_help"),
         )
         st.form_submit_button(
             t("note_save"), type="primary", on_click=save_note, args=(user, customer_no)
@@ -611,6 +622,7 @@ def show_customer(user: SignedInUser, customer_no: str, as_of: dt.date) -> None:
         show_consultations(user, view.profile.customer_no, view.consultations)
     with events:
         show_events(view)
+        show_campaign_memberships(user, view.profile.customer_no)  # issue #6
 
 
 user = session.require_user()

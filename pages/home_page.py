@@ -7,7 +7,7 @@ import streamlit as st
 from data_access import overview
 from data_access.models import Role
 from data_access.security import SignedInUser
-from ui import session
+from ui import kpi_view, session
 from ui.format import count, day, krw, krw_compact
 from ui.i18n import t
 
@@ -85,5 +85,6 @@ elif user.role == Role.ADMIN:
     show_database(user)
 else:
     show_scope(user, as_of)
+    kpi_view.home_section(user, as_of)
     if user.role in (Role.EXECUTIVE, Role.BRANCH_MANAGER):
         show_training(user, as_of)

@@ -726,22 +726,26 @@ def test_agenda_fires_at_six_on_working_days_only():
     ]
 
 
+def agenda_schedule(engine):
+    return next(job for job in scheduler.scheduled_jobs(engine, ADMIN) if job.id == "agenda")
+
+
 def test_scheduled_jobs_pause_resume_and_holidays(fresh, monkeypatch):
     monkeypatch.setenv("CRM_BUSINESS_DATE", "2026-09-21")
-    (job,) = scheduler.scheduled_jobs(fresh, ADMIN)
+    job = agenda_schedule(fresh)
     assert (job.id, job.schedule) == ("agenda", "working days at 06:00 Asia/Seoul")
     assert job.next_run_at is not None and job.next_run_at.time() == dt.time(6, 0)
     assert business_days.is_business_day(job.next_run_at.date())
     scheduler.pause(fresh, ADMIN, "agenda")
-    assert scheduler.scheduled_jobs(fresh, ADMIN)[0].paused
+    assert agenda_schedule(fresh).paused
     scheduler.resume(fresh, ADMIN, "agenda")
-    resumed = scheduler.scheduled_jobs(fresh, ADMIN)[0]
+    resumed = agenda_schedule(fresh)
     assert not resumed.paused
     # A firm holiday on the next run day moves the next run on.
     with fresh.connect() as conn:
         business_days.add_holiday(conn, ADMIN, resumed.next_run_at.date(), "창립기념일")
     scheduler.refresh_holidays(fresh)
-    moved = scheduler.scheduled_jobs(fresh, ADMIN)[0]
+    moved = agenda_schedule(fresh)
     assert moved.next_run_at.date() > resumed.next_run_at.date()
     with fresh.connect() as conn:
         actions = conn.execute(select(AuditRecord.action)).scalars().all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -12,16 +13,30 @@ from contextlib import contextmanager
 import streamlit as st
 from sqlalchemy import Connection, Engine
 
-from data_access import demo
+from data_access import demo, users
 from data_access.db import check_reachable, database_url, make_engine
 from data_access.overview import demo_settings
 from data_access.schema import holds_customers, migrate
-from data_access.security import SignedInUser, now_seoul
-from ui.i18n import t
+from data_access.security import (
+    SignedInUser,
+    SignInRefused,
+    authenticate_sso,
+    now_seoul,
+    sign_out_everywhere,
+)
+from jobs import kpis as kpis_job
+from jobs import usage as usage_job
+from ui.i18n import LANGUAGE_KEY, t
 
 USER_KEY = "signed_in_user"
 LAST_SEEN_KEY = "last_seen_at"
+SIGNED_IN_AT_KEY = "signed_in_at"
 SIGNED_OUT_REASON_KEY = "signed_out_reason"
+SESSION_ID_KEY = "session_id"
+VIA_SSO_KEY = "signed_in_via_sso"
+SSO_REFUSED_KEY = "sso_refused_email"
+# All a session keeps across sign-in and sign-out: the language the person reads.
+KEPT_ACROSS_SIGN_IN = frozenset({LANGUAGE_KEY, "language_switch"})
 
 
 @st.cache_resource(show_spinner=False)
@@ -70,6 +85,8 @@ def fill_demo_data_if_empty() -> None:
                 bar.progress(min(max(fraction, 0.0), 1.0), text=t("first_run_step", table=table))
 
             summary = demo.generate(current, customers=customers, progress=report)
+            usage_job.after_demo_data(current)
+            kpis_job.after_demo_data(current, summary.as_of)  # the executive page's history
             status.update(label=t("first_run_done", seconds=summary.seconds), state="complete")
 
 
@@ -88,18 +105,76 @@ def idle_limit_s() -> float:
     return 60 * float(os.environ.get("CRM_SESSION_IDLE_MINUTES", "30"))
 
 
-def sign_in_as(user: SignedInUser) -> None:
+def _fresh_session_state() -> None:
+    """Drop everything the session held but the language.
+
+    Against session fixation: nothing set before sign-in (by whoever used the tab, or planted
+    in it) carries into the signed-in session, which gets an identity of its own; and nothing
+    of one user's work (search results, typed notes) is left for the next one.
+    """
+    for key in list(st.session_state.keys()):
+        if key not in KEPT_ACROSS_SIGN_IN:
+            del st.session_state[key]
+
+
+def sign_in_as(user: SignedInUser, *, via_sso: bool = False) -> None:
+    _fresh_session_state()
+    st.session_state[SESSION_ID_KEY] = secrets.token_urlsafe(24)
+    st.session_state[VIA_SSO_KEY] = via_sso
     st.session_state[USER_KEY] = user
     st.session_state[LAST_SEEN_KEY] = time.time()
+    st.session_state[SIGNED_IN_AT_KEY] = now_seoul()
     st.session_state.pop(SIGNED_OUT_REASON_KEY, None)
 
 
 def sign_out(reason: str | None = None) -> None:
-    """Forget the user; `reason` (an i18n key) is shown on the sign-in page."""
-    for key in (USER_KEY, LAST_SEEN_KEY):
-        st.session_state.pop(key, None)
+    """Forget the user and the session's state; `reason` (an i18n key) is shown on the sign-in
+    page. A single sign-on identity is signed out too: its cookie lives 30 days and would
+    otherwise sign the tab straight back in, past the console's own idle limit."""
+    via_sso = st.session_state.get(VIA_SSO_KEY, False)
+    _fresh_session_state()
     if reason:
         st.session_state[SIGNED_OUT_REASON_KEY] = reason
+    if via_sso and st.user.is_logged_in:
+        st.logout()
+
+
+def sign_out_of_every_session(user: SignedInUser) -> None:
+    """End this user's sessions on every device, this one included."""
+    with connect() as conn:
+        sign_out_everywhere(conn, user, client=client_address())
+    sign_out(reason="signed_out_everywhere")
+
+
+def sso_configured() -> bool:
+    """Whether the deployment set up single sign-on (an [auth] section in secrets.toml)."""
+    return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+
+
+def sso_provider() -> str | None:
+    """The named provider of `[auth.NAME]` in CRM_SSO_PROVIDER; unset: the unnamed [auth]."""
+    return os.environ.get("CRM_SSO_PROVIDER") or None
+
+
+def sign_in_from_sso() -> bool:
+    """After the identity provider's redirect, sign in the console user linked to its e-mail.
+
+    True when it signed someone in. Raises SignInRefused when the identity maps to no active
+    user; that is tried (and audited) once per identity and session, not on every rerun.
+    """
+    if not sso_configured() or not st.user.is_logged_in or USER_KEY in st.session_state:
+        return False
+    email = str(st.user.get("email") or "")
+    if st.session_state.get(SSO_REFUSED_KEY) == email:
+        raise SignInRefused("sso_unknown")
+    try:
+        with connect() as conn:
+            user = authenticate_sso(conn, email, client=client_address())
+    except SignInRefused:
+        st.session_state[SSO_REFUSED_KEY] = email
+        raise
+    sign_in_as(user, via_sso=True)
+    return True
 
 
 def signed_out_reason() -> str | None:
@@ -107,17 +182,30 @@ def signed_out_reason() -> str | None:
 
 
 def current_user() -> SignedInUser | None:
-    """The signed-in user, or None once the session sat idle past the limit.
+    """The signed-in user, or None once the session sat idle past the limit or was ended.
 
     The console keeps its own idle limit because a browser tab left open at a branch counter
-    must not stay signed in; any rerun (a click) counts as activity.
+    must not stay signed in; any rerun (a click) counts as activity. An admin who disables the
+    user, resets their password or changes their role ends the session on its next run.
     """
     user = st.session_state.get(USER_KEY)
     if user is None:
         return None
+    if not st.session_state.get(SESSION_ID_KEY):
+        # Only sign_in_as gives a session its identity: a user put into the state any other
+        # way (a planted or leftover key) is not signed in.
+        sign_out()
+        return None
     now = time.time()
     if now - st.session_state.get(LAST_SEEN_KEY, now) > idle_limit_s():
         sign_out(reason="signed_out_idle")
+        return None
+    with connect() as conn:
+        still_valid = users.session_valid(
+            conn, user.user_id, st.session_state.get(SIGNED_IN_AT_KEY, now_seoul())
+        )
+    if not still_valid:
+        sign_out(reason="signed_out_revoked")
         return None
     st.session_state[LAST_SEEN_KEY] = now
     return user

@@ -1,0 +1,229 @@
+"""KPI tasks (issue #7): one day's snapshot, the executive page's data, and the executive page
+as a whole (AppTest), against a plain pandas app computing the firm's KPIs from raw tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+from sqlalchemy import Engine, func, select, text
+
+from benchmarks.harness import Task
+from benchmarks.tasks import AS_OF, page_run, signed_in_app
+from data_access import kpis
+from data_access.business_days import extra_holidays, is_business_day
+from data_access.demo import DEMO_PASSWORD
+from data_access.models import KpiSnapshot
+from data_access.security import SignedInUser, authenticate
+
+SNAPSHOT_DAY = AS_OF - dt.timedelta(days=1)  # the demo's last full day
+SNAPSHOT_RUNS = 3
+PAGE_RANGE_DAYS = 365
+HISTORY_DAYS = 400  # as the demo backfills: the page's year and the window before it
+
+
+def tasks(engine: Engine) -> list[Task]:
+    with engine.connect() as conn:
+        stored = conn.execute(
+            select(func.count())
+            .select_from(KpiSnapshot)
+            .where(KpiSnapshot.business_date == SNAPSHOT_DAY)
+        ).scalar_one()
+        executive = authenticate(conn, "exec", DEMO_PASSWORD)
+        conn.commit()
+        params = kpis.parameters(conn, executive)
+    if stored == 0:  # a database generated before the snapshots existed
+        start = SNAPSHOT_DAY - dt.timedelta(days=HISTORY_DAYS)
+        kpis.snapshot(engine, start, SNAPSHOT_DAY, force=True)
+    page = signed_in_app("exec")
+    page.switch_page("pages/executive_page.py")
+    return [
+        snapshot_day_task(engine, params),
+        executive_page_task(engine, executive, params),
+        Task("page_executive", lambda _index: page_run(page), runs=5),
+    ]
+
+
+def snapshot_day_task(engine: Engine, params: dict[str, float]) -> Task:
+    """One business day's snapshot (every branch, region and the firm) written to the table;
+    the answer compared is the firm's values."""
+
+    def ours(_index: int) -> dict[str, float | None]:
+        outcome = kpis.snapshot(engine, SNAPSHOT_DAY, SNAPSHOT_DAY, force=True)
+        if outcome.run.status != "succeeded":
+            raise RuntimeError(f"KPI snapshot {outcome.run.status}: {outcome.run.error}")
+        return outcome.firm
+
+    return Task(
+        "kpi_snapshot_day",
+        ours,
+        lambda _index: firm_kpis_pandas(engine, SNAPSHOT_DAY, params),
+        same_answer=same_values,
+        runs=SNAPSHOT_RUNS,
+    )
+
+
+def executive_page_task(engine: Engine, user: SignedInUser, params: dict[str, float]) -> Task:
+    """What the executive page reads for a year at the firm: its history, the league table's
+    sparklines and last day, and the regions; the answer compared is the last day's tiles."""
+
+    def ours(_index: int) -> dict[str, float | None]:
+        start = SNAPSHOT_DAY - dt.timedelta(days=PAGE_RANGE_DAYS)
+        with engine.connect() as conn:
+            scope = kpis.scope_for(conn, user, None)
+            history = kpis.history(conn, user, scope, start, SNAPSHOT_DAY)
+            kpis.reported_days(conn, start, SNAPSHOT_DAY)
+            kpis.branches(conn, user)
+            kpis.scope_rows(conn, user, kpis.BRANCH, "aum_krw", start, SNAPSHOT_DAY)
+            kpis.day_rows(conn, user, kpis.BRANCH, SNAPSHOT_DAY)
+            kpis.day_rows(conn, user, kpis.REGION, SNAPSHOT_DAY)
+            kpis.targets(conn, user)
+        kpis.by_period(history, "month")
+        last = history.filter(history["business_date"] == SNAPSHOT_DAY)
+        return dict(zip(last["kpi"], last["value"], strict=True))
+
+    return Task(
+        "executive_page",
+        ours,
+        lambda _index: firm_kpis_pandas(engine, SNAPSHOT_DAY, params),
+        same_answer=same_values,
+    )
+
+
+def same_values(ours: dict[str, float | None], theirs: dict[str, float | None]) -> bool:
+    if set(ours) != set(theirs):
+        return False
+    for name, value in ours.items():
+        other = theirs[name]
+        if value is None or other is None:
+            if value is not None or other is not None:
+                return False
+        elif not math.isclose(value, other, rel_tol=1e-9, abs_tol=1e-6):
+            return False
+    return True
+
+
+def firm_kpis_pandas(
+    engine: Engine, day: dt.date, params: dict[str, float]
+) -> dict[str, float | None]:
+    """The firm's KPIs on `day` the plain way: pd.read_sql of the tables, then pandas.
+
+    Written from the definitions in data_access/kpis.py, not from its code.
+    """
+    with engine.connect() as conn:
+        holidays = extra_holidays(conn)
+        read = {name: pd.read_sql(text(sql), conn) for name, sql in _QUERIES.items()}
+    for name, columns in _DATES.items():
+        for column in columns:
+            read[name][column] = pd.to_datetime(read[name][column]).dt.normalize()
+    d = pd.Timestamp(day)
+    previous = day - dt.timedelta(days=1)
+    while not is_business_day(previous, holidays):
+        previous -= dt.timedelta(days=1)
+    prev = pd.Timestamp(previous)
+    ago = d - pd.Timedelta(days=kpis.WINDOW_DAYS)
+    business_days = sum(
+        is_business_day(ago.date() + dt.timedelta(days=n), holidays)
+        for n in range(1, kpis.WINDOW_DAYS + 1)
+    )
+
+    def since(frame: pd.DataFrame, column: str, start: pd.Timestamp) -> pd.DataFrame:
+        return frame[(frame[column] > start) & (frame[column] <= d)]
+
+    def open_on(frame: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
+        return frame[(frame["opened_on"] <= when) & ~(frame["closed_on"] <= when)]
+
+    def ratio(numerator: float, denominator: float, scale: float = 1.0) -> float | None:
+        return numerator * scale / denominator if denominator > 0 else None
+
+    accounts, tx = read["accounts"], read["transactions"]
+    tx["net"] = tx["amount_krw"].where(tx["kind"].isin(kpis.INFLOW_KINDS), 0) - tx[
+        "amount_krw"
+    ].where(tx["kind"].isin(kpis.OUTFLOW_KINDS), 0)
+
+    def aum(when: pd.Timestamp) -> float:
+        held = open_on(accounts, when)
+        later = tx[(tx["occurred_at"] > when) & tx["account_id"].isin(held["account_id"])]
+        return float(held["market_value_krw"].sum() - later["net"].sum())
+
+    customers, staff = read["customers"], read["employees"]
+    active, active_before = open_on(customers, d), open_on(customers, ago)
+    employed = staff[staff["is_active"].astype(bool) & (staff["hire_date"] <= d)]
+    dedicated = employed[employed["role"] == "dedicated_manager"]
+    books = staff[staff["role"] == "dedicated_manager"]["employee_id"]
+    reps = employed[employed["role"].isin(kpis.CUSTOMER_FACING_ROLES)]
+    branches = read["branches"]
+    branches = branches[branches["opened_on"] <= d]
+    window_tx = since(tx, "occurred_at", ago)
+    notes = read["consultations"]
+    notes = notes[notes["corrects_id"].isna()]
+    window_notes = since(notes, "occurred_at", ago)
+    pieces = window_notes[window_notes["channel"].isin(["dm", "tm"])]
+    responses = pieces[pieces["outcome"].isin(kpis.RESPONSE_OUTCOMES)]
+    today_notes = since(notes, "occurred_at", prev)
+    items = since(read["agenda_items"], "business_date", ago)
+    usage = since(read["usage_events"], "occurred_at", ago)
+    usage = usage[usage["employee_id"].isin(staff["employee_id"])]
+    enrolments = read["enrolments"].merge(employed[["employee_id"]], on="employee_id")
+    trained = enrolments[enrolments["completed_on"] <= d]["employee_id"].nunique()
+    valid = enrolments[
+        (enrolments["certified_on"] <= d) & ~(enrolments["certification_expires_on"] < d)
+    ]
+    cost = (pieces["channel"] == "dm").sum() * params["dm_piece_cost_krw"] + (
+        pieces["channel"] == "tm"
+    ).sum() * params["tm_piece_cost_krw"]
+    priority = active["tier"].isin(kpis.PRIORITY_TIERS).sum()
+    values: dict[str, float | None] = {
+        "aum_krw": aum(d),
+        "net_flows_krw": float(since(tx, "occurred_at", prev)["net"].sum()),
+        "organic_growth_pct": ratio(window_tx["net"].sum(), aum(ago), 100),
+        "active_customers": float(len(active)),
+        "new_customers": float(len(since(customers, "opened_on", prev))),
+        "lost_customers": float(len(since(customers, "closed_on", prev))),
+        "attrition_pct": ratio(len(since(customers, "closed_on", ago)), len(active_before), 100),
+        "customers_per_manager": ratio(active["manager_id"].isin(books).sum(), len(dedicated)),
+        "priority_customers": float(priority),
+        "priority_share_pct": ratio(priority, len(active), 100),
+        "staff_per_branch": ratio(len(employed), len(branches)),
+        "consultations_per_rep_day": ratio(len(window_notes), len(reps) * business_days),
+        "agenda_completion_pct": ratio(
+            items["status"].isin(kpis.COMPLETED_STATUSES).sum(), len(items), 100
+        ),
+        "dm_tm_pieces": float(today_notes["channel"].isin(["dm", "tm"]).sum()),
+        "dm_tm_response_pct": ratio(len(responses), len(pieces), 100),
+        "cost_per_response_krw": ratio(cost, len(responses)),
+        "usage_per_staff_day": ratio(
+            len(usage), len(usage[["employee_id", "occurred_at"]].drop_duplicates())
+        ),
+        "trained_pct": ratio(trained, len(employed), 100),
+        "certified_pct": ratio(valid["employee_id"].nunique(), len(employed), 100),
+        "online_share_pct": ratio((window_tx["channel"] == "online").sum(), len(window_tx), 100),
+    }
+    return {name: None if v is None else float(v) for name, v in values.items()}
+
+
+_QUERIES = {
+    "accounts": "SELECT id AS account_id, opened_on, closed_on, market_value_krw FROM accounts",
+    "transactions": "SELECT account_id, occurred_at, kind, amount_krw, channel FROM transactions",
+    "customers": "SELECT opened_on, closed_on, tier, manager_id FROM customers",
+    "employees": "SELECT id AS employee_id, role, hire_date, is_active FROM employees "
+    "WHERE branch_id IS NOT NULL",
+    "branches": "SELECT id, opened_on FROM branches WHERE is_active",
+    "consultations": "SELECT channel, outcome, occurred_at, corrects_id FROM consultations",
+    "agenda_items": "SELECT business_date, status FROM agenda_items WHERE branch_id IS NOT NULL",
+    "usage_events": "SELECT employee_id, occurred_at FROM usage_events",
+    "enrolments": "SELECT employee_id, completed_on, certified_on, certification_expires_on "
+    "FROM enrolments",
+}
+_DATES = {
+    "accounts": ["opened_on", "closed_on"],
+    "transactions": ["occurred_at"],
+    "customers": ["opened_on", "closed_on"],
+    "employees": ["hire_date"],
+    "branches": ["opened_on"],
+    "consultations": ["occurred_at"],
+    "agenda_items": ["business_date"],
+    "usage_events": ["occurred_at"],
+    "enrolments": ["completed_on", "certified_on", "certification_expires_on"],
+}

@@ -1,0 +1,157 @@
+"""segment_profile and campaign_draw (issue #6) against plain pandas over the customers table.
+
+Both read the analytical copy the customer-features job writes; it is refreshed here when it
+is missing or was built for another date. The draw's size scales with the database: 100,000
+of 2.6 million customers at full scale, the same share at small scale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, func, select, text
+
+from benchmarks.harness import Task
+from data_access import campaigns, segments
+from data_access.models import Customer
+from data_access.security import SignedInUser
+from jobs import segments as segments_job
+
+FULL_SCALE_CUSTOMERS = 2_600_000
+FULL_SCALE_DRAW = 100_000
+CONTROL_PCT = 10
+SEED = 20261120
+SEGMENT_NAME = "benchmark: everyone"
+# A typical three-condition filter: people in their thirties and forties, VIP or priority,
+# who take direct mail.
+THREE_CONDITIONS = segments.validate_spec(
+    {
+        "op": "and",
+        "items": [
+            {"field": "age", "min": 30, "max": 49},
+            {"field": "tier", "values": ["vip", "priority"]},
+            {"field": "consent_dm", "value": True},
+        ],
+    }
+)
+
+
+def fresh_copy(engine: Engine, as_of: dt.date) -> segments.FeatureCopy:
+    try:
+        copy = segments.load_features(engine)
+    except segments.CopyMissing:
+        copy = None
+    if copy is None or copy.as_of != as_of:
+        segments_job.run(engine, as_of)
+        copy = segments.load_features(engine)
+    return copy
+
+
+def tasks(engine: Engine, user: SignedInUser, as_of: dt.date) -> list[Task]:
+    copy = fresh_copy(engine, as_of)
+    return [profile_task(engine, user, copy), draw_task(engine, user, copy)]
+
+
+def _customers_pandas(engine: Engine, as_of: dt.date) -> pd.DataFrame:
+    frame = pd.read_sql(
+        text(
+            "SELECT id, birth_date, gender, region, tier, home_branch_id, consent_dm, "
+            "opened_on, closed_on FROM customers"
+        ),
+        engine,
+    )
+    for column in ("birth_date", "opened_on", "closed_on"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame[frame["closed_on"].isna() & (frame["opened_on"] <= pd.Timestamp(as_of))]
+
+
+def _age(birth: pd.Series, as_of: dt.date) -> pd.Series:
+    before = (birth.dt.month > as_of.month) | (
+        (birth.dt.month == as_of.month) & (birth.dt.day > as_of.day)
+    )
+    return as_of.year - birth.dt.year - before.astype(int)
+
+
+def profile_task(engine: Engine, user: SignedInUser, copy: segments.FeatureCopy) -> Task:
+    """Count and profile of THREE_CONDITIONS; answers: matched and customers per tier."""
+
+    def ours(_index: int) -> tuple[int, dict[str, int]]:
+        found = segments.profile(copy, user, THREE_CONDITIONS)
+        tiers = found.tier.filter(found.tier["group"] == "segment")
+        return found.matched, dict(zip(tiers["value"], tiers["customers"], strict=True))
+
+    def baseline(_index: int) -> tuple[int, dict[str, int]]:
+        """A typical app: read the customers with pandas, filter, then group for each chart."""
+        frame = _customers_pandas(engine, copy.as_of)
+        frame["age"] = _age(frame["birth_date"], copy.as_of)
+        matched = frame[
+            frame["age"].between(30, 49)
+            & frame["tier"].isin(["vip", "priority"])
+            & frame["consent_dm"].astype(bool)
+        ]
+        matched.groupby([matched["age"] // 10, "gender"]).size()
+        matched.groupby("region").size()
+        tiers = matched.groupby("tier").size()
+        return len(matched), {tier: int(number) for tier, number in tiers.items()}
+
+    return Task("segment_profile", ours, baseline, same_answer=lambda a, b: a == b)
+
+
+def _benchmark_segment(engine: Engine, user: SignedInUser) -> int:
+    with engine.connect() as conn:
+        listed = segments.list_segments(conn, user)
+        known = listed.filter(listed["name"] == SEGMENT_NAME)
+        if known.height:
+            return int(known["segment_id"][0])
+        saved = segments.save_segment(
+            conn, user, SEGMENT_NAME, segments.validate_spec({"op": "and"}), shared=False
+        )
+        conn.commit()
+    return saved.segment_id
+
+
+def draw_task(engine: Engine, user: SignedInUser, copy: segments.FeatureCopy) -> Task:
+    """A DM draw stratified by branch; answers: customers drawn per branch."""
+    with engine.connect() as conn:
+        customers = conn.execute(select(func.count()).select_from(Customer)).scalar_one()
+    size = max(1, round(FULL_SCALE_DRAW * customers / FULL_SCALE_CUSTOMERS))
+    plan = campaigns.CampaignPlan(
+        name="benchmark",
+        segment_id=_benchmark_segment(engine, user),
+        channel="dm",
+        control_pct=CONTROL_PCT,
+        seed=SEED,
+        cost_per_piece_krw=1_500,
+        sample_size=size,
+        stratify_by="branch",
+    )
+
+    def ours(_index: int) -> dict[str, int]:
+        with engine.connect() as conn:
+            _, _, drawn = campaigns.preview_draw(conn, user, copy, plan)
+        return dict(drawn.group_by("stratum").len().iter_rows())
+
+    def baseline(_index: int) -> dict[str, int]:
+        """Read the customers, then sample each branch its proportional share in pandas."""
+        frame = _customers_pandas(engine, copy.as_of)
+        branches = pd.read_sql(text("SELECT id AS home_branch_id, code FROM branches"), engine)
+        eligible = frame[frame["consent_dm"].astype(bool)].merge(branches, on="home_branch_id")
+        sizes = eligible.groupby("code").size().sort_index()
+        quota = size * sizes / sizes.sum()
+        taken = np.floor(quota).astype(int)
+        order = (quota - taken).sort_values(ascending=False, kind="stable").index
+        taken[order[: size - int(taken.sum())]] += 1
+        drawn = pd.concat(
+            group.sample(n=int(taken[code]), random_state=SEED)
+            for code, group in eligible.groupby("code")
+        )
+        control = math.floor(size * CONTROL_PCT / 100 + 0.5)
+        drawn.sample(n=control, random_state=SEED)
+        return {
+            code: int(number) for code, number in drawn.groupby("code").size().items() if number
+        }
+
+    return Task("campaign_draw", ours, baseline, same_answer=lambda a, b: a == b)

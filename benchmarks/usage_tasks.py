@@ -1,0 +1,138 @@
+"""Usage tasks (issue #8): the usage page's data, the daily aggregate, recording an event, and
+the usage page as a whole (AppTest), each against what a plain pandas app would do."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine, func, insert, select, text
+
+from benchmarks.harness import Task
+from benchmarks.tasks import AS_OF, page_run, signed_in_app
+from data_access import usage
+from data_access.business_days import is_business_day
+from data_access.demo import DEMO_PASSWORD
+from data_access.models import UsageEvent, UsagePersonDay
+from data_access.security import SignedInUser, authenticate, now_seoul
+from data_access.usage import UsageAction
+from jobs import usage as usage_job
+
+RECORD_RUNS = 2_000
+
+
+def tasks(engine: Engine) -> list[Task]:
+    with engine.connect() as conn:
+        counted = conn.execute(select(func.count()).select_from(UsagePersonDay)).scalar_one()
+    if counted == 0:
+        usage_job.after_demo_data(engine)  # a database generated before the aggregates existed
+    with engine.connect() as conn:
+        executive = authenticate(conn, "exec", DEMO_PASSWORD)
+        conn.commit()
+    return [
+        usage_page_task(engine, executive),
+        usage_daily_aggregate_task(engine),
+        usage_event_record_task(engine, executive),
+        page_usage_task(),
+    ]
+
+
+def usage_page_task(engine: Engine, user: SignedInUser) -> Task:
+    """The firm-wide usage page's figures: ours from usage_daily, pandas from usage_events."""
+
+    def ours(_index: int) -> tuple[int, int, float, float]:
+        with engine.connect() as conn:
+            figures = usage.adoption(conn, user, AS_OF)
+        return (
+            figures.staff,
+            figures.mau,
+            round(figures.dau, 6),
+            round(figures.actions_per_person_day, 6),
+        )
+
+    def baseline(_index: int) -> tuple[int, int, float, float]:
+        first = AS_OF - dt.timedelta(days=usage.WINDOW_DAYS)
+        staff = pd.read_sql(
+            "SELECT id FROM employees WHERE is_active AND branch_id IS NOT NULL", engine
+        )
+        events = pd.read_sql(
+            text(
+                "SELECT employee_id, occurred_at FROM usage_events "
+                "WHERE occurred_at >= :first AND occurred_at < :last"
+            ),
+            engine,
+            params={"first": str(first), "last": str(AS_OF)},
+            parse_dates=["occurred_at"],
+        )
+        events = events[events["employee_id"].isin(staff["id"])]
+        events["day"] = events["occurred_at"].dt.date
+        person_days = events.groupby(["employee_id", "day"]).size()
+        working = [
+            first + dt.timedelta(days=n)
+            for n in range(usage.WINDOW_DAYS)
+            if is_business_day(first + dt.timedelta(days=n))
+        ]
+        active = person_days.reset_index()
+        dau = active[active["day"].isin(working)].groupby("day").size().sum() / len(working)
+        return (
+            len(staff),
+            active["employee_id"].nunique(),
+            round(float(dau), 6),
+            round(float(person_days.sum() / len(person_days)), 6),
+        )
+
+    return Task("usage_page", ours, baseline, same_answer=lambda a, b: a == b)
+
+
+def usage_daily_aggregate_task(engine: Engine) -> Task:
+    """The usage-aggregate job for one day (the day before AS_OF), against pandas grouping."""
+    day = AS_OF - dt.timedelta(days=1)
+
+    def ours(_index: int) -> int:
+        outcome = usage.aggregate_usage(engine, AS_OF, force=True)
+        if outcome.status != "succeeded":
+            raise RuntimeError(f"usage aggregate {outcome.status}: {outcome.error}")
+        return int(outcome.rows or 0)
+
+    def baseline(_index: int) -> int:
+        events = pd.read_sql(
+            text(
+                "SELECT employee_id, action, occurred_at FROM usage_events "
+                "WHERE occurred_at >= :first AND occurred_at < :last"
+            ),
+            engine,
+            params={"first": str(day), "last": str(AS_OF)},
+        )
+        return len(events.groupby(["employee_id", "action"]).size())
+
+    return Task("usage_daily_aggregate", ours, baseline, same_answer=lambda a, b: a == b, runs=5)
+
+
+def usage_event_record_task(engine: Engine, user: SignedInUser) -> Task:
+    """What a page run pays to record a page view: ours appends to the process-wide buffer;
+    the baseline commits one INSERT per event, as a plain app would."""
+    recorder = usage.UsageRecorder(engine)
+
+    def ours(_index: int) -> None:
+        recorder.add(user, UsageAction.PAGE_VIEW, "benchmark")
+
+    def baseline(_index: int) -> None:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(UsageEvent).values(
+                    employee_id=user.employee_id,
+                    branch_id=user.branch_id,
+                    occurred_at=now_seoul(),
+                    action=UsageAction.PAGE_VIEW.value,
+                    page="benchmark",
+                )
+            )
+
+    return Task("usage_event_record", ours, baseline, runs=RECORD_RUNS)
+
+
+def page_usage_task() -> Task:
+    """The usage page as an executive opens it (all branches), caches cleared each run."""
+    at = signed_in_app("exec")
+    at.switch_page("pages/usage_page.py")
+    return Task("page_usage", lambda _index: page_run(at), runs=5)

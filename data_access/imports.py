@@ -1,0 +1,1236 @@
+"""Bulk import of a firm's own data from CSV, Parquet or Excel files, upserted by natural key.
+
+One declared spec per kind (`KINDS`) drives what a person sees about a file: the checks, the
+template to fill in and the data dictionary. A file is read as text and nothing in it is ever
+evaluated (a cell "=SUM(A1)" is stored as those characters); polars checks it column by column,
+its references are resolved against the database, and it loads in one transaction through a
+staging table: new keys are inserted, existing keys updated where a value differs, so a second
+import of the same file changes nothing. Rows with errors stop the whole file unless the admin
+asks for the good rows only.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import enum
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from fastexcel import FastExcelError
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    MetaData,
+    Table,
+    and_,
+    exists,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from data_access.db import Read, bulk_insert, read_arrow_frames, read_frame, unit_of_work
+from data_access.models import (
+    Account,
+    Branch,
+    Consultation,
+    Customer,
+    Employee,
+    ImportRun,
+    LifeEvent,
+    Product,
+    Role,
+    Tier,
+    Transaction,
+)
+from data_access.policy import Action, permits, require
+from data_access.security import SignedInUser, append_audit, now_seoul
+
+MAX_IMPORT_BYTES = int(os.environ.get("CRM_IMPORT_MAX_MB", "1024")) * 2**20
+STAGING_CHUNK_ROWS = 50_000  # Python tuples on SQLite's path: keep each batch small
+READ_CHUNK_BYTES = 8 * 2**20
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+FIRST_DATA_LINE = 2  # line 1 is the header
+
+Progress = Callable[[str, float], None]
+
+
+class ColumnType(enum.StrEnum):
+    TEXT = "text"
+    INTEGER = "integer"
+    KRW = "krw"
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOLEAN = "boolean"
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    """One column of an import file: how it is checked, what it means, where it lands.
+
+    `references` names the kind whose key this column holds (a branch code, a customer
+    number); the database stores that row's id in `target`.
+    """
+
+    name: str
+    type: ColumnType
+    meaning_ko: str
+    meaning_en: str
+    example: str
+    required: bool = True
+    allowed: tuple[str, ...] = ()
+    max_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    references: str | None = None
+    target: str | None = None
+
+    @property
+    def column(self) -> str:
+        return self.target or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class KindSpec:
+    """One kind of import file; `key` (file columns) is the natural key it upserts by.
+
+    Append-only kinds (consultation notes) never change a stored row: a row whose key exists
+    with other values is rejected. `dependent_jobs` should re-run after the data changed.
+    """
+
+    kind: str
+    table: Table
+    key: tuple[str, ...]
+    columns: tuple[ColumnSpec, ...]
+    meaning_ko: str
+    meaning_en: str
+    read_action: Action
+    append_only: bool = False
+    dependent_jobs: tuple[str, ...] = ()
+
+    def spec(self, name: str) -> ColumnSpec:
+        return next(column for column in self.columns if column.name == name)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns if column.required)
+
+
+T = ColumnType
+
+
+def _text(name: str, ko: str, en: str, example: str, length: int, **more: object) -> ColumnSpec:
+    return ColumnSpec(name, T.TEXT, ko, en, example, max_length=length, **more)  # type: ignore[arg-type]
+
+
+KINDS: dict[str, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        KindSpec(
+            "branches",
+            Branch.__table__,
+            key=("code",),
+            meaning_ko="지점: 고객 기록을 함께 쓰는 영업점",
+            meaning_en="Branches sharing the one customer record",
+            read_action=Action.DICTIONARY_READ,
+            dependent_jobs=("kpi-snapshot",),
+            columns=(
+                _text("code", "지점 코드 (고유)", "Branch code (unique)", "101", 8),
+                _text("name_ko", "지점명 (한글)", "Branch name in Korean", "강남지점", 60),
+                _text("name_en", "지점명 (영문)", "Branch name in English", "Gangnam", 60),
+                _text("region", "지역 (시·도)", "Region (province or city)", "서울", 20),
+                ColumnSpec("opened_on", T.DATE, "개점일", "Opening date", "1988-05-02"),
+                ColumnSpec(
+                    "is_active",
+                    T.BOOLEAN,
+                    "사용 여부 (true/false, 비우면 true)",
+                    "In use (true/false, blank means true)",
+                    "true",
+                    required=False,
+                ),
+            ),
+        ),
+        KindSpec(
+            "employees",
+            Employee.__table__,
+            key=("employee_no",),
+            meaning_ko="직원: 콘솔을 쓰는 사람과 고객 담당자",
+            meaning_en="Staff: the people using the console and managing books",
+            read_action=Action.DICTIONARY_READ,
+            dependent_jobs=("agenda", "kpi-snapshot"),
+            columns=(
+                _text("employee_no", "사번 (고유)", "Employee number (unique)", "E00123", 12),
+                _text("name", "이름", "Name", "김영업", 40),
+                _text(
+                    "role",
+                    "역할",
+                    "Role",
+                    "sales_rep",
+                    20,
+                    allowed=tuple(role.value for role in Role),
+                ),
+                _text(
+                    "branch_code",
+                    "소속 지점 코드 (본사는 비움)",
+                    "Branch code (blank for head office)",
+                    "101",
+                    8,
+                    required=False,
+                    references="branches",
+                    target="branch_id",
+                ),
+                ColumnSpec("hire_date", T.DATE, "입사일", "Hire date", "2015-03-02"),
+                ColumnSpec("is_active", T.BOOLEAN, "재직 여부", "Employed", "true", required=False),
+            ),
+        ),
+        KindSpec(
+            "customers",
+            Customer.__table__,
+            key=("customer_no",),
+            meaning_ko="고객: 모든 지점이 함께 보는 하나의 고객 기록",
+            meaning_en="Customers: one record shared by every branch",
+            read_action=Action.CUSTOMER_READ,
+            dependent_jobs=("customer-features", "agenda", "kpi-snapshot"),
+            columns=(
+                _text(
+                    "customer_no", "고객번호 (고유)", "Customer number (unique)", "100000001", 12
+                ),
+                _text("name", "이름", "Name", "홍길동", 40),
+                ColumnSpec("birth_date", T.DATE, "생년월일", "Date of birth", "1960-02-29"),
+                _text("gender", "성별 (M/F)", "Gender (M/F)", "M", 1, allowed=("M", "F")),
+                _text("occupation", "직업", "Occupation", "자영업", 30),
+                _text("region", "거주 지역", "Region of residence", "서울", 20),
+                _text("address", "주소", "Address", "서울특별시 강남구 테헤란로 1", 120),
+                _text("phone", "전화번호", "Phone number", "010-1234-5678", 20),
+                _text("email", "이메일", "E-mail", "hong@example.com", 80, required=False),
+                _text(
+                    "tier",
+                    "고객 등급",
+                    "Customer tier",
+                    "general",
+                    10,
+                    allowed=tuple(tier.value for tier in Tier),
+                ),
+                _text(
+                    "home_branch_code",
+                    "관리 지점 코드",
+                    "Home branch code",
+                    "101",
+                    8,
+                    references="branches",
+                    target="home_branch_id",
+                ),
+                _text(
+                    "manager_employee_no",
+                    "담당 직원 사번 (없으면 비움)",
+                    "Employee number of the manager (blank for none)",
+                    "E00123",
+                    12,
+                    required=False,
+                    references="employees",
+                    target="manager_id",
+                ),
+                ColumnSpec("consent_dm", T.BOOLEAN, "우편(DM) 수신 동의", "Consents to DM", "true"),
+                ColumnSpec(
+                    "consent_tm", T.BOOLEAN, "전화(TM) 수신 동의", "Consents to TM", "false"
+                ),
+                ColumnSpec(
+                    "consent_email", T.BOOLEAN, "이메일 수신 동의", "Consents to e-mail", "false"
+                ),
+                _text(
+                    "preferred_channel",
+                    "선호 연락 채널",
+                    "Preferred channel",
+                    "branch",
+                    10,
+                    allowed=("branch", "phone", "online", "dm"),
+                ),
+                ColumnSpec("opened_on", T.DATE, "첫 거래일", "Customer since", "1998-01-05"),
+                ColumnSpec(
+                    "closed_on", T.DATE, "거래 종료일", "Relationship closed on", "", required=False
+                ),
+            ),
+        ),
+        KindSpec(
+            "products",
+            Product.__table__,
+            key=("code",),
+            meaning_ko="상품: 판매하는 펀드(수익증권)",
+            meaning_en="Products: the funds the firm sells",
+            read_action=Action.DICTIONARY_READ,
+            dependent_jobs=("kpi-snapshot",),
+            columns=(
+                _text("code", "상품 코드 (고유)", "Product code (unique)", "DF001", 12),
+                _text("name", "상품명", "Product name", "드림 채권형 1호", 80),
+                _text("fund_type", "펀드 유형", "Fund type", "채권형", 20),
+                ColumnSpec(
+                    "risk_grade",
+                    T.INTEGER,
+                    "위험 등급 (1 매우 높음 ~ 6 매우 낮음)",
+                    "Risk grade (1 highest to 6 lowest)",
+                    "5",
+                    minimum=1,
+                    maximum=6,
+                ),
+                ColumnSpec(
+                    "term_months",
+                    T.INTEGER,
+                    "만기 (개월, 없으면 비움)",
+                    "Term in months (blank for open-ended)",
+                    "12",
+                    required=False,
+                    minimum=1,
+                    maximum=600,
+                ),
+                ColumnSpec("launched_on", T.DATE, "출시일", "Launch date", "1997-07-01"),
+            ),
+        ),
+        KindSpec(
+            "accounts",
+            Account.__table__,
+            key=("account_no",),
+            meaning_ko="계좌: 한 고객이 한 펀드를 보유한 기록",
+            meaning_en="Accounts: one customer's holding of one fund",
+            read_action=Action.CUSTOMER_READ,
+            dependent_jobs=("customer-features", "agenda", "kpi-snapshot"),
+            columns=(
+                _text("account_no", "계좌번호 (고유)", "Account number (unique)", "A10000001", 16),
+                _text(
+                    "customer_no",
+                    "고객번호",
+                    "Customer number",
+                    "100000001",
+                    12,
+                    references="customers",
+                    target="customer_id",
+                ),
+                _text(
+                    "product_code",
+                    "상품 코드",
+                    "Product code",
+                    "DF001",
+                    12,
+                    references="products",
+                    target="product_id",
+                ),
+                _text(
+                    "branch_code",
+                    "개설 지점 코드",
+                    "Branch code where opened",
+                    "101",
+                    8,
+                    references="branches",
+                    target="branch_id",
+                ),
+                ColumnSpec("opened_on", T.DATE, "개설일", "Opened on", "2025-03-20"),
+                ColumnSpec(
+                    "maturity_date", T.DATE, "만기일", "Maturity date", "2026-03-20", required=False
+                ),
+                ColumnSpec("closed_on", T.DATE, "해지일", "Closed on", "", required=False),
+                ColumnSpec("principal_krw", T.KRW, "원금 (원)", "Principal (KRW)", "4800000"),
+                ColumnSpec(
+                    "market_value_krw", T.KRW, "평가금액 (원)", "Market value (KRW)", "5000000"
+                ),
+            ),
+        ),
+        KindSpec(
+            "transactions",
+            Transaction.__table__,
+            key=("transaction_id",),
+            meaning_ko="거래: 계좌의 입금·출금·매수·환매",
+            meaning_en="Transactions: subscriptions, redemptions, deposits, withdrawals",
+            read_action=Action.CUSTOMER_READ,
+            dependent_jobs=("customer-features", "agenda", "kpi-snapshot"),
+            columns=(
+                _text(
+                    "transaction_id",
+                    "원천 시스템의 거래 ID (고유)",
+                    "Transaction id in the source system (unique)",
+                    "T2025032000001",
+                    40,
+                    target="external_id",
+                ),
+                _text(
+                    "account_no",
+                    "계좌번호",
+                    "Account number",
+                    "A10000001",
+                    16,
+                    references="accounts",
+                    target="account_id",
+                ),
+                ColumnSpec(
+                    "occurred_at", T.DATETIME, "거래 일시", "Date and time", "2025-03-20 10:00:00"
+                ),
+                _text(
+                    "kind",
+                    "거래 종류",
+                    "Kind",
+                    "subscription",
+                    12,
+                    allowed=("subscription", "redemption", "deposit", "withdrawal"),
+                ),
+                ColumnSpec("amount_krw", T.KRW, "금액 (원)", "Amount (KRW)", "4000000"),
+                _text(
+                    "channel",
+                    "거래 채널",
+                    "Channel",
+                    "branch",
+                    8,
+                    allowed=("branch", "online", "phone"),
+                ),
+                _text(
+                    "branch_code",
+                    "거래 지점 코드 (온라인은 비움)",
+                    "Branch code (blank online)",
+                    "101",
+                    8,
+                    required=False,
+                    references="branches",
+                    target="branch_id",
+                ),
+                _text(
+                    "performed_by",
+                    "거래한 사람 (본인/대리인)",
+                    "Performed by (owner or proxy)",
+                    "owner",
+                    8,
+                    allowed=("owner", "proxy"),
+                ),
+                _text(
+                    "employee_no",
+                    "처리 직원 사번",
+                    "Employee number who handled it",
+                    "E00123",
+                    12,
+                    required=False,
+                    references="employees",
+                    target="employee_id",
+                ),
+            ),
+        ),
+        KindSpec(
+            "consultations",
+            Consultation.__table__,
+            key=("customer_no", "employee_no", "occurred_at"),
+            meaning_ko="상담 기록: 고객과 나눈 상담 메모 (수정 없이 추가만)",
+            meaning_en="Consultation notes (append-only: a correction is a new note)",
+            read_action=Action.CUSTOMER_READ,
+            append_only=True,
+            dependent_jobs=("agenda", "kpi-snapshot"),
+            columns=(
+                _text(
+                    "customer_no",
+                    "고객번호",
+                    "Customer number",
+                    "100000001",
+                    12,
+                    references="customers",
+                    target="customer_id",
+                ),
+                _text(
+                    "employee_no",
+                    "상담 직원 사번",
+                    "Employee number of the consultant",
+                    "E00123",
+                    12,
+                    references="employees",
+                    target="employee_id",
+                ),
+                _text(
+                    "branch_code",
+                    "상담 지점 코드",
+                    "Branch code",
+                    "101",
+                    8,
+                    references="branches",
+                    target="branch_id",
+                ),
+                _text(
+                    "channel",
+                    "상담 채널",
+                    "Channel",
+                    "visit",
+                    8,
+                    allowed=("visit", "phone", "dm", "tm", "online"),
+                ),
+                ColumnSpec(
+                    "occurred_at", T.DATETIME, "상담 일시", "Date and time", "2026-03-01 10:00:00"
+                ),
+                _text(
+                    "note",
+                    "상담 내용",
+                    "What was said",
+                    "항상 혼자 방문함. 만기 재투자 문의.",
+                    4000,
+                ),
+                _text(
+                    "outcome",
+                    "결과",
+                    "Outcome",
+                    "follow_up",
+                    20,
+                    allowed=("interested", "purchased", "declined", "follow_up", "no_answer"),
+                ),
+                ColumnSpec(
+                    "is_sensitive",
+                    T.BOOLEAN,
+                    "민감 메모 여부 (담당자만 열람)",
+                    "Sensitive note (its owner reads it only)",
+                    "false",
+                    required=False,
+                ),
+            ),
+        ),
+        KindSpec(
+            "life_events",
+            LifeEvent.__table__,
+            key=("customer_no", "kind"),
+            meaning_ko="기념일: 생일·결혼기념일·거래 기념일",
+            meaning_en="Life events: birthdays and anniversaries worth a call",
+            read_action=Action.CUSTOMER_READ,
+            dependent_jobs=("agenda",),
+            columns=(
+                _text(
+                    "customer_no",
+                    "고객번호",
+                    "Customer number",
+                    "100000001",
+                    12,
+                    references="customers",
+                    target="customer_id",
+                ),
+                _text(
+                    "kind",
+                    "기념일 종류",
+                    "Kind",
+                    "birthday",
+                    24,
+                    allowed=("birthday", "wedding_anniversary", "account_anniversary"),
+                ),
+                ColumnSpec("event_date", T.DATE, "날짜", "Date", "1960-02-29"),
+            ),
+        ),
+    )
+}
+
+# The key (and for accounts, what a transaction learns from it) each reference resolves by.
+_REFERENCE_KEYS = {
+    "branches": (Branch.code, Branch.id),
+    "employees": (Employee.employee_no, Employee.id),
+    "customers": (Customer.customer_no, Customer.id),
+    "products": (Product.code, Product.id),
+    "accounts": (Account.account_no, Account.id),
+}
+
+_TRUE = ("true", "t", "1", "y", "yes")
+_FALSE = ("false", "f", "0", "n", "no")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d")
+_DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+)
+_FORMATS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
+_FORMATS |= {".xlsx": "excel", ".xlsm": "excel", ".xls": "excel"}
+
+ERROR_SCHEMA = {"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
+
+
+class ImportRefused(ValueError):
+    """A file the import cannot take at all; `code` names the reason (an i18n key suffix)."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    """What the file says about itself before any check: its header, encoding and format."""
+
+    columns: tuple[str, ...]
+    encoding: str
+    format: str
+    size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did (or a dry run would do). `errors`: line, column, value, reason code."""
+
+    kind: str
+    file_name: str
+    sha256: str
+    encoding: str
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    written: bool
+    dry_run: bool
+    good_rows_only: bool
+    seconds: float
+    errors: pl.DataFrame = field(repr=False)
+    ignored_columns: tuple[str, ...] = ()
+    stale_jobs: tuple[str, ...] = ()
+
+
+def kind_spec(kind: str) -> KindSpec:
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise ImportRefused("unknown_kind", kind=kind, known=", ".join(KINDS))
+    return spec
+
+
+# --- Reading a file -------------------------------------------------------------------------
+
+
+def file_format(file_name: str) -> str:
+    found = _FORMATS.get(Path(file_name).suffix.lower())
+    if found is None:
+        raise ImportRefused("unknown_format", name=Path(file_name).name)
+    return found
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(READ_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(READ_CHUNK_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+@contextmanager
+def _utf8_csv(path: Path) -> Iterator[tuple[Path, str]]:
+    """The CSV as UTF-8, and the encoding it came in.
+
+    Korean firms often save CSV as CP949 (EUC-KR's superset, Excel's default there). A file
+    that is not valid UTF-8 is decoded strictly as CP949 into a temporary UTF-8 copy; one that
+    is neither is refused rather than read as mojibake.
+    """
+    if _is_utf8(path):
+        yield path, "utf-8"
+        return
+    decoder = codecs.getincrementaldecoder("cp949")()
+    with tempfile.TemporaryDirectory(prefix="dreams-import-") as folder:
+        copy = Path(folder) / "utf8.csv"
+        try:
+            with path.open("rb") as source, copy.open("w", encoding="utf-8") as target:
+                while chunk := source.read(READ_CHUNK_BYTES):
+                    target.write(decoder.decode(chunk))
+                target.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError as exc:
+            raise ImportRefused("unknown_encoding") from exc
+        yield copy, "cp949"
+
+
+@contextmanager
+def _opened(path: Path, file_name: str, max_bytes: int) -> Iterator[tuple[pl.LazyFrame, FileInfo]]:
+    """Every cell of the file as text, lazily where the format allows, with what it is."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ImportRefused("too_large", size_mb=size // 2**20, limit_mb=max_bytes // 2**20)
+    if size == 0:
+        raise ImportRefused("empty_file")
+    kind_of_file = file_format(file_name)
+    if kind_of_file == "csv":
+        with _utf8_csv(path) as (utf8, encoding):
+            frame = pl.scan_csv(utf8, infer_schema=False)
+            yield frame, FileInfo(_header(frame), encoding, kind_of_file, size)
+        return
+    try:
+        if kind_of_file == "parquet":
+            frame = pl.scan_parquet(path).with_columns(pl.all().cast(pl.String))
+        else:
+            frame = pl.read_excel(path, engine="calamine", infer_schema_length=0).lazy()
+    except (pl.exceptions.PolarsError, FastExcelError, OSError, ValueError) as exc:
+        raise ImportRefused("unreadable", reason=_first_line(exc)) from exc
+    yield frame, FileInfo(_header(frame), "binary", kind_of_file, size)
+
+
+def _header(frame: pl.LazyFrame) -> tuple[str, ...]:
+    try:
+        return tuple(frame.collect_schema().names())
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise ImportRefused("unreadable", reason=_first_line(exc)) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
+def inspect_file(path: Path, file_name: str, *, max_bytes: int = MAX_IMPORT_BYTES) -> FileInfo:
+    """The header, encoding and format of a file, for the page's column mapping."""
+    with _opened(path, file_name, max_bytes) as (_, info):
+        return info
+
+
+def _normalise(name: str) -> str:
+    return name.strip().lower()
+
+
+def resolve_mapping(
+    spec: KindSpec, header: tuple[str, ...], mapping: dict[str, str] | None = None
+) -> dict[str, str]:
+    """File column -> our column: `mapping` first, then same names (case and spaces ignored).
+
+    Refuses a file that lacks a required column, saying which kind it looks like when its
+    header fits another kind better.
+    """
+    ours = {column.name for column in spec.columns}
+    mapping = dict(mapping or {})
+    unknown = sorted(set(mapping.values()) - ours)
+    if unknown:
+        raise ImportRefused("unknown_target", columns=", ".join(unknown))
+    missing_sources = sorted(set(mapping) - set(header))
+    if missing_sources:
+        raise ImportRefused("mapping_source_missing", columns=", ".join(missing_sources))
+    chosen: dict[str, str] = {}
+    for source in header:
+        target = mapping.get(source) or (_normalise(source) if _normalise(source) in ours else None)
+        if target is None:
+            continue
+        if target in chosen.values():
+            raise ImportRefused("duplicate_target", column=target)
+        chosen[source] = target
+    missing = [name for name in spec.required if name not in chosen.values()]
+    if missing:
+        lookalike = _looks_like(header, spec.kind)
+        if lookalike is not None:
+            raise ImportRefused("wrong_kind", kind=spec.kind, looks_like=lookalike)
+        raise ImportRefused("missing_columns", columns=", ".join(missing))
+    return chosen
+
+
+def _looks_like(header: tuple[str, ...], asked: str) -> str | None:
+    names = {_normalise(name) for name in header}
+    for kind, spec in KINDS.items():
+        if kind != asked and set(spec.required) <= names:
+            return kind
+    return None
+
+
+def preview(
+    path: Path,
+    file_name: str,
+    kind: str,
+    mapping: dict[str, str] | None = None,
+    *,
+    rows: int = 5,
+    max_bytes: int = MAX_IMPORT_BYTES,
+) -> pl.DataFrame:
+    """The first rows as they would map to our columns, unchecked, for the page to show."""
+    spec = kind_spec(kind)
+    with _opened(path, file_name, max_bytes) as (frame, info):
+        chosen = resolve_mapping(spec, info.columns, mapping)
+        return frame.select(pl.col(s).alias(t) for s, t in chosen.items()).head(rows).collect()
+
+
+# --- Checking the rows ----------------------------------------------------------------------
+
+
+def _cleaned(column: str) -> pl.Expr:
+    value = pl.col(column).str.strip_chars()
+    return pl.when(value == "").then(None).otherwise(value)
+
+
+def _parsed(spec: ColumnSpec) -> pl.Expr:
+    """The column's value in its type; null where the text does not parse."""
+    text = pl.col(spec.name)
+    match spec.type:
+        case T.TEXT:
+            return text
+        case T.INTEGER:
+            return text.str.replace_all(",", "").cast(pl.Int64, strict=False)
+        case T.KRW:
+            digits = text.str.replace_all(r"[,\s₩원]", "")
+            return pl.when(digits.str.contains(r"^-?\d+$")).then(
+                digits.cast(pl.Int64, strict=False)
+            )
+        case T.DATE:
+            day = text.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$", "$1")
+            return pl.coalesce(
+                day.str.to_date(fmt, strict=False, exact=True) for fmt in _DATE_FORMATS
+            )
+        case T.DATETIME:
+            return pl.coalesce(
+                text.str.to_datetime(fmt, strict=False, exact=True, time_unit="us")
+                for fmt in _DATETIME_FORMATS
+            )
+        case T.BOOLEAN:
+            lowered = text.str.to_lowercase()
+            return (
+                pl.when(lowered.is_in(_TRUE))
+                .then(True)
+                .when(lowered.is_in(_FALSE))
+                .then(False)
+                .otherwise(None)
+            )
+    raise AssertionError(spec.type)
+
+
+_NOT_PARSED = {
+    T.INTEGER: "not_a_whole_number",
+    T.KRW: "not_krw",
+    T.DATE: "not_a_date",
+    T.DATETIME: "not_a_datetime",
+    T.BOOLEAN: "not_a_boolean",
+}
+
+
+def _reason(spec: ColumnSpec) -> pl.Expr:
+    """The reason code of the column's first problem on a row, or null when it is fine."""
+    raw, value = pl.col(spec.name), pl.col(f"{spec.name}__parsed")
+    reason = pl.when(raw.is_null() & spec.required).then(pl.lit("required"))
+    if spec.type is not T.TEXT:
+        reason = reason.when(raw.is_not_null() & value.is_null()).then(
+            pl.lit(_NOT_PARSED[spec.type])
+        )
+    if spec.max_length is not None:
+        reason = reason.when(raw.str.len_chars() > spec.max_length).then(pl.lit("too_long"))
+    if spec.allowed:
+        reason = reason.when(raw.is_not_null() & ~raw.is_in(spec.allowed)).then(
+            pl.lit("not_allowed")
+        )
+    if spec.type is T.KRW:
+        reason = reason.when(value < 0).then(pl.lit("negative_amount"))
+    if spec.minimum is not None:
+        reason = reason.when(value < spec.minimum).then(pl.lit("out_of_range"))
+    if spec.maximum is not None:
+        reason = reason.when(value > spec.maximum).then(pl.lit("out_of_range"))
+    return reason.otherwise(None)
+
+
+def _checked(spec: KindSpec, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(line and the parsed `<column>__parsed` columns, errors) for every column and the key.
+
+    The file's text is dropped from the rows returned: at full scale it is the largest thing
+    held in memory.
+    """
+    present = [column for column in spec.columns if column.name in raw.columns]
+    frame = raw.with_columns(
+        [pl.lit(None, pl.String).alias(c.name) for c in spec.columns if c not in present]
+    ).with_columns(_parsed(column).alias(f"{column.name}__parsed") for column in spec.columns)
+    errors = [
+        frame.select(
+            "line",
+            pl.lit(column.name).alias("column"),
+            pl.col(column.name).alias("value"),
+            _reason(column).alias("reason"),
+        ).filter(pl.col("reason").is_not_null())
+        for column in spec.columns
+    ]
+    key = pl.concat_str([pl.col(name).fill_null("") for name in spec.key], separator=" / ")
+    duplicated = frame.select("line", key.alias("value")).filter(pl.col("value").is_duplicated())
+    errors.append(
+        duplicated.select(
+            "line",
+            pl.lit(", ".join(spec.key)).alias("column"),
+            "value",
+            pl.lit("duplicate_key").alias("reason"),
+        )
+    )
+    parsed = frame.select("line", *(f"{column.name}__parsed" for column in spec.columns))
+    return parsed, pl.concat(errors).cast(ERROR_SCHEMA)
+
+
+def _reference_read(kind: str) -> Read:
+    key, identity = _REFERENCE_KEYS[kind]
+    columns = [key.label("key"), identity.label("id")]
+    if kind == "accounts":
+        columns.append(Account.customer_id.label("customer_id__from_account"))
+    return select(*columns), {"key": pl.String, "id": pl.Int64}
+
+
+def _resolved(
+    conn: Connection, spec: KindSpec, frame: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Frame with each reference's id in its target column; errors for keys not found.
+
+    The key maps come through Arrow, all in one go: at full scale the customers' alone is
+    2.6 million rows.
+    """
+    references = [column for column in spec.columns if column.references is not None]
+    kinds = {column.references for column in references if column.references is not None}
+    maps = read_arrow_frames(conn, {kind: _reference_read(kind) for kind in kinds})
+    errors = [_no_errors()]
+    for column in references:
+        assert column.references is not None
+        parsed = f"{column.name}__parsed"
+        known = maps[column.references].rename({"key": parsed, "id": column.column})
+        frame = frame.join(known, on=parsed, how="left", maintain_order="left")
+        errors.append(
+            frame.filter(pl.col(parsed).is_not_null() & pl.col(column.column).is_null()).select(
+                "line",
+                pl.lit(column.name).alias("column"),
+                pl.col(parsed).alias("value"),
+                pl.lit("unknown_reference").alias("reason"),
+            )
+        )
+    return frame, pl.concat(errors).cast(ERROR_SCHEMA)
+
+
+def _no_errors() -> pl.DataFrame:
+    return pl.DataFrame(schema=ERROR_SCHEMA)
+
+
+def _database_rows(spec: KindSpec, frame: pl.DataFrame) -> pl.DataFrame:
+    """The checked rows as the table's columns (plus `line`), derived columns filled in."""
+    selected = [pl.col("line")]
+    for column in spec.columns:
+        if column.references is not None:
+            selected.append(pl.col(column.column))
+        else:
+            selected.append(pl.col(f"{column.name}__parsed").alias(column.column))
+    if spec.kind == "customers":
+        digits = pl.col("phone__parsed").str.replace_all(r"\D", "")
+        selected.append(digits.str.slice(-4).alias("phone_last4"))
+    if spec.kind == "transactions":
+        selected.append(pl.col("customer_id__from_account").alias("customer_id"))
+    rows = frame.select(selected)
+    defaults = {"is_active": True, "is_sensitive": False}
+    return rows.with_columns(
+        pl.col(name).fill_null(value) for name, value in defaults.items() if name in rows.columns
+    )
+
+
+# --- Loading --------------------------------------------------------------------------------
+
+
+def _staging_table(spec: KindSpec, columns: list[str]) -> Table:
+    """A temporary table shaped like the rows to load, gone when the transaction ends."""
+    target = spec.table
+    return Table(
+        f"import_staging_{spec.kind}",
+        MetaData(),
+        Column("line", BigInteger),
+        *(Column(name, target.c[name].type) for name in columns if name != "line"),
+        prefixes=["TEMPORARY"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    inserted: int
+    updated: int
+    conflicts: pl.DataFrame
+
+
+def _upsert(conn: Connection, spec: KindSpec, rows: pl.DataFrame, progress: Progress) -> _Counts:
+    """Insert new keys and update changed rows, through a staging table, in one go each.
+
+    The staging table is created and dropped inside the caller's transaction, so a failure
+    rolls it back with everything else.
+    """
+    target = spec.table
+    if conn.execute(select(literal(1)).select_from(target).limit(1)).first() is None:
+        # A first load into an empty table (a firm's whole book): every row is new, so the
+        # rows go straight in through the bulk path, written once instead of twice, and the
+        # table's plain indexes are built once afterwards instead of row by row. Both are
+        # inside the transaction: a failure leaves table and indexes as they were.
+        present = {index["name"] for index in inspect(conn).get_indexes(target.name)}
+        rebuilt = [i for i in target.indexes if not i.unique and i.name in present]
+        for index in rebuilt:
+            index.drop(conn)
+        for done, chunk in enumerate(rows.drop("line").iter_slices(STAGING_CHUNK_ROWS), start=1):
+            bulk_insert(conn, target, chunk)
+            progress("inserting", 0.5 + 0.4 * min(done * STAGING_CHUNK_ROWS / rows.height, 1))
+        progress("indexing", 0.9)
+        for index in rebuilt:
+            index.create(conn)
+        return _Counts(inserted=rows.height, updated=0, conflicts=_no_errors())
+    staging = _staging_table(spec, rows.columns)
+    staging.create(conn)
+    for done, chunk in enumerate(rows.iter_slices(STAGING_CHUNK_ROWS), start=1):
+        bulk_insert(conn, staging, chunk)
+        progress("staging", 0.5 + 0.3 * min(done * STAGING_CHUNK_ROWS / max(rows.height, 1), 1))
+    key_columns = [spec.spec(name).column for name in spec.key]
+    Index(f"ix_{staging.name}_key", *(staging.c[c] for c in key_columns)).create(conn)
+    same_key = and_(*(target.c[c] == staging.c[c] for c in key_columns))
+    values = [c for c in rows.columns if c != "line" and c not in key_columns]
+    differs = or_(*(target.c[c].is_distinct_from(staging.c[c]) for c in values))
+    conflicts, updated = _no_errors(), 0
+    progress("updating", 0.85)
+    if spec.append_only:
+        changed = read_frame(conn, select(staging.c.line).where(exists().where(same_key, differs)))
+        conflicts = changed.select(
+            pl.col("line").cast(pl.Int64),
+            pl.lit(", ".join(spec.key)).alias("column"),
+            pl.lit(None, pl.String).alias("value"),
+            pl.lit("append_only").alias("reason"),
+        )
+    else:
+        statement = update(target).where(same_key, differs)
+        updated = conn.execute(statement.values({c: staging.c[c] for c in values})).rowcount
+    progress("inserting", 0.92)
+    columns = [c for c in rows.columns if c != "line"]
+    # Counted, not taken from the INSERT's rowcount, which psycopg leaves at -1 here.
+    known = select(func.count()).select_from(staging).where(exists().where(same_key))
+    inserted = rows.height - conn.execute(known).scalar_one()
+    new_rows = select(*(staging.c[c] for c in columns)).where(~exists().where(same_key))
+    conn.execute(insert(target).from_select(columns, new_rows))
+    staging.drop(conn)
+    return _Counts(inserted=inserted, updated=updated, conflicts=conflicts)
+
+
+class _RollBack(Exception):
+    """Leaves a unit of work without committing: a dry run, or rows that conflict."""
+
+
+def run_import(
+    conn: Connection,
+    user: SignedInUser,
+    kind: str,
+    path: Path,
+    *,
+    file_name: str | None = None,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    good_rows_only: bool = False,
+    progress: Progress | None = None,
+    max_bytes: int = MAX_IMPORT_BYTES,
+    client: str = "",
+) -> ImportResult:
+    """Check `path` as a `kind` file and, unless refused or a dry run, load it.
+
+    Rows with errors stop the load (nothing written) unless `good_rows_only`; either way every
+    bad row comes back in `errors`. A file that cannot be read at all raises ImportRefused and
+    leaves the database as it was. Each import that is not a dry run is recorded and audited,
+    a loaded one in the transaction that loads it.
+    """
+    require(user, Action.IMPORT)
+    spec = kind_spec(kind)
+    report = progress or (lambda _label, _fraction: None)
+    file_name = file_name or path.name
+    started_at, started = now_seoul(), time.perf_counter()
+    report("reading", 0.0)
+    with _opened(path, file_name, max_bytes) as (lazy, info):
+        chosen = resolve_mapping(spec, info.columns, mapping)
+        try:
+            raw = (
+                lazy.select(_cleaned(source).alias(target) for source, target in chosen.items())
+                .with_row_index("line", offset=FIRST_DATA_LINE)
+                .collect()
+            )
+        except pl.exceptions.PolarsError as exc:
+            raise ImportRefused("unreadable", reason=_first_line(exc)) from exc
+    if raw.is_empty():
+        raise ImportRefused("empty_file")
+    total_rows = raw.height
+    report("checking", 0.2)
+    frame, errors = _checked(spec, raw.with_columns(pl.col("line").cast(pl.Int64)))
+    del raw  # at full scale every copy of the file's text is hundreds of megabytes
+    report("resolving", 0.35)
+    frame, missing = _resolved(conn, spec, frame)
+    errors = pl.concat([errors, missing])
+    if not errors.is_empty():
+        frame = frame.filter(~pl.col("line").is_in(errors["line"].implode()))
+    rows = _database_rows(spec, frame)
+    del frame
+
+    def result(counts: _Counts, written: bool) -> ImportResult:
+        all_errors = pl.concat([errors, counts.conflicts]).sort("line", "column")
+        changed = counts.inserted + counts.updated
+        return ImportResult(
+            kind=spec.kind,
+            file_name=file_name,
+            sha256=sha256_of(path),
+            encoding=info.encoding,
+            rows=total_rows,
+            inserted=counts.inserted,
+            updated=counts.updated,
+            unchanged=rows.height - changed - counts.conflicts.height if written or dry_run else 0,
+            rejected=all_errors["line"].n_unique(),
+            written=written,
+            dry_run=dry_run,
+            good_rows_only=good_rows_only,
+            seconds=time.perf_counter() - started,
+            errors=all_errors,
+            ignored_columns=tuple(c for c in info.columns if c not in chosen),
+            stale_jobs=spec.dependent_jobs if written and changed else (),
+        )
+
+    counts = _Counts(0, 0, _no_errors())
+    if good_rows_only or errors.is_empty() or dry_run:
+        try:
+            with unit_of_work(conn) as session:
+                counts = _upsert(session.connection(), spec, rows, report)
+                if dry_run or not (good_rows_only or counts.conflicts.is_empty()):
+                    raise _RollBack
+                loaded = result(counts, written=True)
+                _record(session, user, loaded, info.size_bytes, started_at, client)
+                report("done", 1.0)
+                return loaded
+        except _RollBack:
+            pass
+    if dry_run:
+        report("done", 1.0)
+        return result(counts, written=False)
+    refused = result(_Counts(0, 0, counts.conflicts), written=False)
+    with unit_of_work(conn) as session:
+        _record(session, user, refused, info.size_bytes, started_at, client)
+    report("done", 1.0)
+    return refused
+
+
+def _record(
+    session: Session,
+    user: SignedInUser,
+    result: ImportResult,
+    size_bytes: int,
+    started_at: dt.datetime,
+    client: str,
+) -> None:
+    status = "loaded" if result.written else "refused"
+    session.add(
+        ImportRun(
+            kind=result.kind,
+            file_name=result.file_name[:200],
+            file_sha256=result.sha256,
+            file_bytes=size_bytes,
+            status=status,
+            good_rows_only=result.good_rows_only,
+            rows=result.rows,
+            inserted=result.inserted,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            rejected=result.rejected,
+            started_at=started_at,
+            duration_s=round(result.seconds, 3),
+            user_id=user.user_id,
+            username=user.username,
+        )
+    )
+    append_audit(
+        session,
+        user.user_id,
+        user.username,
+        f"import_{status}",
+        target_kind=result.kind,
+        target_id=result.sha256[:40],
+        detail={
+            "file": result.file_name,
+            "rows": result.rows,
+            "inserted": result.inserted,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rejected": result.rejected,
+            "good_rows_only": result.good_rows_only,
+        },
+        client=client,
+    )
+
+
+def import_history(conn: Connection, user: SignedInUser, *, limit: int = 50) -> pl.DataFrame:
+    """The latest imports, newest first."""
+    require(user, Action.IMPORT)
+    stmt = (
+        select(
+            ImportRun.started_at,
+            ImportRun.username,
+            ImportRun.kind,
+            ImportRun.file_name,
+            ImportRun.status,
+            ImportRun.rows,
+            ImportRun.inserted,
+            ImportRun.updated,
+            ImportRun.unchanged,
+            ImportRun.rejected,
+            ImportRun.duration_s,
+            ImportRun.file_sha256,
+        )
+        .order_by(ImportRun.started_at.desc(), ImportRun.id.desc())
+        .limit(limit)
+    )
+    return read_frame(conn, stmt, {"started_at": pl.Datetime("us"), "duration_s": pl.Float64})
+
+
+# --- Templates, error files and the data dictionary ----------------------------------------
+
+
+def template_csv(kind: str) -> bytes:
+    """A CSV to fill in: our column names and one example row, with a BOM so Excel reads
+    the Korean right."""
+    spec = kind_spec(kind)
+    example = pl.DataFrame(
+        {c.name: [c.example] for c in spec.columns},
+        schema=dict.fromkeys((c.name for c in spec.columns), pl.String),
+    )
+    return example.write_csv(include_bom=True).encode()
+
+
+def neutralised(value: str | None) -> str | None:
+    """A cell a spreadsheet would take for a formula, made plain text by a leading quote."""
+    if value and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def errors_csv(errors: pl.DataFrame) -> bytes:
+    """The bad rows as a CSV to download; file values that look like formulas are defused."""
+    safe = errors.with_columns(pl.col(pl.String).map_elements(neutralised, return_dtype=pl.String))
+    return safe.write_csv(include_bom=True).encode()
+
+
+def dictionary(user: SignedInUser) -> pl.DataFrame:
+    """Every imported table and column `user` can see in the console, with its meaning.
+
+    Generated from KINDS, the same specs that check the files, so the two cannot disagree.
+    """
+    require(user, Action.DICTIONARY_READ)
+    rows = []
+    for spec in KINDS.values():
+        if not permits(user, spec.read_action):
+            continue
+        for column in spec.columns:
+            rows.append(
+                {
+                    "table": spec.kind,
+                    "table_ko": spec.meaning_ko,
+                    "table_en": spec.meaning_en,
+                    "column": column.name,
+                    "stored_as": f"{spec.table.name}.{column.column}",
+                    "type": column.type.value,
+                    "required": column.required,
+                    "key": column.name in spec.key,
+                    "allowed": ", ".join(column.allowed),
+                    "meaning_ko": column.meaning_ko,
+                    "meaning_en": column.meaning_en,
+                    "example": column.example,
+                }
+            )
+    return pl.DataFrame(rows)

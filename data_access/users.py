@@ -1,0 +1,325 @@
+"""User administration: who may sign in, as which role, linked to which employee.
+
+A user's branch is their employee's branch, so scope follows the staff record. Every change is
+audited with the user as it was and as it became. Disabling a user, resetting their password or
+changing their role, employee or branch ends the sessions they have open: `session_valid` is the
+cheap check the console makes on every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from data_access.db import read_frame, unit_of_work
+from data_access.models import Branch, Employee, Role, User
+from data_access.policy import Action, require
+from data_access.security import (
+    SignedInUser,
+    append_audit,
+    hash_password,
+    now_seoul,
+    password_matches,
+)
+
+MIN_PASSWORD_LENGTH = 12
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+
+USER_SCHEMA = {
+    "id": pl.Int64,
+    "username": pl.String,
+    "role": pl.String,
+    "employee_no": pl.String,
+    "employee_name": pl.String,
+    "branch_code": pl.String,
+    "is_active": pl.Boolean,
+    "must_change_password": pl.Boolean,
+    "last_sign_in_at": pl.Datetime("us"),
+    "created_at": pl.Datetime("us"),
+}
+
+
+class UserChangeRefused(ValueError):
+    """A change the rules refuse; `code` is the i18n key of the sentence to show."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+def list_users(conn: Connection, actor: SignedInUser) -> pl.DataFrame:
+    """Every user with their employee, branch and last sign-in, by username."""
+    require(actor, Action.USERS_ADMIN)
+    stmt = (
+        select(
+            User.id,
+            User.username,
+            User.role,
+            Employee.employee_no,
+            Employee.name.label("employee_name"),
+            Branch.code.label("branch_code"),
+            User.is_active,
+            User.must_change_password,
+            User.last_sign_in_at,
+            User.created_at,
+        )
+        .outerjoin(Employee, Employee.id == User.employee_id)
+        .outerjoin(Branch, Branch.id == Employee.branch_id)
+        .order_by(User.username)
+    )
+    return read_frame(conn, stmt, USER_SCHEMA)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserChangeRefused("password_too_short", minimum=MIN_PASSWORD_LENGTH)
+
+
+def _employee(session: Session, employee_no: str | None, user_id: int | None) -> Employee | None:
+    if not employee_no:
+        return None
+    employee = session.scalars(
+        select(Employee).where(Employee.employee_no == employee_no.strip())
+    ).one_or_none()
+    if employee is None:
+        raise UserChangeRefused("unknown_employee", employee_no=employee_no)
+    holder = session.scalars(select(User.id).where(User.employee_id == employee.id)).first()
+    if holder is not None and holder != user_id:
+        raise UserChangeRefused("employee_taken", employee_no=employee_no)
+    return employee
+
+
+def _snapshot(session: Session, user: User) -> dict[str, object]:
+    employee = session.get(Employee, user.employee_id) if user.employee_id else None
+    branch = session.get(Branch, employee.branch_id) if employee and employee.branch_id else None
+    return {
+        "username": user.username,
+        "role": user.role,
+        "employee_no": employee.employee_no if employee else None,
+        "branch_code": branch.code if branch else None,
+        "is_active": user.is_active,
+    }
+
+
+def create_user(
+    conn: Connection,
+    actor: SignedInUser,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    employee_no: str | None = None,
+    client: str = "",
+) -> int:
+    """A new user who must choose their own password at first sign-in; returns the id."""
+    require(actor, Action.USERS_ADMIN)
+    username = username.strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise UserChangeRefused("bad_username")
+    _check_password(password)
+    with unit_of_work(conn) as session:
+        if session.scalars(select(User.id).where(User.username == username)).first():
+            raise UserChangeRefused("username_taken", username=username)
+        employee = _employee(session, employee_no, None)
+        user = User(
+            username=username,
+            password_hash=hash_password(password),
+            role=Role(role).value,
+            employee_id=employee.id if employee else None,
+            is_active=True,
+            must_change_password=True,
+            failed_sign_ins=0,
+            created_at=now_seoul(),
+        )
+        session.add(user)
+        session.flush()
+        append_audit(
+            session,
+            actor.user_id,
+            actor.username,
+            "user_created",
+            target_kind="user",
+            target_id=str(user.id),
+            detail={"after": _snapshot(session, user)},
+            client=client,
+        )
+        return user.id
+
+
+def update_user(
+    conn: Connection,
+    actor: SignedInUser,
+    user_id: int,
+    *,
+    role: Role,
+    employee_no: str | None,
+    branch_code: str | None,
+    client: str = "",
+) -> bool:
+    """Set the role, the linked employee and that employee's branch (None: head office).
+
+    Returns whether anything changed; a change of role, employee or branch ends the user's
+    sessions, since what they may see changed with it.
+    """
+    require(actor, Action.USERS_ADMIN)
+    with unit_of_work(conn) as session:
+        user = _user(session, user_id)
+        before = _snapshot(session, user)
+        employee = _employee(session, employee_no, user.id)
+        if branch_code and employee is None:
+            raise UserChangeRefused("branch_needs_employee")
+        user.role = Role(role).value
+        user.employee_id = employee.id if employee else None
+        if employee is not None:
+            branch = None
+            if branch_code:
+                branch = session.scalars(
+                    select(Branch).where(Branch.code == branch_code.strip())
+                ).one_or_none()
+                if branch is None:
+                    raise UserChangeRefused("unknown_branch", branch_code=branch_code)
+            employee.branch_id = branch.id if branch else None
+        session.flush()
+        after = _snapshot(session, user)
+        if after == before:
+            return False
+        user.sessions_revoked_at = now_seoul()
+        append_audit(
+            session,
+            actor.user_id,
+            actor.username,
+            "user_updated",
+            target_kind="user",
+            target_id=str(user.id),
+            detail={"before": before, "after": after},
+            client=client,
+        )
+        return True
+
+
+def set_active(
+    conn: Connection, actor: SignedInUser, user_id: int, active: bool, *, client: str = ""
+) -> None:
+    """Enable or disable a user; disabling ends their sessions. No admin disables themself."""
+    require(actor, Action.USERS_ADMIN)
+    if not active and user_id == actor.user_id:
+        raise UserChangeRefused("cannot_disable_self")
+    with unit_of_work(conn) as session:
+        user = _user(session, user_id)
+        if user.is_active == active:
+            return
+        user.is_active = active
+        if not active:
+            user.sessions_revoked_at = now_seoul()
+        append_audit(
+            session,
+            actor.user_id,
+            actor.username,
+            "user_enabled" if active else "user_disabled",
+            target_kind="user",
+            target_id=str(user.id),
+            client=client,
+        )
+
+
+def reset_password(
+    conn: Connection,
+    actor: SignedInUser,
+    user_id: int,
+    temporary_password: str,
+    *,
+    client: str = "",
+) -> None:
+    """Set a temporary password the user must replace at next sign-in; ends their sessions
+    and lifts a lockout."""
+    require(actor, Action.USERS_ADMIN)
+    _check_password(temporary_password)
+    with unit_of_work(conn) as session:
+        user = _user(session, user_id)
+        user.password_hash = hash_password(temporary_password)
+        user.must_change_password = True
+        user.failed_sign_ins = 0
+        user.locked_until = None
+        user.sessions_revoked_at = now_seoul()
+        append_audit(
+            session,
+            actor.user_id,
+            actor.username,
+            "password_reset",
+            target_kind="user",
+            target_id=str(user.id),
+            client=client,
+        )
+
+
+def must_change_password(conn: Connection, user_id: int) -> bool:
+    flag = conn.execute(select(User.must_change_password).where(User.id == user_id)).scalar()
+    return bool(flag)
+
+
+def change_own_password(
+    conn: Connection, user: SignedInUser, new_password: str, *, client: str = ""
+) -> None:
+    """The signed-in user's new password, replacing a temporary one (or their old one)."""
+    _check_password(new_password)
+    with unit_of_work(conn) as session:
+        stored = _user(session, user.user_id)
+        if password_matches(stored.password_hash, new_password):
+            raise UserChangeRefused("password_unchanged")
+        stored.password_hash = hash_password(new_password)
+        stored.must_change_password = False
+        append_audit(
+            session,
+            user.user_id,
+            user.username,
+            "password_changed",
+            target_kind="user",
+            target_id=str(user.user_id),
+            client=client,
+        )
+
+
+def session_valid(conn: Connection, user_id: int, signed_in_at: dt.datetime) -> bool:
+    """Whether a session signed in at `signed_in_at` may go on: one indexed row read."""
+    row = conn.execute(
+        select(User.is_active, User.sessions_revoked_at).where(User.id == user_id)
+    ).one_or_none()
+    if row is None or not row.is_active:
+        return False
+    return row.sessions_revoked_at is None or row.sessions_revoked_at < signed_in_at
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserChangeRefused("unknown_user")
+    return user
+
+
+def acting_admin(conn: Connection, username: str) -> SignedInUser:
+    """The user a command-line operator acts as, held to the same policy as on the page.
+
+    The operator already holds the database's credentials, so no password is asked; the name
+    is what the audit trail and the import history record.
+    """
+    row = conn.execute(
+        select(User.id, User.username, User.role, User.is_active, User.employee_id)
+        .add_columns(Employee.name, Employee.branch_id)
+        .outerjoin(Employee, Employee.id == User.employee_id)
+        .where(User.username == username.strip().lower())
+    ).one_or_none()
+    if row is None or not row.is_active:
+        raise UserChangeRefused("unknown_user")
+    return SignedInUser(
+        user_id=row.id,
+        username=row.username,
+        role=Role(row.role),
+        employee_id=row.employee_id,
+        employee_name=row.name or row.username,
+        branch_id=row.branch_id,
+    )

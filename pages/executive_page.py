@@ -1,0 +1,497 @@
+"""Executive KPIs: tiles, trend, branch league table, regions, and drill-down into a branch.
+
+Everything shown comes from the KPI snapshots (data_access.kpis); `?branch=<code>` opens one
+branch. A branch manager sees their own branch here and is refused any other.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import altair as alt
+import polars as pl
+import streamlit as st
+from sqlalchemy import Connection
+
+from data_access import agenda, kpis
+from data_access.policy import AccessDenied, Action, permits
+from data_access.security import SignedInUser
+from ui import kpi_view, session
+from ui.format import day
+from ui.i18n import language, t
+
+TTL_S = 300
+DEFAULT_RANGE_DAYS = 365
+LEAGUE_COLUMNS = ("aum_krw", "net_flows_krw", "active_customers", "usage_per_staff_day")
+HEADLINE = [kpi.name for kpi in kpis.KPIS]
+# Time ticks as numbers, the same in both languages (Vega would name the months in English).
+AXIS_FORMATS = {"day": "%m-%d", "week": "%m-%d", "month": "%Y-%m", "quarter": "%Y-%m"}
+# One tick per month or quarter: Vega's own picks would repeat a month's label.
+AXIS_TICKS = {
+    "month": {"interval": "month", "step": 1},
+    "quarter": {"interval": "month", "step": 3},
+}
+
+
+# The whole user is part of every key: one user's figures never reach another's session.
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def scope_of(user: SignedInUser, branch_code: str | None) -> kpis.KpiScope:
+    with session.connect() as conn:
+        return kpis.scope_for(conn, user, branch_code)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def snapshot_span(user: SignedInUser, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    with session.connect() as conn:
+        return kpis.snapshot_span(conn, user, today)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def history(
+    user: SignedInUser, scope: kpis.KpiScope, start: dt.date, end: dt.date
+) -> tuple[pl.DataFrame, list[dt.date]]:
+    with session.connect() as conn:
+        return kpis.history(conn, user, scope, start, end), kpis.reported_days(conn, start, end)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def league_rows(
+    user: SignedInUser, kpi: str, start: dt.date, end: dt.date
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    with session.connect() as conn:
+        return (
+            kpis.branches(conn, user),
+            kpis.scope_rows(conn, user, kpis.BRANCH, kpi, start, end),
+            kpis.day_rows(conn, user, kpis.BRANCH, end),
+        )
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def region_rows(user: SignedInUser, end: dt.date) -> pl.DataFrame:
+    with session.connect() as conn:
+        return kpis.day_rows(conn, user, kpis.REGION, end)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def target_values(user: SignedInUser) -> dict[str, float]:
+    with session.connect() as conn:
+        return kpis.targets(conn, user)
+
+
+def branch_scope_or_stop(user: SignedInUser) -> kpis.KpiScope:
+    code = st.query_params.get("branch")
+    try:
+        return scope_of(user, code)
+    except AccessDenied:
+        st.error(t("kpi_branch_refused"), icon=":material/block:")
+    except kpis.UnknownBranch:
+        st.error(t("kpi_branch_unknown", code=code), icon=":material/search_off:")
+    if st.button(t("kpi_own_branch") if user.branch_id else t("kpi_back_to_firm")):
+        st.query_params.clear()
+        st.rerun()
+    st.stop()
+
+
+def pick_range(first: dt.date, latest: dt.date) -> tuple[str, dt.date, dt.date]:
+    left, right = st.columns([2, 3])
+    with left:
+        period = st.segmented_control(
+            t("kpi_period"),
+            options=list(kpis.PERIODS),
+            format_func=lambda p: t(f"kpi_period_{p}"),
+            default="month",
+            key="kpi_period",
+        )
+    with right:
+        picked = st.date_input(
+            t("kpi_range"),
+            value=(max(first, latest - dt.timedelta(days=DEFAULT_RANGE_DAYS)), latest),
+            max_value=latest,
+            key="kpi_range",
+        )
+    if not isinstance(picked, tuple) or len(picked) != 2:
+        st.info(t("kpi_range_incomplete"), icon=":material/date_range:")
+        st.stop()
+    return period or "month", picked[0], picked[1]
+
+
+def kpi_label(name: str) -> str:
+    return kpi_view.label(kpis.KPI_BY_NAME[name])
+
+
+def show_tiles(
+    periods: pl.DataFrame, period: str, targets: dict[str, float], branch: bool, last: dt.date
+) -> None:
+    starts = periods["period_start"].unique().sort()
+    latest = kpi_view.values_of(periods.filter(pl.col("period_start") == starts[-1]))
+    previous = (
+        kpi_view.values_of(periods.filter(pl.col("period_start") == starts[-2]))
+        if starts.len() > 1
+        else {}
+    )
+    trends = {
+        name: [value for value in values if value is not None]
+        for name, values in periods.sort("period_start")
+        .group_by("kpi", maintain_order=True)
+        .agg("value")
+        .iter_rows()
+    }
+    if branch:
+        targets = {k: v for k, v in targets.items() if kpis.KPI_BY_NAME[k].per_branch_target}
+    shown = kpi_view.period_label(starts[-1], period)
+    if period != "day":
+        shown = t("kpi_period_to_date", period=shown, date=day(last))
+    st.subheader(t("kpi_tiles", period=shown))
+    compared = t(f"kpi_vs_previous_{period}")
+    st.caption(t("kpi_tiles_caption", compared=compared))
+    kpi_view.tiles(latest, previous, targets, HEADLINE, compared=compared, trends=trends)
+
+
+def trend_chart(
+    series: pl.DataFrame, name: str, target: float | None, period: str
+) -> alt.LayerChart:
+    kpi = kpis.KPI_BY_NAME[name]
+    title = kpi_view.label(kpi)
+    shown = series.with_columns(
+        pl.col("value").map_elements(lambda v: kpi_view.value_text(kpi, v), pl.String).alias("text")
+    )
+    base = alt.Chart(shown).encode(
+        x=alt.X(
+            "period_start:T",
+            title=t("col_period"),
+            axis=alt.Axis(
+                format=AXIS_FORMATS[period], tickCount=AXIS_TICKS.get(period, alt.Undefined)
+            ),
+        ),
+        y=alt.Y("value:Q", title=title),
+        tooltip=[
+            alt.Tooltip("period_start:T", title=t("col_period")),
+            alt.Tooltip("text:N", title=title),
+        ],
+    )
+    # Missing days break the line instead of joining across them or dropping to zero.
+    layers = [base.mark_line(point=True, invalid="break-paths-show-domains")]
+    if target is not None:
+        layers.append(
+            alt.Chart(pl.DataFrame({"target": [target]}))
+            .mark_rule(strokeDash=[6, 4], color="#c0392b")
+            .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title=t("col_target"))])
+        )
+    return alt.layer(*layers)
+
+
+def show_trend(periods: pl.DataFrame, period: str, targets: dict[str, float], missing: int) -> None:
+    st.subheader(t("kpi_trend"))
+    name = st.selectbox(t("kpi_pick"), HEADLINE, format_func=kpi_label, key="kpi_trend_pick")
+    st.caption(kpi_view.definition(kpis.KPI_BY_NAME[name]))
+    series = periods.filter(pl.col("kpi") == name).select("period_start", "value")
+    st.altair_chart(trend_chart(series, name, targets.get(name), period), width="stretch")
+    if missing:
+        st.caption(t("kpi_gaps", days=missing))
+
+
+def with_gaps(frame: pl.DataFrame, days: list[dt.date]) -> pl.DataFrame:
+    """Every expected business day and KPI, with null where no snapshot was taken."""
+    grid = pl.DataFrame({"business_date": days}, schema={"business_date": pl.Date}).join(
+        pl.DataFrame({"kpi": HEADLINE}), how="cross"
+    )
+    return grid.join(frame, on=["business_date", "kpi"], how="left")
+
+
+def wide_by_period(periods: pl.DataFrame, period: str) -> pl.DataFrame:
+    """One row per period, one column per KPI (labelled), for the CSV export."""
+    wide = periods.pivot(on="kpi", index="period_start", values="value").sort("period_start")
+    return wide.select(
+        pl.col("period_start")
+        .map_elements(lambda d: kpi_view.period_label(d, period), pl.String)
+        .alias(t("col_period")),
+        *(pl.col(name).alias(kpi_label(name)) for name in HEADLINE if name in wide.columns),
+    )
+
+
+def export_button(user: SignedInUser, scope: kpis.KpiScope, frame: pl.DataFrame, what: str) -> None:
+    """A CSV download of `frame`; the download is written to the audit log."""
+    if not permits(user, Action.EXPORT, branch_id=scope.branch_id):
+        return
+
+    def audited() -> None:
+        with session.connect() as conn:
+            kpis.record_export(conn, user, what, scope, frame.height)
+
+    st.download_button(
+        t("kpi_export" if what == "periods" else "kpi_export_league"),
+        data=frame.write_csv(include_bom=True),
+        file_name=f"kpi_{what}_{scope.kind}{('_' + scope.key) if scope.key else ''}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click=audited,
+        key=f"kpi_export_{what}",
+    )
+
+
+def league_table(user: SignedInUser, name: str, start: dt.date, end: dt.date, period: str) -> None:
+    branches, series, today = league_rows(user, name, start, end)
+    kpi = kpis.KPI_BY_NAME[name]
+    st.subheader(t("kpi_league"))
+    st.caption(t("kpi_league_caption", date=day(end), kpi=kpi_view.label(kpi)))
+    periodic = kpis.by_period(series.rename({"scope_key": "code"}).with_columns(kpi=pl.lit(name)),
+                              period, keys=["code"])  # fmt: skip
+    sparks = periodic.group_by("code").agg(pl.col("value").sort_by("period_start").alias("trend"))
+    shown = [name, *(c for c in LEAGUE_COLUMNS if c != name)]
+    latest = (
+        today.filter(pl.col("kpi").is_in(shown))
+        .pivot(on="kpi", index="scope_key", values="value")
+        .rename({"scope_key": "code"})
+    )
+    names = "name_ko" if language() == "ko" else "name_en"
+    table = (
+        branches.select("code", pl.col(names).alias("name"), "region")
+        .join(latest, on="code", how="left")
+        .join(sparks, on="code", how="left")
+        .sort(name, descending=kpi.better is not kpis.Better.DOWN, nulls_last=True)
+    )
+    columns = {
+        "code": st.column_config.TextColumn(t("col_branch_code")),
+        "name": st.column_config.TextColumn(t("col_branch_name")),
+        "region": st.column_config.TextColumn(t("col_region")),
+        "trend": st.column_config.LineChartColumn(t("col_trend"), width="medium"),
+        **kpi_columns([c for c in shown if c in table.columns]),
+    }
+    order = ["code", "name", "region", *(c for c in shown if c in table.columns), "trend"]
+    picked = st.dataframe(
+        table.select(order),
+        column_config=columns,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="kpi_league_table",
+    )
+    rows = picked.selection.rows if picked else []
+    if rows:
+        st.query_params["branch"] = table["code"][rows[0]]
+        st.rerun()
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    labels = dict(zip(table["code"], table["name"], strict=True))
+
+    def open_branch() -> None:
+        st.query_params["branch"] = st.session_state["kpi_open_branch"]
+
+    left.selectbox(
+        t("kpi_open_branch"),
+        options=sorted(labels),
+        index=None,
+        format_func=lambda code: f"{labels[code]} ({code})",
+        placeholder=t("kpi_open_branch_placeholder"),
+        on_change=open_branch,
+        key="kpi_open_branch",
+    )
+    with right:
+        export_button(user, kpis.KpiScope(kpis.FIRM, ""), table.drop("trend"), "league")
+
+
+def kpi_columns(names: list[str]) -> dict[str, Any]:
+    """Number columns titled and explained like the tiles, for the league and region tables."""
+    return {
+        name: st.column_config.NumberColumn(
+            kpi_label(name),
+            help=kpi_view.definition(kpis.KPI_BY_NAME[name]),
+            format=number_format(kpis.KPI_BY_NAME[name]),
+        )
+        for name in names
+    }
+
+
+def number_format(kpi: kpis.Kpi) -> str:
+    if kpi.unit is kpis.Unit.KRW:
+        return "localized"
+    if kpi.unit is kpis.Unit.COUNT:
+        return "localized"
+    if kpi.unit is kpis.Unit.PERCENT:
+        return "%.1f%%"
+    return "%.1f"
+
+
+def region_view(user: SignedInUser, name: str, end: dt.date) -> None:
+    rows = region_rows(user, end)
+    st.subheader(t("kpi_regions"))
+    if rows.is_empty():
+        st.caption(t("kpi_empty_range", start=day(end), end=day(end)))
+        return
+    kpi = kpis.KPI_BY_NAME[name]
+    chosen = rows.filter(pl.col("kpi") == name).with_columns(
+        pl.col("value").map_elements(lambda v: kpi_view.value_text(kpi, v), pl.String).alias("text")
+    )
+    chart = (
+        alt.Chart(chosen)
+        .mark_bar(color="#1f5fa8")
+        .encode(
+            x=alt.X("value:Q", title=kpi_view.label(kpi)),
+            y=alt.Y("scope_key:N", title=t("col_region"), sort="-x"),
+            tooltip=[
+                alt.Tooltip("scope_key:N", title=t("col_region")),
+                alt.Tooltip("text:N", title=kpi_view.label(kpi)),
+            ],
+        )
+    )
+    shown = [name, *(c for c in LEAGUE_COLUMNS if c != name)]
+    table = (
+        rows.filter(pl.col("kpi").is_in(shown))
+        .pivot(on="kpi", index="scope_key", values="value")
+        .sort(name, descending=kpi.better is not kpis.Better.DOWN, nulls_last=True)
+    )
+    left, right = st.columns(2)
+    left.altair_chart(chart, width="stretch")
+    right.dataframe(
+        table.select("scope_key", *(c for c in shown if c in table.columns)),
+        column_config={
+            "scope_key": st.column_config.TextColumn(t("col_region")),
+            **kpi_columns([c for c in shown if c in table.columns]),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def branch_staff(user: SignedInUser, scope: kpis.KpiScope, today: dt.date) -> None:
+    if not permits(user, Action.AGENDA_TEAM_READ, branch_id=scope.branch_id):
+        return
+    st.subheader(t("kpi_branch_staff"))
+    with session.connect() as conn:
+        staff = agenda.completion_by_employee(conn, user, today, branch_id=scope.branch_id)
+    if staff.is_empty():
+        st.caption(t("kpi_no_agenda", date=day(today)))
+        return
+    st.caption(t("kpi_branch_staff_caption", date=day(today)))
+    st.dataframe(
+        staff.select(
+            pl.col("employee_no").alias(t("col_employee_no")),
+            pl.col("name").alias(t("col_name")),
+            pl.col("items").alias(t("col_items")),
+            pl.col("done").alias(t("col_done")),
+            pl.col("unreachable").alias(t("col_unreachable")),
+            pl.col("snoozed").alias(t("col_snoozed")),
+            pl.col("open").alias(t("col_open")),
+            pl.col("completion_pct").alias(t("col_completion")),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def settings_section(user: SignedInUser, targets: dict[str, float]) -> None:
+    """Administrators: the firm's targets and the DM/TM per-piece costs, audited on save."""
+    if not permits(user, Action.KPI_TARGETS_WRITE):
+        return
+    with st.expander(t("kpi_settings"), icon=":material/tune:"):
+        st.caption(t("kpi_settings_caption"))
+        with session.connect() as conn:
+            costs = kpis.parameters(conn, user)
+        left, right = st.columns(2)
+        with left.form("kpi_target_form"):
+            name = st.selectbox(
+                t("kpi_pick"), HEADLINE, format_func=kpi_label, key="kpi_target_kpi"
+            )
+            value = st.number_input(
+                t("kpi_target_value"), min_value=0.0, value=None, step=1.0, key="kpi_target_value"
+            )
+            if st.form_submit_button(t("kpi_save_target"), key="kpi_target_save"):
+                save(
+                    lambda conn: kpis.save_target(conn, user, name, value),
+                    value,
+                    t("kpi_target_saved", kpi=kpi_label(name), value=f"{value or 0:,g}"),
+                )
+        with right.form("kpi_parameter_form"):
+            cost = st.selectbox(
+                t("kpi_parameter"), list(costs), format_func=lambda n: t(f"kpi_parameter_{n}")
+            )
+            amount = st.number_input(
+                t("kpi_parameter_value"), min_value=0.0, value=None, step=100.0
+            )
+            if st.form_submit_button(t("kpi_save_parameter")):
+                save(
+                    lambda conn: kpis.save_parameter(conn, user, cost, amount),
+                    amount,
+                    t(
+                        "kpi_parameter_saved",
+                        name=t(f"kpi_parameter_{cost}"),
+                        value=f"{amount or 0:,g}",
+                    ),
+                )
+        if targets:
+            st.dataframe(
+                pl.DataFrame(
+                    {
+                        t("col_kpi"): [kpi_label(k) for k in targets],
+                        t("col_target"): [
+                            kpi_view.value_text(kpis.KPI_BY_NAME[k], v) for k, v in targets.items()
+                        ],
+                    }
+                ),
+                hide_index=True,
+            )
+        st.dataframe(
+            pl.DataFrame(
+                {
+                    t("kpi_parameter"): [t(f"kpi_parameter_{n}") for n in costs],
+                    t("kpi_parameter_value"): [f"{v:,.0f}" for v in costs.values()],
+                }
+            ),
+            hide_index=True,
+        )
+
+
+def save(action: Callable[[Connection], None], value: float | None, saved: str) -> None:
+    """Run one audited save and say `saved`; a missing or refused value gets a sentence."""
+    try:
+        if value is not None:
+            with session.connect() as conn:
+                action(conn)
+    except kpis.TargetRejected:
+        value = None
+    if value is None:
+        st.error(t("kpi_setting_rejected"), icon=":material/error:")
+        return
+    target_values.clear()  # costs need no clearing: they reach pages through the next snapshot
+    st.success(saved, icon=":material/check:")
+
+
+user = session.require_user()
+today = session.today()
+scope = branch_scope_or_stop(user)
+title = (
+    t("kpi_title_firm")
+    if scope.kind == kpis.FIRM
+    else t("kpi_title_branch", branch=f"{scope.name(language())} ({scope.key})")
+)
+st.title(title)
+span = snapshot_span(user, today)
+if span is None:
+    st.info(t("kpi_no_snapshots"), icon=":material/hourglass_empty:")
+    st.stop()
+first, latest = span
+back = scope.kind == kpis.BRANCH and kpis.sees_firm(user)
+if back and st.button(t("kpi_back_to_firm"), icon=":material/arrow_back:"):
+    st.query_params.clear()
+    st.rerun()
+period, start, end = pick_range(first, latest)
+st.caption(t("kpi_caption", start=day(start), end=day(end), latest=day(latest)))
+raw, expected = history(user, scope, start, end)
+if raw.is_empty():
+    st.info(t("kpi_empty_range", start=day(start), end=day(end)), icon=":material/info:")
+    st.stop()
+targets = target_values(user)
+daily = with_gaps(raw, expected)
+missing = len(set(expected) - set(raw["business_date"].to_list()))
+periods = kpis.by_period(daily, period)
+show_tiles(periods, period, targets, scope.kind == kpis.BRANCH, raw["business_date"].max())
+show_trend(periods, period, targets, missing)
+export_button(user, scope, wide_by_period(periods, period), "periods")
+chosen = st.session_state.get("kpi_trend_pick", HEADLINE[0])
+last_shown = raw["business_date"].max()
+if scope.kind == kpis.FIRM:
+    league_table(user, chosen, start, last_shown, period)
+    region_view(user, chosen, last_shown)
+else:
+    branch_staff(user, scope, today)
+settings_section(user, targets)

@@ -1,0 +1,550 @@
+"""Training for trainers: catalogue, sessions and enrolments, results (form and CSV import),
+completion and overdue, certificate expiry, and usage before and after a course.
+
+Writes run in button callbacks, before the page reads again, so a change is on screen at once.
+The import is checked first and kept in the session; nothing is written until the trainer
+presses the button that applies the good rows.
+"""
+
+import datetime as dt
+import re
+
+import altair as alt
+import pandas as pd
+import polars as pl
+import streamlit as st
+
+from data_access import training
+from data_access.security import SignedInUser
+from ui import session
+from ui.format import day
+from ui.i18n import MESSAGES, language, t
+
+FEEDBACK_KEY = "training_feedback"
+CHECK_KEY = "training_import_check"
+EFFECT_TTL_S = 600
+STATE_COLOURS = {
+    training.EXPIRED: "background-color: #f8d7da; color: #842029",
+    training.EXPIRING: "background-color: #fff3cd; color: #664d03",
+    training.VALID: "",
+}
+
+
+def title_column(frame: pl.DataFrame) -> pl.Series:
+    return frame["title_ko"] if language() == "ko" else frame["title_en"]
+
+
+def feedback() -> None:
+    message = st.session_state.pop(FEEDBACK_KEY, None)
+    if message:
+        level, text = message
+        (st.success if level == "success" else st.error)(text)
+
+
+def refused(rejection: training.TrainingRejected) -> None:
+    key = f"training_rejected_{rejection.reason}"
+    st.session_state[FEEDBACK_KEY] = ("error", t(key) if key in MESSAGES else str(rejection))
+
+
+def worded(column: str, prefix: str, codes: list[str]) -> pl.Expr:
+    """Codes in the reader's language, looked up in the script thread (see usage_page)."""
+    words = {code: t(f"{prefix}{code}") for code in codes}
+    return pl.col(column).replace_strict(words, default=pl.col(column), return_dtype=pl.String)
+
+
+def iso_day(column: str) -> pl.Expr:
+    return pl.col(column).dt.to_string("%Y-%m-%d")
+
+
+def signed_pct(column: str) -> pl.Expr:
+    """A percentage change as text ("+12%"), blank where there is nothing to compare."""
+    whole = pl.col(column).round(0).cast(pl.Int64)
+    return (
+        pl.when(whole > 0)
+        .then(pl.format("+{}%", whole))
+        .otherwise(pl.format("{}%", whole))
+        .fill_null("")
+    )
+
+
+# --- Catalogue ----------------------------------------------------------------------------------
+
+
+def save_course(user: SignedInUser, course_id: int | None, prefix: str) -> None:
+    state = st.session_state
+    months = int(state[f"{prefix}_months"] or 0)
+    draft = training.CourseDraft(
+        code=state[f"{prefix}_code"] or "",
+        title_ko=state[f"{prefix}_title_ko"] or "",
+        title_en=state[f"{prefix}_title_en"] or "",
+        category=state[f"{prefix}_category"] or "",
+        certification_months=months or None,
+    )
+    try:
+        with session.connect() as conn:
+            training.save_course(conn, user, draft, course_id)
+    except training.TrainingRejected as rejection:
+        refused(rejection)
+        return
+    st.session_state[FEEDBACK_KEY] = ("success", t("training_saved", code=draft.code.upper()))
+
+
+def set_retired(user: SignedInUser, course_id: int, code: str, retired: bool) -> None:
+    with session.connect() as conn:
+        training.retire_course(conn, user, course_id, retired=retired)
+    key = "training_retired" if retired else "training_restored"
+    st.session_state[FEEDBACK_KEY] = ("success", t(key, code=code))
+
+
+def course_fields(prefix: str, course: dict | None) -> None:
+    course = course or {}
+    left, right = st.columns(2)
+    left.text_input(t("training_code"), value=course.get("code", ""), key=f"{prefix}_code")
+    right.selectbox(
+        t("training_category"),
+        options=list(training.CATEGORIES),
+        index=training.CATEGORIES.index(course.get("category", "system")),
+        format_func=lambda c: t(f"training_category_{c}"),
+        key=f"{prefix}_category",
+    )
+    left.text_input(
+        t("training_title_ko"), value=course.get("title_ko", ""), key=f"{prefix}_title_ko"
+    )
+    right.text_input(
+        t("training_title_en"), value=course.get("title_en", ""), key=f"{prefix}_title_en"
+    )
+    st.number_input(
+        t("training_cert_months"),
+        min_value=0,
+        max_value=training.MAX_CERTIFICATION_MONTHS,
+        value=course.get("certification_months") or 0,
+        key=f"{prefix}_months",
+    )
+
+
+def catalogue(user: SignedInUser, courses: pl.DataFrame) -> None:
+    st.dataframe(
+        courses.select(
+            pl.col("code").alias(t("col_code")),
+            title_column(courses).alias(t("col_course")),
+            worded("category", "training_category_", list(training.CATEGORIES)).alias(
+                t("col_category")
+            ),
+            pl.col("certification_months")
+            .cast(pl.String)
+            .fill_null("–")
+            .alias(t("col_cert_months")),
+            pl.col("is_retired").alias(t("col_retired")),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    new, edit = st.columns(2)
+    with new.form("training_new_course", clear_on_submit=True):
+        st.markdown(f"**{t('training_course_new')}**")
+        course_fields("new_course", None)
+        st.form_submit_button(
+            t("training_save"),
+            type="primary",
+            on_click=save_course,
+            args=(user, None, "new_course"),
+        )
+    with edit:
+        st.markdown(f"**{t('training_course_edit')}**")
+        by_id = {row["id"]: row for row in courses.iter_rows(named=True)}
+        chosen = st.selectbox(
+            t("training_course_pick"),
+            options=list(by_id),
+            format_func=lambda i: f"{by_id[i]['code']} · {by_id[i]['title_ko']}",
+            key="edit_course_pick",
+        )
+        if chosen is None:
+            return
+        course = by_id[chosen]
+        with st.form(f"training_edit_course_{chosen}"):
+            course_fields(f"edit_course_{chosen}", course)
+            st.form_submit_button(
+                t("training_save"),
+                on_click=save_course,
+                args=(user, chosen, f"edit_course_{chosen}"),
+            )
+        retired = course["is_retired"]
+        st.button(
+            t("training_restore") if retired else t("training_retire"),
+            on_click=set_retired,
+            args=(user, chosen, course["code"], not retired),
+            key="training_retire_button",
+        )
+
+
+# --- Sessions and enrolments --------------------------------------------------------------------
+
+
+def add_session(user: SignedInUser) -> None:
+    state = st.session_state
+    try:
+        with session.connect() as conn:
+            training.add_session(
+                conn,
+                user,
+                state["session_course"],
+                state["session_starts"],
+                state["session_ends"],
+                state["session_location"] or "",
+            )
+    except training.TrainingRejected as rejection:
+        refused(rejection)
+        return
+    st.session_state[FEEDBACK_KEY] = ("success", t("training_session_added"))
+
+
+def enrol(user: SignedInUser) -> None:
+    state = st.session_state
+    numbers = re.split(r"[\s,]+", state["enrol_numbers"] or "")
+    try:
+        with session.connect() as conn:
+            added = training.enrol(conn, user, state["enrol_session"], numbers, session.today())
+    except training.TrainingRejected as rejection:
+        refused(rejection)
+        return
+    state[FEEDBACK_KEY] = ("success", t("training_enrolled", count=added))
+    state["enrol_numbers"] = ""
+
+
+def sessions_tab(user: SignedInUser, courses: pl.DataFrame, sessions: pl.DataFrame) -> None:
+    st.dataframe(
+        sessions.select(
+            pl.col("code").alias(t("col_code")),
+            title_column(sessions).alias(t("col_course")),
+            iso_day("starts_on").alias(t("col_starts_on")),
+            iso_day("ends_on").alias(t("col_ends_on")),
+            pl.col("location").alias(t("col_location")),
+            pl.col("enrolled").alias(t("col_enrolled")),
+            pl.col("completed").alias(t("col_completed")),
+        ),
+        hide_index=True,
+        width="stretch",
+        height=300,
+    )
+    active = courses.filter(~pl.col("is_retired"))
+    names = dict(zip(active["id"], active["code"] + " · " + title_column(active), strict=True))
+    new, enrolment = st.columns(2)
+    with new.form("training_new_session", clear_on_submit=True):
+        st.markdown(f"**{t('training_session_new')}**")
+        st.selectbox(
+            t("training_course"), options=list(names), format_func=names.get, key="session_course"
+        )
+        starts, ends = st.columns(2)
+        starts.date_input(t("training_starts_on"), value=session.today(), key="session_starts")
+        ends.date_input(t("training_ends_on"), value=session.today(), key="session_ends")
+        st.text_input(t("training_location"), key="session_location")
+        st.form_submit_button(
+            t("training_save"), type="primary", on_click=add_session, args=(user,)
+        )
+    upcoming = sessions.filter(pl.col("ends_on") >= session.today() - dt.timedelta(days=90))
+    labels = {
+        row["id"]: f"{row['code']} · {row['starts_on']} · {row['location']}"
+        for row in upcoming.iter_rows(named=True)
+    }
+    with enrolment.form("training_enrol"):
+        st.markdown(f"**{t('training_enrol')}**")
+        st.selectbox(
+            t("training_session_pick"),
+            options=list(labels),
+            format_func=labels.get,
+            key="enrol_session",
+        )
+        st.text_area(t("training_employee_nos"), key="enrol_numbers", height=100)
+        st.form_submit_button(t("training_enrol"), type="primary", on_click=enrol, args=(user,))
+
+
+# --- Results: form and import -------------------------------------------------------------------
+
+
+def record_one(user: SignedInUser) -> None:
+    state = st.session_state
+    try:
+        with session.connect() as conn:
+            result = training.record_result(
+                conn,
+                user,
+                state["result_employee"] or "",
+                state["result_course"] or "",
+                state["result_completed_on"],
+                int(state["result_score"]),
+                today=session.today(),
+            )
+    except training.TrainingRejected as rejection:
+        key = f"training_reason_{rejection.reason}"
+        if key in MESSAGES:
+            state[FEEDBACK_KEY] = ("error", t(key))
+        else:
+            refused(rejection)
+        return
+    state[FEEDBACK_KEY] = (
+        "success",
+        t(
+            "training_result_saved",
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        ),
+    )
+
+
+def check_file(user: SignedInUser) -> None:
+    upload = st.session_state.get("training_file")
+    st.session_state.pop(CHECK_KEY, None)
+    if upload is None:
+        return
+    try:
+        with session.connect() as conn:
+            check = training.check_import(conn, user, upload.getvalue(), today=session.today())
+    except training.TrainingRejected as rejection:
+        refused(rejection)
+        return
+    st.session_state[CHECK_KEY] = check
+
+
+def apply_check(user: SignedInUser) -> None:
+    check = st.session_state.pop(CHECK_KEY, None)
+    if check is None:
+        return
+    with session.connect() as conn:
+        result = training.apply_import(conn, user, check)
+    st.session_state[FEEDBACK_KEY] = (
+        "success",
+        t(
+            "training_import_done",
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        ),
+    )
+
+
+REASONS = [
+    "missing",
+    "unknown_employee",
+    "unknown_course",
+    "bad_date",
+    "future_date",
+    "no_session",
+    "bad_score",
+    "score_range",
+    "duplicate",
+]
+
+
+def results_tab(user: SignedInUser, courses: pl.DataFrame) -> None:
+    form, upload = st.columns(2)
+    active = courses.filter(~pl.col("is_retired"))
+    codes = dict(zip(active["code"], active["code"] + " · " + title_column(active), strict=True))
+    with form.form("training_result"):
+        st.markdown(f"**{t('training_result_form')}**")
+        st.text_input(t("training_employee_no"), key="result_employee")
+        st.selectbox(
+            t("training_course"), options=list(codes), format_func=codes.get, key="result_course"
+        )
+        st.date_input(t("training_completed_on"), value=session.today(), key="result_completed_on")
+        st.number_input(
+            t("training_score"), min_value=0, max_value=100, value=80, key="result_score"
+        )
+        st.form_submit_button(t("training_save"), type="primary", on_click=record_one, args=(user,))
+    with upload:
+        st.markdown(f"**{t('training_import')}**")
+        st.caption(t("training_import_help"))
+        st.file_uploader(
+            t("training_import_file"),
+            type=["csv"],
+            key="training_file",
+            on_change=check_file,
+            args=(user,),
+        )
+        check: training.ImportCheck | None = st.session_state.get(CHECK_KEY)
+        if check is None:
+            return
+        st.info(
+            t(
+                "training_import_summary",
+                total=check.total,
+                good=check.good.height,
+                bad=check.problems.height,
+            )
+        )
+        if not check.problems.is_empty():
+            problems = check.problems.select(
+                pl.col("line").alias(t("col_line")),
+                pl.col("employee_no").alias(t("col_employee_no")),
+                pl.col("course_code").alias(t("col_code")),
+                worded("reason", "training_reason_", REASONS).alias(t("col_reason")),
+            )
+            st.dataframe(problems, hide_index=True, width="stretch")
+            st.download_button(
+                t("training_import_errors"),
+                data=problems.write_csv(include_bom=True),
+                file_name="training-import-problems.csv",
+                mime="text/csv",
+                icon=":material/download:",
+            )
+        if not check.good.is_empty():
+            st.button(
+                t("training_import_apply", good=check.good.height),
+                type="primary",
+                on_click=apply_check,
+                args=(user,),
+            )
+
+
+# --- Status -------------------------------------------------------------------------------------
+
+
+def progress_tab(user: SignedInUser, as_of: dt.date) -> None:
+    st.caption(t("training_progress_caption"))
+    with session.connect() as conn:
+        by_branch = training.completion_by_branch(conn, user, as_of)
+    st.subheader(t("training_by_branch"))
+    st.dataframe(
+        by_branch.select(
+            pl.col("branch_code").alias(t("col_branch")),
+            pl.col("staff").alias(t("col_staff")),
+            pl.col("enrolled").alias(t("col_enrolled")),
+            pl.col("completed").alias(t("col_completed")),
+            pl.col("overdue").alias(t("col_overdue")),
+            pl.col("upcoming").alias(t("col_upcoming")),
+            pl.col("completion_pct").round(0).alias(t("col_completion_rate")),
+            pl.col("expired").alias(t("col_expired")),
+            pl.col("expiring").alias(t("col_expiring")),
+        ),
+        hide_index=True,
+        width="stretch",
+        height=300,
+        column_config={t("col_completion_rate"): st.column_config.NumberColumn(format="%d%%")},
+    )
+    codes = by_branch["branch_code"].to_list()
+    ids = dict(zip(codes, by_branch["branch_id"], strict=True))
+    pick = st.selectbox(t("usage_branch_pick"), options=codes, key="training_branch")
+    if pick is None:
+        return
+    st.subheader(t("training_by_person"))
+    with session.connect() as conn:
+        people = training.completion_by_person(conn, user, as_of, branch_id=ids[pick])
+    st.dataframe(
+        people.select(
+            pl.col("employee_no").alias(t("col_employee_no")),
+            pl.col("name").alias(t("col_name")),
+            pl.col("enrolled").alias(t("col_enrolled")),
+            pl.col("completed").alias(t("col_completed")),
+            pl.col("overdue").alias(t("col_overdue")),
+            pl.col("upcoming").alias(t("col_upcoming")),
+            pl.col("mean_score").round(1).alias(t("col_mean_score")),
+            pl.col("completion_pct").round(0).alias(t("col_completion_rate")),
+            pl.col("expired").alias(t("col_expired")),
+            pl.col("expiring").alias(t("col_expiring")),
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={t("col_completion_rate"): st.column_config.NumberColumn(format="%d%%")},
+    )
+
+
+def certificates_tab(user: SignedInUser, as_of: dt.date) -> None:
+    st.caption(t("training_certs_caption", days=training.EXPIRING_DAYS))
+    states = [training.EXPIRED, training.EXPIRING, training.VALID]
+    shown = st.segmented_control(
+        t("training_state_filter"),
+        options=states,
+        format_func=lambda s: t(f"training_state_{s}"),
+        selection_mode="multi",
+        default=[training.EXPIRED, training.EXPIRING],
+        key="training_states",
+    )
+    with session.connect() as conn:
+        certificates = training.certifications(conn, user, as_of)
+    chosen = certificates.filter(pl.col("state").is_in(shown or states))
+    table = chosen.select(
+        pl.col("employee_no").alias(t("col_employee_no")),
+        pl.col("name").alias(t("col_name")),
+        pl.col("branch_code").alias(t("col_branch")),
+        pl.col("course_code").alias(t("col_code")),
+        iso_day("certified_on").alias(t("col_certified_on")),
+        iso_day("expires_on").alias(t("col_expires_on")),
+        pl.col("days_left").alias(t("col_days_left")),
+        worded("state", "training_state_", states).alias(t("col_state")),
+    ).to_pandas()
+    colours = [STATE_COLOURS[state] for state in chosen["state"]]
+    styled = table.style.apply(
+        lambda column: pd.Series(colours, index=column.index), subset=[t("col_state")]
+    )
+    st.dataframe(styled, hide_index=True, width="stretch")
+
+
+# Usage counts change once a day (the usage-aggregate job); the user is part of the key.
+@st.cache_data(ttl=EFFECT_TTL_S, show_spinner=False)
+def before_after(user: SignedInUser, as_of: dt.date) -> pl.DataFrame:
+    with session.connect() as conn:
+        return training.before_after(conn, user, as_of)
+
+
+def effect_tab(user: SignedInUser, as_of: dt.date) -> None:
+    st.caption(t("training_effect_caption"))
+    effect = before_after(user, as_of)
+    shown = effect.filter((pl.col("people_before") > 0) | (pl.col("people_after") > 0))
+    if shown.is_empty():
+        st.info(t("training_effect_none"), icon=":material/info:")
+        return
+    st.dataframe(
+        shown.select(
+            pl.col("course_code").alias(t("col_code")),
+            title_column(shown).alias(t("col_course")),
+            pl.col("people_before").alias(t("col_people_before")),
+            pl.col("before_per_day").round(0).alias(t("col_before")),
+            pl.col("people_after").alias(t("col_people_after")),
+            pl.col("after_per_day").round(0).alias(t("col_after")),
+            signed_pct("change_pct").alias(t("col_change")),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    periods = {"before_per_day": t("training_before"), "after_per_day": t("training_after")}
+    long = shown.unpivot(
+        index="course_code", on=list(periods), variable_name="period", value_name="per_day"
+    ).with_columns(pl.col("period").replace_strict(periods))
+    chart = (
+        alt.Chart(long.drop_nulls("per_day"))
+        .mark_bar()
+        .encode(
+            x=alt.X("course_code:N", title=t("col_course")),
+            xOffset=alt.XOffset("period:N", sort=list(periods.values())),
+            y=alt.Y("per_day:Q", title=t("usage_per_person_day")),
+            color=alt.Color(
+                "period:N", title=t("training_col_period"), sort=list(periods.values())
+            ),
+            tooltip=["course_code:N", "period:N", alt.Tooltip("per_day:Q", format=".0f")],
+        )
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+user = session.require_user()
+as_of = session.today()
+st.title(t("training_title"))
+st.caption(t("training_caption", date=day(as_of)))
+feedback()
+with session.connect() as conn:
+    courses = training.courses(conn, user)
+    sessions = training.sessions(conn, user)
+tab_names = ["catalogue", "sessions", "results", "progress", "certs", "effect"]
+tabs = st.tabs([t(f"training_tab_{name}") for name in tab_names])
+with tabs[0]:
+    catalogue(user, courses)
+with tabs[1]:
+    sessions_tab(user, courses, sessions)
+with tabs[2]:
+    results_tab(user, courses)
+with tabs[3]:
+    progress_tab(user, as_of)
+with tabs[4]:
+    certificates_tab(user, as_of)
+with tabs[5]:
+    effect_tab(user, as_of)

@@ -1,0 +1,425 @@
+"""Staff usage: branch managers see their branch, executives and trainers the firm or a branch.
+
+Every figure comes from data_access.usage (the daily aggregates); training status of a branch
+manager's own staff comes from data_access.training.
+"""
+
+import datetime as dt
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from data_access import training, usage
+from data_access.models import Role
+from data_access.policy import AccessDenied, Action, Scope, scope_of
+from data_access.security import SignedInUser
+from ui import session
+from ui.format import count, day
+from ui.i18n import language, t
+
+TTL_S = 300
+PERSON_DAYS = 14
+CODES = {
+    "action_": [action.value for action in usage.UsageAction],
+    "role_": [role.value for role in Role],
+    "training_state_": [training.EXPIRED, training.EXPIRING, training.VALID],
+}
+
+
+# The whole user is part of each key: one branch's figures never reach another's manager.
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def adoption(user: SignedInUser, as_of: dt.date, branch: int | None) -> usage.Adoption:
+    with session.connect() as conn:
+        return usage.adoption(conn, user, as_of, branch_id=branch)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def branches(user: SignedInUser) -> pl.DataFrame:
+    with session.connect() as conn:
+        return usage.branches_in_scope(conn, user)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def staff_training(user: SignedInUser, as_of: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    with session.connect() as conn:
+        return (
+            training.completion_by_person(conn, user, as_of, branch_id=user.branch_id),
+            training.certifications(conn, user, as_of, branch_id=user.branch_id),
+        )
+
+
+def action_name(action: str) -> str:
+    return t(f"action_{action}")
+
+
+def worded(column: str, prefix: str) -> pl.Expr:
+    """A code column in the reader's language; the words are looked up here, in the script
+    thread, because polars would call a Python function on threads without the session."""
+    words = {code: t(f"{prefix}{code}") for code in CODES[prefix]}
+    return pl.col(column).replace_strict(words, default=pl.col(column), return_dtype=pl.String)
+
+
+def signed_pct(column: str) -> pl.Expr:
+    """A percentage change as text ("+12%", "-40%"), blank where there is nothing to compare."""
+    whole = pl.col(column).round(0).cast(pl.Int64)
+    return (
+        pl.when(whole > 0)
+        .then(pl.format("+{}%", whole))
+        .otherwise(pl.format("{}%", whole))
+        .fill_null("")
+    )
+
+
+def iso_day(column: str) -> pl.Expr:
+    return pl.col(column).dt.to_string("%Y-%m-%d")
+
+
+def headline(figures: usage.Adoption) -> None:
+    columns = st.columns(6)
+    columns[0].metric(t("usage_staff"), count(figures.staff))
+    columns[1].metric(
+        t("usage_per_person_day"),
+        count(round(figures.actions_per_person_day)),
+        t(
+            "usage_vs_norm",
+            pct=figures.actions_per_person_day * 100 / usage.NORM_ACTIONS_PER_DAY - 100,
+        ),
+    )
+    columns[2].metric(t("usage_dau"), f"{figures.dau:,.1f}")
+    columns[3].metric(t("usage_wau"), count(figures.wau))
+    columns[4].metric(t("usage_mau"), count(figures.mau))
+    columns[5].metric(t("usage_stickiness"), f"{figures.stickiness:.0%}")
+
+
+def people_table(people: pl.DataFrame, progress: pl.DataFrame | None) -> None:
+    """Usage per person; for a branch manager, each person's training status beside it."""
+    if progress is not None:
+        people = people.join(
+            progress.select("employee_id", "completion_pct", "overdue", "expired"),
+            on="employee_id",
+            how="left",
+        )
+    training_columns = (
+        [
+            pl.col("completion_pct").round(0).alias(t("col_completion_rate")),
+            pl.col("overdue").alias(t("col_overdue")),
+            pl.col("expired").alias(t("col_expired")),
+        ]
+        if progress is not None
+        else []
+    )
+    table = people.select(
+        pl.col("employee_no").alias(t("col_employee_no")),
+        pl.col("name").alias(t("col_name")),
+        pl.col("branch_code").alias(t("col_branch")),
+        worded("role", "role_").alias(t("col_role")),
+        pl.col("actions_per_day").round(0).cast(pl.Int64).alias(t("col_per_day")),
+        pl.col("vs_norm_pct").round(0).alias(t("col_vs_norm")),
+        pl.col("active_days").alias(t("col_active_days")),
+        pl.col("features").alias(t("col_features")),
+        iso_day("last_active").fill_null("").alias(t("col_last_active")),
+        signed_pct("change_pct").alias(t("col_change")),
+        *training_columns,
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            t("col_vs_norm"): st.column_config.ProgressColumn(
+                format="%d%%", min_value=0, max_value=150
+            ),
+            t("col_completion_rate"): st.column_config.NumberColumn(format="%d%%"),
+        },
+    )
+
+
+def coverage_heatmap(figures: usage.Adoption, by_branch: bool) -> alt.Chart:
+    features = [action_name(a) for a in usage.UsageAction]
+    if by_branch:
+        data = usage.coverage_by_branch(figures).with_columns(
+            worded("action", "action_").alias("feature"),
+            pl.col("branch_code").alias("who"),
+            pl.col("share_pct").round(0).alias("value"),
+        )
+        value_title = t("col_share_staff")
+    else:
+        data = figures.coverage.with_columns(
+            worded("action", "action_").alias("feature"),
+            pl.format("{} {}", "employee_no", "name").alias("who"),
+            pl.col("events").alias("value"),
+        )
+        value_title = t("col_events")
+    base = alt.Chart(data.select("who", "feature", "value")).encode(
+        x=alt.X(
+            "feature:N",
+            title=None,
+            sort=features,
+            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=120),
+        ),
+        y=alt.Y("who:N", title=None, axis=alt.Axis(labelLimit=200)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("value:Q", title=value_title, scale=alt.Scale(scheme="blues")),
+        tooltip=[
+            alt.Tooltip("who:N", title=t("col_employee")),
+            alt.Tooltip("feature:N", title=t("col_feature")),
+            alt.Tooltip("value:Q", title=value_title),
+        ],
+    )
+    # Counts on the cells, white on the dark ones, so a reader needs no legend lookup.
+    dark = data["value"].max() * 0.6 if not data.is_empty() else 0
+    labels = base.mark_text(fontSize=11).encode(
+        text=alt.Text("value:Q", format=",.0f"),
+        color=alt.condition(alt.datum.value > dark, alt.value("white"), alt.value("#1f2937")),
+    )
+    return alt.layer(cells, labels).properties(height=alt.Step(24))
+
+
+def trend_chart(weekly: pl.DataFrame) -> alt.LayerChart:
+    data = weekly.with_columns(pl.col("week_start").dt.to_string("%m-%d").alias("week"))
+    base = alt.Chart(data).encode(
+        x=alt.X("week:O", title=t("col_week"), axis=alt.Axis(labelAngle=0))
+    )
+    bars = base.mark_bar(opacity=0.35, color="#8aa4c8").encode(
+        y=alt.Y("active_staff:Q", title=t("col_active_staff")),
+        tooltip=[alt.Tooltip("week:O", title=t("col_week")), "active_staff:Q"],
+    )
+    top = max(data["actions_per_person_day"].max() or 0, usage.NORM_ACTIONS_PER_DAY) * 1.1
+    line = base.mark_line(point=True, color="#1f5fa8").encode(
+        y=alt.Y(
+            "actions_per_person_day:Q",
+            title=t("usage_per_person_day"),
+            scale=alt.Scale(domain=[0, top]),
+        ),
+        tooltip=[
+            alt.Tooltip("week:O", title=t("col_week")),
+            alt.Tooltip("actions_per_person_day:Q", format=".0f"),
+        ],
+    )
+    norm = base.mark_rule(strokeDash=[4, 4], color="#c0392b").encode(
+        y=alt.datum(usage.NORM_ACTIONS_PER_DAY)
+    )
+    return alt.layer(bars, alt.layer(line, norm)).resolve_scale(y="independent")
+
+
+def attention(people: pl.DataFrame) -> None:
+    idle_days = st.slider(t("usage_idle_days"), min_value=1, max_value=30, value=5)
+    st.subheader(t("usage_idle", days=idle_days))
+    idle = usage.idle_staff(people, idle_days)
+    if idle.is_empty():
+        st.caption(t("usage_no_idle"))
+    else:
+        never = t("usage_never", weeks=usage.TREND_WEEKS)
+        st.dataframe(
+            idle.select(
+                pl.col("employee_no").alias(t("col_employee_no")),
+                pl.col("name").alias(t("col_name")),
+                pl.col("branch_code").alias(t("col_branch")),
+                iso_day("last_active").fill_null(never).alias(t("col_last_active")),
+                pl.col("idle_days").alias(t("col_idle_days")),
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    st.subheader(t("usage_paper"))
+    st.caption(t("usage_paper_caption"))
+    paper = people.filter("paper_signal")
+    if paper.is_empty():
+        st.caption(t("usage_no_paper"))
+        return
+    st.dataframe(
+        paper.select(
+            pl.col("employee_no").alias(t("col_employee_no")),
+            pl.col("name").alias(t("col_name")),
+            pl.col("branch_code").alias(t("col_branch")),
+            pl.col("actions_per_day").round(0).cast(pl.Int64).alias(t("col_per_day")),
+            pl.col("notes").alias(t("col_notes")),
+            pl.col("late_notes").alias(t("col_late_notes")),
+            pl.col("closed").alias(t("col_closed")),
+            pl.col("closed_without_note").alias(t("col_closed_without_note")),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def decliners(people: pl.DataFrame) -> None:
+    st.subheader(t("usage_decliners"))
+    st.caption(t("usage_decliners_caption", pct=usage.DECLINE_PCT))
+    falling = people.filter("declining").sort("change_pct")
+    if falling.is_empty():
+        st.caption(t("usage_no_decliners"))
+        return
+    st.dataframe(
+        falling.select(
+            pl.col("employee_no").alias(t("col_employee_no")),
+            pl.col("name").alias(t("col_name")),
+            pl.col("branch_code").alias(t("col_branch")),
+            pl.col("before_per_day").round(0).alias(t("col_before_per_day")),
+            pl.col("recent_per_day").round(0).alias(t("col_recent_per_day")),
+            signed_pct("change_pct").alias(t("col_change")),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def one_person(user: SignedInUser, people: pl.DataFrame, as_of: dt.date) -> None:
+    labels = {
+        row["employee_id"]: f"{row['employee_no']} · {row['name']} ({row['branch_code']})"
+        for row in people.iter_rows(named=True)
+    }
+    if not labels:
+        return
+    chosen = st.selectbox(
+        t("usage_person_pick"), options=list(labels), format_func=labels.get, key="usage_person"
+    )
+    try:
+        with session.connect() as conn:
+            activity = usage.employee_activity(conn, user, chosen, as_of, days=PERSON_DAYS)
+    except AccessDenied:
+        st.error(t("usage_out_of_scope"))
+        return
+    st.subheader(t("usage_person_daily", days=PERSON_DAYS))
+    if activity.daily.is_empty():
+        st.caption(t("usage_person_none"))
+    else:
+        daily = activity.daily.with_columns(
+            worded("action", "action_").alias("feature"),
+            pl.col("day").dt.to_string("%m-%d").alias("date"),
+        )
+        totals = daily.group_by("day").agg(pl.col("events").sum())["events"].max() or 0
+        domain = [0, max(totals, usage.NORM_ACTIONS_PER_DAY) * 1.1]
+        bars = (
+            alt.Chart(daily)
+            .mark_bar()
+            .encode(
+                x=alt.X("date:O", title=t("col_day"), axis=alt.Axis(labelAngle=0)),
+                y=alt.Y("events:Q", title=t("col_actions"), scale=alt.Scale(domain=domain)),
+                color=alt.Color("feature:N", title=t("col_feature")),
+                tooltip=["date:O", "feature:N", "events:Q"],
+            )
+        )
+        norm = (
+            alt.Chart(daily)
+            .mark_rule(strokeDash=[4, 4], color="#c0392b")
+            .encode(y=alt.datum(usage.NORM_ACTIONS_PER_DAY))
+        )
+        st.altair_chart(alt.layer(bars, norm), width="stretch")
+    st.subheader(t("usage_person_recent"))
+    st.dataframe(
+        activity.recent.select(
+            pl.col("occurred_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("col_when")),
+            worded("action", "action_").alias(t("col_feature")),
+            pl.col("page").alias(t("col_page")),
+            pl.col("target").alias(t("usage_col_target")),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def training_status(user: SignedInUser, as_of: dt.date) -> None:
+    st.caption(t("usage_training_caption"))
+    progress, certificates = staff_training(user, as_of)
+    st.dataframe(
+        progress.select(
+            pl.col("employee_no").alias(t("col_employee_no")),
+            pl.col("name").alias(t("col_name")),
+            pl.col("enrolled").alias(t("col_enrolled")),
+            pl.col("completed").alias(t("col_completed")),
+            pl.col("overdue").alias(t("col_overdue")),
+            pl.col("upcoming").alias(t("col_upcoming")),
+            pl.col("completion_pct").round(0).alias(t("col_completion_rate")),
+            pl.col("expired").alias(t("col_expired")),
+            pl.col("expiring").alias(t("col_expiring")),
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={t("col_completion_rate"): st.column_config.NumberColumn(format="%d%%")},
+    )
+    due = certificates.filter(pl.col("state") != training.VALID)
+    if not due.is_empty():
+        st.dataframe(
+            due.select(
+                pl.col("employee_no").alias(t("col_employee_no")),
+                pl.col("name").alias(t("col_name")),
+                pl.col("course_code").alias(t("col_code")),
+                iso_day("expires_on").alias(t("col_expires_on")),
+                worded("state", "training_state_").alias(t("col_state")),
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+user = session.require_user()
+as_of = session.today()
+st.title(t("usage_title"))
+
+branch: int | None = None
+firm_wide = scope_of(user, Action.USAGE_READ) is Scope.FIRM
+if firm_wide:
+    options = branches(user)
+    names = dict(
+        zip(options["id"], options["name_ko" if language() == "ko" else "name_en"], strict=True)
+    )
+    branch = st.selectbox(
+        t("usage_branch_pick"),
+        options=[None, *names],
+        format_func=lambda b: t("usage_all_branches") if b is None else names[b],
+        key="usage_branch",
+    )
+    scope = t("usage_all_branches") if branch is None else names[branch]
+else:
+    branch = user.branch_id
+    scope = t("scope_branch", branch=branches(user)["code"].first() or "")
+window_first = as_of - dt.timedelta(days=usage.WINDOW_DAYS)
+st.caption(
+    t(
+        "usage_caption",
+        scope=scope,
+        days=usage.WINDOW_DAYS,
+        first=day(window_first),
+        last=day(as_of - dt.timedelta(days=1)),
+        norm=usage.NORM_ACTIONS_PER_DAY,
+    )
+)
+try:
+    figures = adoption(user, as_of, branch)
+except AccessDenied:
+    st.error(t("usage_out_of_scope"))
+    st.stop()
+if figures.mau == 0:
+    st.info(t("usage_no_data"), icon=":material/info:")
+headline(figures)
+
+tab_names = ["people", "coverage", "trend", "attention", "person"]
+if not firm_wide:
+    tab_names.append("training")
+tabs = dict(zip(tab_names, st.tabs([t(f"usage_tab_{name}") for name in tab_names]), strict=True))
+with tabs["people"]:
+    people_table(figures.people, None if firm_wide else staff_training(user, as_of)[0])
+with tabs["coverage"]:
+    by_branch = firm_wide and branch is None
+    st.caption(
+        t("usage_coverage_branch_caption")
+        if by_branch
+        else t("usage_coverage_caption", days=usage.WINDOW_DAYS)
+    )
+    if not figures.coverage.is_empty():
+        st.altair_chart(coverage_heatmap(figures, by_branch), width="stretch")
+with tabs["trend"]:
+    st.caption(t("usage_trend_caption"))
+    if not figures.weekly.is_empty():
+        st.altair_chart(trend_chart(figures.weekly), width="stretch")
+    decliners(figures.people)
+with tabs["attention"]:
+    attention(figures.people)
+with tabs["person"]:
+    one_person(user, figures.people, as_of)
+if "training" in tabs:
+    with tabs["training"]:
+        training_status(user, as_of)

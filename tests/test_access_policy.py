@@ -1,0 +1,238 @@
+"""The one policy, for every role: pages, customer records, private notes, home summaries; and
+the account protections around it (password length, lockout, sign-out everywhere, SSO)."""
+
+import dataclasses
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import select
+
+from data_access import grants, users
+from data_access.agenda import completion_by_branch, my_agenda
+from data_access.customers import (
+    CustomerAccessDenied,
+    add_note,
+    customer_360,
+    record_customer_view,
+    search_customers,
+)
+from data_access.models import AuditRecord, Role, User
+from data_access.overview import scope_summary, table_row_counts
+from data_access.policy import GRANTS, AccessDenied, Action, roles_permitted
+from data_access.security import (
+    LOCKOUT,
+    MAX_FAILED_SIGN_INS,
+    SignInRefused,
+    authenticate,
+    authenticate_sso,
+    now_seoul,
+    sign_out_everywhere,
+)
+from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, PASSWORD, TRAINER
+from ui.navigation import pages_for
+
+# By hand from data_access/policy.py GRANTS and ui/navigation.py PAGES.
+PAGES_BY_ROLE = {
+    Role.SALES_REP: {"home", "customer", "agenda", "data_dictionary"},
+    Role.DEDICATED_MANAGER: {"home", "customer", "agenda", "data_dictionary"},
+    Role.BRANCH_MANAGER: {
+        "home", "customer", "branch_agenda", "executive", "usage", "segments", "campaigns",
+        "data_dictionary",
+    },
+    Role.TRAINER: {"home", "usage", "training", "data_dictionary"},
+    Role.EXECUTIVE: {
+        "home", "customer", "branch_agenda", "executive", "usage", "segments", "campaigns",
+        "data_dictionary",
+    },
+    Role.ADMIN: {
+        "home", "agenda_rules", "jobs", "executive", "import", "users", "data_dictionary", "audit",
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_lists_exactly_its_pages(role):
+    assert {page.key for page in pages_for(role)} == PAGES_BY_ROLE[role]
+
+
+def test_admins_manage_but_read_no_customer_and_nobody_else_reads_the_audit():
+    assert roles_permitted(Action.AUDIT_READ) == {Role.ADMIN}
+    assert roles_permitted(Action.EXPORT) == {Role.BRANCH_MANAGER, Role.EXECUTIVE}
+    assert Action.CUSTOMER_READ not in GRANTS[Role.ADMIN]
+    assert Action.CUSTOMER_READ not in GRANTS[Role.TRAINER]
+
+
+@pytest.mark.parametrize("user", [TRAINER, ADMIN], ids=["trainer", "admin"])
+def test_roles_outside_customer_work_reach_no_customer_record(handmade, user):
+    with pytest.raises(CustomerAccessDenied):
+        search_customers(handmade, user, "홍")
+    with pytest.raises(CustomerAccessDenied):
+        customer_360(handmade, user, "100000001", as_of=AS_OF)
+    with pytest.raises(CustomerAccessDenied):
+        record_customer_view(handmade, user, "100000001")
+    with pytest.raises(CustomerAccessDenied):
+        add_note(handmade, user, "100000001", channel="phone", outcome="interested", text="x")
+    assert handmade.execute(select(AuditRecord.id)).all() == []
+
+
+@pytest.mark.parametrize("user", [KIM, PARK, MANAGER_101, EXECUTIVE])
+def test_customer_facing_roles_open_any_customer_of_any_branch(handmade, user):
+    for customer_no in ("100000001", "100000003"):
+        view = customer_360(handmade, user, customer_no, as_of=AS_OF)
+        assert view.profile.customer_no == customer_no
+
+
+def private_note(conn) -> int:
+    return add_note(
+        conn, KIM, "100000001", channel="visit", outcome="follow_up",
+        text="배우자 투병 중이라 당분간 연락 자제 요청", sensitive=True,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("user", "reads"),
+    [(KIM, True), (MANAGER_101, True), (EXECUTIVE, True), (PARK, False)],
+    ids=["own-rep", "own-branch-manager", "head-office", "other-branchs-rep"],
+)
+def test_a_note_flagged_sensitive_is_read_only_by_those_who_answer_for_the_customer(
+    handmade, user, reads
+):
+    note_id = private_note(handmade)
+    notes = customer_360(handmade, user, "100000001", as_of=now_seoul().date()).consultations
+    mine = notes.filter(notes["consultation_id"] == note_id)
+    assert mine["is_sensitive"].to_list() == [True]
+    expected = "배우자 투병 중이라 당분간 연락 자제 요청" if reads else None
+    assert mine["note"].to_list() == [expected]
+
+
+def test_flagging_a_note_sensitive_is_audited(handmade):
+    note_id = private_note(handmade)
+    detail = handmade.execute(
+        select(AuditRecord.detail).where(AuditRecord.action == "note_add")
+    ).scalar_one()
+    assert json.loads(detail) == {
+        "consultation_id": note_id,
+        "corrects_id": None,
+        "sensitive": True,
+    }
+
+
+def test_home_summaries_and_agenda_follow_the_policy_scopes(handmade):
+    assert scope_summary(handmade, PARK, as_of=AS_OF).customers == 1  # Park's own book
+    assert scope_summary(handmade, MANAGER_101, as_of=AS_OF).customers == 2  # branch 101
+    with pytest.raises(AccessDenied):
+        scope_summary(handmade, ADMIN, as_of=AS_OF)
+    with pytest.raises(PermissionError):
+        table_row_counts(handmade, EXECUTIVE)
+    with pytest.raises(AccessDenied):
+        my_agenda(handmade, MANAGER_101, AS_OF)
+    with pytest.raises(AccessDenied):
+        completion_by_branch(handmade, MANAGER_101, AS_OF)
+
+
+# --- accounts --------------------------------------------------------------------------
+
+
+def test_passwords_shorter_than_the_minimum_are_refused(handmade):
+    assert users.MIN_PASSWORD_LENGTH >= 12
+    with pytest.raises(users.UserChangeRefused, match="password_too_short"):
+        users.change_own_password(handmade, KIM, "x" * (users.MIN_PASSWORD_LENGTH - 1))
+
+
+def test_lockout_is_audited_and_holds_for_its_whole_period(handmade):
+    for _ in range(MAX_FAILED_SIGN_INS):
+        with pytest.raises(SignInRefused):
+            authenticate(handmade, "park", "guess")
+    with pytest.raises(SignInRefused, match="locked"):
+        authenticate(handmade, "park", PASSWORD)
+    actions = handmade.execute(select(AuditRecord.action).order_by(AuditRecord.id)).scalars()
+    assert list(actions) == ["sign_in_failed"] * MAX_FAILED_SIGN_INS + ["sign_in_locked"]
+    assert dt.timedelta(minutes=15) == LOCKOUT
+
+
+def test_sign_out_everywhere_ends_earlier_sessions_not_later_ones(handmade):
+    signed_in_before = now_seoul()
+    sign_out_everywhere(handmade, KIM, client="10.0.0.7")
+    assert not users.session_valid(handmade, KIM.user_id, signed_in_before)
+    assert users.session_valid(handmade, KIM.user_id, now_seoul())
+    assert users.session_valid(handmade, PARK.user_id, signed_in_before)
+    action = handmade.execute(select(AuditRecord.username, AuditRecord.action)).one()
+    assert tuple(action) == (KIM.username, "sign_out_everywhere")
+
+
+def test_single_sign_on_maps_a_linked_email_to_its_user_and_role(handmade):
+    grants.link_sso_email(handmade, ADMIN, "manager", "  Oh.Jijeom@Dreams.co.kr ")
+    user = authenticate_sso(handmade, "oh.jijeom@dreams.co.kr", client="10.0.0.7")
+    assert (user.username, user.role, user.branch_id) == ("manager", Role.BRANCH_MANAGER, 1)
+    with pytest.raises(SignInRefused, match="sso_unknown"):
+        authenticate_sso(handmade, "stranger@dreams.co.kr")
+    with pytest.raises(SignInRefused, match="sso_unknown"):
+        authenticate_sso(handmade, "")
+    rows = handmade.execute(
+        select(AuditRecord.username, AuditRecord.action, AuditRecord.detail).order_by(
+            AuditRecord.id
+        )
+    ).all()
+    assert [(row.username, row.action) for row in rows] == [
+        (ADMIN.username, "sso_linked"),
+        ("manager", "sign_in"),
+        ("stranger@dreams.co.kr", "sign_in_failed"),
+        ("", "sign_in_failed"),
+    ]
+    assert json.loads(rows[1].detail) == {"via": "sso"}
+
+
+def test_a_disabled_user_cannot_sign_in_through_single_sign_on(handmade):
+    grants.link_sso_email(handmade, ADMIN, "park", "park@dreams.co.kr")
+    users.set_active(handmade, ADMIN, PARK.user_id, False)
+    with pytest.raises(SignInRefused, match="sso_unknown"):
+        authenticate_sso(handmade, "park@dreams.co.kr")
+
+
+def test_sso_links_are_checked_unique_and_admin_only(handmade):
+    grants.link_sso_email(handmade, ADMIN, "kim", "kim@dreams.co.kr")
+    with pytest.raises(grants.GrantRefused, match="sso_email_taken"):
+        grants.link_sso_email(handmade, ADMIN, "park", "KIM@dreams.co.kr")
+    with pytest.raises(grants.GrantRefused, match="sso_email_invalid"):
+        grants.link_sso_email(handmade, ADMIN, "park", "not an address")
+    with pytest.raises(grants.GrantRefused, match="unknown_user"):
+        grants.link_sso_email(handmade, ADMIN, "nobody", "nobody@dreams.co.kr")
+    with pytest.raises(AccessDenied):
+        grants.link_sso_email(handmade, EXECUTIVE, "exec", "exec@dreams.co.kr")
+    grants.link_sso_email(handmade, ADMIN, "kim", None)
+    with pytest.raises(SignInRefused):
+        authenticate_sso(handmade, "kim@dreams.co.kr")
+
+
+def test_a_record_view_is_audited_with_who_when_what_and_from_where(handmade):
+    at_the_counter = dataclasses.replace(KIM, client="10.1.2.3")
+    before = now_seoul()
+    record_customer_view(handmade, at_the_counter, "100000003")
+    row = handmade.execute(
+        select(
+            AuditRecord.username,
+            AuditRecord.occurred_at,
+            AuditRecord.action,
+            AuditRecord.target_id,
+            AuditRecord.client,
+        )
+    ).one()
+    assert (row.username, row.action, row.target_id, row.client) == (
+        KIM.username,
+        "customer_view",
+        "100000003",
+        "10.1.2.3",
+    )
+    assert before <= row.occurred_at <= now_seoul()
+
+
+def test_sign_in_remembers_where_from_for_the_sessions_audit(handmade):
+    assert authenticate(handmade, "kim", PASSWORD, client="10.0.0.9").client == "10.0.0.9"
+
+
+def test_a_new_database_holds_no_account_until_someone_creates_one(databases):
+    """Demo accounts come with demo data only: migrating creates no user to guess."""
+    engine = databases.new("fresh")
+    with engine.connect() as conn:
+        assert conn.execute(select(User.id)).all() == []

@@ -1,0 +1,249 @@
+"""Each KPI on the hand-made dataset (tests/kpi_data.py states the story and the counts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+import pytest
+from sqlalchemy import Connection, Engine, func, select
+
+from data_access import kpis
+from data_access.models import AuditRecord, JobRun, KpiSnapshot, KpiTarget
+from data_access.policy import AccessDenied
+from jobs import __main__ as cli
+from jobs import kpis as kpis_job
+from tests import handmade, kpi_data
+from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101
+
+DAY, MONDAY = kpi_data.DAY, kpi_data.MONDAY
+BUSINESS_DAYS = kpi_data.WINDOW_BUSINESS_DAYS
+
+# By hand from tests/kpi_data.py: (firm, 101, 102) on D.
+EXPECTED_ON_DAY: dict[str, tuple[float | None, float | None, float | None]] = {
+    "aum_krw": (27_000_000, 17_000_000, 10_000_000),
+    "net_flows_krw": (2_500_000, 2_500_000, 0),
+    "organic_growth_pct": (
+        1_500_000 * 100 / 25_500_000,
+        2_500_000 * 100 / 14_500_000,
+        -1_000_000 * 100 / 11_000_000,
+    ),
+    "active_customers": (5, 4, 1),
+    "new_customers": (1, 1, 0),
+    "lost_customers": (0, 0, 0),
+    "attrition_pct": (1 * 100 / 5, 0.0, 1 * 100 / 2),
+    "customers_per_manager": (2 / 1, 2 / 1, None),  # 102 has no dedicated manager
+    "priority_customers": (4, 3, 1),
+    "priority_share_pct": (80.0, 75.0, 100.0),
+    "staff_per_branch": (5 / 2, 3.0, 2.0),
+    "consultations_per_rep_day": (
+        7 / (4 * BUSINESS_DAYS),
+        5 / (2 * BUSINESS_DAYS),
+        2 / (2 * BUSINESS_DAYS),
+    ),
+    "agenda_completion_pct": (2 * 100 / 5, 2 * 100 / 4, 0.0),
+    "dm_tm_pieces": (2, 2, 0),
+    "dm_tm_response_pct": (3 * 100 / 5, 2 * 100 / 3, 1 * 100 / 2),
+    # Default costs: a DM piece 700 won, a TM call 1,500 won.
+    "cost_per_response_krw": ((3 * 700 + 2 * 1_500) / 3, 3 * 700 / 2, 2 * 1_500 / 1),
+    "usage_per_staff_day": (10 / 4, 6 / 3, 4 / 1),
+    "trained_pct": (3 * 100 / 5, 2 * 100 / 3, 1 * 100 / 2),
+    "certified_pct": (2 * 100 / 5, 2 * 100 / 3, 0.0),
+    "online_share_pct": (3 * 100 / 4, 1 * 100 / 2, 2 * 100 / 2),
+}
+
+
+@pytest.fixture
+def data(handmade: Connection) -> Connection:
+    kpi_data.load(handmade)
+    return handmade
+
+
+def values(frame: pl.DataFrame, day: dt.date, kind: str, key: str) -> dict[str, float | None]:
+    rows = frame.filter(
+        pl.col("business_date") == day, pl.col("scope_kind") == kind, pl.col("scope_key") == key
+    )
+    return dict(zip(rows["kpi"], rows["value"], strict=True))
+
+
+def assert_values(shown: dict[str, float | None], expected: dict[str, float | None]) -> None:
+    assert set(shown) == set(expected)
+    for name, value in expected.items():
+        assert shown[name] == (None if value is None else pytest.approx(value)), name
+
+
+@pytest.mark.parametrize(("position", "kind", "key"), [(0, "firm", ""), (1, "branch", "101"),
+                                                       (2, "branch", "102")])  # fmt: skip
+def test_every_kpi_on_the_business_date(data, position, kind, key):
+    frame = kpis.compute_kpis(data, DAY, DAY)
+    expected = {name: row[position] for name, row in EXPECTED_ON_DAY.items()}
+    assert_values(values(frame, DAY, kind, key), expected)
+
+
+def test_every_kpi_is_defined_once_with_both_languages():
+    assert [kpi.name for kpi in kpis.KPIS] == list(EXPECTED_ON_DAY)
+    for kpi in kpis.KPIS:
+        assert kpi.label_ko and kpi.label_en and kpi.definition_ko and kpi.definition_en
+
+
+def test_regions_sum_their_branches_before_dividing(data):
+    frame = kpis.compute_kpis(data, DAY, DAY)
+    assert values(frame, DAY, "region", "서울") == values(frame, DAY, "branch", "101")
+    assert values(frame, DAY, "region", "부산") == values(frame, DAY, "branch", "102")
+
+
+def test_monday_books_the_weekend_and_staff_hired_later_are_not_counted(data):
+    frame = kpis.compute_kpis(data, MONDAY, DAY)
+    monday = values(frame, MONDAY, "branch", "102")
+    # Customer 22 left and A22 was redeemed (2,000,000) on Saturday 03-07.
+    assert monday["lost_customers"] == 1
+    assert monday["net_flows_krw"] == -2_000_000
+    assert monday["aum_krw"] == 10_000_000
+    assert monday["staff_per_branch"] == 1.0  # the new rep starts on D
+    assert values(frame, MONDAY, "firm", "")["dm_tm_pieces"] == 0
+    assert frame["business_date"].unique().sort().to_list() == [MONDAY, DAY]
+
+
+def test_a_range_without_business_days_is_empty(data):
+    saturday = dt.date(2026, 3, 7)
+    assert kpis.compute_kpis(data, saturday, saturday + dt.timedelta(days=1)).is_empty()
+    with pytest.raises(ValueError, match="starts"):
+        kpis.compute_kpis(data, DAY, MONDAY)
+
+
+def test_cost_per_response_follows_the_stored_piece_cost(data):
+    kpis.save_parameter(data, ADMIN, "dm_piece_cost_krw", 1_000)
+    frame = kpis.compute_kpis(data, DAY, DAY)
+    assert values(frame, DAY, "branch", "101")["cost_per_response_krw"] == 3 * 1_000 / 2
+    assert kpis.parameters(data, EXECUTIVE)["dm_piece_cost_krw"] == 1_000
+
+
+def test_targets_are_data_saved_by_admins_with_an_audit_record(data):
+    assert kpis.targets(data, EXECUTIVE)["usage_per_staff_day"] == 250
+    kpis.save_target(data, ADMIN, "usage_per_staff_day", 230)
+    assert kpis.targets(data, MANAGER_101)["usage_per_staff_day"] == 230
+    audit = data.execute(
+        select(AuditRecord.action, AuditRecord.target_id, AuditRecord.detail).where(
+            AuditRecord.action == "kpi_target_save"
+        )
+    ).one()
+    assert audit.target_id == "usage_per_staff_day"
+    assert json.loads(audit.detail) == {"before": 250, "after": 230}
+    with pytest.raises(AccessDenied):
+        kpis.save_target(data, EXECUTIVE, "usage_per_staff_day", 1)
+    for kpi, bad in (("no_such_kpi", 1), ("trained_pct", 120), ("aum_krw", -1)):
+        with pytest.raises(kpis.TargetRejected):
+            kpis.save_target(data, ADMIN, kpi, bad)
+    assert data.execute(select(func.count()).select_from(KpiTarget)).scalar_one() == 1
+
+
+def test_scope_follows_the_policy(data):
+    assert kpis.scope_for(data, EXECUTIVE, None).kind == "firm"
+    own = kpis.scope_for(data, MANAGER_101, None)
+    assert (own.kind, own.key, own.branch_id) == ("branch", "101", 1)
+    with pytest.raises(AccessDenied):
+        kpis.scope_for(data, MANAGER_101, "102")
+    with pytest.raises(AccessDenied):
+        kpis.scope_for(data, KIM, None)
+    with pytest.raises(kpis.UnknownBranch):
+        kpis.scope_for(data, EXECUTIVE, "999")
+    other = kpis.scope_for(data, EXECUTIVE, "102")
+    with pytest.raises(AccessDenied):
+        kpis.history(data, MANAGER_101, other, DAY, DAY)
+    with pytest.raises(AccessDenied):
+        kpis.scope_rows(data, MANAGER_101, "branch", "aum_krw", DAY, DAY)
+    with pytest.raises(AccessDenied):
+        kpis.record_export(data, ADMIN, "periods", other, 1)
+
+
+def test_an_export_is_audited(data):
+    own = kpis.scope_for(data, MANAGER_101, None)
+    kpis.record_export(data, MANAGER_101, "periods", own, 7)
+    detail = data.execute(
+        select(AuditRecord.detail).where(AuditRecord.action == "kpi_export")
+    ).scalar_one()
+    assert json.loads(detail) == {"rows": 7, "scope": "branch:101"}
+
+
+def test_by_period_adds_flows_and_keeps_the_last_stock():
+    d = dt.date
+    daily = pl.DataFrame(
+        {
+            "business_date": [d(2026, 1, 30), d(2026, 2, 2), d(2026, 2, 27), d(2026, 1, 30),
+                              d(2026, 2, 2), d(2026, 2, 27), d(2026, 2, 27)],
+            "kpi": ["net_flows_krw"] * 3 + ["aum_krw"] * 3 + ["dm_tm_pieces"],
+            "value": [5.0, 7.0, 1.0, 100.0, 110.0, None, None],
+        }
+    )  # fmt: skip
+    monthly = kpis.by_period(daily, "month")
+    shown = {(row["period_start"], row["kpi"]): row["value"] for row in monthly.to_dicts()}
+    assert shown == {
+        (d(2026, 1, 1), "net_flows_krw"): 5.0,
+        (d(2026, 2, 1), "net_flows_krw"): 8.0,
+        (d(2026, 1, 1), "aum_krw"): 100.0,
+        (d(2026, 2, 1), "aum_krw"): 110.0,  # the last day with a value
+        (d(2026, 2, 1), "dm_tm_pieces"): None,  # nothing measured is not zero
+    }
+    quarters = kpis.by_period(daily, "quarter")
+    assert quarters.filter(pl.col("kpi") == "net_flows_krw")["value"].to_list() == [13.0]
+
+
+@pytest.fixture(scope="module")
+def committed(databases) -> Engine:
+    engine = databases.new("kpis")
+    with engine.begin() as conn:
+        handmade.load(conn)
+        kpi_data.load(conn)
+    return engine
+
+
+def test_snapshot_equals_the_live_computation_and_replaces_its_dates(committed):
+    first = kpis_job.run_range(committed, MONDAY, DAY)
+    again = kpis_job.run_range(committed, MONDAY, DAY)
+    assert first["status"] == again["status"] == "succeeded"
+    with committed.connect() as conn:
+        stored = kpis.history(conn, EXECUTIVE, kpis.scope_for(conn, EXECUTIVE, None), MONDAY, DAY)
+        rows = conn.execute(select(func.count()).select_from(KpiSnapshot)).scalar_one()
+        live = kpis.compute_kpis(conn, MONDAY, DAY)
+        run = conn.execute(select(JobRun.status, JobRun.detail).where(JobRun.job == kpis.JOB)).one()
+    firm = live.filter(pl.col("scope_kind") == "firm").select("business_date", "kpi", "value")
+    assert stored.sort("business_date", "kpi").equals(firm.sort("business_date", "kpi"))
+    # 2 days x (firm, 2 regions, 2 branches) x 20 KPIs, written once however often it runs.
+    assert rows == live.height == 2 * 5 * 20
+    assert run.status == "succeeded"
+    assert json.loads(run.detail)["from"] == MONDAY.isoformat()
+
+
+def test_branch_against_the_firm_median(committed):
+    kpis_job.run(committed, DAY)
+    with committed.connect() as conn:
+        own = kpis.scope_for(conn, MANAGER_101, None)
+        compared = kpis.branch_against_median(conn, MANAGER_101, own, DAY)
+    row = compared.filter(pl.col("kpi") == "aum_krw").row(0, named=True)
+    assert row == {"kpi": "aum_krw", "value": 17_000_000, "median": 13_500_000}
+
+
+def test_backfill_cli_prints_the_firm_values_of_the_last_day(committed, monkeypatch, capsys):
+    url = committed.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("CRM_DATABASE_URL", url)
+    status = cli.main(["run", kpis.JOB, "--from", "2026-03-06", "--to", "2026-03-10", "--json"])
+    assert status == 0
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (last["from"], last["to"], last["days"]) == ("2026-03-06", "2026-03-10", 3)
+    assert (last["status"], last["items"]) == ("succeeded", 3 * 5 * 20)
+    firm = {name: row[0] for name, row in EXPECTED_ON_DAY.items()}
+    assert_values({name: last[name] for name in firm}, firm)
+
+
+def test_backfill_cli_refuses_a_reversed_range(committed, monkeypatch, capsys):
+    monkeypatch.setenv("CRM_DATABASE_URL", committed.url.render_as_string(hide_password=False))
+    assert cli.main(["run", kpis.JOB, "--from", "2026-03-10", "--to", "2026-03-01"]) == 1
+    assert "earlier date first" in capsys.readouterr().err
+
+
+def test_the_scheduler_snapshots_a_date_once(committed):
+    friday = dt.date(2026, 3, 6)
+    assert kpis_job.run_if_due(committed, friday)["status"] == "succeeded"
+    again = kpis_job.run_if_due(committed, friday)
+    assert (again["status"], again["reason"]) == ("skipped", "done")

@@ -1,0 +1,217 @@
+"""The usage and training pages through AppTest, and the page views the console records.
+
+The database holds tests/handmade.py and tests/usage_data.py (events counted into usage_daily),
+as of 2026-03-10; the figures asserted are those worked out in tests/test_usage.py.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+import streamlit as st
+from sqlalchemy import Engine, func, select
+from streamlit.testing.v1 import AppTest
+
+from data_access import training, usage
+from data_access.models import Role, TrainingCourse, UsageEvent
+from tests import handmade, usage_data
+from tests.handmade import PASSWORD, TRAINER
+from tests.test_app import TIMEOUT_S, sign_in
+from ui import usage_recording
+from ui.navigation import pages_for
+
+USAGE_PAGE = "pages/usage_page.py"
+TRAINING_PAGE = "pages/training_page.py"
+
+
+@pytest.fixture(scope="module")
+def usage_db(databases) -> Engine:
+    engine = databases.new("usage_pages")
+    with engine.begin() as conn:
+        handmade.load(conn)
+        usage_data.load(conn)
+        usage_data.load_training(conn)
+        usage.aggregate_all(conn)
+    return engine
+
+
+@pytest.fixture
+def console(usage_db, monkeypatch) -> Iterator[AppTest]:
+    monkeypatch.setenv("CRM_DATABASE_URL", usage_db.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("CRM_BUSINESS_DATE", usage_data.AS_OF.isoformat())
+    monkeypatch.setenv("CRM_IN_PROCESS_SCHEDULER", "0")
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S)
+    at.run()
+    assert not at.exception
+    yield at
+    st.cache_data.clear()
+
+
+def open_page(at: AppTest, username: str, page: str) -> AppTest:
+    sign_in(at, username, PASSWORD)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def table_with(at: AppTest, *columns: str):
+    """The first table on the page that has all of `columns`, as pandas."""
+    for element in at.dataframe:
+        value = element.value
+        frame = value.data if hasattr(value, "data") else value  # a Styler holds its frame
+        if set(columns) <= set(frame.columns):
+            return frame
+    raise AssertionError(f"no table with columns {columns}")
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def test_pages_are_listed_for_their_roles_only():
+    listed = {role: [spec.key for spec in pages_for(role)] for role in Role}
+    assert {role for role, keys in listed.items() if "usage" in keys} == {
+        Role.BRANCH_MANAGER,
+        Role.EXECUTIVE,
+        Role.TRAINER,
+    }
+    assert {role for role, keys in listed.items() if "training" in keys} == {Role.TRAINER}
+
+
+def test_branch_manager_sees_own_staff_usage_and_training(console):
+    at = open_page(console, "manager", USAGE_PAGE)
+    assert at.title[0].value == "직원 시스템 활용"
+    shown = metrics(at)
+    assert shown["직원 수"] == "2"
+    assert shown["월 사용자(MAU)"] == "2"
+    assert shown["주 사용자(WAU)"] == "1"
+    assert shown["일 사용자(DAU)"] == "0.2"  # 4 person-days over 16 working days
+    assert [tab.label for tab in at.tabs] == [
+        "직원별",
+        "기능 활용",
+        "추세",
+        "미사용·종이 병행",
+        "직원 상세",
+        "교육 현황",
+    ]
+    people = table_with(at, "사번", "1일 사용", "이수율")  # training beside usage
+    assert people["사번"].tolist() == ["E2", "E3"]
+    assert people["1일 사용"].tolist() == [200, 7]
+    assert people["이수율"].tolist() == [0, 100]
+    assert people["만료 자격"].tolist() == [0, 0]
+    subheaders = [element.value for element in at.subheader]
+    assert "5일 이상 사용하지 않은 직원" in subheaders
+    training_status = table_with(at, "미이수", "이수율")
+    assert training_status["사번"].tolist() == ["E2", "E3"]
+    assert training_status["미이수"].tolist() == [1, 0]
+    assert table_with(at, "만료일", "상태")["상태"].tolist() == ["만료 임박"]
+    assert not at.error
+
+
+def test_executive_sees_the_firm_and_can_pick_a_branch(console):
+    at = open_page(console, "exec", USAGE_PAGE)
+    assert metrics(at)["직원 수"] == "3"
+    assert "교육 현황" not in [tab.label for tab in at.tabs]
+    at.selectbox(key="usage_branch").set_value(2).run()
+    assert not at.exception
+    assert metrics(at)["직원 수"] == "1"
+    assert table_with(at, "사번", "1일 사용")["사번"].tolist() == ["E4"]
+
+
+def test_english_usage_page(console):
+    console.sidebar.segmented_control[0].set_value("en").run()
+    at = open_page(console, "trainer", USAGE_PAGE)
+    assert at.title[0].value == "Staff use of the console"
+    recent = table_with(at, "Feature", "Page")
+    assert set(recent["Feature"]) <= {"Page view", "Search", "Note", "Customer 360"}
+
+
+def test_a_page_view_is_recorded_once_per_visit(console, usage_db):
+    def views() -> int:
+        usage_recording.recorder().flush()
+        with usage_db.connect() as conn:
+            stmt = select(func.count()).where(
+                UsageEvent.employee_id == 2,
+                UsageEvent.action == "page_view",
+                UsageEvent.page == "usage",
+            )
+            return conn.execute(stmt).scalar_one()
+
+    before = views()
+    at = open_page(console, "manager", USAGE_PAGE)
+    at.run()  # a click on the same page is no new view
+    at.selectbox(key="usage_person").set_value(3).run()
+    assert views() == before + 1
+    at.switch_page("pages/home_page.py").run()
+    at.switch_page(USAGE_PAGE).run()
+    assert views() == before + 2
+    with usage_db.connect() as conn:
+        pages = conn.execute(
+            select(UsageEvent.page).where(UsageEvent.employee_id == 2).distinct()
+        ).scalars()
+        assert "" not in set(pages)  # the home page answers at the root: counted as "home"
+
+
+def test_trainer_catalogue_create_and_import(console, usage_db):
+    at = open_page(console, "trainer", TRAINING_PAGE)
+    assert at.title[0].value == "교육 관리"
+    assert [tab.label for tab in at.tabs] == [
+        "과정",
+        "차수·수강",
+        "결과 입력",
+        "이수 현황",
+        "자격 만료",
+        "교육 효과",
+    ]
+    at.text_input(key="new_course_code").input("crm601")
+    at.text_input(key="new_course_title_ko").input("데이터 기반 영업")
+    at.text_input(key="new_course_title_en").input("Selling with data")
+    at.button(key="FormSubmitter:training_new_course-저장").click().run()
+    assert not at.exception
+    assert at.success[0].value == "과정 CRM601을(를) 저장했습니다."
+    with usage_db.connect() as conn:
+        assert (
+            conn.execute(
+                select(TrainingCourse.title_en).where(TrainingCourse.code == "CRM601")
+            ).scalar_one()
+            == "Selling with data"
+        )
+
+    # The uploader hands its file to training.check_import; the page keeps the check.
+    data = b"employee_no,course_code,completed_on,score\nE4,SAL101,2026-02-10,70\nE9,X,1,1\n"
+    with usage_db.connect() as conn:
+        at.session_state["training_import_check"] = training.check_import(
+            conn, TRAINER, data, today=usage_data.AS_OF
+        )
+    at.run()
+    assert at.info[0].value.startswith("2행 중 1행은 반영할 수 있고 1행은 문제가 있습니다.")
+    problems = table_with(at, "행", "사유")
+    assert problems["행"].tolist() == [3] and problems["사유"].tolist() == ["없는 사번입니다"]
+    apply = next(button for button in at.button if button.label == "문제없는 1행 반영")
+    apply.click().run()
+    assert not at.exception
+    assert at.success[0].value == "반영했습니다: 새로 1건, 변경 0건, 그대로 0건."
+
+
+def test_trainer_sees_expiry_colours_and_completion(console):
+    at = open_page(console, "trainer", TRAINING_PAGE)
+    certificates = table_with(at, "만료일", "상태")
+    assert certificates["상태"].tolist() == ["만료", "만료 임박"]
+    by_branch = table_with(at, "지점", "직원 수", "미이수")
+    assert by_branch["지점"].tolist() == ["101", "102"]
+    assert by_branch["미이수"].tolist() == [1, 0]
+
+
+def test_english_training_page(console):
+    console.sidebar.segmented_control[0].set_value("en").run()
+    at = open_page(console, "trainer", TRAINING_PAGE)
+    assert at.title[0].value == "Training"
+    assert [tab.label for tab in at.tabs] == [
+        "Courses",
+        "Sessions",
+        "Results",
+        "Completion",
+        "Certificates",
+        "Effect on use",
+    ]
+    assert table_with(at, "Expires", "State")["State"].tolist() == ["Expired", "Expiring"]

@@ -1,0 +1,178 @@
+"""User administration over tests/handmade.py (users exec, manager, kim, park, trainer, admin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+import pytest
+from sqlalchemy import select
+
+from data_access import users
+from data_access.db import bulk_insert
+from data_access.models import AuditRecord, Employee, Role, User
+from data_access.policy import AccessDenied
+from data_access.security import SignInRefused, authenticate, now_seoul
+from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, PASSWORD, USERS
+
+TEMPORARY = "temporary-password-1"
+
+
+def audit_actions(conn) -> list[str]:
+    return list(conn.scalars(select(AuditRecord.action).order_by(AuditRecord.id)))
+
+
+def test_list_shows_employee_branch_and_last_sign_in(handmade):
+    authenticate(handmade, "kim", PASSWORD)
+    frame = users.list_users(handmade, ADMIN)
+    assert frame["username"].to_list() == sorted(USERS)
+    kim = frame.filter(frame["username"] == "kim").row(0, named=True)
+    assert (kim["employee_no"], kim["branch_code"], kim["role"]) == ("E3", "101", "sales_rep")
+    assert kim["last_sign_in_at"] is not None
+    assert frame.filter(frame["username"] == "exec")["branch_code"].to_list() == [None]
+
+
+def test_create_user_must_change_password_at_first_sign_in(handmade):
+    new_employee = {
+        "id": [8],
+        "employee_no": ["E8"],
+        "name": ["신입"],
+        "role": ["sales_rep"],
+        "branch_id": [2],
+        "hire_date": [dt.date(2026, 3, 2)],
+        "is_active": [True],
+    }
+    bulk_insert(handmade, Employee.__table__, pl.DataFrame(new_employee))
+    user_id = users.create_user(
+        handmade,
+        ADMIN,
+        username="New.Rep",
+        password=TEMPORARY,
+        role=Role.SALES_REP,
+        employee_no="E8",
+    )
+    signed_in = authenticate(handmade, "new.rep", TEMPORARY)
+    assert signed_in.user_id == user_id and signed_in.branch_id == 2
+    assert users.must_change_password(handmade, user_id)
+    with pytest.raises(users.UserChangeRefused) as same:
+        users.change_own_password(handmade, signed_in, TEMPORARY)
+    assert same.value.code == "password_unchanged"
+    users.change_own_password(handmade, signed_in, "my-own-password-42")
+    assert not users.must_change_password(handmade, user_id)
+    authenticate(handmade, "new.rep", "my-own-password-42")
+    assert "user_created" in audit_actions(handmade)
+    assert "password_changed" in audit_actions(handmade)
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "employee_no", "code"),
+    [
+        ("kim", TEMPORARY, None, "username_taken"),
+        ("x", TEMPORARY, None, "bad_username"),
+        ("shorty", "eleven-char", None, "password_too_short"),
+        ("ghost", TEMPORARY, "E99", "unknown_employee"),
+        ("twin", TEMPORARY, "E3", "employee_taken"),
+    ],
+)
+def test_create_refusals_store_nothing(handmade, username, password, employee_no, code):
+    with pytest.raises(users.UserChangeRefused) as refused:
+        users.create_user(
+            handmade,
+            ADMIN,
+            username=username,
+            password=password,
+            role=Role.SALES_REP,
+            employee_no=employee_no,
+        )
+    assert refused.value.code == code
+    assert len(users.list_users(handmade, ADMIN)) == len(USERS)
+    assert audit_actions(handmade) == []
+
+
+def test_disable_ends_sessions_and_sign_in(handmade):
+    signed_in_at = now_seoul()
+    assert users.session_valid(handmade, USERS["kim"], signed_in_at)
+    users.set_active(handmade, ADMIN, USERS["kim"], False)
+    assert not users.session_valid(handmade, USERS["kim"], signed_in_at)
+    with pytest.raises(SignInRefused):
+        authenticate(handmade, "kim", PASSWORD)
+    users.set_active(handmade, ADMIN, USERS["kim"], True)
+    later = authenticate(handmade, "kim", PASSWORD)
+    assert users.session_valid(handmade, later.user_id, now_seoul())
+    assert audit_actions(handmade)[:1] == ["user_disabled"]
+    assert "user_enabled" in audit_actions(handmade)
+    with pytest.raises(users.UserChangeRefused) as self_disable:
+        users.set_active(handmade, ADMIN, ADMIN.user_id, False)
+    assert self_disable.value.code == "cannot_disable_self"
+
+
+def test_reset_password_revokes_sessions_and_asks_for_a_new_one(handmade):
+    signed_in_at = now_seoul()
+    users.reset_password(handmade, ADMIN, USERS["park"], TEMPORARY)
+    assert not users.session_valid(handmade, USERS["park"], signed_in_at)
+    with pytest.raises(SignInRefused):
+        authenticate(handmade, "park", PASSWORD)
+    park = authenticate(handmade, "park", TEMPORARY)
+    assert users.must_change_password(handmade, park.user_id)
+    assert "password_reset" in audit_actions(handmade)
+
+
+def test_update_role_and_branch_through_the_employee(handmade):
+    signed_in_at = now_seoul()
+    changed = users.update_user(
+        handmade,
+        ADMIN,
+        USERS["kim"],
+        role=Role.DEDICATED_MANAGER,
+        employee_no="E3",
+        branch_code="102",
+    )
+    assert changed
+    kim = authenticate(handmade, "kim", PASSWORD)
+    assert (kim.role, kim.branch_id) == (Role.DEDICATED_MANAGER, 2)
+    assert not users.session_valid(handmade, USERS["kim"], signed_in_at)
+    detail = json.loads(
+        handmade.scalar(select(AuditRecord.detail).where(AuditRecord.action == "user_updated"))
+    )
+    assert detail["before"]["branch_code"] == "101" and detail["after"]["branch_code"] == "102"
+    unchanged = users.update_user(
+        handmade,
+        ADMIN,
+        USERS["kim"],
+        role=Role.DEDICATED_MANAGER,
+        employee_no="E3",
+        branch_code="102",
+    )
+    assert not unchanged
+    with pytest.raises(users.UserChangeRefused) as no_branch:
+        users.update_user(
+            handmade,
+            ADMIN,
+            USERS["kim"],
+            role=Role.SALES_REP,
+            employee_no="E3",
+            branch_code="999",
+        )
+    assert no_branch.value.code == "unknown_branch"
+    assert handmade.scalar(select(User.role).where(User.id == USERS["kim"])) == "dedicated_manager"
+
+
+@pytest.mark.parametrize("actor", [EXECUTIVE, MANAGER_101, KIM])
+def test_only_admins_administer_users(handmade, actor):
+    with pytest.raises(AccessDenied):
+        users.list_users(handmade, actor)
+    with pytest.raises(AccessDenied):
+        users.set_active(handmade, actor, USERS["park"], False)
+    with pytest.raises(AccessDenied):
+        users.reset_password(handmade, actor, USERS["park"], TEMPORARY)
+    with pytest.raises(AccessDenied):
+        users.create_user(handmade, actor, username="sneaky", password=TEMPORARY, role=Role.ADMIN)
+    assert handmade.scalar(select(User.is_active).where(User.id == USERS["park"]))
+
+
+def test_acting_admin_for_the_command_line(handmade):
+    admin = users.acting_admin(handmade, "admin")
+    assert (admin.user_id, admin.role) == (USERS["admin"], Role.ADMIN)
+    with pytest.raises(users.UserChangeRefused):
+        users.acting_admin(handmade, "nobody")

@@ -1,0 +1,201 @@
+"""How a KPI reads on screen: its label, value, change and target, in the session's language.
+
+Shared by the executive page and the home page, so a KPI looks the same wherever it appears.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+from babel.numbers import format_decimal
+
+from data_access import kpis
+from data_access.kpis import KPI_BY_NAME, Better, Kpi, Unit
+from data_access.policy import Action, permits
+from data_access.security import SignedInUser
+from ui import session
+from ui.format import LOCALES, count, day, krw, krw_compact
+from ui.i18n import language, t
+
+MISSING = "—"
+DELTA_COLORS = {Better.UP: "normal", Better.DOWN: "inverse", Better.NEUTRAL: "off"}
+# Sums of won this large read better compact (₩1.4조); a cost per response does not.
+COMPACT_KRW_FROM = 100_000_000
+
+
+def label(kpi: Kpi) -> str:
+    return kpi.label(language())
+
+
+def definition(kpi: Kpi) -> str:
+    return kpi.definition(language())
+
+
+def _decimal(value: float, digits: int) -> str:
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=LOCALES[language()])
+
+
+def value_text(kpi: Kpi, value: float | None) -> str:
+    """The value as a reader expects it: ₩1.4조, 18,991, 12.3%, 8.8."""
+    if value is None:
+        return MISSING
+    if kpi.unit is Unit.KRW:
+        return krw_compact(round(value)) if abs(value) >= COMPACT_KRW_FROM else krw(round(value))
+    if kpi.unit is Unit.COUNT:
+        return count(round(value))
+    if kpi.unit is Unit.PERCENT:
+        return f"{_decimal(value, 1)}%"
+    # Ratios keep about three significant digits: 245, 11.7, 0.05.
+    return _decimal(value, 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2)
+
+
+def change_text(kpi: Kpi, value: float | None, before: float | None) -> str | None:
+    """The change from `before` to `value`: percentage points for rates, percent otherwise."""
+    if value is None or before is None:
+        return None
+    if kpi.unit is Unit.PERCENT:
+        return f"{value - before:+.1f}%p"
+    if before == 0:
+        return None
+    return f"{(value - before) * 100 / abs(before):+.1f}%"
+
+
+def target_text(kpi: Kpi, value: float | None, target: float | None) -> str | None:
+    """'Target 250 · met' (or missed), judged by the KPI's good direction."""
+    if target is None:
+        return None
+    shown = t("kpi_target_is", target=value_text(kpi, target))
+    if value is None or kpi.better is Better.NEUTRAL:
+        return shown
+    met = value >= target if kpi.better is Better.UP else value <= target
+    return f"{shown} · {t('kpi_target_met' if met else 'kpi_target_missed')}"
+
+
+def tile(
+    kpi: Kpi,
+    value: float | None,
+    before: float | None,
+    target: float | None,
+    *,
+    compared: str | None = None,
+    trend: list[float] | None = None,
+) -> None:
+    """One KPI as a card: value, change against the previous period, the target (or else
+    `compared`, what the change is against) and, given a `trend`, a sparkline."""
+    change = change_text(kpi, value, before)
+    unchanged = change is not None and change.lstrip("+-").startswith("0.0%")
+    aim = target_text(kpi, value, target)
+    st.metric(
+        label(kpi),
+        value_text(kpi, value),
+        delta=change.lstrip("+-") if unchanged else change,
+        delta_color="off" if unchanged else DELTA_COLORS[kpi.better],
+        delta_arrow="off" if unchanged else "auto",
+        delta_description=aim or compared,
+        help=definition(kpi),
+        border=True,
+        chart_data=trend or None,
+        chart_type="line",
+    )
+    if change is None and aim is not None:
+        st.caption(aim)  # without a change there is no line to carry the target
+
+
+def tiles(
+    latest: dict[str, float | None],
+    previous: dict[str, float | None],
+    targets: dict[str, float],
+    names: list[str],
+    *,
+    compared: str | None = None,
+    trends: dict[str, list[float]] | None = None,
+    per_row: int = 5,
+) -> None:
+    for start in range(0, len(names), per_row):
+        columns = st.columns(per_row)
+        for column, name in zip(columns, names[start : start + per_row], strict=False):
+            with column:
+                tile(
+                    KPI_BY_NAME[name],
+                    latest.get(name),
+                    previous.get(name),
+                    targets.get(name),
+                    compared=compared,
+                    trend=(trends or {}).get(name),
+                )
+
+
+def period_label(start: dt.date, period: str) -> str:
+    if period == "quarter":
+        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+    if period == "month":
+        return f"{start.year}-{start.month:02d}"
+    return start.isoformat()
+
+
+def values_of(frame: pl.DataFrame) -> dict[str, float | None]:
+    """kpi -> value from a (kpi, value) frame."""
+    return dict(zip(frame["kpi"], frame["value"], strict=True))
+
+
+HOME_FIRM_KPIS = [
+    "aum_krw", "net_flows_krw", "active_customers", "usage_per_staff_day", "trained_pct",
+    "dm_tm_response_pct", "customers_per_manager", "agenda_completion_pct", "online_share_pct",
+    "attrition_pct",
+]  # fmt: skip
+HOME_TTL_S = 600
+
+
+# The whole user is part of the key: a branch's figures never reach another branch's manager.
+@st.cache_data(ttl=HOME_TTL_S, show_spinner=False)
+def _home_figures(
+    user: SignedInUser, as_of: dt.date
+) -> tuple[dt.date | None, str, pl.DataFrame, dict[str, float]]:
+    with session.connect() as conn:
+        span = kpis.snapshot_span(conn, user, as_of)
+        if span is None:
+            return None, kpis.FIRM, pl.DataFrame(), {}
+        latest = span[1]
+        scope = kpis.scope_for(conn, user, None)
+        if scope.kind == kpis.FIRM:
+            figures = kpis.history(conn, user, scope, latest, latest)
+        else:
+            figures = kpis.branch_against_median(conn, user, scope, latest)
+        return latest, scope.kind, figures, kpis.targets(conn, user)
+
+
+def home_section(user: SignedInUser, as_of: dt.date) -> None:
+    """The home page's KPIs from the latest snapshot: the firm's headline tiles, or a branch
+    manager's own branch next to the firm median. Nothing before the first snapshot."""
+    if not permits(user, Action.KPI_READ):
+        return
+    latest, kind, figures, targets = _home_figures(user, as_of)
+    if latest is None:
+        return
+    if kind == kpis.FIRM:
+        st.subheader(t("home_kpi_firm"))
+        st.caption(t("home_kpi_caption", date=day(latest)))
+        tiles(values_of(figures), {}, targets, HOME_FIRM_KPIS)
+        return
+    st.subheader(t("home_kpi_branch"))
+    st.caption(t("home_kpi_caption", date=day(latest)))
+    kpi_of = [KPI_BY_NAME[name] for name in figures["kpi"]]
+    st.dataframe(
+        pl.DataFrame(
+            {
+                t("col_kpi"): [label(kpi) for kpi in kpi_of],
+                t("col_value"): [
+                    value_text(kpi, v) for kpi, v in zip(kpi_of, figures["value"], strict=True)
+                ],
+                t("col_median"): [
+                    value_text(kpi, v) for kpi, v in zip(kpi_of, figures["median"], strict=True)
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height="content",
+    )
