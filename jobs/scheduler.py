@@ -61,6 +61,7 @@ class Schedule:
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("agenda", 6, 0),
+    Schedule("customer-features", 5, 0),  # the segment copy, fresh before the day starts
     Schedule("usage-aggregate", 5, 30),
     Schedule("kpi-snapshot", 20, 0),  # the day's KPIs once the branches have closed
 )

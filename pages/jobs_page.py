@@ -47,6 +47,7 @@ def run_now(user: SignedInUser, job_id: str) -> None:
         "success",
         t(
             "jobs_run_done",
+            job=t(f"job_{job_id}"),
             date=day(business_date),
             items=count(result["items"] or 0),
             seconds=f"{result['duration_s']:.1f}",

@@ -215,7 +215,8 @@ def test_jobs_page_schedule_run_now_and_pause(console, agenda_db):
     at.run()
     assert not at.exception
     assert any(
-        text.startswith("2026년 3월 10일 아젠다를 만들었습니다: 2건") for text in texts(at.success)
+        text.startswith("2026년 3월 10일 모닝 아젠다 생성 실행을 마쳤습니다: 2건")
+        for text in texts(at.success)
     )
 
     at.button(key="toggle_agenda").click()

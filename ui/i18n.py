@@ -642,6 +642,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "jobs_schedules": ("일정", "Schedules"),
     "job_agenda": ("모닝 아젠다 생성", "Morning agenda build"),
+    "job_customer-features": ("세그먼트용 고객 특성 사본", "Customer features for segments"),
     "jobs_working_days_at": (
         "영업일 {time} (서울 시각)",
         "Working days at {time} (Seoul time)",
@@ -655,8 +656,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "jobs_run_now": ("지금 실행", "Run now"),
     "jobs_run_date": ("기준일", "Business date"),
     "jobs_run_done": (
-        "{date} 아젠다를 만들었습니다: {items}건, {seconds}초.",
-        "Built the agenda of {date}: {items} items in {seconds} s.",
+        "{date} {job} 실행을 마쳤습니다: {items}건, {seconds}초.",
+        "Ran {job} for {date}: {items} rows in {seconds} s.",
     ),
     "jobs_run_failed": (
         "실행이 실패했고 이전 항목은 그대로 둡니다: {error}",
