@@ -199,25 +199,30 @@ DAILY_SCHEMA = {
 }
 
 
-def daily_counts(conn: Connection, first: dt.date, last: dt.date) -> pl.DataFrame:
-    """usage_daily rows for the days first..last, counted by the database from usage_events."""
+def daily_counts(
+    conn: Connection, first: dt.date, last: dt.date, *, every_event: bool = False
+) -> pl.DataFrame:
+    """usage_daily rows for the days first..last, counted by the database from usage_events.
+
+    `every_event` says first..last spans the whole table: the count then reads the table
+    straight through instead of through the time index, one random row lookup per event
+    (demo data on SQLite, 4.6 M events: 4.4 s against 8.1 s).
+    """
     day = day_of(conn, UsageEvent.occurred_at)
     is_late = hour_of(conn, UsageEvent.occurred_at) >= LATE_HOUR
-    stmt = (
-        select(
-            day.label("day"),
-            UsageEvent.employee_id,
-            UsageEvent.action,
-            func.max(UsageEvent.branch_id).label("branch_id"),
-            func.count().label("events"),
-            func.sum(case((is_late, 1), else_=0)).label("late_events"),
-        )
-        .where(
+    stmt = select(
+        day.label("day"),
+        UsageEvent.employee_id,
+        UsageEvent.action,
+        func.max(UsageEvent.branch_id).label("branch_id"),
+        func.count().label("events"),
+        func.sum(case((is_late, 1), else_=0)).label("late_events"),
+    ).group_by(day, UsageEvent.employee_id, UsageEvent.action)
+    if not every_event:
+        stmt = stmt.where(
             UsageEvent.occurred_at >= dt.datetime.combine(first, dt.time()),
             UsageEvent.occurred_at < dt.datetime.combine(last + dt.timedelta(days=1), dt.time()),
         )
-        .group_by(day, UsageEvent.employee_id, UsageEvent.action)
-    )
     return read_frame(conn, stmt, DAILY_SCHEMA)
 
 
@@ -232,10 +237,12 @@ def person_days_of(counts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def replace_daily(conn: Connection, first: dt.date, last: dt.date) -> int:
+def replace_daily(
+    conn: Connection, first: dt.date, last: dt.date, *, every_event: bool = False
+) -> int:
     """Recount the days first..last into usage_daily and usage_person_days inside the
     caller's transaction; returns the usage_daily rows written."""
-    counts = daily_counts(conn, first, last)
+    counts = daily_counts(conn, first, last, every_event=every_event)
     conn.execute(delete(UsageDaily).where(UsageDaily.day.between(first, last)))
     conn.execute(delete(UsagePersonDay).where(UsagePersonDay.day.between(first, last)))
     bulk_insert(conn, UsagePersonDay.__table__, person_days_of(counts))
@@ -282,7 +289,7 @@ def aggregate_all(conn: Connection) -> int:
     first, last = (
         dt.date.fromisoformat(v[:10]) if isinstance(v, str) else v.date() for v in bounds
     )
-    return replace_daily(conn, first, last)
+    return replace_daily(conn, first, last, every_event=True)
 
 
 # ---------------------------------------------------------------------------------------------
