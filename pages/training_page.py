@@ -19,6 +19,7 @@ from data_access.security import SignedInUser
 from ui import session
 from ui.format import day
 from ui.i18n import MESSAGES, language, t
+from ui.training_view import show_training_progress
 
 FEEDBACK_KEY = "training_feedback"
 CHECK_KEY = "training_import_check"
@@ -429,23 +430,7 @@ def progress_tab(user: SignedInUser, as_of: dt.date) -> None:
     st.subheader(t("training_by_person"))
     with session.connect() as conn:
         people = training.completion_by_person(conn, user, as_of, branch_id=ids[pick])
-    st.dataframe(
-        people.select(
-            pl.col("employee_no").alias(t("col_employee_no")),
-            pl.col("name").alias(t("col_name")),
-            pl.col("enrolled").alias(t("col_enrolled")),
-            pl.col("completed").alias(t("col_completed")),
-            pl.col("overdue").alias(t("col_overdue")),
-            pl.col("upcoming").alias(t("col_upcoming")),
-            pl.col("mean_score").round(1).alias(t("col_mean_score")),
-            pl.col("completion_pct").round(0).alias(t("col_completion_rate")),
-            pl.col("expired").alias(t("col_expired")),
-            pl.col("expiring").alias(t("col_expiring")),
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={t("col_completion_rate"): st.column_config.NumberColumn(format="%d%%")},
-    )
+    show_training_progress(people)
 
 
 def certificates_tab(user: SignedInUser, as_of: dt.date) -> None:

@@ -17,6 +17,7 @@ from data_access.security import SignedInUser
 from ui import session
 from ui.format import count, day
 from ui.i18n import language, t
+from ui.training_view import show_training_progress
 
 TTL_S = 300
 PERSON_DAYS = 14
@@ -324,22 +325,7 @@ def one_person(user: SignedInUser, people: pl.DataFrame, as_of: dt.date) -> None
 def training_status(user: SignedInUser, as_of: dt.date) -> None:
     st.caption(t("usage_training_caption"))
     progress, certificates = staff_training(user, as_of)
-    st.dataframe(
-        progress.select(
-            pl.col("employee_no").alias(t("col_employee_no")),
-            pl.col("name").alias(t("col_name")),
-            pl.col("enrolled").alias(t("col_enrolled")),
-            pl.col("completed").alias(t("col_completed")),
-            pl.col("overdue").alias(t("col_overdue")),
-            pl.col("upcoming").alias(t("col_upcoming")),
-            pl.col("completion_pct").round(0).alias(t("col_completion_rate")),
-            pl.col("expired").alias(t("col_expired")),
-            pl.col("expiring").alias(t("col_expiring")),
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={t("col_completion_rate"): st.column_config.NumberColumn(format="%d%%")},
-    )
+    show_training_progress(progress)
     due = certificates.filter(pl.col("state") != training.VALID)
     if not due.is_empty():
         st.dataframe(
