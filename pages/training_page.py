@@ -405,23 +405,7 @@ def progress_tab(user: SignedInUser, as_of: dt.date) -> None:
     with session.connect() as conn:
         by_branch = training.completion_by_branch(conn, user, as_of)
     st.subheader(t("training_by_branch"))
-    st.dataframe(
-        by_branch.select(
-            pl.col("branch_code").alias(t("col_branch")),
-            pl.col("staff").alias(t("col_staff")),
-            pl.col("enrolled").alias(t("col_enrolled")),
-            pl.col("completed").alias(t("col_completed")),
-            pl.col("overdue").alias(t("col_overdue")),
-            pl.col("upcoming").alias(t("col_upcoming")),
-            pl.col("completion_pct").round(0).alias(t("col_completion_rate")),
-            pl.col("expired").alias(t("col_expired")),
-            pl.col("expiring").alias(t("col_expiring")),
-        ),
-        hide_index=True,
-        width="stretch",
-        height=300,
-        column_config={t("col_completion_rate"): st.column_config.NumberColumn(format="%d%%")},
-    )
+    show_training_progress(by_branch, by_branch=True, height=300)
     codes = by_branch["branch_code"].to_list()
     ids = dict(zip(codes, by_branch["branch_id"], strict=True))
     pick = st.selectbox(t("usage_branch_pick"), options=codes, key="training_branch")

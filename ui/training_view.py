@@ -1,6 +1,9 @@
-"""The training-progress table, shown alike on the training page and beside staff usage."""
+"""The training-progress tables (per person, per branch), shown alike on the training page and
+beside staff usage."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -8,8 +11,21 @@ import streamlit as st
 from ui.i18n import t
 
 
-def show_training_progress(progress: pl.DataFrame) -> None:
-    """One row per person: enrolments, completions, overdue, scores and certificate states."""
+def show_training_progress(
+    progress: pl.DataFrame, *, by_branch: bool = False, **layout: Any
+) -> None:
+    """One row per person (or per branch): enrolments, completions, overdue, scores and
+    certificate states. `layout` goes to st.dataframe (e.g. a fixed height)."""
+    if by_branch:
+        leading = [
+            pl.col("branch_code").alias(t("col_branch")),
+            pl.col("staff").alias(t("col_staff")),
+        ]
+    else:
+        leading = [
+            pl.col("employee_no").alias(t("col_employee_no")),
+            pl.col("name").alias(t("col_name")),
+        ]
     score = (
         [pl.col("mean_score").round(1).alias(t("col_mean_score"))]
         if "mean_score" in progress.columns
@@ -17,8 +33,7 @@ def show_training_progress(progress: pl.DataFrame) -> None:
     )
     st.dataframe(
         progress.select(
-            pl.col("employee_no").alias(t("col_employee_no")),
-            pl.col("name").alias(t("col_name")),
+            *leading,
             pl.col("enrolled").alias(t("col_enrolled")),
             pl.col("completed").alias(t("col_completed")),
             pl.col("overdue").alias(t("col_overdue")),
@@ -31,4 +46,5 @@ def show_training_progress(progress: pl.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={t("col_completion_rate"): st.column_config.NumberColumn(format="%d%%")},
+        **layout,
     )
