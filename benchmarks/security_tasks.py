@@ -212,6 +212,9 @@ def export_task(engine: Engine) -> Task:
                 Customer.address,
             ).order_by(Customer.id).limit(EXPORT_ROWS),
         )  # fmt: skip
+        # End the read before the sign-ins write: on SQLite a read transaction cannot become a
+        # write one once another connection has written since it began ("database is locked").
+        conn.commit()
         executive = authenticate(conn, "exec", DEMO_PASSWORD)
         admin = authenticate(conn, "admin", DEMO_PASSWORD)
         conn.commit()
