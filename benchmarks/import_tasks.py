@@ -1,9 +1,12 @@
 """Import tasks (issue #11): the benchmark database's customers, exported to an import CSV,
 loaded into a fresh SQLite database (`import_customers`) and loaded again unchanged
-(`reimport_customers`), each against a plain pandas import (read_csv, read_sql, to_sql).
+(`reimport_customers`); then their accounts (some 5 million at full scale) loaded into the
+database holding those customers (`import_accounts`). Each is measured against a plain pandas
+import (read_csv, read_sql, to_sql).
 
-The fresh database gets the branches and staff first (the customers refer to them), copied
-from a template file so each run starts from the same state. Each run prints its rows/s.
+The fresh database gets the branches, staff and products first (customers and accounts refer
+to them), copied from a template file so each run starts from the same state. Each run prints
+its rows/s.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from sqlalchemy.orm import aliased
 from benchmarks.harness import Task
 from data_access import imports
 from data_access.db import make_engine, read_arrow_frame
-from data_access.models import Branch, Customer, Employee
+from data_access.models import Account, Branch, Customer, Employee, Product
 from data_access.schema import migrate
 from data_access.security import SignedInUser
 from data_access.users import acting_admin
@@ -33,7 +36,8 @@ IMPORT_RUNS = 3
 
 
 def _export(engine: Engine, folder: Path) -> dict[str, Path]:
-    """The benchmark database's branches, staff and customers as import files."""
+    """The benchmark database's branches, staff, products, customers and accounts as import
+    files."""
     manager = aliased(Employee)
     branch = aliased(Branch)
     customers = select(
@@ -57,10 +61,28 @@ def _export(engine: Engine, folder: Path) -> dict[str, Path]:
         Employee.hire_date,
         Employee.is_active,
     ).outerjoin(Branch, Branch.id == Employee.branch_id)
+    accounts = (
+        select(
+            Account.account_no,
+            Customer.customer_no,
+            Product.code.label("product_code"),
+            Branch.code.label("branch_code"),
+            Account.opened_on,
+            Account.maturity_date,
+            Account.closed_on,
+            Account.principal_krw,
+            Account.market_value_krw,
+        )
+        .join(Customer, Customer.id == Account.customer_id)
+        .join(Product, Product.id == Account.product_id)
+        .join(Branch, Branch.id == Account.branch_id)
+    )
     reads = {
         "branches": select(*(c for c in Branch.__table__.columns if c.name != "id")),
         "employees": staff,
+        "products": select(*(c for c in Product.__table__.columns if c.name != "id")),
         "customers": customers,
+        "accounts": accounts,
     }
     files = {}
     for kind, stmt in reads.items():
@@ -72,7 +94,7 @@ def _export(engine: Engine, folder: Path) -> dict[str, Path]:
 
 
 def _template(files: dict[str, Path], admin: SignedInUser, folder: Path) -> Path:
-    """A fresh SQLite database holding the branches, staff and the admin user only."""
+    """A fresh SQLite database holding the branches, staff, products and the admin user."""
     path = folder / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     migrate(engine)
@@ -85,18 +107,20 @@ def _template(files: dict[str, Path], admin: SignedInUser, folder: Path) -> Path
             ),
             {"id": admin.user_id, "name": admin.username},
         )
-    for kind in ("branches", "employees"):
+    for kind in ("branches", "employees", "products"):
         with engine.connect() as conn:
             imports.run_import(conn, admin, kind, files[kind])
     engine.dispose()
     return path
 
 
-def _import(path: Path, admin: SignedInUser, csv: Path, label: str) -> tuple[int, int, int]:
+def _import(
+    path: Path, admin: SignedInUser, kind: str, csv: Path, label: str
+) -> tuple[int, int, int]:
     engine = make_engine(f"sqlite:///{path}")
     started = time.perf_counter()
     with engine.connect() as conn:
-        result = imports.run_import(conn, admin, "customers", csv)
+        result = imports.run_import(conn, admin, kind, csv)
     seconds = time.perf_counter() - started
     engine.dispose()
     print(
@@ -129,6 +153,24 @@ def _pandas_import(path: Path, csv: Path) -> tuple[int, int, int]:
     new.to_sql("customers", engine, if_exists="append", index=False, chunksize=50_000)
     engine.dispose()
     return len(new), int(changed.sum()), len(merged) - int(changed.sum())
+
+
+def _pandas_import_accounts(path: Path, csv: Path) -> tuple[int, int, int]:
+    """The same typical app for accounts: the customer, fund and branch ids by merges."""
+    engine = make_engine(f"sqlite:///{path}")
+    frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    keys = {
+        "customer_no": "SELECT id AS customer_id, customer_no FROM customers",
+        "product_code": "SELECT id AS product_id, code AS product_code FROM products",
+        "branch_code": "SELECT id AS branch_id, code AS branch_code FROM branches",
+    }
+    for column, query in keys.items():
+        frame = frame.merge(pd.read_sql(query, engine), on=column).drop(columns=column)
+    known = pd.read_sql("SELECT account_no FROM accounts", engine)
+    new = frame[~frame["account_no"].isin(known["account_no"])].replace({"": None})
+    new.to_sql("accounts", engine, if_exists="append", index=False, chunksize=50_000)
+    engine.dispose()
+    return len(new), 0, len(frame) - len(new)
 
 
 class _Workspace:
@@ -172,11 +214,18 @@ def tasks(engine: Engine) -> list[Task]:
 
     def import_ours(_index: int) -> tuple[int, int, int]:
         target = space.fresh("ours")
-        answer = _import(target, space.admin, space.files["customers"], "import_customers")
+        csv = space.files["customers"]
+        answer = _import(target, space.admin, "customers", csv, "import_customers")
         if not space.loaded.exists():
             shutil.copyfile(target, space.loaded)
         target.unlink()
         return answer
+
+    def loaded() -> Path:
+        """The database holding the imported customers, imported first if need be."""
+        if not space.loaded.exists():
+            import_ours(0)
+        return space.loaded
 
     def import_pandas(_index: int) -> tuple[int, int, int]:
         target = space.fresh("pandas")
@@ -185,22 +234,41 @@ def tasks(engine: Engine) -> list[Task]:
         return answer
 
     def reimport_ours(_index: int) -> tuple[int, int, int]:
-        if not space.loaded.exists():
-            import_ours(0)
-        return _import(space.loaded, space.admin, space.files["customers"], "reimport_customers")
+        csv = space.files["customers"]
+        return _import(loaded(), space.admin, "customers", csv, "reimport_customers")
 
     def reimport_pandas(_index: int) -> tuple[int, int, int]:
-        if not space.loaded.exists():
-            import_ours(0)
         copy = space.folder / "pandas-again.db"
-        shutil.copyfile(space.loaded, copy)
+        shutil.copyfile(loaded(), copy)
         answer = _pandas_import(copy, space.files["customers"])
         copy.unlink()
+        return answer
+
+    def import_accounts_ours(_index: int) -> tuple[int, int, int]:
+        target = space.folder / "accounts.db"
+        shutil.copyfile(loaded(), target)
+        csv = space.files["accounts"]
+        answer = _import(target, space.admin, "accounts", csv, "import_accounts")
+        target.unlink()
+        return answer
+
+    def import_accounts_pandas(_index: int) -> tuple[int, int, int]:
+        target = space.folder / "pandas-accounts.db"
+        shutil.copyfile(loaded(), target)
+        answer = _pandas_import_accounts(target, space.files["accounts"])
+        target.unlink()
         return answer
 
     return [
         Task("import_customers", import_ours, import_pandas, _same, runs=IMPORT_RUNS),
         Task("reimport_customers", reimport_ours, reimport_pandas, _same, runs=IMPORT_RUNS),
+        Task(
+            "import_accounts",
+            import_accounts_ours,
+            import_accounts_pandas,
+            _same,
+            runs=IMPORT_RUNS,
+        ),
     ]
 
 

@@ -66,7 +66,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from data_access import job_runs
-from data_access.customers import add_note
+from data_access.customers import CONSULTATION_CHANNELS, NOTE_MAX_CHARS, OUTCOMES, add_note
 from data_access.db import (
     bulk_insert,
     day_of,
@@ -95,7 +95,7 @@ from data_access.policy import (
     require,
     roles_permitted,
 )
-from data_access.security import SignedInUser, append_audit, now_seoul
+from data_access.security import SignedInUser, audit_as, now_seoul
 from data_access.usage import UsageAction, record_usage
 
 JOB = "agenda"
@@ -508,10 +508,9 @@ def save_rule(
                 row.updated_by = user.username
                 row.updated_at = now
                 session.flush()
-            append_audit(
+            audit_as(
                 session,
-                user.user_id,
-                user.username,
+                user,
                 "agenda_rule_create" if before is None else "agenda_rule_update",
                 target_kind="agenda_rule",
                 target_id=str(row.id),
@@ -1410,6 +1409,17 @@ class NoteDraft:
     text: str
 
 
+def _snoozed_until(business_date: dt.date, outcome: str, snooze_days: int | None) -> dt.date | None:
+    """The rules of an outcome: one of WORKED, and a snooze for one of SNOOZE_DAYS days."""
+    if outcome not in WORKED:
+        raise WorkRefused("outcome", f"{outcome!r} is not one of {', '.join(WORKED)}.")
+    if outcome != SNOOZED:
+        return None
+    if snooze_days not in SNOOZE_DAYS:
+        raise WorkRefused("snooze_days", f"Snooze for one of {SNOOZE_DAYS} days.")
+    return business_date + dt.timedelta(days=snooze_days)
+
+
 def work_items(
     conn: Connection,
     user: SignedInUser,
@@ -1427,15 +1437,9 @@ def work_items(
     row written through customers.add_note. Returns how many items were worked.
     """
     _require_rep(user)
-    if outcome not in WORKED:
-        raise WorkRefused("outcome", f"{outcome!r} is not one of {', '.join(WORKED)}.")
     if not items:
         raise WorkRefused("none", "Pick at least one item.")
-    snoozed_until = None
-    if outcome == SNOOZED:
-        if snooze_days not in SNOOZE_DAYS:
-            raise WorkRefused("snooze_days", f"Snooze for one of {SNOOZE_DAYS} days.")
-        snoozed_until = business_date + dt.timedelta(days=snooze_days)
+    snoozed_until = _snoozed_until(business_date, outcome, snooze_days)
     now = now_seoul()
     with unit_of_work(conn) as session:
         for rule_id, customer_no in dict.fromkeys(items):
@@ -1475,10 +1479,9 @@ def work_items(
             found.worked_at = now
             found.snoozed_until = snoozed_until
             found.consultation_id = consultation_id
-            append_audit(
+            audit_as(
                 session,
-                user.user_id,
-                user.username,
+                user,
                 f"agenda_{outcome}",
                 target_kind="customer",
                 target_id=customer_no,
@@ -1491,6 +1494,119 @@ def work_items(
             )
             record_usage(session, user, UsageAction.AGENDA_WORK, PAGE, target=customer_no)
     return len(dict.fromkeys(items))
+
+
+STORED_ITEM_SCHEMA = {
+    "business_date": pl.Date,
+    **ITEM_SCHEMA,
+    "status": pl.String,
+    "snoozed_until": pl.Date,
+    "worked_at": pl.Datetime("us"),
+    "consultation_id": pl.Int64,
+    "created_at": pl.Datetime("us"),
+}
+WORKED_SCHEMA = {
+    "rule_id": pl.Int64,
+    "customer_id": pl.Int64,
+    "status": pl.String,
+    "worked_at": pl.Datetime("us"),
+    "snooze_days": pl.Int64,
+    "channel": pl.String,
+    "outcome": pl.String,
+    "note": pl.String,
+}
+
+
+def open_items(conn: Connection, business_date: dt.date) -> pl.DataFrame:
+    """Every open item of `business_date` with its rep: rule_id, customer_id, employee_id,
+    branch_id, priority. For a job that works a past day in bulk (the demo's history)."""
+    stmt = select(
+        AgendaItem.rule_id,
+        AgendaItem.customer_id,
+        AgendaItem.employee_id,
+        AgendaItem.branch_id,
+        AgendaItem.priority,
+    ).where(AgendaItem.business_date == business_date, AgendaItem.status == OPEN)
+    return read_frame(conn, stmt, ITEM_SCHEMA).sort("rule_id", "customer_id")
+
+
+def work_history(conn: Connection, business_date: dt.date, worked: pl.DataFrame) -> int:
+    """Record many items of a past `business_date` as worked by their own reps, inside the
+    caller's transaction: what work_items does one item at a time, in one bulk rewrite.
+
+    `worked` (WORKED_SCHEMA): rule_id, customer_id, status, worked_at, snooze_days, and a note
+    (channel, outcome, note; null for none) filed as a consultation by the item's rep at
+    worked_at. The same rules hold (open items only, WORKED outcomes, SNOOZE_DAYS); history
+    gets no audit rows or usage events, as the generated history has none per action.
+    """
+    worked = worked.select(pl.col(name).cast(kind) for name, kind in WORKED_SCHEMA.items())
+    snoozed = {
+        (status, days): _snoozed_until(business_date, status, days)
+        for status, days in worked.select("status", "snooze_days").unique().iter_rows()
+    }
+    noted = worked.filter(pl.col("note").is_not_null())
+    bad_note = noted.filter(
+        ~pl.col("channel").is_in(CONSULTATION_CHANNELS)
+        | ~pl.col("outcome").is_in(OUTCOMES)
+        | (pl.col("note").str.strip_chars().str.len_chars() == 0)
+        | (pl.col("note").str.len_chars() > NOTE_MAX_CHARS)
+    )
+    if not bad_note.is_empty():
+        raise WorkRefused("note", f"{bad_note.height} notes have no text or a bad channel.")
+    stored = read_frame(
+        conn,
+        select(*(AgendaItem.__table__.c[name] for name in STORED_ITEM_SCHEMA)).where(
+            AgendaItem.business_date == business_date
+        ),
+        STORED_ITEM_SCHEMA,
+    )
+    keys = ["rule_id", "customer_id"]
+    found = worked.join(stored.select(*keys, "status", "employee_id", "branch_id"), on=keys,
+                        how="left", suffix="_before")  # fmt: skip
+    if found["status_before"].null_count():
+        raise WorkRefused("missing", f"Some items are not on the agenda of {business_date}.")
+    if (found["status_before"] != OPEN).any():
+        raise WorkRefused("not_open", f"Some items of {business_date} are already worked.")
+    next_id = (conn.execute(select(func.max(Consultation.id))).scalar_one() or 0) + 1
+    notes = (
+        found.filter(pl.col("note").is_not_null())
+        .sort(keys)
+        .with_row_index("id", offset=next_id)
+        .with_columns(pl.col("id").cast(pl.Int64))
+    )
+    bulk_insert(
+        conn,
+        Consultation.__table__,
+        notes.select(
+            "id", "customer_id", "employee_id", "branch_id", "channel",
+            pl.col("worked_at").alias("occurred_at"), "note", "outcome",
+            pl.lit(False).alias("is_sensitive"),
+        ),
+    )  # fmt: skip
+    until = pl.DataFrame(
+        [(status, days, day) for (status, days), day in snoozed.items()],
+        schema={"status": pl.String, "snooze_days": pl.Int64, "until": pl.Date},
+        orient="row",
+    )
+    changes = (
+        worked.join(until, on=["status", "snooze_days"], how="left", nulls_equal=True)
+        .join(notes.select(*keys, pl.col("id").alias("note_id")), on=keys, how="left")
+        .select(*keys, "status", "worked_at", "until", "note_id")
+    )
+    rewritten = (
+        stored.join(changes, on=keys, how="left", suffix="_new")
+        .with_columns(
+            pl.coalesce("status_new", "status").alias("status"),
+            pl.coalesce("worked_at_new", "worked_at").alias("worked_at"),
+            pl.coalesce("until", "snoozed_until").alias("snoozed_until"),
+            pl.coalesce("note_id", "consultation_id").alias("consultation_id"),
+        )
+        .select(list(STORED_ITEM_SCHEMA))
+        .sort(keys)
+    )
+    conn.execute(delete(AgendaItem).where(AgendaItem.business_date == business_date))
+    bulk_insert(conn, AgendaItem.__table__, rewritten)
+    return worked.height
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,14 +3,18 @@
 Rows are only ever appended (data_access/security.py `append_audit`); nothing in the console
 updates or deletes them, so access records stay well past the two years Korean privacy rules
 ask for. Each row's hash covers the previous row's hash, so editing or deleting a stored row
-breaks the chain at that row, which `verify_chain` names.
+breaks the chain at that row, which `verify_chain` names. Cutting the newest rows off leaves a
+shorter chain that is still intact: heads verified earlier and kept outside the database
+(`append_anchor`, `check_anchors`) catch that.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -19,9 +23,16 @@ from sqlalchemy import Connection, and_, case, func, select
 from data_access.db import read_frame, unit_of_work
 from data_access.models import AuditRecord, Customer, Employee, User
 from data_access.policy import Action, require
-from data_access.security import GENESIS_HASH, SignedInUser, append_audit, audit_row_hash
+from data_access.security import (
+    GENESIS_HASH,
+    SignedInUser,
+    audit_as,
+    audit_row_hash,
+    now_seoul,
+)
 
 VERIFY_BATCH_ROWS = 20_000
+ANCHOR_BATCH_IDS = 1_000
 SEARCH_LIMIT = 1_000
 # A month of one person's work: about 30 different customers a working day is a busy counter;
 # far more is someone browsing records they do not serve.
@@ -63,6 +74,7 @@ class ChainReport:
     first_bad_id: int | None
     problem: str | None  # "edited" (its hash no longer matches) or "broken_link"
     head_hash: str
+    head_id: int | None = None  # the last intact row (None: the trail is empty)
 
 
 def verify_chain(
@@ -75,7 +87,7 @@ def verify_chain(
 
     A row whose stored content no longer gives its hash was edited; a row whose `prev_hash` is
     not the previous row's hash follows a deleted or inserted row. Cutting rows off the end
-    leaves a shorter intact chain: compare `head_hash` with one noted earlier to catch that.
+    leaves a shorter intact chain: `check_anchors` against heads noted earlier catches that.
     """
     columns = (
         AuditRecord.id,
@@ -97,17 +109,102 @@ def verify_chain(
             stmt = stmt.where(AuditRecord.id > last_id)
         rows = conn.execute(stmt).all()
         if not rows:
-            return ChainReport(checked, True, None, None, previous)
+            return ChainReport(checked, True, None, None, previous, last_id)
         for row in rows:
             if row.prev_hash != previous:
-                return ChainReport(checked, False, row.id, "broken_link", previous)
+                return ChainReport(checked, False, row.id, "broken_link", previous, last_id)
             if audit_row_hash(row) != row.row_hash:
-                return ChainReport(checked, False, row.id, "edited", previous)
-            previous = row.row_hash
+                return ChainReport(checked, False, row.id, "edited", previous, last_id)
+            previous, last_id = row.row_hash, row.id
             checked += 1
-        last_id = rows[-1].id
         if progress is not None:
             progress(checked)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainAnchor:
+    """A verified head of the chain, noted outside the database: one line of the anchor file."""
+
+    id: int
+    row_hash: str
+    rows: int
+    anchored_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorProblem:
+    """An anchored head the database no longer holds as it was."""
+
+    anchor: ChainAnchor
+    problem: str  # "truncated" (the row is gone) or "rewritten" (it holds another hash)
+
+
+class AnchorFileInvalid(ValueError):
+    """The anchor file has a line that is not an anchor; the message names the line."""
+
+
+def read_anchors(path: Path) -> list[ChainAnchor]:
+    """The heads noted in the JSON-lines file at `path`, oldest first (none if no file yet)."""
+    if not path.exists():
+        return []
+    anchors = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            fields = json.loads(line)
+            anchors.append(
+                ChainAnchor(
+                    int(fields["id"]),
+                    str(fields["row_hash"]),
+                    int(fields["rows"]),
+                    str(fields["anchored_at"]),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AnchorFileInvalid(f"{path} line {number} is not an audit anchor") from exc
+    return anchors
+
+
+def append_anchor(path: Path, report: ChainReport) -> ChainAnchor | None:
+    """Note the intact chain's head at the end of `path`; nothing for an empty trail.
+
+    Kept outside the database (ideally on write-once storage), these lines are what a person
+    able to delete audit rows cannot quietly take back.
+    """
+    if not report.intact or report.head_id is None:
+        return None
+    anchor = ChainAnchor(
+        report.head_id,
+        report.head_hash,
+        report.rows,
+        now_seoul().isoformat(timespec="seconds"),
+    )
+    with path.open("a", encoding="utf-8") as file:
+        file.write(json.dumps(asdict(anchor)) + "\n")
+    return anchor
+
+
+def check_anchors(conn: Connection, anchors: Sequence[ChainAnchor]) -> AnchorProblem | None:
+    """The first anchored head that is gone or holds another hash, or None if all still stand.
+
+    With an intact chain, a head that still stands vouches for every row before it; one that
+    is gone means the newest rows were cut off, which the chain alone cannot show.
+    """
+    for start in range(0, len(anchors), ANCHOR_BATCH_IDS):
+        batch = anchors[start : start + ANCHOR_BATCH_IDS]
+        found = conn.execute(
+            select(AuditRecord.id, AuditRecord.row_hash).where(
+                AuditRecord.id.in_([anchor.id for anchor in batch])
+            )
+        )
+        stored = {row.id: row.row_hash for row in found}
+        for anchor in batch:
+            if anchor.id not in stored:
+                return AnchorProblem(anchor, "truncated")
+            if stored[anchor.id] != anchor.row_hash:
+                return AnchorProblem(anchor, "rewritten")
+    return None
 
 
 def search_trail(
@@ -156,10 +253,9 @@ def search_trail(
             "since": since.isoformat() if since else None,
             "until": until.isoformat() if until else None,
         }
-        append_audit(
+        audit_as(
             session,
-            user.user_id,
-            user.username,
+            user,
             "audit_search",
             detail={key: value for key, value in filters.items() if value} | {"rows": found.height},
             client=client,

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, delete, select
 
 from data_access.db import read_frame, unit_of_work
 from data_access.models import BusinessHoliday, Role
-from data_access.security import SignedInUser, append_audit, now_seoul
+from data_access.security import SignedInUser, audit_as, now_seoul
 
 COUNTRY = "KR"
 NAME_MAX_CHARS = 60
@@ -101,10 +101,9 @@ def add_holiday(conn: Connection, user: SignedInUser, day: dt.date, name: str) -
         session.add(
             BusinessHoliday(day=day, name=name, created_by=user.username, created_at=now_seoul())
         )
-        append_audit(
+        audit_as(
             session,
-            user.user_id,
-            user.username,
+            user,
             "holiday_add",
             target_kind="holiday",
             target_id=day.isoformat(),
@@ -118,10 +117,9 @@ def remove_holiday(conn: Connection, user: SignedInUser, day: dt.date) -> None:
         removed = session.execute(delete(BusinessHoliday).where(BusinessHoliday.day == day))
         if removed.rowcount != 1:
             raise HolidayRejected("missing", f"{day} is not a firm holiday.")
-        append_audit(
+        audit_as(
             session,
-            user.user_id,
-            user.username,
+            user,
             "holiday_remove",
             target_kind="holiday",
             target_id=day.isoformat(),

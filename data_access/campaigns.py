@@ -40,7 +40,7 @@ from data_access.models import (
     Transaction,
 )
 from data_access.policy import Action, Scope, require, scope_of
-from data_access.security import SignedInUser, append_audit, now_seoul
+from data_access.security import SignedInUser, audit_as, now_seoul
 from data_access.usage import UsageAction, record_usage
 
 PAGE = "campaigns"
@@ -371,10 +371,9 @@ def create_campaign(
             control=drawn.height - contacted.height,
             strata=strata_summary(eligible, drawn, plan.stratify_by),
         )
-        append_audit(
+        audit_as(
             session,
-            user.user_id,
-            user.username,
+            user,
             "campaign_create",
             target_kind="campaign",
             target_id=str(campaign.id),
@@ -419,13 +418,31 @@ def _check_consent(conn: Connection, drawn: pl.DataFrame, channel: str) -> None:
 
 
 def _campaign_scope(user: SignedInUser) -> Any:
+    """The campaigns a user may open: all; those reaching a branch manager's branch (drawn for
+    it, or firm-wide with targets there); a rep's own calls."""
     scope = require(user, Action.CAMPAIGN_READ)
     if scope is Scope.FIRM:
         return true()
     if scope is Scope.BRANCH:
-        return Campaign.branch_id == user.branch_id
+        reaching = select(CampaignTarget.campaign_id).where(
+            CampaignTarget.branch_id == user.branch_id
+        )
+        return (Campaign.branch_id == user.branch_id) | Campaign.id.in_(reaching)
     mine = select(CampaignTarget.campaign_id).where(CampaignTarget.employee_id == user.employee_id)
     return Campaign.id.in_(mine)
+
+
+def _slice_branch(user: SignedInUser) -> int | None:
+    """The one branch whose targets a user sees in a visible campaign: a branch manager's own
+    (a firm-wide campaign reaches other branches too); None for all targets."""
+    if scope_of(user, Action.CAMPAIGN_READ) is Scope.BRANCH:
+        return user.branch_id
+    return None
+
+
+def _target_slice(user: SignedInUser) -> Any:
+    branch = _slice_branch(user)
+    return true() if branch is None else CampaignTarget.branch_id == branch
 
 
 def _campaign(conn: Connection, user: SignedInUser, campaign_id: int) -> Row[Any]:
@@ -458,7 +475,8 @@ CAMPAIGN_LIST_SCHEMA: dict[str, Any] = {
 
 
 def list_campaigns(conn: Connection, user: SignedInUser) -> pl.DataFrame:
-    """The campaigns in the user's scope, newest first, with their arm sizes."""
+    """The campaigns in the user's scope, newest first, with their arm sizes (of the user's
+    slice of targets)."""
     target = CampaignTarget
     arms = (
         select(
@@ -467,6 +485,7 @@ def list_campaigns(conn: Connection, user: SignedInUser) -> pl.DataFrame:
             func.sum(case((target.arm == CONTROL, 1), else_=0)).label("control"),
             func.count(target.outcome).label("recorded"),
         )
+        .where(_target_slice(user))
         .group_by(target.campaign_id)
         .subquery()
     )
@@ -528,7 +547,7 @@ def campaign_targets(
         .join(Customer, Customer.id == CampaignTarget.customer_id)
         .join(Branch, Branch.id == CampaignTarget.branch_id)
         .outerjoin(Employee, Employee.id == CampaignTarget.employee_id)
-        .where(CampaignTarget.campaign_id == campaign_id)
+        .where(CampaignTarget.campaign_id == campaign_id, _target_slice(user))
         .order_by(Customer.customer_no)
         .limit(limit)
     )
@@ -598,7 +617,11 @@ def customer_campaigns(conn: Connection, user: SignedInUser, customer_no: str) -
         .select_from(CampaignTarget)
         .join(Campaign, Campaign.id == CampaignTarget.campaign_id)
         .join(Customer, Customer.id == CampaignTarget.customer_id)
-        .where(Customer.customer_no == customer_no.strip(), _campaign_scope(user))
+        .where(
+            Customer.customer_no == customer_no.strip(),
+            _campaign_scope(user),
+            _target_slice(user),
+        )
         .order_by(Campaign.started_on.desc())
     )
     return read_frame(conn, stmt, MEMBERSHIP_SCHEMA)
@@ -607,11 +630,12 @@ def customer_campaigns(conn: Connection, user: SignedInUser, customer_no: str) -
 # --- outcomes ------------------------------------------------------------------------------
 
 
-def _may_record(user: SignedInUser, campaign: Row[Any], employee_id: int | None) -> bool:
-    if employee_id is not None and employee_id == user.employee_id:
+def _may_record(user: SignedInUser, target: Row[Any]) -> bool:
+    """The assigned rep, anyone firm-wide, or the manager of the target's branch."""
+    if target.employee_id is not None and target.employee_id == user.employee_id:
         return True
     scope = scope_of(user, Action.CAMPAIGN_WRITE)
-    return scope is Scope.FIRM or (scope is Scope.BRANCH and campaign.branch_id == user.branch_id)
+    return scope is Scope.FIRM or (scope is Scope.BRANCH and target.branch_id == user.branch_id)
 
 
 def _record(
@@ -627,7 +651,7 @@ def _record(
         if outcome not in OUTCOMES:
             raise CampaignRejected("outcome", f"{outcome!r} is not an outcome.")
         target = conn.execute(
-            select(CampaignTarget.customer_id, CampaignTarget.employee_id)
+            select(CampaignTarget.customer_id, CampaignTarget.employee_id, CampaignTarget.branch_id)
             .join(Customer, Customer.id == CampaignTarget.customer_id)
             .where(
                 CampaignTarget.campaign_id == campaign.id,
@@ -639,7 +663,7 @@ def _record(
             raise CampaignRejected(
                 "not_target", f"Customer {customer_no} is not contacted by this campaign."
             )
-        if not _may_record(user, campaign, target.employee_id):
+        if not _may_record(user, target):
             raise CampaignRejected("not_yours", f"Customer {customer_no} is not on your list.")
         text = note or f"[{campaign.channel.upper()} #{campaign.id} {campaign.name}] "
         text += OUTCOME_NOTE[outcome] if not note else ""
@@ -686,10 +710,9 @@ def record_outcomes(
     with unit_of_work(conn) as session:
         campaign = _campaign(session.connection(), user, campaign_id)
         recorded = _record(session, user, campaign, outcomes, cleaned)
-        append_audit(
+        audit_as(
             session,
-            user.user_id,
-            user.username,
+            user,
             "campaign_outcomes",
             target_kind="campaign",
             target_id=str(campaign_id),
@@ -744,7 +767,11 @@ def check_import(
         conn.execute(
             select(Customer.customer_no)
             .join(CampaignTarget, CampaignTarget.customer_id == Customer.id)
-            .where(CampaignTarget.campaign_id == campaign.id, CampaignTarget.arm == CONTACT)
+            .where(
+                CampaignTarget.campaign_id == campaign.id,
+                CampaignTarget.arm == CONTACT,
+                _target_slice(user),
+            )
         ).scalars()
     )
     good, problems, seen = [], [], set()
@@ -787,10 +814,9 @@ def import_outcomes(
             [(number, outcome) for _, number, outcome in checked.good],
             None,
         )
-        append_audit(
+        audit_as(
             session,
-            user.user_id,
-            user.username,
+            user,
             "campaign_import",
             target_kind="campaign",
             target_id=str(campaign_id),
@@ -838,6 +864,7 @@ def export_list(
         .where(
             CampaignTarget.campaign_id == campaign_id,
             CampaignTarget.arm == CONTACT,
+            _target_slice(user),
             consent,
             Customer.closed_on.is_(None),
         )
@@ -855,7 +882,7 @@ def export_list(
         name=f"campaign-{campaign_id}-{campaign.channel}",
         reason=reason,
         file_format=file_format,
-        branch_id=campaign.branch_id,
+        branch_id=_slice_branch(user) or campaign.branch_id,
         unmasked=answers_for_all,
         page=PAGE,
     )
@@ -937,10 +964,14 @@ class CampaignReport:
     by_branch: pl.DataFrame
 
 
-def _per_target(conn: Connection, campaign: Row[Any], as_of: dt.date) -> pl.DataFrame:
+def _per_target(
+    conn: Connection, user: SignedInUser, campaign: Row[Any], as_of: dt.date
+) -> pl.DataFrame:
     start = dt.datetime.combine(campaign.started_on, dt.time())
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
-    targets_of = select(CampaignTarget.customer_id).where(CampaignTarget.campaign_id == campaign.id)
+    targets_of = select(CampaignTarget.customer_id).where(
+        CampaignTarget.campaign_id == campaign.id, _target_slice(user)
+    )
     inflow = Transaction.kind.in_(customers.INFLOW_KINDS)
     outflow = Transaction.kind.in_(customers.OUTFLOW_KINDS)
     flows = read_frame(
@@ -988,7 +1019,7 @@ def _per_target(conn: Connection, campaign: Row[Any], as_of: dt.date) -> pl.Data
             Branch.code.label("branch_code"),
         )
         .join(Branch, Branch.id == CampaignTarget.branch_id)
-        .where(CampaignTarget.campaign_id == campaign.id),
+        .where(CampaignTarget.campaign_id == campaign.id, _target_slice(user)),
         {"customer_id": pl.Int64},
     )
     return (
@@ -1015,9 +1046,10 @@ def _per_head(frame: pl.DataFrame, arm: str) -> float:
 def campaign_report(
     conn: Connection, user: SignedInUser, campaign_id: int, *, as_of: dt.date
 ) -> CampaignReport:
-    """The campaign's effect: rates per arm with intervals, uplift, cost, net flows, by branch."""
+    """The campaign's effect: rates per arm with intervals, uplift, cost, net flows, by branch;
+    over a branch manager's slice of the targets only."""
     campaign = _campaign(conn, user, campaign_id)
-    frame = _per_target(conn, campaign, as_of)
+    frame = _per_target(conn, user, campaign, as_of)
     contacted = frame.filter(pl.col("arm") == CONTACT).height
     response = (_arm_rate(frame, CONTACT, "responded"), _arm_rate(frame, CONTROL, "responded"))
     conversion = (_arm_rate(frame, CONTACT, "converted"), _arm_rate(frame, CONTROL, "converted"))

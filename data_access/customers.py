@@ -38,7 +38,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from data_access.db import read_frame, unit_of_work
+from data_access import segments
+from data_access.db import read_frame, reads_before_write, unit_of_work
 from data_access.masking import mask_address, mask_email, mask_phone
 from data_access.models import (
     Account,
@@ -53,7 +54,7 @@ from data_access.models import (
     Transaction,
 )
 from data_access.policy import AccessDenied, Action, reaches_customer, require, roles_permitted
-from data_access.security import SignedInUser, append_audit, now_seoul
+from data_access.security import SignedInUser, audit_as, now_seoul
 from data_access.usage import UsageAction, record_usage
 
 PAGE = "customer"
@@ -463,15 +464,14 @@ def search_customers(
     if not text or len(text) > QUERY_MAX_CHARS:
         return pl.DataFrame(schema=SEARCH_SCHEMA)
     kind, statements = _search_statements(text, limit)
-    with unit_of_work(conn) as session:
-        found = pl.concat(
-            [read_frame(session.connection(), stmt, SEARCH_READ_SCHEMA) for stmt in statements]
-        )
+    with reads_before_write(conn):
+        found = pl.concat([read_frame(conn, stmt, SEARCH_READ_SCHEMA) for stmt in statements])
         if kind == "name" and len(text) >= PARTIAL_MIN_CHARS and found.height < limit:
-            found = pl.concat([found, _given_name_matches(session, text, limit - found.height)])
+            found = pl.concat([found, _given_name_matches(conn, text, limit - found.height)])
             if found.is_empty():
-                found = _infix_matches(session, text, limit)
-        results = _search_frame(found, limit)
+                found = _infix_matches(conn, text, limit)
+    results = _search_frame(found, limit)
+    with unit_of_work(conn) as session:
         _audit(session, user, "customer_search", None, {"kind": kind, "results": results.height})
         record_usage(session, user, UsageAction.SEARCH, PAGE, target=kind)
     return results
@@ -496,7 +496,7 @@ def _name_initials() -> CTE:
     return initials.union_all(select(next_initial).where(initials.c.initial.is_not(None)))
 
 
-def _given_name_matches(session: Session, text: str, limit: int) -> pl.DataFrame:
+def _given_name_matches(conn: Connection, text: str, limit: int) -> pl.DataFrame:
     """Names whose second letter on starts with `text`: a Korean name is a one-letter
     surname and a given name, so this is the search for a given name, answered by one index
     range per surname instead of a scan of 2.6 million names.
@@ -505,7 +505,7 @@ def _given_name_matches(session: Session, text: str, limit: int) -> pl.DataFrame
     from the name index (a join to the surnames, or one OR of the ranges, made one of them
     misjudge the ranges and scan the table).
     """
-    initials = [initial for initial in session.scalars(select(_name_initials())) if initial]
+    initials = [initial for initial in conn.scalars(select(_name_initials())) if initial]
     found = [pl.DataFrame(schema=SEARCH_READ_SCHEMA)]
     for start in range(0, len(initials), SURNAMES_PER_STATEMENT):
         ranges = [
@@ -514,20 +514,20 @@ def _given_name_matches(session: Session, text: str, limit: int) -> pl.DataFrame
         ]
         matching = union_all(*(select(each.c.id) for each in ranges)).limit(limit)
         stmt = _search_select(Customer.id.in_(matching), "name_partial", 4)
-        found.append(read_frame(session.connection(), stmt, SEARCH_READ_SCHEMA))
+        found.append(read_frame(conn, stmt, SEARCH_READ_SCHEMA))
         if sum(frame.height for frame in found) >= limit:
             break
     return pl.concat(found)
 
 
-def _infix_matches(session: Session, text: str, limit: int) -> pl.DataFrame:
+def _infix_matches(conn: Connection, text: str, limit: int) -> pl.DataFrame:
     """Names containing `text` anywhere: a scan of the name index (about a quarter of a
     second at 2.6 million on SQLite), so only the last resort when nothing else matched."""
     containing = (
         select(Customer.id).where(Customer.name.contains(text, autoescape=True)).limit(limit)
     )
     stmt = _search_select(Customer.id.in_(containing), "name_partial", 4)
-    return read_frame(session.connection(), stmt, SEARCH_READ_SCHEMA)
+    return read_frame(conn, stmt, SEARCH_READ_SCHEMA)
 
 
 def _search_frame(found: pl.DataFrame, limit: int) -> pl.DataFrame:
@@ -1034,15 +1034,13 @@ def _audit(
     customer_no: str | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    append_audit(
+    audit_as(
         session,
-        user.user_id,
-        user.username,
+        user,
         action,
         target_kind="customer",
         target_id=customer_no,
         detail=detail,
-        client=user.client,
     )
 
 
@@ -1131,6 +1129,7 @@ def add_note(
         )
         record_usage(session, user, UsageAction.NOTE, PAGE, target=customer.customer_no)
         consultation_id = consultation.id
+        segments.mark_features_stale(session.connection())  # days since the last contact
     return consultation_id
 
 

@@ -166,6 +166,22 @@ def unit_of_work(conn: Connection) -> Iterator[Session]:
             conn.execution_options(**{WRITE_TRANSACTION: False})
 
 
+@contextmanager
+def reads_before_write(conn: Connection) -> Iterator[Connection]:
+    """Reads that precede a short write (a search, then its audit record).
+
+    They run in a plain read transaction, ended here, so a slow read never holds SQLite's
+    single write lock, which `unit_of_work` takes for its whole span. On a connection already
+    inside a transaction (a job's unit, a test's outer transaction) the reads join it.
+    """
+    opens_transaction = not conn.in_transaction()
+    try:
+        yield conn
+    finally:
+        if opens_transaction and conn.in_transaction():
+            conn.rollback()  # nothing was written: this only ends the read snapshot
+
+
 def table_names(engine: Engine) -> list[str]:
     return inspect(engine).get_table_names()
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from data_access.db import unit_of_work
 from data_access.masking import mask_frame, personal_columns
 from data_access.policy import AccessDenied, Action, Scope, require_granted, scope_of
-from data_access.security import SignedInUser, append_audit
+from data_access.security import SignedInUser, audit_as
 from data_access.usage import UsageAction, record_usage
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -113,10 +113,9 @@ def export_frame(
         safe.write_excel(buffer, worksheet=name[:31])
         data = buffer.getvalue()
     with unit_of_work(conn) as session:
-        append_audit(
+        audit_as(
             session,
-            user.user_id,
-            user.username,
+            user,
             "export",
             target_kind="export",
             target_id=name[:40],
@@ -128,7 +127,6 @@ def export_frame(
                 "masked": list(masked),
                 "branch_id": branch_id,
             },
-            client=user.client,
         )
         record_usage(session, user, UsageAction.EXPORT, page, target=name)
     return ExportFile(

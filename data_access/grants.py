@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 from data_access.db import read_frame, unit_of_work
 from data_access.models import AccessGrant, Role, User
 from data_access.policy import EXPLICIT_GRANT_ACTIONS, Action, require, roles_permitted
-from data_access.security import SignedInUser, append_audit, now_seoul
+from data_access.security import SignedInUser, audit_as, now_seoul
 
 REASON_MAX_CHARS = 200
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,55}\.[a-z]{2,}")
@@ -105,10 +105,9 @@ def grant(
         )
         session.add(row)
         session.flush()
-        append_audit(
+        audit_as(
             session,
-            actor.user_id,
-            actor.username,
+            actor,
             "grant_given",
             target_kind="user",
             target_id=str(user.id),
@@ -127,10 +126,9 @@ def revoke(conn: Connection, actor: SignedInUser, grant_id: int, *, client: str 
             raise GrantRefused("grant_not_current")
         row.revoked_by = actor.username
         row.revoked_at = now_seoul()
-        append_audit(
+        audit_as(
             session,
-            actor.user_id,
-            actor.username,
+            actor,
             "grant_revoked",
             target_kind="user",
             target_id=str(row.user_id),
@@ -159,10 +157,9 @@ def link_sso_email(
                 raise GrantRefused("sso_email_taken", email=address)
         before = user.sso_email
         user.sso_email = address
-        append_audit(
+        audit_as(
             session,
-            actor.user_id,
-            actor.username,
+            actor,
             "sso_linked" if address else "sso_unlinked",
             target_kind="user",
             target_id=str(user.id),

@@ -1,9 +1,10 @@
 """Bulk import of a firm's own data from CSV, Parquet or Excel files, upserted by natural key.
 
-One declared spec per kind (`KINDS`) drives what a person sees about a file: the checks, the
-template to fill in and the data dictionary. A file is read as text and nothing in it is ever
-evaluated (a cell "=SUM(A1)" is stored as those characters); polars checks it column by column,
-its references are resolved against the database, and it loads in one transaction through a
+One declared spec per kind (`KINDS`) drives what a person sees about a file: the checks and the
+template to fill in; each column's meaning and allowed values come from the data dictionary
+(data_access.dictionary), so the two cannot disagree. A file is read as text and nothing in it
+is ever evaluated (a cell "=SUM(A1)" is stored as those characters); polars checks it column by
+column, its references are resolved against the database, and it loads in one transaction through a
 staging table: new keys are inserted, existing keys updated where a value differs, so a second
 import of the same file changes nothing. Rows with errors stop the whole file unless the admin
 asks for the good rows only.
@@ -20,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -44,7 +45,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from data_access import segments
 from data_access.db import Read, bulk_insert, read_arrow_frames, read_frame, unit_of_work
+from data_access.dictionary import Meaning, column_meaning
 from data_access.models import (
     Account,
     Branch,
@@ -54,12 +57,10 @@ from data_access.models import (
     ImportRun,
     LifeEvent,
     Product,
-    Role,
-    Tier,
     Transaction,
 )
-from data_access.policy import Action, permits, require
-from data_access.security import SignedInUser, append_audit, now_seoul
+from data_access.policy import Action, require
+from data_access.security import SignedInUser, audit_as, now_seoul
 
 MAX_IMPORT_BYTES = int(os.environ.get("CRM_IMPORT_MAX_MB", "1024")) * 2**20
 STAGING_CHUNK_ROWS = 50_000  # Python tuples on SQLite's path: keep each batch small
@@ -79,30 +80,44 @@ class ColumnType(enum.StrEnum):
     BOOLEAN = "boolean"
 
 
+_UNDESCRIBED = Meaning("", "")  # until the kind fills in the dictionary's meaning
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnSpec:
     """One column of an import file: how it is checked, what it means, where it lands.
 
     `references` names the kind whose key this column holds (a branch code, a customer
-    number); the database stores that row's id in `target`.
+    number); the database stores that row's id in `target`. `meaning` (with the allowed
+    values) is the data dictionary's, filled in by the kind.
     """
 
     name: str
     type: ColumnType
-    meaning_ko: str
-    meaning_en: str
     example: str
     required: bool = True
-    allowed: tuple[str, ...] = ()
     max_length: int | None = None
     minimum: int | None = None
     maximum: int | None = None
     references: str | None = None
     target: str | None = None
+    meaning: Meaning = _UNDESCRIBED
 
     @property
     def column(self) -> str:
         return self.target or self.name
+
+    @property
+    def meaning_ko(self) -> str:
+        return self.meaning.ko
+
+    @property
+    def meaning_en(self) -> str:
+        return self.meaning.en
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        return self.meaning.allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +132,15 @@ class KindSpec:
     table: Table
     key: tuple[str, ...]
     columns: tuple[ColumnSpec, ...]
-    meaning_ko: str
-    meaning_en: str
-    read_action: Action
     append_only: bool = False
     dependent_jobs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        described = tuple(
+            replace(column, meaning=_file_meaning(self.table.name, column))
+            for column in self.columns
+        )
+        object.__setattr__(self, "columns", described)
 
     def spec(self, name: str) -> ColumnSpec:
         return next(column for column in self.columns if column.name == name)
@@ -134,8 +153,29 @@ class KindSpec:
 T = ColumnType
 
 
-def _text(name: str, ko: str, en: str, example: str, length: int, **more: object) -> ColumnSpec:
-    return ColumnSpec(name, T.TEXT, ko, en, example, max_length=length, **more)  # type: ignore[arg-type]
+def _text(name: str, example: str, length: int, **more: object) -> ColumnSpec:
+    return ColumnSpec(name, T.TEXT, example, max_length=length, **more)  # type: ignore[arg-type]
+
+
+# The key each reference resolves by (and the id it stores), per kind referred to.
+_REFERENCE_KEYS = {
+    "branches": (Branch.code, Branch.id),
+    "employees": (Employee.employee_no, Employee.id),
+    "customers": (Customer.customer_no, Customer.id),
+    "products": (Product.code, Product.id),
+    "accounts": (Account.account_no, Account.id),
+}
+
+
+def _file_meaning(table: str, column: ColumnSpec) -> Meaning:
+    """The dictionary's meaning of the table column a file column lands in; a reference says
+    which key the file names the row by (the home branch, by its branch code)."""
+    stored = column_meaning(table, column.column)
+    if column.references is None:
+        return stored
+    key = _REFERENCE_KEYS[column.references][0]
+    by = column_meaning(key.class_.__tablename__, key.key)
+    return Meaning(f"{stored.ko} · {by.ko}", f"{stored.en} · {by.en}")
 
 
 KINDS: dict[str, KindSpec] = {
@@ -145,277 +185,124 @@ KINDS: dict[str, KindSpec] = {
             "branches",
             Branch.__table__,
             key=("code",),
-            meaning_ko="지점: 고객 기록을 함께 쓰는 영업점",
-            meaning_en="Branches sharing the one customer record",
-            read_action=Action.DICTIONARY_READ,
             dependent_jobs=("kpi-snapshot",),
             columns=(
-                _text("code", "지점 코드 (고유)", "Branch code (unique)", "101", 8),
-                _text("name_ko", "지점명 (한글)", "Branch name in Korean", "강남지점", 60),
-                _text("name_en", "지점명 (영문)", "Branch name in English", "Gangnam", 60),
-                _text("region", "지역 (시·도)", "Region (province or city)", "서울", 20),
-                ColumnSpec("opened_on", T.DATE, "개점일", "Opening date", "1988-05-02"),
-                ColumnSpec(
-                    "is_active",
-                    T.BOOLEAN,
-                    "사용 여부 (true/false, 비우면 true)",
-                    "In use (true/false, blank means true)",
-                    "true",
-                    required=False,
-                ),
+                _text("code", "101", 8),
+                _text("name_ko", "강남지점", 60),
+                _text("name_en", "Gangnam", 60),
+                _text("region", "서울", 20),
+                ColumnSpec("opened_on", T.DATE, "1988-05-02"),
+                ColumnSpec("is_active", T.BOOLEAN, "true", required=False),
             ),
         ),
         KindSpec(
             "employees",
             Employee.__table__,
             key=("employee_no",),
-            meaning_ko="직원: 콘솔을 쓰는 사람과 고객 담당자",
-            meaning_en="Staff: the people using the console and managing books",
-            read_action=Action.DICTIONARY_READ,
             dependent_jobs=("agenda", "kpi-snapshot"),
             columns=(
-                _text("employee_no", "사번 (고유)", "Employee number (unique)", "E00123", 12),
-                _text("name", "이름", "Name", "김영업", 40),
-                _text(
-                    "role",
-                    "역할",
-                    "Role",
-                    "sales_rep",
-                    20,
-                    allowed=tuple(role.value for role in Role),
-                ),
+                _text("employee_no", "E00123", 12),
+                _text("name", "김영업", 40),
+                _text("role", "sales_rep", 20),
                 _text(
                     "branch_code",
-                    "소속 지점 코드 (본사는 비움)",
-                    "Branch code (blank for head office)",
                     "101",
                     8,
                     required=False,
                     references="branches",
                     target="branch_id",
                 ),
-                ColumnSpec("hire_date", T.DATE, "입사일", "Hire date", "2015-03-02"),
-                ColumnSpec("is_active", T.BOOLEAN, "재직 여부", "Employed", "true", required=False),
+                ColumnSpec("hire_date", T.DATE, "2015-03-02"),
+                ColumnSpec("is_active", T.BOOLEAN, "true", required=False),
             ),
         ),
         KindSpec(
             "customers",
             Customer.__table__,
             key=("customer_no",),
-            meaning_ko="고객: 모든 지점이 함께 보는 하나의 고객 기록",
-            meaning_en="Customers: one record shared by every branch",
-            read_action=Action.CUSTOMER_READ,
             dependent_jobs=("customer-features", "agenda", "kpi-snapshot"),
             columns=(
-                _text(
-                    "customer_no", "고객번호 (고유)", "Customer number (unique)", "100000001", 12
-                ),
-                _text("name", "이름", "Name", "홍길동", 40),
-                ColumnSpec("birth_date", T.DATE, "생년월일", "Date of birth", "1960-02-29"),
-                _text("gender", "성별 (M/F)", "Gender (M/F)", "M", 1, allowed=("M", "F")),
-                _text("occupation", "직업", "Occupation", "자영업", 30),
-                _text("region", "거주 지역", "Region of residence", "서울", 20),
-                _text("address", "주소", "Address", "서울특별시 강남구 테헤란로 1", 120),
-                _text("phone", "전화번호", "Phone number", "010-1234-5678", 20),
-                _text("email", "이메일", "E-mail", "hong@example.com", 80, required=False),
-                _text(
-                    "tier",
-                    "고객 등급",
-                    "Customer tier",
-                    "general",
-                    10,
-                    allowed=tuple(tier.value for tier in Tier),
-                ),
-                _text(
-                    "home_branch_code",
-                    "관리 지점 코드",
-                    "Home branch code",
-                    "101",
-                    8,
-                    references="branches",
-                    target="home_branch_id",
-                ),
+                _text("customer_no", "100000001", 12),
+                _text("name", "홍길동", 40),
+                ColumnSpec("birth_date", T.DATE, "1960-02-29"),
+                _text("gender", "M", 1),
+                _text("occupation", "자영업", 30),
+                _text("region", "서울", 20),
+                _text("address", "서울특별시 강남구 테헤란로 1", 120),
+                _text("phone", "010-1234-5678", 20),
+                _text("email", "hong@example.com", 80, required=False),
+                _text("tier", "general", 10),
+                _text("home_branch_code", "101", 8, references="branches", target="home_branch_id"),
                 _text(
                     "manager_employee_no",
-                    "담당 직원 사번 (없으면 비움)",
-                    "Employee number of the manager (blank for none)",
                     "E00123",
                     12,
                     required=False,
                     references="employees",
                     target="manager_id",
                 ),
-                ColumnSpec("consent_dm", T.BOOLEAN, "우편(DM) 수신 동의", "Consents to DM", "true"),
-                ColumnSpec(
-                    "consent_tm", T.BOOLEAN, "전화(TM) 수신 동의", "Consents to TM", "false"
-                ),
-                ColumnSpec(
-                    "consent_email", T.BOOLEAN, "이메일 수신 동의", "Consents to e-mail", "false"
-                ),
-                _text(
-                    "preferred_channel",
-                    "선호 연락 채널",
-                    "Preferred channel",
-                    "branch",
-                    10,
-                    allowed=("branch", "phone", "online", "dm"),
-                ),
-                ColumnSpec("opened_on", T.DATE, "첫 거래일", "Customer since", "1998-01-05"),
-                ColumnSpec(
-                    "closed_on", T.DATE, "거래 종료일", "Relationship closed on", "", required=False
-                ),
+                ColumnSpec("consent_dm", T.BOOLEAN, "true"),
+                ColumnSpec("consent_tm", T.BOOLEAN, "false"),
+                ColumnSpec("consent_email", T.BOOLEAN, "false"),
+                _text("preferred_channel", "branch", 10),
+                ColumnSpec("opened_on", T.DATE, "1998-01-05"),
+                ColumnSpec("closed_on", T.DATE, "", required=False),
             ),
         ),
         KindSpec(
             "products",
             Product.__table__,
             key=("code",),
-            meaning_ko="상품: 판매하는 펀드(수익증권)",
-            meaning_en="Products: the funds the firm sells",
-            read_action=Action.DICTIONARY_READ,
             dependent_jobs=("kpi-snapshot",),
             columns=(
-                _text("code", "상품 코드 (고유)", "Product code (unique)", "DF001", 12),
-                _text("name", "상품명", "Product name", "드림 채권형 1호", 80),
-                _text("fund_type", "펀드 유형", "Fund type", "채권형", 20),
-                ColumnSpec(
-                    "risk_grade",
-                    T.INTEGER,
-                    "위험 등급 (1 매우 높음 ~ 6 매우 낮음)",
-                    "Risk grade (1 highest to 6 lowest)",
-                    "5",
-                    minimum=1,
-                    maximum=6,
-                ),
-                ColumnSpec(
-                    "term_months",
-                    T.INTEGER,
-                    "만기 (개월, 없으면 비움)",
-                    "Term in months (blank for open-ended)",
-                    "12",
-                    required=False,
-                    minimum=1,
-                    maximum=600,
-                ),
-                ColumnSpec("launched_on", T.DATE, "출시일", "Launch date", "1997-07-01"),
+                _text("code", "DF001", 12),
+                _text("name", "드림 채권형 1호", 80),
+                _text("fund_type", "채권형", 20),
+                ColumnSpec("risk_grade", T.INTEGER, "5", minimum=1, maximum=6),
+                ColumnSpec("term_months", T.INTEGER, "12", required=False, minimum=1, maximum=600),
+                ColumnSpec("launched_on", T.DATE, "1997-07-01"),
             ),
         ),
         KindSpec(
             "accounts",
             Account.__table__,
             key=("account_no",),
-            meaning_ko="계좌: 한 고객이 한 펀드를 보유한 기록",
-            meaning_en="Accounts: one customer's holding of one fund",
-            read_action=Action.CUSTOMER_READ,
             dependent_jobs=("customer-features", "agenda", "kpi-snapshot"),
             columns=(
-                _text("account_no", "계좌번호 (고유)", "Account number (unique)", "A10000001", 16),
-                _text(
-                    "customer_no",
-                    "고객번호",
-                    "Customer number",
-                    "100000001",
-                    12,
-                    references="customers",
-                    target="customer_id",
-                ),
-                _text(
-                    "product_code",
-                    "상품 코드",
-                    "Product code",
-                    "DF001",
-                    12,
-                    references="products",
-                    target="product_id",
-                ),
-                _text(
-                    "branch_code",
-                    "개설 지점 코드",
-                    "Branch code where opened",
-                    "101",
-                    8,
-                    references="branches",
-                    target="branch_id",
-                ),
-                ColumnSpec("opened_on", T.DATE, "개설일", "Opened on", "2025-03-20"),
-                ColumnSpec(
-                    "maturity_date", T.DATE, "만기일", "Maturity date", "2026-03-20", required=False
-                ),
-                ColumnSpec("closed_on", T.DATE, "해지일", "Closed on", "", required=False),
-                ColumnSpec("principal_krw", T.KRW, "원금 (원)", "Principal (KRW)", "4800000"),
-                ColumnSpec(
-                    "market_value_krw", T.KRW, "평가금액 (원)", "Market value (KRW)", "5000000"
-                ),
+                _text("account_no", "A10000001", 16),
+                _text("customer_no", "100000001", 12, references="customers", target="customer_id"),
+                _text("product_code", "DF001", 12, references="products", target="product_id"),
+                _text("branch_code", "101", 8, references="branches", target="branch_id"),
+                ColumnSpec("opened_on", T.DATE, "2025-03-20"),
+                ColumnSpec("maturity_date", T.DATE, "2026-03-20", required=False),
+                ColumnSpec("closed_on", T.DATE, "", required=False),
+                ColumnSpec("principal_krw", T.KRW, "4800000"),
+                ColumnSpec("market_value_krw", T.KRW, "5000000"),
             ),
         ),
         KindSpec(
             "transactions",
             Transaction.__table__,
             key=("transaction_id",),
-            meaning_ko="거래: 계좌의 입금·출금·매수·환매",
-            meaning_en="Transactions: subscriptions, redemptions, deposits, withdrawals",
-            read_action=Action.CUSTOMER_READ,
             dependent_jobs=("customer-features", "agenda", "kpi-snapshot"),
             columns=(
-                _text(
-                    "transaction_id",
-                    "원천 시스템의 거래 ID (고유)",
-                    "Transaction id in the source system (unique)",
-                    "T2025032000001",
-                    40,
-                    target="external_id",
-                ),
-                _text(
-                    "account_no",
-                    "계좌번호",
-                    "Account number",
-                    "A10000001",
-                    16,
-                    references="accounts",
-                    target="account_id",
-                ),
-                ColumnSpec(
-                    "occurred_at", T.DATETIME, "거래 일시", "Date and time", "2025-03-20 10:00:00"
-                ),
-                _text(
-                    "kind",
-                    "거래 종류",
-                    "Kind",
-                    "subscription",
-                    12,
-                    allowed=("subscription", "redemption", "deposit", "withdrawal"),
-                ),
-                ColumnSpec("amount_krw", T.KRW, "금액 (원)", "Amount (KRW)", "4000000"),
-                _text(
-                    "channel",
-                    "거래 채널",
-                    "Channel",
-                    "branch",
-                    8,
-                    allowed=("branch", "online", "phone"),
-                ),
+                _text("transaction_id", "T2025032000001", 40, target="external_id"),
+                _text("account_no", "A10000001", 16, references="accounts", target="account_id"),
+                ColumnSpec("occurred_at", T.DATETIME, "2025-03-20 10:00:00"),
+                _text("kind", "subscription", 12),
+                ColumnSpec("amount_krw", T.KRW, "4000000"),
+                _text("channel", "branch", 8),
                 _text(
                     "branch_code",
-                    "거래 지점 코드 (온라인은 비움)",
-                    "Branch code (blank online)",
                     "101",
                     8,
                     required=False,
                     references="branches",
                     target="branch_id",
                 ),
-                _text(
-                    "performed_by",
-                    "거래한 사람 (본인/대리인)",
-                    "Performed by (owner or proxy)",
-                    "owner",
-                    8,
-                    allowed=("owner", "proxy"),
-                ),
+                _text("performed_by", "owner", 8),
                 _text(
                     "employee_no",
-                    "처리 직원 사번",
-                    "Employee number who handled it",
                     "E00123",
                     12,
                     required=False,
@@ -428,114 +315,31 @@ KINDS: dict[str, KindSpec] = {
             "consultations",
             Consultation.__table__,
             key=("customer_no", "employee_no", "occurred_at"),
-            meaning_ko="상담 기록: 고객과 나눈 상담 메모 (수정 없이 추가만)",
-            meaning_en="Consultation notes (append-only: a correction is a new note)",
-            read_action=Action.CUSTOMER_READ,
             append_only=True,
             dependent_jobs=("agenda", "kpi-snapshot"),
             columns=(
-                _text(
-                    "customer_no",
-                    "고객번호",
-                    "Customer number",
-                    "100000001",
-                    12,
-                    references="customers",
-                    target="customer_id",
-                ),
-                _text(
-                    "employee_no",
-                    "상담 직원 사번",
-                    "Employee number of the consultant",
-                    "E00123",
-                    12,
-                    references="employees",
-                    target="employee_id",
-                ),
-                _text(
-                    "branch_code",
-                    "상담 지점 코드",
-                    "Branch code",
-                    "101",
-                    8,
-                    references="branches",
-                    target="branch_id",
-                ),
-                _text(
-                    "channel",
-                    "상담 채널",
-                    "Channel",
-                    "visit",
-                    8,
-                    allowed=("visit", "phone", "dm", "tm", "online"),
-                ),
-                ColumnSpec(
-                    "occurred_at", T.DATETIME, "상담 일시", "Date and time", "2026-03-01 10:00:00"
-                ),
-                _text(
-                    "note",
-                    "상담 내용",
-                    "What was said",
-                    "항상 혼자 방문함. 만기 재투자 문의.",
-                    4000,
-                ),
-                _text(
-                    "outcome",
-                    "결과",
-                    "Outcome",
-                    "follow_up",
-                    20,
-                    allowed=("interested", "purchased", "declined", "follow_up", "no_answer"),
-                ),
-                ColumnSpec(
-                    "is_sensitive",
-                    T.BOOLEAN,
-                    "민감 메모 여부 (담당자만 열람)",
-                    "Sensitive note (its owner reads it only)",
-                    "false",
-                    required=False,
-                ),
+                _text("customer_no", "100000001", 12, references="customers", target="customer_id"),
+                _text("employee_no", "E00123", 12, references="employees", target="employee_id"),
+                _text("branch_code", "101", 8, references="branches", target="branch_id"),
+                _text("channel", "visit", 8),
+                ColumnSpec("occurred_at", T.DATETIME, "2026-03-01 10:00:00"),
+                _text("note", "항상 혼자 방문함. 만기 재투자 문의.", 4000),
+                _text("outcome", "follow_up", 20),
+                ColumnSpec("is_sensitive", T.BOOLEAN, "false", required=False),
             ),
         ),
         KindSpec(
             "life_events",
             LifeEvent.__table__,
             key=("customer_no", "kind"),
-            meaning_ko="기념일: 생일·결혼기념일·거래 기념일",
-            meaning_en="Life events: birthdays and anniversaries worth a call",
-            read_action=Action.CUSTOMER_READ,
             dependent_jobs=("agenda",),
             columns=(
-                _text(
-                    "customer_no",
-                    "고객번호",
-                    "Customer number",
-                    "100000001",
-                    12,
-                    references="customers",
-                    target="customer_id",
-                ),
-                _text(
-                    "kind",
-                    "기념일 종류",
-                    "Kind",
-                    "birthday",
-                    24,
-                    allowed=("birthday", "wedding_anniversary", "account_anniversary"),
-                ),
-                ColumnSpec("event_date", T.DATE, "날짜", "Date", "1960-02-29"),
+                _text("customer_no", "100000001", 12, references="customers", target="customer_id"),
+                _text("kind", "birthday", 24),
+                ColumnSpec("event_date", T.DATE, "1960-02-29"),
             ),
         ),
     )
-}
-
-# The key (and for accounts, what a transaction learns from it) each reference resolves by.
-_REFERENCE_KEYS = {
-    "branches": (Branch.code, Branch.id),
-    "employees": (Employee.employee_no, Employee.id),
-    "customers": (Customer.customer_no, Customer.id),
-    "products": (Product.code, Product.id),
-    "accounts": (Account.account_no, Account.id),
 }
 
 _TRUE = ("true", "t", "1", "y", "yes")
@@ -881,8 +685,10 @@ def _resolved(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Frame with each reference's id in its target column; errors for keys not found.
 
-    The key maps come through Arrow, all in one go: at full scale the customers' alone is
-    2.6 million rows.
+    A key not found is reported as `unknown_<kind>`, the kind whose file must be loaded
+    first: no kind refers to rows of its own kind, so the rows a file refers to are always
+    in the database already, never in the file itself. The key maps come through Arrow, all in
+    one go: at full scale the customers' alone is 2.6 million rows.
     """
     references = [column for column in spec.columns if column.references is not None]
     kinds = {column.references for column in references if column.references is not None}
@@ -898,7 +704,7 @@ def _resolved(
                 "line",
                 pl.lit(column.name).alias("column"),
                 pl.col(parsed).alias("value"),
-                pl.lit("unknown_reference").alias("reason"),
+                pl.lit(f"unknown_{column.references}").alias("reason"),
             )
         )
     return frame, pl.concat(errors).cast(ERROR_SCHEMA)
@@ -1093,6 +899,8 @@ def run_import(
                     raise _RollBack
                 loaded = result(counts, written=True)
                 _record(session, user, loaded, info.size_bytes, started_at, client)
+                if segments.FEATURES_JOB in loaded.stale_jobs:
+                    segments.mark_features_stale(session.connection())
                 report("done", 1.0)
                 return loaded
         except _RollBack:
@@ -1135,10 +943,9 @@ def _record(
             username=user.username,
         )
     )
-    append_audit(
+    audit_as(
         session,
-        user.user_id,
-        user.username,
+        user,
         f"import_{status}",
         target_kind=result.kind,
         target_id=result.sha256[:40],
@@ -1204,33 +1011,3 @@ def errors_csv(errors: pl.DataFrame) -> bytes:
     """The bad rows as a CSV to download; file values that look like formulas are defused."""
     safe = errors.with_columns(pl.col(pl.String).map_elements(neutralised, return_dtype=pl.String))
     return safe.write_csv(include_bom=True).encode()
-
-
-def dictionary(user: SignedInUser) -> pl.DataFrame:
-    """Every imported table and column `user` can see in the console, with its meaning.
-
-    Generated from KINDS, the same specs that check the files, so the two cannot disagree.
-    """
-    require(user, Action.DICTIONARY_READ)
-    rows = []
-    for spec in KINDS.values():
-        if not permits(user, spec.read_action):
-            continue
-        for column in spec.columns:
-            rows.append(
-                {
-                    "table": spec.kind,
-                    "table_ko": spec.meaning_ko,
-                    "table_en": spec.meaning_en,
-                    "column": column.name,
-                    "stored_as": f"{spec.table.name}.{column.column}",
-                    "type": column.type.value,
-                    "required": column.required,
-                    "key": column.name in spec.key,
-                    "allowed": ", ".join(column.allowed),
-                    "meaning_ko": column.meaning_ko,
-                    "meaning_en": column.meaning_en,
-                    "example": column.example,
-                }
-            )
-    return pl.DataFrame(rows)

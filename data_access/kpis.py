@@ -43,7 +43,7 @@ from sqlalchemy import (
     text,
 )
 
-from data_access import job_runs
+from data_access import exports, job_runs
 from data_access.business_days import extra_holidays, is_business_day
 from data_access.db import bulk_insert, day_of, read_arrow_frames, read_frame, unit_of_work
 from data_access.models import (
@@ -63,9 +63,10 @@ from data_access.models import (
     UsageEvent,
 )
 from data_access.policy import AccessDenied, Action, Scope, require, scope_of
-from data_access.security import SignedInUser, append_audit, now_seoul
+from data_access.security import SignedInUser, audit_as, now_seoul
 
 JOB = "kpi-snapshot"
+PAGE = "executive"
 WINDOW_DAYS = 30
 # The grid starts this far before the first reported day: a window and the previous business
 # day (after the longest holiday run) both stay on it.
@@ -947,19 +948,113 @@ def by_period(frame: pl.DataFrame, period: str, *, keys: Sequence[str] = ()) -> 
     framed = frame.with_columns(
         (start if every is None else start.dt.truncate(every)).alias("period_start")
     )
-    flows = [kpi.name for kpi in KPIS if kpi.kind is Kind.FLOW]
-    value = pl.col("value")
     return (
         framed.sort("business_date")
         .group_by("period_start", *keys, "kpi")
-        .agg(
-            pl.when(pl.col("kpi").first().is_in(flows))
-            .then(pl.when(value.count() > 0).then(value.sum()))
-            .otherwise(value.drop_nulls().last())
-            .alias("value")
-        )
+        .agg(_summed_up())
         .sort("period_start", *keys, "kpi")
     )
+
+
+def _summed_up() -> pl.Expr:
+    """A KPI's days (sorted) as one value: flows add up, the others keep their last value."""
+    flows = [kpi.name for kpi in KPIS if kpi.kind is Kind.FLOW]
+    value = pl.col("value")
+    return (
+        pl.when(pl.col("kpi").first().is_in(flows))
+        .then(pl.when(value.count() > 0).then(value.sum()))
+        .otherwise(value.drop_nulls().last())
+        .alias("value")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodComparison:
+    """The latest period against the one before it, like for like.
+
+    The latest period runs start..end (end: its last day with a snapshot, so it is often
+    partial). Flows add up the same number of days of the previous period,
+    previous_start..previous_end (1-5 Dec against 1-5 Nov); stocks and trailing rates compare
+    end values, the latest against the previous period's last value (to previous_close). A
+    latest period with no business day left compares whole periods.
+    """
+
+    period: str
+    start: dt.date
+    end: dt.date
+    previous_start: dt.date
+    previous_end: dt.date
+    previous_close: dt.date
+    latest: dict[str, float | None]
+    previous: dict[str, float | None]
+
+    @property
+    def to_date(self) -> bool:
+        """Whether flows are compared over part of the previous period only."""
+        return self.previous_end < self.previous_close
+
+
+def _period_start(day: dt.date, period: str) -> dt.date:
+    every = PERIODS[period]
+    return day if every is None else pl.Series([day]).dt.truncate(every).item()
+
+
+def _summed(frame: pl.DataFrame, first: dt.date, last: dt.date) -> dict[str, float | None]:
+    """Per KPI over first..last: flows added up, the others their last value (null if none)."""
+    inside = frame.filter(pl.col("business_date").is_between(first, last))
+    summed = inside.sort("business_date").group_by("kpi").agg(_summed_up())
+    return dict(summed.iter_rows())
+
+
+def compare_periods(
+    daily: pl.DataFrame, period: str, *, holidays: frozenset[dt.date] = frozenset()
+) -> PeriodComparison | None:
+    """The latest period of `daily` (business_date, kpi, value) against the one before, like
+    for like (see PeriodComparison); None without any value. `daily` must reach back to the
+    previous period's start (period_comparison reads it so)."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}")
+    measured = daily.filter(pl.col("value").is_not_null())
+    if measured.is_empty():
+        return None
+    end = measured["business_date"].max()
+    one_day = dt.timedelta(days=1)
+    if PERIODS[period] is None:
+        earlier = measured.filter(pl.col("business_date") < end)["business_date"].max()
+        previous_day = earlier if earlier is not None else end - one_day
+        return PeriodComparison(
+            period, end, end, previous_day, previous_day, previous_day,
+            _summed(daily, end, end), _summed(daily, previous_day, previous_day),
+        )  # fmt: skip
+    start = _period_start(end, period)
+    previous_start = _period_start(start - one_day, period)
+    previous_close = start - one_day
+    next_start = pl.Series([start]).dt.offset_by(PERIODS[period]).item()
+    remaining = (end + dt.timedelta(days=n) for n in range(1, (next_start - end).days))
+    if any(is_business_day(d, holidays) for d in remaining):
+        previous_end = min(previous_start + (end - start), previous_close)
+    else:
+        previous_end = previous_close
+    flows = [kpi.name for kpi in KPIS if kpi.kind is Kind.FLOW]
+    to_date = _summed(daily, previous_start, previous_end)
+    whole = _summed(daily, previous_start, previous_close)
+    previous = {name: (to_date if name in flows else whole).get(name) for name in whole}
+    return PeriodComparison(
+        period, start, end, previous_start, previous_end, previous_close,
+        _summed(daily, start, end), previous,
+    )  # fmt: skip
+
+
+def period_comparison(
+    conn: Connection, user: SignedInUser, scope: KpiScope, period: str, end: dt.date
+) -> PeriodComparison | None:
+    """compare_periods over the snapshots of `scope` up to `end`, read back to the start of
+    the period before, whatever range the page shows."""
+    start = _period_start(_period_start(end, period) - dt.timedelta(days=1), period)
+    if PERIODS.get(period) is None:
+        start = end - dt.timedelta(days=LOOKBACK_DAYS)
+    daily = history(conn, user, scope, start, end)
+    return compare_periods(daily, period, holidays=extra_holidays(conn))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1013,8 +1108,8 @@ def save_target(conn: Connection, user: SignedInUser, kpi: str, target: float) -
             row = KpiTarget(kpi=kpi)
             session.add(row)
         row.target, row.updated_by, row.updated_at = target, user.username, now_seoul()
-        append_audit(
-            session, user.user_id, user.username, "kpi_target_save",
+        audit_as(
+            session, user, "kpi_target_save",
             target_kind="kpi", target_id=kpi, detail={"before": before, "after": target},
         )  # fmt: skip
 
@@ -1032,20 +1127,33 @@ def save_parameter(conn: Connection, user: SignedInUser, name: str, value: float
             row = KpiParameter(name=name)
             session.add(row)
         row.value, row.updated_by, row.updated_at = value, user.username, now_seoul()
-        append_audit(
-            session, user.user_id, user.username, "kpi_parameter_save",
+        audit_as(
+            session, user, "kpi_parameter_save",
             target_kind="kpi", target_id=name, detail={"before": before, "after": value},
         )  # fmt: skip
 
 
-def record_export(
-    conn: Connection, user: SignedInUser, what: str, scope: KpiScope, rows: int
-) -> None:
-    """Audit a CSV export of KPI figures (refused without the export grant for that scope)."""
-    require(user, Action.EXPORT, branch_id=scope.branch_id)
-    with unit_of_work(conn) as session:
-        append_audit(
-            session, user.user_id, user.username, "kpi_export",
-            target_kind="kpi", target_id=what,
-            detail={"scope": f"{scope.kind}:{scope.key}", "rows": rows},
-        )  # fmt: skip
+def export_table(
+    conn: Connection,
+    user: SignedInUser,
+    frame: pl.DataFrame,
+    *,
+    what: str,
+    scope: KpiScope,
+    reason: str,
+) -> exports.ExportFile:
+    """A KPI table shown on the page (`what`: periods or league) as a CSV file.
+
+    KPI figures hold no one's personal data, yet they leave like every download: through
+    `exports.export_frame`, so the export grant for the scope, the stated reason, formula-safe
+    cells and the audit record are one code path for the whole console.
+    """
+    return exports.export_frame(
+        conn,
+        user,
+        frame,
+        name=f"kpi_{what}_{scope.kind}{'_' + scope.key if scope.key else ''}",
+        reason=reason,
+        branch_id=scope.branch_id,
+        page=PAGE,
+    )

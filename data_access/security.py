@@ -144,8 +144,7 @@ def sign_out_everywhere(conn: Connection, user: SignedInUser, *, client: str = "
         if stored is None:
             return
         stored.sessions_revoked_at = now_seoul()
-        where = client or user.client
-        append_audit(session, user.user_id, user.username, "sign_out_everywhere", client=where)
+        audit_as(session, user, "sign_out_everywhere", client=client)
 
 
 def password_matches(stored_hash: str, password: str) -> bool:
@@ -193,6 +192,33 @@ def append_audit(
     return record
 
 
+def audit_as(
+    session: Session,
+    user: SignedInUser,
+    action: str,
+    *,
+    target_kind: str | None = None,
+    target_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    client: str = "",
+) -> AuditRecord:
+    """`append_audit` for what a signed-in user did: who and from where come from `user`.
+
+    Every row of a person's work then says where it came from: the address they signed in
+    from, or `client`, the address of the request at hand, when the caller knows it.
+    """
+    return append_audit(
+        session,
+        user.user_id,
+        user.username,
+        action,
+        target_kind=target_kind,
+        target_id=target_id,
+        detail=detail,
+        client=client or user.client,
+    )
+
+
 def audit_row_hash(record: AuditRecord) -> str:
     payload = "|".join(
         str(part)
@@ -214,12 +240,4 @@ def audit_row_hash(record: AuditRecord) -> str:
 def record_refused_page(conn: Connection, user: SignedInUser, page: str) -> None:
     """Audit an attempt to open a page the role may not use (a typed or shared address)."""
     with unit_of_work(conn) as session:
-        append_audit(
-            session,
-            user.user_id,
-            user.username,
-            "page_refused",
-            target_kind="page",
-            target_id=page[:40],
-            client=user.client,
-        )
+        audit_as(session, user, "page_refused", target_kind="page", target_id=page[:40])

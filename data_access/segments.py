@@ -8,6 +8,11 @@ Arrow IPC file next to the database, and polars filters it in memory in millisec
 database stays the source of truth; the copy carries the database's id and the time it was
 built, so a copy of one database is never read for another and a page can say how fresh it is.
 
+Writes that change a feature (imports, consultation notes and so campaign outcomes) count
+themselves on one settings row in their own unit of work (`mark_features_stale`); the copy
+keeps the count it was built from, so `load_features` says how many changes it lacks and the
+page refreshes it (in the background, at most every few minutes) instead of on every run.
+
 The spec is data (pydantic): AND/OR groups, nestable, of range, choice and flag conditions.
 Empty groups constrain nothing. A spec that can never match is still valid: it counts zero and
 `contradiction` says why.
@@ -15,6 +20,7 @@ Empty groups constrain nothing. A spec that can never match is still valid: it c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import hashlib
@@ -38,7 +44,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import BigInteger, Connection, Engine, cast, func, select
+from sqlalchemy import BigInteger, Connection, Engine, String, cast, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from data_access.db import PROJECT_ROOT, day_of, read_arrow_frames, unit_of_work
@@ -56,8 +63,8 @@ from data_access.models import (
     Tier,
     Transaction,
 )
-from data_access.policy import Action, Scope, require
-from data_access.security import SignedInUser, append_audit, now_seoul
+from data_access.policy import Action, Scope, permits, require, scope_of
+from data_access.security import SignedInUser, audit_as, now_seoul
 
 # --- the filter spec ---------------------------------------------------------------------------
 
@@ -343,6 +350,8 @@ def _condition_contradiction(
 FEATURES_FILE = "customer_features.arrow"
 FEATURES_META = "customer_features.json"
 DATABASE_ID_KEY = "analytics_database_id"
+FEATURES_VERSION_KEY = "analytics_features_version"
+FEATURES_JOB = "customer-features"
 ANALYTICS_DIR_ENV = "CRM_ANALYTICS_DIR"
 
 FEATURE_SCHEMA: dict[str, pl.DataType] = {
@@ -370,12 +379,16 @@ FEATURE_SCHEMA: dict[str, pl.DataType] = {
 
 @dataclass(frozen=True, slots=True)
 class FeatureCopy:
-    """The customer-feature frame and when (and as of which day) it was built."""
+    """The customer-feature frame and when (and as of which day) it was built; `version` is
+    the count of feature changes it holds, `behind` how many the database had since (when
+    loaded)."""
 
     frame: pl.DataFrame
     as_of: dt.date
     built_at: dt.datetime
     database_id: str
+    version: int = 0
+    behind: int = 0
 
 
 class CopyMissing(LookupError):
@@ -535,6 +548,35 @@ def database_id(conn: Connection) -> str | None:
     return conn.execute(select(Setting.value).where(Setting.key == DATABASE_ID_KEY)).scalar()
 
 
+def features_version(conn: Connection) -> int:
+    """How many feature changes the database has counted (0 before the first)."""
+    value = conn.execute(select(Setting.value).where(Setting.key == FEATURES_VERSION_KEY)).scalar()
+    return int(value or 0)
+
+
+def mark_features_stale(conn: Connection) -> None:
+    """Count one feature change, in the writer's unit of work, so the copy is known stale.
+
+    One atomic upsert on one row: a copy records the count it was read after, so any write
+    committed later leaves the count ahead of it, whatever the commit order. On PostgreSQL
+    the row stays locked until the writer commits: call this last in the unit of work.
+    """
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(
+        insert(Setting)
+        .values(key=FEATURES_VERSION_KEY, value="1")
+        .on_conflict_do_update(
+            index_elements=[Setting.key],
+            set_={"value": cast(cast(Setting.value, BigInteger) + 1, String)},
+        )
+    )
+
+
+def may_refresh_features(user: SignedInUser) -> bool:
+    """Who may rebuild the whole copy by hand: firm-wide segment readers and job runners."""
+    return scope_of(user, Action.SEGMENT_READ) is Scope.FIRM or permits(user, Action.JOBS_RUN)
+
+
 def _ensure_database_id(engine: Engine) -> str:
     with engine.connect() as conn:
         if (known := database_id(conn)) is not None:
@@ -557,6 +599,8 @@ def write_features(engine: Engine, as_of: dt.date) -> FeatureCopy:
     new one, never half of one.
     """
     identity = _ensure_database_id(engine)
+    with engine.connect() as conn:
+        version = features_version(conn)  # read first: a change after it counts as missing
     frame = build_features(engine, as_of)
     built_at = now_seoul()
     folder = analytics_folder(engine)
@@ -568,12 +612,13 @@ def write_features(engine: Engine, as_of: dt.date) -> FeatureCopy:
         "as_of": as_of.isoformat(),
         "built_at": built_at.isoformat(),
         "rows": frame.height,
+        "version": version,
     }
     meta_partial = folder / f"{FEATURES_META}.{uuid.uuid4().hex}.partial"
     meta_partial.write_text(json.dumps(meta))
     os.replace(partial, folder / FEATURES_FILE)
     os.replace(meta_partial, folder / FEATURES_META)
-    return FeatureCopy(frame, as_of, built_at, identity)
+    return FeatureCopy(frame, as_of, built_at, identity, version)
 
 
 _loaded: dict[Path, tuple[tuple[int, int], FeatureCopy]] = {}
@@ -581,15 +626,45 @@ _loading = threading.Lock()
 
 
 def load_features(engine: Engine) -> FeatureCopy:
-    """The stored copy of this database, kept in memory until the file changes.
+    """The stored copy of this database, kept in memory until the file changes, with how
+    many feature changes it lacks (`behind`); it never rebuilds here (see module docstring).
 
     Raises CopyMissing when there is none, or when the copy found was made from another
     database (a restored or swapped file).
     """
     folder = analytics_folder(engine)
+    stored = _stored_copy(engine)
+    with _loading:
+        cached = _loaded.get(folder)
+        if cached is not None and cached[0] == stored.stamp:
+            copy = cached[1]
+        else:
+            copy = FeatureCopy(
+                frame=pl.read_ipc(folder / FEATURES_FILE),
+                as_of=dt.date.fromisoformat(stored.meta["as_of"]),
+                built_at=dt.datetime.fromisoformat(stored.meta["built_at"]),
+                database_id=stored.database_id,
+                version=stored.meta.get("version", 0),
+            )
+            _loaded[folder] = (stored.stamp, copy)
+    return dataclasses.replace(copy, behind=stored.behind)
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredCopy:
+    meta: dict[str, Any]
+    stamp: tuple[int, int]
+    database_id: str
+    behind: int
+
+
+def _stored_copy(engine: Engine) -> _StoredCopy:
+    """The stored copy's small meta file, checked against this database (CopyMissing)."""
+    folder = analytics_folder(engine)
     data_path, meta_path = folder / FEATURES_FILE, folder / FEATURES_META
     with engine.connect() as conn:
         identity = database_id(conn)
+        current = features_version(conn)
     try:
         stamp = (data_path.stat().st_mtime_ns, meta_path.stat().st_mtime_ns)
         meta = json.loads(meta_path.read_text())
@@ -597,18 +672,13 @@ def load_features(engine: Engine) -> FeatureCopy:
         raise CopyMissing("no analytical copy yet") from exc
     if identity is None or meta.get("database_id") != identity:
         raise CopyMissing("the analytical copy found belongs to another database")
-    with _loading:
-        cached = _loaded.get(folder)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        copy = FeatureCopy(
-            frame=pl.read_ipc(data_path),
-            as_of=dt.date.fromisoformat(meta["as_of"]),
-            built_at=dt.datetime.fromisoformat(meta["built_at"]),
-            database_id=identity,
-        )
-        _loaded[folder] = (stamp, copy)
-    return copy
+    return _StoredCopy(meta, stamp, identity, max(0, current - meta.get("version", 0)))
+
+
+def features_behind(engine: Engine) -> int:
+    """How many feature changes the stored copy lacks, without reading the copy itself;
+    raises CopyMissing like `load_features`."""
+    return _stored_copy(engine).behind
 
 
 # --- counting and profiling --------------------------------------------------------------------
@@ -809,10 +879,9 @@ def save_segment(
                 created_at=now,
             )
         )
-        append_audit(
+        audit_as(
             session,
-            user.user_id,
-            user.username,
+            user,
             "segment_save",
             target_kind="segment",
             target_id=str(segment.id),

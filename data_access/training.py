@@ -35,7 +35,7 @@ from data_access.models import (
     UsagePersonDay,
 )
 from data_access.policy import Action, branch_condition, require
-from data_access.security import SignedInUser, append_audit
+from data_access.security import SignedInUser, audit_as
 from data_access.usage import working_days
 
 PASS_SCORE = 60
@@ -160,10 +160,9 @@ def retire_course(
 def _audit(
     session, user: SignedInUser, action: str, kind: str, target: object, detail: dict | None
 ) -> None:
-    append_audit(
+    audit_as(
         session,
-        user.user_id,
-        user.username,
+        user,
         action,
         target_kind=kind,
         target_id=str(target),

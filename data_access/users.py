@@ -20,7 +20,7 @@ from data_access.models import Branch, Employee, Role, User
 from data_access.policy import Action, require
 from data_access.security import (
     SignedInUser,
-    append_audit,
+    audit_as,
     hash_password,
     now_seoul,
     password_matches,
@@ -138,10 +138,9 @@ def create_user(
         )
         session.add(user)
         session.flush()
-        append_audit(
+        audit_as(
             session,
-            actor.user_id,
-            actor.username,
+            actor,
             "user_created",
             target_kind="user",
             target_id=str(user.id),
@@ -189,10 +188,9 @@ def update_user(
         if after == before:
             return False
         user.sessions_revoked_at = now_seoul()
-        append_audit(
+        audit_as(
             session,
-            actor.user_id,
-            actor.username,
+            actor,
             "user_updated",
             target_kind="user",
             target_id=str(user.id),
@@ -216,10 +214,9 @@ def set_active(
         user.is_active = active
         if not active:
             user.sessions_revoked_at = now_seoul()
-        append_audit(
+        audit_as(
             session,
-            actor.user_id,
-            actor.username,
+            actor,
             "user_enabled" if active else "user_disabled",
             target_kind="user",
             target_id=str(user.id),
@@ -246,10 +243,9 @@ def reset_password(
         user.failed_sign_ins = 0
         user.locked_until = None
         user.sessions_revoked_at = now_seoul()
-        append_audit(
+        audit_as(
             session,
-            actor.user_id,
-            actor.username,
+            actor,
             "password_reset",
             target_kind="user",
             target_id=str(user.id),
@@ -273,10 +269,9 @@ def change_own_password(
             raise UserChangeRefused("password_unchanged")
         stored.password_hash = hash_password(new_password)
         stored.must_change_password = False
-        append_audit(
+        audit_as(
             session,
-            user.user_id,
-            user.username,
+            user,
             "password_changed",
             target_kind="user",
             target_id=str(user.user_id),

@@ -22,6 +22,7 @@ from data_access import demo
 from data_access.db import DatabaseUnavailable, check_reachable, make_engine
 from data_access.schema import migrate
 from data_access.security import now_seoul
+from jobs import agenda as agenda_job
 from jobs import kpis as kpis_job
 from jobs import segments as segments_job
 from jobs import usage as usage_job
@@ -82,6 +83,7 @@ def command_demo_data(args: argparse.Namespace) -> dict[str, Any]:
         raise CommandFailed(str(exc)) from exc
     usage_daily_rows = usage_job.after_demo_data(engine)
     segments_job.run(engine, summary.as_of)  # segment counts read this copy
+    worked_agendas = agenda_job.after_demo_data(engine, summary.as_of)  # before the KPIs
     kpis_job.after_demo_data(engine, summary.as_of)  # the executive page opens on history
     print(
         f"demo data for {summary.customers:,} customers as of {summary.as_of} "
@@ -95,6 +97,7 @@ def command_demo_data(args: argparse.Namespace) -> dict[str, Any]:
         "as_of": summary.as_of.isoformat(),
         "rows": summary.rows,
         "usage_daily_rows": usage_daily_rows,
+        "agenda": worked_agendas,  # days, items, worked, seconds
         "seconds": round(summary.seconds, 2),
         # With the usage counts, the segment copy and the KPI history built after the rows.
         "total_seconds": round(time.perf_counter() - started, 2),
@@ -232,9 +235,24 @@ def command_scheduler(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def command_audit_verify(args: argparse.Namespace) -> dict[str, Any]:
-    """Check the whole audit chain; a broken chain names its first bad row and fails."""
-    from data_access.audit import verify_chain
+    """Check the whole audit chain, and with --anchor that no verified head has gone since.
 
+    A broken chain names its first bad row and fails; so does an anchored head the database no
+    longer holds (the newest rows were cut off). An intact run notes its head in the file.
+    """
+    from data_access.audit import (
+        AnchorFileInvalid,
+        append_anchor,
+        check_anchors,
+        read_anchors,
+        verify_chain,
+    )
+
+    anchor_file = Path(args.anchor) if args.anchor else None
+    try:
+        anchors = read_anchors(anchor_file) if anchor_file else []
+    except AnchorFileInvalid as exc:
+        raise CommandFailed(str(exc)) from exc
     engine = make_engine()
     check_reachable(engine)
     started = time.perf_counter()
@@ -242,25 +260,47 @@ def command_audit_verify(args: argparse.Namespace) -> dict[str, Any]:
         report = verify_chain(
             conn, progress=lambda rows: print(f"{rows:,} rows intact", file=sys.stderr)
         )
+        gone = check_anchors(conn, anchors) if report.intact else None
     seconds = round(time.perf_counter() - started, 3)
     summary = {
         "command": "audit-verify",
         "rows": report.rows,
-        "intact": report.intact,
-        "first_bad_id": report.first_bad_id,
-        "problem": report.problem,
+        "intact": report.intact and gone is None,
+        "first_bad_id": gone.anchor.id if gone else report.first_bad_id,
+        "problem": gone.problem if gone else report.problem,
+        "head_id": report.head_id,
         "head_hash": report.head_hash,
+        "anchors_checked": len(anchors),
         "seconds": seconds,
     }
+    failure = None
     if not report.intact:
-        if args.json:
-            print(json.dumps(summary))
         what = "was edited" if report.problem == "edited" else "does not follow the row before it"
-        raise CommandFailed(
+        failure = (
             f"audit row {report.first_bad_id} {what}: the trail was tampered with after "
             f"{report.rows:,} intact rows"
         )
-    print(f"audit chain intact: {report.rows:,} rows in {seconds:.1f} s", file=sys.stderr)
+    elif gone is not None:
+        anchor = gone.anchor
+        what = "is gone" if gone.problem == "truncated" else "holds another hash"
+        failure = (
+            f"audit row {anchor.id} {what}: the trail was {gone.problem} after it was verified "
+            f"as the head of {anchor.rows:,} rows at {anchor.anchored_at} (now {report.rows:,} "
+            f"rows ending at row {report.head_id})"
+        )
+    if failure is not None:
+        if args.json:
+            print(json.dumps(summary))
+        raise CommandFailed(failure)
+    if anchor_file is not None:
+        append_anchor(anchor_file, report)
+    print(
+        f"audit chain intact: {report.rows:,} rows in {seconds:.1f} s; "
+        f"head row {report.head_id} hash {report.head_hash}",
+        file=sys.stderr,
+    )
+    if anchors:
+        print(f"all {len(anchors):,} anchored heads still stand", file=sys.stderr)
     return summary
 
 
@@ -276,7 +316,10 @@ def parser() -> argparse.ArgumentParser:
     demo_data.add_argument("--seed", type=int, default=7)
     demo_data.add_argument("--as-of", type=iso_date, default=None, help="default: today (Seoul)")
     demo_data.add_argument(
-        "--usage-days", type=positive_int, default=28, help="days of console usage history"
+        "--usage-days",
+        type=positive_int,
+        default=usage_job.DEMO_USAGE_DAYS,
+        help="days of console usage history",
     )
     demo_data.add_argument(
         "--replace", action="store_true", help="delete what the database holds first"
@@ -307,7 +350,15 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--as", dest="as_user", default="admin", help="admin user to act as")
     load.add_argument("--errors-csv", help="write the bad rows to this CSV file")
 
-    commands.add_parser("audit-verify", help="check the audit trail's hash chain, end to end")
+    verify = commands.add_parser(
+        "audit-verify", help="check the audit trail's hash chain, end to end"
+    )
+    verify.add_argument(
+        "--anchor",
+        metavar="FILE",
+        help="JSON-lines file of verified heads kept outside the database: check each still "
+        "stands, then append this run's head",
+    )
     for sub in commands.choices.values():
         # Accepted after the command too; SUPPRESS keeps it from undoing a --json given before.
         sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS)

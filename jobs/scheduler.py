@@ -37,7 +37,7 @@ from data_access import job_runs
 from data_access.business_days import business_today, extra_holidays, is_business_day
 from data_access.db import make_engine, unit_of_work
 from data_access.models import Role
-from data_access.security import SignedInUser, append_audit, now_seoul
+from data_access.security import SignedInUser, audit_as, now_seoul
 from jobs.registry import JOBS
 
 log = logging.getLogger("dreams.scheduler")
@@ -322,10 +322,9 @@ def _sync_missing(scheduler: BaseScheduler, engine: Engine) -> None:
 
 def _audited(engine: Engine, user: SignedInUser, action: str, job_id: str, **detail: Any) -> None:
     with engine.connect() as conn, unit_of_work(conn) as session:
-        append_audit(
+        audit_as(
             session,
-            user.user_id,
-            user.username,
+            user,
             action,
             target_kind="job",
             target_id=job_id,

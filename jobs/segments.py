@@ -1,16 +1,26 @@
-"""The analytical copy of customer features as a job: by hand (always) or scheduled."""
+"""The analytical copy of customer features as a job: by hand (always), scheduled, after an
+import, or in the background once writes made it stale.
+
+A stale copy is rebuilt in the background only when it is older than AUTO_REFRESH_AFTER and
+this process has not tried within as long: at full scale a rebuild takes seconds of CPU, so a
+busy day of notes costs a rebuild every few minutes at most, never one per page run.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from data_access import job_runs, segments
+from data_access.security import now_seoul
 from jobs.agenda import JobFailed
 
-JOB = "customer-features"
+JOB = segments.FEATURES_JOB
+AUTO_REFRESH_AFTER = dt.timedelta(minutes=10)
 
 
 def refresh(engine: Engine, business_date: dt.date, *, force: bool) -> job_runs.RunOutcome:
@@ -49,3 +59,47 @@ def run(engine: Engine, business_date: dt.date) -> dict[str, Any]:
 
 def run_if_due(engine: Engine, business_date: dt.date) -> dict[str, Any]:
     return summary(refresh(engine, business_date, force=False), raise_on_failure=False)
+
+
+def run_if_stale(engine: Engine, business_date: dt.date) -> dict[str, Any] | None:
+    """Rebuild now when the copy is missing or lacks changes; None when it is current."""
+    try:
+        if not segments.features_behind(engine):
+            return None
+    except segments.CopyMissing:
+        pass
+    return run(engine, business_date)
+
+
+_background_tries: dict[Path, dt.datetime] = {}
+_running: set[Path] = set()
+_background_lock = threading.Lock()
+
+
+def refresh_in_background(
+    engine: Engine, business_date: dt.date, copy: segments.FeatureCopy
+) -> bool:
+    """Start rebuilding `copy` in a thread if it lacks changes and is due (see the module
+    docstring); True while this process rebuilds it. The page keeps reading the old copy
+    until the new file is in place."""
+    folder = segments.analytics_folder(engine)
+    now = now_seoul()
+    with _background_lock:
+        if folder in _running:
+            return True
+        tried = _background_tries.get(folder)
+        due = copy.behind > 0 and now - copy.built_at >= AUTO_REFRESH_AFTER
+        if not due or (tried is not None and now - tried < AUTO_REFRESH_AFTER):
+            return False
+        _background_tries[folder] = now
+        _running.add(folder)
+
+    def rebuild() -> None:
+        try:
+            refresh(engine, business_date, force=True)  # a failure is in the job ledger
+        finally:
+            with _background_lock:
+                _running.discard(folder)
+
+    threading.Thread(target=rebuild, name=f"{JOB}-refresh", daemon=True).start()
+    return True

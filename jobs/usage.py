@@ -23,6 +23,12 @@ def run_if_due(engine: Engine, business_date: dt.date) -> dict[str, Any]:
     return summary(outcome, raise_on_failure=False)
 
 
+# Days of console usage the demo generates (the CLI's and the console's first run): enough for
+# the training page's four weeks before and after a completion, with a month of completions
+# in between (28 days held none).
+DEMO_USAGE_DAYS = 90
+
+
 def after_demo_data(engine: Engine) -> int:
     """Count every day of freshly generated demo events, so the usage page has its history."""
     # A write transaction from the start: the embedded scheduler may be writing too.

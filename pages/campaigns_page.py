@@ -11,9 +11,9 @@ import polars as pl
 import streamlit as st
 
 from data_access import campaigns, exports, segments
-from data_access.policy import AccessDenied, Action, permits_granted
+from data_access.policy import AccessDenied, Action, Scope, permits_granted, scope_of
 from data_access.security import SignedInUser
-from ui import session
+from ui import features_copy, session
 from ui.format import count, day, krw
 from ui.i18n import t
 
@@ -458,6 +458,8 @@ def campaign_list(user: SignedInUser) -> None:
     if listed.is_empty():
         st.info(t("camp_none"))
         return
+    if scope_of(user, Action.CAMPAIGN_READ) is Scope.BRANCH:
+        st.caption(t("camp_scope_branch"))
     rows = {row["campaign_id"]: row for row in listed.iter_rows(named=True)}
     if st.session_state.get("camp_pick") not in rows:
         st.session_state.pop("camp_pick", None)
@@ -481,9 +483,7 @@ with creating:
     except segments.CopyMissing:
         st.info(t("seg_copy_missing"), icon=":material/database:")
     else:
-        st.caption(
-            t("seg_copy_fresh", built_at=copy.built_at.strftime("%Y-%m-%d %H:%M"), as_of=copy.as_of)
-        )
+        features_copy.show_status(user, copy)
         new_campaign(user, copy)
 with listing:
     campaign_list(user)

@@ -1,10 +1,10 @@
 """The data dictionary: every table and column the reader's role can see, with its meaning,
-made from the same column specs the import checks files against."""
+from data_access.dictionary (the same meanings the import templates show)."""
 
 import polars as pl
 import streamlit as st
 
-from data_access import imports
+from data_access import dictionary
 from ui import session
 from ui.i18n import language, t
 
@@ -12,7 +12,7 @@ user = session.require_user()
 st.title(t("dictionary_title"))
 st.caption(t("dictionary_caption"))
 
-entries = imports.dictionary(user)
+entries = dictionary.dictionary(user)
 suffix = "ko" if language() == "ko" else "en"
 needle = st.text_input(t("dictionary_search"), key="dictionary_search").strip().lower()
 if needle:
@@ -21,8 +21,8 @@ if needle:
         | pl.col(f"meaning_{suffix}").str.to_lowercase().str.contains(needle, literal=True)
     )
 
-for table, columns in entries.group_by("table", maintain_order=True):
-    st.subheader(t(f"import_kind_{table[0]}"))
+for _, columns in entries.group_by("table", maintain_order=True):
+    st.subheader(columns[f"title_{suffix}"][0])
     st.caption(columns[f"table_{suffix}"][0])
     shown = columns.select(
         pl.col("column").alias(t("col_column")),
@@ -31,7 +31,5 @@ for table, columns in entries.group_by("table", maintain_order=True):
         pl.col("required").alias(t("col_required")),
         pl.col("key").alias(t("col_key")),
         pl.col("allowed").alias(t("col_allowed")),
-        pl.col("example").alias(t("col_example")),
-        pl.col("stored_as").alias(t("col_stored_as")),
     )
     st.dataframe(shown, hide_index=True, width="stretch")

@@ -13,8 +13,8 @@ import polars as pl
 import streamlit as st
 from sqlalchemy import Connection
 
-from data_access import agenda, kpis
-from data_access.policy import AccessDenied, Action, permits
+from data_access import agenda, exports, kpis
+from data_access.policy import AccessDenied, Action, permits, permits_granted
 from data_access.security import SignedInUser
 from ui import kpi_view, session
 from ui.format import day
@@ -52,6 +52,14 @@ def history(
 ) -> tuple[pl.DataFrame, list[dt.date]]:
     with session.connect() as conn:
         return kpis.history(conn, user, scope, start, end), kpis.reported_days(conn, start, end)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def compared_periods(
+    user: SignedInUser, scope: kpis.KpiScope, period: str, end: dt.date
+) -> kpis.PeriodComparison | None:
+    with session.connect() as conn:
+        return kpis.period_comparison(conn, user, scope, period, end)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -120,15 +128,12 @@ def kpi_label(name: str) -> str:
 
 
 def show_tiles(
-    periods: pl.DataFrame, period: str, targets: dict[str, float], branch: bool, last: dt.date
+    periods: pl.DataFrame,
+    comparison: kpis.PeriodComparison,
+    targets: dict[str, float],
+    branch: bool,
 ) -> None:
-    starts = periods["period_start"].unique().sort()
-    latest = kpi_view.values_of(periods.filter(pl.col("period_start") == starts[-1]))
-    previous = (
-        kpi_view.values_of(periods.filter(pl.col("period_start") == starts[-2]))
-        if starts.len() > 1
-        else {}
-    )
+    """The latest period's tiles, each changed against the previous period like for like."""
     trends = {
         name: [value for value in values if value is not None]
         for name, values in periods.sort("period_start")
@@ -138,13 +143,24 @@ def show_tiles(
     }
     if branch:
         targets = {k: v for k, v in targets.items() if kpis.KPI_BY_NAME[k].per_branch_target}
-    shown = kpi_view.period_label(starts[-1], period)
+    period = comparison.period
+    shown = kpi_view.period_label(comparison.start, period)
     if period != "day":
-        shown = t("kpi_period_to_date", period=shown, date=day(last))
+        shown = t("kpi_period_to_date", period=shown, date=day(comparison.end))
     st.subheader(t("kpi_tiles", period=shown))
-    compared = t(f"kpi_vs_previous_{period}")
-    st.caption(t("kpi_tiles_caption", compared=compared))
-    kpi_view.tiles(latest, previous, targets, HEADLINE, compared=compared, trends=trends)
+    flows = t(
+        "kpi_vs_span",
+        latest=kpi_view.span(comparison.start, comparison.end),
+        previous=kpi_view.span(comparison.previous_start, comparison.previous_end),
+    )
+    ends = t(
+        "kpi_vs_close", day=kpi_view.span(comparison.previous_close, comparison.previous_close)
+    )
+    st.caption(t("kpi_tiles_caption_like_for_like", flows=flows, ends=ends))
+    compared = {kpi.name: flows if kpi.kind is kpis.Kind.FLOW else ends for kpi in kpis.KPIS}
+    kpi_view.tiles(
+        comparison.latest, comparison.previous, targets, HEADLINE, compared=compared, trends=trends
+    )
 
 
 def trend_chart(
@@ -209,24 +225,65 @@ def wide_by_period(periods: pl.DataFrame, period: str) -> pl.DataFrame:
     )
 
 
-def export_button(user: SignedInUser, scope: kpis.KpiScope, frame: pl.DataFrame, what: str) -> None:
-    """A CSV download of `frame`; the download is written to the audit log."""
+def prepare_export(
+    user: SignedInUser, scope: kpis.KpiScope, frame: pl.DataFrame, what: str
+) -> None:
+    """Make the file on the button's click: the grant and the reason are checked, and audited."""
+    try:
+        with session.connect() as conn:
+            exported = kpis.export_table(
+                conn,
+                user,
+                frame,
+                what=what,
+                scope=scope,
+                reason=st.session_state.get(f"kpi_export_reason_{what}", ""),
+            )
+            conn.commit()
+    except exports.ExportRefused as refused:
+        st.session_state[f"kpi_export_problem_{what}"] = t(refused.code, **refused.values)
+        return
+    except AccessDenied as refused:
+        st.session_state[f"kpi_export_problem_{what}"] = str(refused)
+        return
+    st.session_state[f"kpi_export_file_{what}"] = (frame, exported)
+
+
+def export_panel(user: SignedInUser, scope: kpis.KpiScope, frame: pl.DataFrame, what: str) -> None:
+    """`frame` as CSV, for those an admin granted exports, once they say why (audited)."""
     if not permits(user, Action.EXPORT, branch_id=scope.branch_id):
         return
-
-    def audited() -> None:
-        with session.connect() as conn:
-            kpis.record_export(conn, user, what, scope, frame.height)
-
-    st.download_button(
-        t("kpi_export" if what == "periods" else "kpi_export_league"),
-        data=frame.write_csv(include_bom=True),
-        file_name=f"kpi_{what}_{scope.kind}{('_' + scope.key) if scope.key else ''}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click=audited,
-        key=f"kpi_export_{what}",
-    )
+    with session.connect() as conn:
+        granted = permits_granted(conn, user, Action.EXPORT, branch_id=scope.branch_id)
+    if not granted:
+        st.caption(t("kpi_export_no_grant"))
+        return
+    label = t("kpi_export" if what == "periods" else "kpi_export_league")
+    with st.popover(label, icon=":material/download:"):
+        st.text_input(
+            t("kpi_export_reason"),
+            key=f"kpi_export_reason_{what}",
+            max_chars=exports.REASON_MAX_CHARS,
+        )
+        st.button(
+            t("kpi_export_prepare"),
+            on_click=prepare_export,
+            args=(user, scope, frame, what),
+            key=f"kpi_export_prepare_{what}",
+        )
+        if problem := st.session_state.pop(f"kpi_export_problem_{what}", None):
+            st.error(problem)
+        ready = st.session_state.get(f"kpi_export_file_{what}")
+        if ready is not None and ready[0].equals(frame):  # a file of the table still shown
+            st.download_button(
+                t("kpi_export_download"),
+                data=ready[1].data,
+                file_name=ready[1].file_name,
+                mime=ready[1].mime,
+                icon=":material/download:",
+                on_click="ignore",
+                key=f"kpi_export_{what}",
+            )
 
 
 def league_table(user: SignedInUser, name: str, start: dt.date, end: dt.date, period: str) -> None:
@@ -287,7 +344,7 @@ def league_table(user: SignedInUser, name: str, start: dt.date, end: dt.date, pe
         key="kpi_open_branch",
     )
     with right:
-        export_button(user, kpis.KpiScope(kpis.FIRM, ""), table.drop("trend"), "league")
+        export_panel(user, kpis.KpiScope(kpis.FIRM, ""), table.drop("trend"), "league")
 
 
 def kpi_columns(names: list[str]) -> dict[str, Any]:
@@ -484,9 +541,11 @@ targets = target_values(user)
 daily = with_gaps(raw, expected)
 missing = len(set(expected) - set(raw["business_date"].to_list()))
 periods = kpis.by_period(daily, period)
-show_tiles(periods, period, targets, scope.kind == kpis.BRANCH, raw["business_date"].max())
+comparison = compared_periods(user, scope, period, raw["business_date"].max())
+if comparison is not None:
+    show_tiles(periods, comparison, targets, scope.kind == kpis.BRANCH)
 show_trend(periods, period, targets, missing)
-export_button(user, scope, wide_by_period(periods, period), "periods")
+export_panel(user, scope, wide_by_period(periods, period), "periods")
 chosen = st.session_state.get("kpi_trend_pick", HEADLINE[0])
 last_shown = raw["business_date"].max()
 if scope.kind == kpis.FIRM:

@@ -15,9 +15,7 @@ import streamlit as st
 from data_access import segments
 from data_access.policy import Action, permits
 from data_access.security import SignedInUser
-from jobs import segments as segments_job
-from jobs.agenda import JobFailed
-from ui import session
+from ui import features_copy, session
 from ui.format import count, krw_compact
 from ui.i18n import t
 
@@ -212,18 +210,6 @@ def save(user: SignedInUser, spec: segments.Group, *, as_version: bool) -> None:
     st.session_state[FEEDBACK_KEY] = (
         "success",
         t("seg_saved_ok", name=saved.name, version=saved.version),
-    )
-
-
-def build_copy() -> None:
-    try:
-        result = segments_job.run(session.engine(), session.today())
-    except JobFailed as failed:
-        st.session_state[FEEDBACK_KEY] = ("error", t("seg_copy_failed", reason=str(failed)))
-        return
-    st.session_state[FEEDBACK_KEY] = (
-        "success",
-        t("seg_copy_built", count=count(result["customers"])),
     )
 
 
@@ -484,14 +470,14 @@ st.caption(t("seg_caption"))
 try:
     copy = segments.load_features(session.engine())
 except segments.CopyMissing:
-    show_feedback()
+    features_copy.show_feedback()
     st.info(t("seg_copy_missing"), icon=":material/database:")
-    st.button(t("seg_copy_build"), type="primary", on_click=build_copy)
+    st.button(t("seg_copy_build"), type="primary", on_click=features_copy.refresh_now)
     st.stop()
 
 show_feedback()
+features_copy.show_status(user, copy)
 age_days = (session.today() - copy.as_of).days
-st.caption(t("seg_copy_fresh", built_at=copy.built_at.strftime("%Y-%m-%d %H:%M"), as_of=copy.as_of))
 if age_days >= STALE_AFTER_DAYS:
     st.warning(t("seg_copy_stale", days=age_days), icon=":material/update:")
 if not user.firm_wide and user.branch_id is not None:

@@ -14,7 +14,8 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from data_access import training
+from data_access import training, usage
+from data_access.policy import AccessDenied, Action
 from data_access.security import SignedInUser
 from ui import session
 from ui.format import day
@@ -400,7 +401,27 @@ def results_tab(user: SignedInUser, courses: pl.DataFrame) -> None:
 # --- Status -------------------------------------------------------------------------------------
 
 
-def progress_tab(user: SignedInUser, as_of: dt.date) -> None:
+def asked_branch_or_stop(user: SignedInUser) -> str | None:
+    """The branch code a `?branch=<code>` link asks for, checked as the usage page checks it:
+    a branch outside the user's training scope, or an unknown code, gets a sentence only."""
+    code = st.query_params.get("branch")
+    if code is None:
+        return None
+    try:
+        with session.connect() as conn:
+            usage.branch_for_code(conn, user, code, Action.TRAINING_READ)
+            return code
+    except AccessDenied:
+        st.error(t("usage_out_of_scope"), icon=":material/block:")
+    except usage.UnknownBranch:
+        st.error(t("kpi_branch_unknown", code=code), icon=":material/search_off:")
+    if st.button(t("usage_all_branches")):
+        st.query_params.clear()
+        st.rerun()
+    st.stop()
+
+
+def progress_tab(user: SignedInUser, as_of: dt.date, asked: str | None) -> None:
     st.caption(t("training_progress_caption"))
     with session.connect() as conn:
         by_branch = training.completion_by_branch(conn, user, as_of)
@@ -408,7 +429,12 @@ def progress_tab(user: SignedInUser, as_of: dt.date) -> None:
     show_training_progress(by_branch, by_branch=True, height=300)
     codes = by_branch["branch_code"].to_list()
     ids = dict(zip(codes, by_branch["branch_id"], strict=True))
-    pick = st.selectbox(t("usage_branch_pick"), options=codes, key="training_branch")
+    pick = st.selectbox(
+        t("usage_branch_pick"),
+        options=codes,
+        index=codes.index(asked) if asked in codes else 0,
+        key="training_branch",
+    )
     if pick is None:
         return
     st.subheader(t("training_by_person"))
@@ -498,6 +524,7 @@ def effect_tab(user: SignedInUser, as_of: dt.date) -> None:
 user = session.require_user()
 as_of = session.today()
 st.title(t("training_title"))
+asked = asked_branch_or_stop(user)
 st.caption(t("training_caption", date=day(as_of)))
 feedback()
 with session.connect() as conn:
@@ -512,7 +539,7 @@ with tabs[1]:
 with tabs[2]:
     results_tab(user, courses)
 with tabs[3]:
-    progress_tab(user, as_of)
+    progress_tab(user, as_of, asked)
 with tabs[4]:
     certificates_tab(user, as_of)
 with tabs[5]:

@@ -341,10 +341,30 @@ def training_status(user: SignedInUser, as_of: dt.date) -> None:
         )
 
 
+def asked_branch_or_stop(user: SignedInUser) -> int | None:
+    """The branch a `?branch=<code>` link asks for; another branch than a branch manager's
+    own, or an unknown code, is refused with a sentence and nothing else is shown."""
+    code = st.query_params.get("branch")
+    if code is None:
+        return None
+    try:
+        with session.connect() as conn:
+            return usage.branch_for_code(conn, user, code)
+    except AccessDenied:
+        st.error(t("usage_out_of_scope"), icon=":material/block:")
+    except usage.UnknownBranch:
+        st.error(t("kpi_branch_unknown", code=code), icon=":material/search_off:")
+    if st.button(t("usage_own_branch") if user.branch_id else t("usage_all_branches")):
+        st.query_params.clear()
+        st.rerun()
+    st.stop()
+
+
 user = session.require_user()
 as_of = session.today()
 st.title(t("usage_title"))
 
+asked = asked_branch_or_stop(user)
 branch: int | None = None
 firm_wide = scope_of(user, Action.USAGE_READ) is Scope.FIRM
 if firm_wide:
@@ -352,9 +372,11 @@ if firm_wide:
     names = dict(
         zip(options["id"], options["name_ko" if language() == "ko" else "name_en"], strict=True)
     )
+    choices = [None, *names]
     branch = st.selectbox(
         t("usage_branch_pick"),
-        options=[None, *names],
+        options=choices,
+        index=choices.index(asked) if asked in names else 0,
         format_func=lambda b: t("usage_all_branches") if b is None else names[b],
         key="usage_branch",
     )

@@ -449,6 +449,61 @@ def test_working_items_refuses_with_a_reason(
     assert refused.value.reason == reason
 
 
+def test_a_past_day_worked_in_bulk_follows_the_same_rules(kims_day):
+    """work_history: many items at once, by their own reps, with the rules of work_items."""
+    items = agenda.open_items(kims_day, DAY)
+    kims = items.filter(pl.col("employee_id") == KIM.employee_id)
+    assert kims.height >= 2  # the maturity and contact-due items of customer 1, at least
+    first, second = kims.head(2).select("rule_id", "customer_id").iter_rows()
+    at = dt.datetime.combine(DAY, dt.time(10, 15))
+    worked = pl.DataFrame(
+        [
+            (*first, agenda.DONE, at, None, "phone", "follow_up", "만기 안내 통화"),
+            (*second, agenda.SNOOZED, at + dt.timedelta(hours=4), 3, None, None, None),
+        ],
+        schema=agenda.WORKED_SCHEMA,
+        orient="row",
+    )
+    notes_before = kims_day.execute(select(func.count()).select_from(Consultation)).scalar_one()
+    for bad, reason in (
+        (worked.with_columns(snooze_days=pl.lit(5)), "snooze_days"),
+        (worked.with_columns(status=pl.lit("forgotten")), "outcome"),
+        (worked.with_columns(channel=pl.lit("pigeon")), "note"),
+        (worked.with_columns(customer_id=pl.lit(999_999)), "missing"),
+    ):
+        with pytest.raises(agenda.WorkRefused) as refused:
+            agenda.work_history(kims_day, DAY, bad)
+        assert refused.value.reason == reason
+    assert agenda.work_history(kims_day, DAY, worked) == 2
+    with pytest.raises(agenda.WorkRefused) as again:
+        agenda.work_history(kims_day, DAY, worked)
+    assert again.value.reason == "not_open"
+    stored = {
+        row.rule_id: row
+        for row in kims_day.execute(
+            select(AgendaItem).where(
+                AgendaItem.business_date == DAY, AgendaItem.employee_id == KIM.employee_id
+            )
+        )
+    }
+    done, snoozed = stored[first[0]], stored[second[0]]
+    assert (done.status, done.worked_at, done.snoozed_until) == ("done", at, None)
+    assert (snoozed.status, snoozed.snoozed_until) == ("snoozed", DAY + dt.timedelta(days=3))
+    assert snoozed.consultation_id is None
+    note = kims_day.execute(
+        select(Consultation.employee_id, Consultation.customer_id, Consultation.occurred_at).where(
+            Consultation.id == done.consultation_id
+        )
+    ).one()
+    assert (note.employee_id, note.customer_id, note.occurred_at) == (KIM.employee_id, first[1], at)
+    assert kims_day.execute(select(func.count()).select_from(Consultation)).scalar_one() == (
+        notes_before + 1
+    )
+    # Untouched items stay open, and the rep's own view counts the work.
+    counts = agenda.my_agenda(kims_day, KIM, DAY).counts
+    assert (counts.done, counts.snoozed, counts.open) == (1, 1, counts.total - 2)
+
+
 def test_worked_items_keep_customers_off_later_lists(kims_day):
     rules = agenda.agenda_rules(kims_day, enabled_only=True)
     maturity = next(r for r in rules if r.kind == "maturity")

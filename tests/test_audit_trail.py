@@ -1,6 +1,7 @@
 """The audit trail: hash chain and tamper detection, concurrent writers, the CLI check, the
 admin's search and the monthly review of unusual access (tests/security_data.py)."""
 
+import dataclasses
 import json
 import threading
 
@@ -8,13 +9,20 @@ import polars as pl
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from data_access.audit import monthly_review, search_trail, verify_chain
+from data_access import agenda, customers, exports, grants, kpis, users
+from data_access.audit import (
+    ChainAnchor,
+    check_anchors,
+    monthly_review,
+    search_trail,
+    verify_chain,
+)
 from data_access.db import unit_of_work
 from data_access.models import AuditRecord
-from data_access.policy import AccessDenied
+from data_access.policy import AccessDenied, Action
 from data_access.security import GENESIS_HASH, append_audit, now_seoul
 from jobs.__main__ import main as jobs_main
-from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, TRAINER
+from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, TRAINER, USERS
 from tests.security_data import REVIEW_THRESHOLDS, load_trail
 
 WRITERS = 2
@@ -137,6 +145,107 @@ def test_the_command_line_check_passes_then_names_the_tampered_row(trail_db, mon
     assert json.loads(captured.out.strip())["first_bad_id"] == ids[1]
     assert f"error: audit row {ids[1]} was edited" in captured.err
     assert "after 1 intact rows" in captured.err
+
+
+def test_the_anchor_file_catches_the_newest_rows_cut_off(trail_db, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("CRM_DATABASE_URL", trail_db.url.render_as_string(hide_password=False))
+    anchor_file = tmp_path / "audit-anchors.jsonl"
+    with trail_db.begin() as conn:
+        ids = append_views(conn, 4, user_id=None)
+    assert jobs_main(["audit-verify", "--anchor", str(anchor_file), "--json"]) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out.strip().splitlines()[-1])
+    with trail_db.connect() as conn:
+        head_hash = conn.execute(
+            select(AuditRecord.row_hash).where(AuditRecord.id == ids[-1])
+        ).scalar_one()
+    assert (summary["head_id"], summary["head_hash"], summary["anchors_checked"]) == (
+        ids[-1],
+        head_hash,
+        0,
+    )
+    assert f"head row {ids[-1]} hash {head_hash}" in captured.err
+    [anchored] = [json.loads(line) for line in anchor_file.read_text().splitlines()]
+    assert (anchored["id"], anchored["row_hash"], anchored["rows"]) == (ids[-1], head_hash, 4)
+
+    with trail_db.begin() as conn:
+        append_views(conn, 2, user_id=None)
+    assert jobs_main(["audit-verify", "--anchor", str(anchor_file)]) == 0
+    assert "all 1 anchored heads still stand" in capsys.readouterr().err
+    assert len(anchor_file.read_text().splitlines()) == 2
+
+    # Someone able to delete rows cuts off the newest ones: what is left is an intact chain.
+    with trail_db.begin() as conn:
+        conn.execute(delete(AuditRecord).where(AuditRecord.id >= ids[-1]))
+    assert jobs_main(["audit-verify", "--json"]) == 0
+    capsys.readouterr()
+    assert jobs_main(["audit-verify", "--anchor", str(anchor_file), "--json"]) == 1
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out.strip())
+    assert (summary["intact"], summary["problem"], summary["first_bad_id"]) == (
+        False,
+        "truncated",
+        ids[-1],
+    )
+    assert f"error: audit row {ids[-1]} is gone: the trail was truncated" in captured.err
+    assert f"(now 3 rows ending at row {ids[2]})" in captured.err
+    assert len(anchor_file.read_text().splitlines()) == 2  # a failed check anchors nothing
+
+
+def test_an_anchor_file_that_is_not_one_is_refused(trail_db, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("CRM_DATABASE_URL", trail_db.url.render_as_string(hide_password=False))
+    anchor_file = tmp_path / "anchors.jsonl"
+    anchor_file.write_text('{"id": 1, "row_hash": "ab"}\n')
+    assert jobs_main(["audit-verify", "--anchor", str(anchor_file)]) == 1
+    assert f"error: {anchor_file} line 1 is not an audit anchor" in capsys.readouterr().err
+
+
+def test_an_anchored_head_holding_another_hash_means_the_trail_was_rewritten(handmade):
+    ids = append_views(handmade, 3)
+    anchors = [ChainAnchor(ids[1], "e" * 64, 2, "2026-03-10T09:00:00")]
+    problem = check_anchors(handmade, anchors)
+    assert problem is not None
+    assert (problem.anchor.id, problem.problem) == (ids[1], "rewritten")
+    report = verify_chain(handmade)
+    assert check_anchors(handmade, [ChainAnchor(report.head_id, report.head_hash, 3, "")]) is None
+
+
+def test_every_record_of_a_signed_in_users_work_says_from_where(handmade):
+    """Views, searches, notes, alerts, exports, rule and user-admin changes all carry the
+    address the person signed in from, without the caller passing it."""
+    at_the_counter = dataclasses.replace(MANAGER_101, client="10.1.2.3")
+    at_head_office = dataclasses.replace(ADMIN, client="172.16.0.9")
+    before = handmade.execute(select(func.coalesce(func.max(AuditRecord.id), 0))).scalar_one()
+
+    customers.record_customer_view(handmade, at_the_counter, "100000001")
+    customers.search_customers(handmade, at_the_counter, "홍길동")
+    customers.add_note(handmade, at_the_counter, "100000001", channel="visit",
+                       outcome="interested", text="채권형 문의")  # fmt: skip
+    customers.raise_alert(handmade, at_the_counter, "100000002", kind="identity_check",
+                          severity="warning", text="신분증 재확인 필요")  # fmt: skip
+    grants.grant(handmade, at_head_office, "manager", Action.EXPORT, reason="지점 보고")
+    listing = pl.DataFrame({"customer_no": ["100000001"], "phone": ["010-1111-2222"]})
+    exports.export_frame(handmade, at_the_counter, listing, name="list", reason="보고", branch_id=1)
+    agenda.save_rule(handmade, at_head_office, {
+        "kind": "maturity", "name_ko": "만기 임박", "name_en": "Maturity soon",
+        "priority": 1, "tiers": ["vip"], "params": {"within_days": 7},
+    })  # fmt: skip
+    kpis.save_target(handmade, at_head_office, "aum_krw", 30_000_000)
+    users.set_active(handmade, at_head_office, USERS["park"], False)
+
+    written = handmade.execute(
+        select(AuditRecord.username, AuditRecord.action, AuditRecord.client)
+        .where(AuditRecord.id > before)
+        .order_by(AuditRecord.id)
+    ).all()
+    where = {MANAGER_101.username: "10.1.2.3", ADMIN.username: "172.16.0.9"}
+    assert [(row.action, row.client) for row in written] == [
+        (row.action, where[row.username]) for row in written
+    ]
+    assert {row.action for row in written} >= {
+        "customer_view", "customer_search", "note_add", "alert_raise", "grant_given",
+        "export", "agenda_rule_create", "kpi_target_save", "user_disabled",
+    }  # fmt: skip
 
 
 def test_search_by_user_customer_action_and_time_and_the_search_is_audited(handmade):

@@ -276,6 +276,75 @@ def test_a_rep_may_not_record_another_reps_target(data, tm_campaign):
     assert refused.value.reason in ("not_yours", "unknown")
 
 
+# --- a firm-wide campaign seen by a branch manager ------------------------------------------------
+
+
+def test_a_branch_manager_sees_only_the_own_branch_slice_of_a_firm_campaign(data, tm_campaign):
+    listed = campaigns.list_campaigns(data, MANAGER_101)
+    assert listed.select("campaign_id", "contacted", "control").rows() == [(tm_campaign, 4, 0)]
+    shown = campaigns.campaign_targets(data, MANAGER_101, tm_campaign)
+    assert shown["customer_no"].to_list() == ["100000001", "100000002", "100000011", "100000013"]
+    assert set(shown["branch_code"]) == {"101"}
+    assert campaigns.campaign_targets(data, EXECUTIVE, tm_campaign).height == 5
+    report = campaigns.campaign_report(data, MANAGER_101, tm_campaign, as_of=AS_OF)
+    assert report.response_contacted.n == 4
+    assert report.by_branch["branch_code"].to_list() == ["101"]
+    assert report.cost_krw == 4 * 1_500
+    assert campaigns.customer_campaigns(data, MANAGER_101, "100000014").is_empty()
+    assert campaigns.customer_campaigns(data, EXECUTIVE, "100000014").height == 1
+    segments_data.grant_export(data, MANAGER_101)
+    exported = campaigns.export_list(
+        data, MANAGER_101, tm_campaign, file_format="csv", reason="지점 TM"
+    )
+    listing = pl.read_csv(io.BytesIO(exported.data), infer_schema=False)
+    assert listing["customer_no"].to_list() == ["100000001", "100000002", "100000011", "100000013"]
+    assert exported.masked_columns == (), "the manager answers for every customer listed"
+
+
+def test_a_branch_manager_records_outcomes_of_the_own_branch_only(data, tm_campaign):
+    assert campaigns.record_outcomes(data, MANAGER_101, tm_campaign, [("100000013", "bought")])
+    with pytest.raises(campaigns.CampaignRejected) as refused:
+        campaigns.record_outcomes(
+            data, MANAGER_101, tm_campaign, [("100000002", "declined"), ("100000014", "bought")]
+        )
+    assert refused.value.reason == "not_yours"
+    checked = campaigns.check_import(
+        data,
+        MANAGER_101,
+        tm_campaign,
+        b"customer_no,outcome\n100000001,responded\n100000014,bought\n",
+    )
+    assert [(p.line, p.reason) for p in checked.problems] == [(3, "unknown_customer")]
+    recorded = dict(
+        data.execute(
+            select(CampaignTarget.customer_id, CampaignTarget.outcome).where(
+                CampaignTarget.campaign_id == tm_campaign, CampaignTarget.outcome.is_not(None)
+            )
+        ).all()
+    )
+    assert recorded == {13: "bought"}, "the refused batch wrote nothing, 14 least of all"
+
+
+def test_a_campaign_that_never_reaches_the_branch_stays_hidden(data, copy):
+    branch_102 = segments.validate_spec({"items": [{"field": "branch", "values": ["102"]}]})
+    segment_id = segments.save_segment(data, EXECUTIVE, "부산", branch_102, shared=True).segment_id
+    made = campaigns.create_campaign(
+        data, EXECUTIVE, copy, plan(segment_id, channel="tm", sample_size=1, control_pct=0),
+        started_on=AS_OF,
+    )  # fmt: skip
+    assert campaigns.list_campaigns(data, MANAGER_101).is_empty()
+    for read in (
+        lambda: campaigns.campaign_targets(data, MANAGER_101, made.campaign_id),
+        lambda: campaigns.campaign_report(data, MANAGER_101, made.campaign_id, as_of=AS_OF),
+        lambda: campaigns.record_outcomes(
+            data, MANAGER_101, made.campaign_id, [("100000014", "bought")]
+        ),
+    ):
+        with pytest.raises(campaigns.CampaignRejected) as refused:
+            read()
+        assert refused.value.reason == "unknown"
+
+
 CSV_WITH_PROBLEMS = (
     "customer_no,outcome\n"
     "100000001,responded\n"

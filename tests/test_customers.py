@@ -37,7 +37,7 @@ from data_access.customers import (
     resolve_alert,
     search_customers,
 )
-from data_access.db import bulk_insert
+from data_access.db import WRITE_TRANSACTION, bulk_insert, make_engine
 from data_access.models import (
     Account,
     Alert,
@@ -1114,3 +1114,28 @@ def test_bad_alerts_are_refused(story, changes, reason):
         raise_alert(story, KIM, "100000002", **alert)
     assert refused.value.reason == reason
     assert count_rows(story, Alert) == 5
+
+
+def test_search_reads_outside_the_write_transaction_and_writes_its_audit_inside(handmade_url):
+    """A slow name scan must not hold SQLite's single write lock: only the audit record and
+    the usage event are written in the write transaction."""
+    engine = make_engine(handmade_url)
+    statements: list[tuple[str, bool, bool]] = []
+
+    def remember(conn, _cursor, statement, _parameters, _context, _many):
+        writing = conn.get_execution_options().get(WRITE_TRANSACTION, False)
+        statements.append(
+            (statement.lstrip().split()[0].upper(), "customers" in statement, writing)
+        )
+
+    with engine.connect() as conn:
+        event.listen(conn, "before_cursor_execute", remember)
+        found = search_customers(conn, KIM, "옥분")  # prefix, given name, then the infix scan
+        event.remove(conn, "before_cursor_execute", remember)
+        conn.rollback()
+    engine.dispose()
+    assert found.is_empty()
+    reads = [writing for verb, of_customers, writing in statements if of_customers]
+    writes = [writing for verb, _, writing in statements if verb == "INSERT"]
+    assert len(reads) >= 3 and not any(reads)
+    assert len(writes) >= 2 and all(writes)

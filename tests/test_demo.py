@@ -21,6 +21,7 @@ from data_access.db import read_frame
 from data_access.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DatabaseNotEmpty, DemoSummary, generate
 from data_access.models import (
     Account,
+    AgendaItem,
     Alert,
     Base,
     Branch,
@@ -36,6 +37,7 @@ from data_access.models import (
     User,
 )
 from data_access.security import authenticate
+from jobs import agenda as agenda_job
 
 CUSTOMERS = 600
 SEED = 11
@@ -410,3 +412,56 @@ def test_replace_swaps_the_data_in_one_transaction(databases):
     assert count(engine, Customer) == summary.rows["customers"] == 300
     with engine.connect() as conn:
         assert conn.scalar(select(Setting.value).where(Setting.key == "demo_seed")) == "2"
+
+
+def test_demo_agenda_history_is_worked_by_each_items_rep_and_completion_varies(databases):
+    """jobs.agenda.after_demo_data: the business days before as_of built and partly worked,
+    deterministically, in working hours, so completion shows and differs by branch."""
+    engine = databases.new("demo_agenda")
+    generate(engine, customers=5 * CUSTOMERS, seed=SEED, as_of=AS_OF, usage_days=0)
+    outcome = agenda_job.after_demo_data(engine, AS_OF)
+    assert outcome["days"] == agenda_job.DEMO_AGENDA_DAYS
+    assert 0 < outcome["worked"] < outcome["items"]
+    with engine.connect() as conn:
+        items = read_frame(
+            conn,
+            select(AgendaItem.__table__),
+            {"business_date": pl.Date, "snoozed_until": pl.Date, "worked_at": pl.Datetime("us")},
+        )
+        notes = read_frame(
+            conn,
+            select(Consultation.id, Consultation.employee_id, Consultation.occurred_at),
+            {"occurred_at": pl.Datetime("us")},
+        )
+    days = sorted(items["business_date"].unique())
+    assert len(days) == agenda_job.DEMO_AGENDA_DAYS and days[-1] == dt.date(2024, 2, 29)
+    assert all(day.weekday() < 5 and day != dt.date(2024, 3, 1) for day in days)
+    worked = items.filter(pl.col("status") != "open")
+    assert worked.height == outcome["worked"]
+    assert (worked["worked_at"].dt.date() == worked["business_date"]).all()
+    assert worked["worked_at"].dt.hour().is_between(8, 17).all()
+    snoozed = worked.filter(pl.col("status") == "snoozed")
+    assert (snoozed["snoozed_until"] > snoozed["business_date"]).all()
+    # A note is written by the item's own rep at the time the item was worked.
+    noted = worked.filter(pl.col("consultation_id").is_not_null()).join(
+        notes, left_on="consultation_id", right_on="id"
+    )
+    assert noted.height > 0 and (noted["status"] == "done").all()
+    assert (noted["employee_id"] == noted["employee_id_right"]).all()
+    assert (noted["worked_at"] == noted["occurred_at"]).all()
+    by_branch = (
+        items.group_by("branch_id")
+        .agg(pl.len().alias("items"), pl.col("status").is_in(["done", "unreachable"]).mean())
+        .filter(pl.col("items") >= 30)
+    )
+    assert by_branch.height >= 20
+    assert by_branch["status"].max() - by_branch["status"].min() >= 0.2
+    assert 0.4 <= worked.filter(pl.col("status") != "snoozed").height / items.height <= 0.85
+    # The day's items as they stood open draw again exactly the work stored: seeded by day.
+    last = items.filter(pl.col("business_date") == days[-1]).sort("rule_id", "customer_id")
+    drawn = agenda_job.demo_work(
+        last.select("rule_id", "customer_id", "employee_id", "branch_id", "priority"), days[-1]
+    )
+    stored = last.filter(pl.col("status") != "open").select("rule_id", "customer_id", "status",
+                                                            "worked_at")  # fmt: skip
+    assert drawn.select(stored.columns).equals(stored)

@@ -94,14 +94,24 @@ def test_import_page_offers_kinds_template_and_history(console):
 
 def test_dictionary_follows_the_role(console):
     at = open_page(console, "kim", "pages/data_dictionary_page.py")
-    assert "고객" in texts(at.subheader) and "거래" in texts(at.subheader)
+    assert {"고객", "거래", "아침 할 일", "캠페인 대상"} <= set(texts(at.subheader))
+    assert "감사 기록" not in texts(at.subheader)
     at.text_input(key="dictionary_search").input("phone").run()
     assert texts(at.subheader) == ["고객"]
+    assert at.dataframe[0].value["열"].tolist() == ["phone", "phone_last4"]
 
 
 def test_trainer_dictionary_has_no_customer_tables(console):
     at = open_page(console, "trainer", "pages/data_dictionary_page.py")
-    assert texts(at.subheader) == ["지점", "직원", "상품"]
+    assert texts(at.subheader) == [
+        "지점", "직원", "상품", "사용 기록", "일별 사용량", "직원별 일 사용량",
+        "교육 과정", "교육 차수", "수강",
+    ]  # fmt: skip
+
+
+def test_admin_dictionary_has_the_audit_trail_and_what_admins_import(console):
+    at = open_page(console, "admin", "pages/data_dictionary_page.py")
+    assert {"감사 기록", "사용자", "가져오기 이력", "고객", "계좌"} <= set(texts(at.subheader))
 
 
 def test_users_page_lists_and_creates(console, import_db):

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Table, func, inspect, select
 
-from data_access import imports
+from data_access import imports, segments
 from data_access.models import (
     Account,
     AuditRecord,
@@ -62,6 +62,10 @@ def test_customers_insert_update_unchanged_then_reimport_changes_nothing(handmad
     assert contents(handmade, Customer.__table__) == before
     assert again.stale_jobs == ()
     assert "customer-features" in first.stale_jobs
+    # The segment copy is marked stale by the load that changed customers, and only by it.
+    assert segments.features_version(handmade) == 1
+    load(handmade, tmp_path, "customers", files.CUSTOMERS.replace("강새봄", "강봄"), dry_run=True)
+    assert segments.features_version(handmade) == 1
 
 
 @pytest.mark.parametrize(
@@ -286,15 +290,6 @@ def test_each_import_is_recorded_and_audited(handmade, tmp_path):
     ).one()
     assert audit.action == "import_loaded" and audit.target_kind == "customers"
     assert json.loads(audit.detail)["inserted"] == 1
-
-
-def test_dictionary_follows_what_each_role_may_read(handmade):
-    rep_tables = set(imports.dictionary(KIM)["table"])
-    trainer_tables = set(imports.dictionary(TRAINER)["table"])
-    assert rep_tables == set(imports.KINDS)
-    assert trainer_tables == {"branches", "employees", "products"}
-    row = imports.dictionary(KIM).filter(pl.col("column") == "home_branch_code").row(0, named=True)
-    assert row["stored_as"] == "customers.home_branch_id" and row["required"]
 
 
 def test_templates_carry_every_column(tmp_path):

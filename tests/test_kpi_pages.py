@@ -7,6 +7,7 @@ and 5 active customers. March's net flows are 500,000: 102 lost 2,000,000 on Sat
 (booked on Monday 03-09) and 101 took in 2,500,000 on 03-10.
 """
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -14,10 +15,12 @@ import streamlit as st
 from sqlalchemy import Engine, delete, func, select
 from streamlit.testing.v1 import AppTest
 
+from data_access import exports, grants
 from data_access.models import AuditRecord, KpiSnapshot, KpiTarget
+from data_access.policy import Action
 from jobs import kpis as kpis_job
 from tests import handmade, kpi_data
-from tests.handmade import PASSWORD
+from tests.handmade import ADMIN, PASSWORD
 from tests.test_app import TIMEOUT_S, sign_in
 
 DAY = kpi_data.DAY
@@ -190,3 +193,60 @@ def test_a_percentage_target_above_100_is_refused_with_a_sentence(console, kpi_d
             select(KpiTarget.target).where(KpiTarget.kpi == "trained_pct")
         ).scalar_one_or_none()
     assert stored is None
+
+
+def test_kpi_export_needs_a_grant_and_a_stated_reason_which_is_audited(console, kpi_db):
+    def kpi_exports() -> list[tuple[str, dict]]:
+        with kpi_db.connect() as conn:
+            rows = conn.execute(
+                select(AuditRecord.target_id, AuditRecord.detail).where(
+                    AuditRecord.action == "export", AuditRecord.target_id.like("kpi_%")
+                )
+            ).all()
+        return [(target, json.loads(detail)) for target, detail in rows]
+
+    at = open_page(console, "exec")
+    assert not at.get("download_button")
+    assert "kpi_export_prepare_periods" not in [button.key for button in at.button]
+    assert "KPI 표를 내려받으려면 관리자의 내보내기 권한 부여가 필요합니다." in [
+        caption.value for caption in at.caption
+    ]
+    with kpi_db.begin() as conn:
+        grant_id = grants.grant(conn, ADMIN, "exec", Action.EXPORT, reason="경영회의 자료")
+    try:
+        at.run()
+        at.button(key="kpi_export_prepare_periods").click().run()
+        assert at.error[0].value.startswith("내려받는 이유를 200자 이내로 적어 주세요.")
+        assert not at.get("download_button")
+        assert kpi_exports() == []
+
+        at.text_input(key="kpi_export_reason_periods").input("3월 경영회의 보고").run()
+        at.button(key="kpi_export_prepare_periods").click().run()
+        assert not at.exception
+        assert not at.error
+        assert [button.key for button in at.get("download_button")] == ["kpi_export_periods"]
+        exported = at.session_state["kpi_export_file_periods"][1]
+        header = exported.data.removeprefix(exports.UTF8_BOM).decode().splitlines()[0]
+        assert header.startswith("기간,수탁고(AUM),순유입")
+        [(target, detail)] = kpi_exports()
+        assert target == "kpi_periods_firm"
+        assert (detail["reason"], detail["branch_id"], detail["masked"]) == (
+            "3월 경영회의 보고",
+            None,
+            [],
+        )
+    finally:
+        with kpi_db.begin() as conn:
+            grants.revoke(conn, ADMIN, grant_id)
+
+
+def test_the_partial_month_is_compared_with_the_same_days_of_the_month_before(console):
+    at = open_page(console, "exec")
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "(3월 1일~10일, 2월 1일~10일 대비)" in captions
+    assert "(2월 28일 대비)" in captions
+    # Net flows of 1-10 March (500,000) against 1-10 February, which held none: no change to
+    # show. Against the whole of February (the deposit of 1,000,000 on the 20th) the partial
+    # month would have read -50%.
+    flows = next(metric for metric in at.metric if metric.label == "순유입")
+    assert (flows.value, flows.delta) == ("₩500,000", "")

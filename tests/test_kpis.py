@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 from sqlalchemy import Connection, Engine, func, select
 
-from data_access import kpis
+from data_access import exports, grants, kpis
 from data_access.models import AuditRecord, JobRun, KpiSnapshot, KpiTarget
-from data_access.policy import AccessDenied
+from data_access.policy import AccessDenied, Action
 from jobs import __main__ as cli
 from jobs import kpis as kpis_job
 from tests import handmade, kpi_data
@@ -154,16 +154,41 @@ def test_scope_follows_the_policy(data):
     with pytest.raises(AccessDenied):
         kpis.scope_rows(data, MANAGER_101, "branch", "aum_krw", DAY, DAY)
     with pytest.raises(AccessDenied):
-        kpis.record_export(data, ADMIN, "periods", other, 1)
+        kpis.export_table(data, ADMIN, SHOWN, what="periods", scope=other, reason="보고")
 
 
-def test_an_export_is_audited(data):
+# A KPI table as the page shows it; a label a spreadsheet would run as a formula.
+SHOWN = pl.DataFrame({"기간": ["2026-03", "=1+1"], "수탁고(AUM)": [17_000_000, -2_000]})
+
+
+def test_a_kpi_export_needs_the_grant_and_a_reason_and_is_audited_like_any_export(data):
     own = kpis.scope_for(data, MANAGER_101, None)
-    kpis.record_export(data, MANAGER_101, "periods", own, 7)
-    detail = data.execute(
-        select(AuditRecord.detail).where(AuditRecord.action == "kpi_export")
-    ).scalar_one()
-    assert json.loads(detail) == {"rows": 7, "scope": "branch:101"}
+    other = kpis.scope_for(data, EXECUTIVE, "102")
+    with pytest.raises(AccessDenied, match="no grant"):
+        kpis.export_table(data, MANAGER_101, SHOWN, what="periods", scope=own, reason="보고")
+    grants.grant(data, ADMIN, "manager", Action.EXPORT, reason="지점 KPI 보고")
+    with pytest.raises(exports.ExportRefused, match="export_reason_needed"):
+        kpis.export_table(data, MANAGER_101, SHOWN, what="periods", scope=own, reason="  ")
+    with pytest.raises(AccessDenied, match="outside your scope"):
+        kpis.export_table(data, MANAGER_101, SHOWN, what="periods", scope=other, reason="보고")
+    exported = kpis.export_table(
+        data, MANAGER_101, SHOWN, what="periods", scope=own, reason="지점 회의"
+    )
+    assert exported.file_name == "kpi_periods_branch_101.csv"
+    lines = exported.data.removeprefix(exports.UTF8_BOM).decode().splitlines()
+    assert lines == ["기간,수탁고(AUM)", "2026-03,17000000", "'=1+1,-2000"]
+    target, detail = data.execute(
+        select(AuditRecord.target_id, AuditRecord.detail).where(AuditRecord.action == "export")
+    ).one()
+    assert target == "kpi_periods_branch_101"
+    assert json.loads(detail) == {
+        "branch_id": 1,
+        "columns": ["기간", "수탁고(AUM)"],
+        "format": "csv",
+        "masked": [],
+        "reason": "지점 회의",
+        "rows": 2,
+    }
 
 
 def test_by_period_adds_flows_and_keeps_the_last_stock():
@@ -247,3 +272,57 @@ def test_the_scheduler_snapshots_a_date_once(committed):
     assert kpis_job.run_if_due(committed, friday)["status"] == "succeeded"
     again = kpis_job.run_if_due(committed, friday)
     assert (again["status"], again["reason"]) == ("skipped", "done")
+
+
+def test_a_partial_period_is_compared_with_the_same_days_before_it():
+    d = dt.date
+    rows = [
+        (d(2026, 11, 3), "net_flows_krw", 10.0), (d(2026, 11, 5), "net_flows_krw", 20.0),
+        (d(2026, 11, 20), "net_flows_krw", 100.0), (d(2026, 11, 27), "aum_krw", 500.0),
+        (d(2026, 11, 5), "aum_krw", 400.0), (d(2026, 12, 1), "net_flows_krw", 7.0),
+        (d(2026, 12, 4), "net_flows_krw", 3.0), (d(2026, 12, 4), "aum_krw", 520.0),
+        (d(2026, 12, 4), "dm_tm_pieces", None),
+    ]  # fmt: skip
+    daily = pl.DataFrame(rows, schema=["business_date", "kpi", "value"], orient="row")
+    month = kpis.compare_periods(daily, "month")
+    # December to Friday the 4th: flows against 1-4 November (10 on the 3rd), AUM against the
+    # last value of November (500 on the 27th); a KPI without values stays unknown.
+    assert (month.start, month.end) == (d(2026, 12, 1), d(2026, 12, 4))
+    assert (month.previous_start, month.previous_end) == (d(2026, 11, 1), d(2026, 11, 4))
+    assert month.previous_close == d(2026, 11, 30) and month.to_date
+    assert month.latest == {"net_flows_krw": 10.0, "aum_krw": 520.0, "dm_tm_pieces": None}
+    assert month.previous == {"net_flows_krw": 10.0, "aum_krw": 500.0}
+    # November seen from its last business day (Monday 30th had no snapshot here, but is a
+    # business day, so 1-27 November is still partial): against 1-27 October, nothing.
+    november = kpis.compare_periods(daily.filter(pl.col("business_date") < d(2026, 12, 1)),
+                                    "month")  # fmt: skip
+    assert november.previous_end == d(2026, 10, 27)
+    assert november.latest == {"net_flows_krw": 130.0, "aum_krw": 500.0}
+    assert november.previous == {}
+    # A period with no business day left is compared whole: weeks to Friday 4 December.
+    week = kpis.compare_periods(daily, "week")
+    assert (week.previous_start, week.previous_end) == (d(2026, 11, 23), d(2026, 11, 29))
+    assert not week.to_date
+    assert week.latest["net_flows_krw"] == 10.0
+    assert week.previous == {"aum_krw": 500.0}  # no flows that week
+    day = kpis.compare_periods(daily, "day")
+    assert (day.start, day.previous_start) == (d(2026, 12, 4), d(2026, 12, 1))
+    assert day.previous == {"net_flows_krw": 7.0}
+
+
+def test_the_latest_week_on_snapshots_is_compared_like_for_like(committed):
+    kpis_job.run_range(committed, dt.date(2026, 3, 2), DAY)
+    with committed.connect() as conn:
+        firm = kpis.scope_for(conn, EXECUTIVE, None)
+        week = kpis.period_comparison(conn, EXECUTIVE, firm, "week", DAY)
+    # Monday 9 and Tuesday 10 March against Monday 2 (a holiday) and Tuesday 3 March. DM/TM:
+    # two DMs on the 10th against the DM of the 2nd, booked on the 3rd; the two TM calls of
+    # Thursday the 5th fall outside those days. Net flows: -2,000,000 booked on the 9th and
+    # +2,500,000 on the 10th against nothing. AUM against Friday 6 March: 101 held 14,500,000
+    # (A23 before the withdrawal of the 10th), 102 held 12,000,000 (A22 not yet redeemed).
+    assert (week.start, week.end, week.previous_start, week.previous_end) == (
+        MONDAY, DAY, dt.date(2026, 3, 2), dt.date(2026, 3, 3),
+    )  # fmt: skip
+    assert (week.latest["dm_tm_pieces"], week.previous["dm_tm_pieces"]) == (2, 1)
+    assert (week.latest["net_flows_krw"], week.previous["net_flows_krw"]) == (500_000, 0)
+    assert (week.latest["aum_krw"], week.previous["aum_krw"]) == (27_000_000, 26_500_000)

@@ -201,7 +201,7 @@ def auditing_functions() -> set[str]:
             if isinstance(node, ast.FunctionDef) and any(
                 isinstance(call, ast.Call)
                 and getattr(call.func, "id", getattr(call.func, "attr", None))
-                in ("append_audit", "record_usage")
+                in ("append_audit", "audit_as", "record_usage")
                 for call in ast.walk(node)
             ):
                 names.add(node.name)

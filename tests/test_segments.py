@@ -5,17 +5,20 @@ Expected members are read off the table in tests/segments_data.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import threading
 from typing import Any
 
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
-from data_access import segments
+from data_access import campaigns, customers, segments
+from data_access.db import unit_of_work
 from data_access.models import AuditRecord, Setting
 from data_access.policy import AccessDenied
 from jobs import segments as segments_job
@@ -388,3 +391,85 @@ def test_the_job_writes_a_copy_that_only_its_own_database_reads(databases, tmp_p
         )
     with pytest.raises(segments.CopyMissing):
         segments.load_features(engine)
+
+
+# --- staleness: writes count themselves, the copy knows what it lacks -------------------------
+
+
+@pytest.fixture
+def stored(databases, tmp_path, monkeypatch) -> Engine:
+    """A database with a stored copy built now (the analytics folder is the test's own)."""
+    monkeypatch.setenv(segments.ANALYTICS_DIR_ENV, str(tmp_path))
+    engine = databases.new("segments_stale")
+    with engine.begin() as conn:
+        handmade.load(conn)
+        segments_data.load(conn)
+    segments_job.run(engine, AS_OF)
+    return engine
+
+
+def test_each_committed_feature_change_counts_and_a_rolled_back_one_does_not(data):
+    assert segments.features_version(data) == 0
+    segments.mark_features_stale(data)
+    segments.mark_features_stale(data)
+    assert segments.features_version(data) == 2
+    with pytest.raises(RuntimeError), unit_of_work(data) as session:
+        segments.mark_features_stale(session.connection())
+        raise RuntimeError("the write fails")
+    assert segments.features_version(data) == 2
+
+
+def test_a_note_makes_the_copy_stale_until_it_is_rebuilt(stored):
+    assert segments.load_features(stored).behind == 0
+    assert segments_job.run_if_stale(stored, AS_OF) is None, "a current copy is not rebuilt"
+    with stored.connect() as conn:
+        customers.add_note(
+            conn, KIM, "100000001", channel="phone", outcome="interested", text="안부"
+        )
+        conn.commit()
+    before = segments.load_features(stored)
+    assert (before.behind, segments.features_behind(stored)) == (1, 1)
+    contact = before.frame.filter(pl.col("customer_id") == 1)["days_since_contact"]
+    assert contact.to_list() == [None], "the copy itself is untouched until rebuilt"
+    assert segments_job.run_if_stale(stored, AS_OF)["status"] == "succeeded"
+    after = segments.load_features(stored)
+    assert after.behind == 0 and after.version == before.version + 1
+    assert after.frame.filter(pl.col("customer_id") == 1)["days_since_contact"].to_list() == [0]
+
+
+def test_a_campaign_outcome_makes_the_copy_stale(stored):
+    copy = segments.load_features(stored)
+    with stored.connect() as conn:
+        everyone = segments.save_segment(conn, EXECUTIVE, "전체", segments.EVERYONE).segment_id
+        made = campaigns.create_campaign(
+            conn,
+            EXECUTIVE,
+            copy,
+            campaigns.CampaignPlan(
+                name="TM", segment_id=everyone, channel="tm", control_pct=0, seed=1,
+                cost_per_piece_krw=0, sample_size=5,
+            ),
+            started_on=AS_OF,
+        )  # fmt: skip
+        assert segments.features_version(conn) == copy.version, "a draw changes no feature"
+        campaigns.record_outcomes(conn, KIM, made.campaign_id, [("100000002", "responded")])
+        conn.commit()
+    assert segments.load_features(stored).behind == 1
+
+
+def test_a_stale_copy_is_rebuilt_in_the_background_only_when_due(stored, monkeypatch):
+    with stored.begin() as conn:
+        segments.mark_features_stale(conn)
+    fresh = segments.load_features(stored)
+    assert fresh.behind == 1
+    assert not segments_job.refresh_in_background(stored, AS_OF, fresh), "built minutes ago"
+    old = dataclasses.replace(fresh, built_at=fresh.built_at - dt.timedelta(minutes=11))
+    assert segments_job.refresh_in_background(stored, AS_OF, old)
+    for thread in threading.enumerate():
+        if thread.name == f"{segments_job.JOB}-refresh":
+            thread.join(timeout=60)
+    assert segments.load_features(stored).behind == 0
+    with stored.begin() as conn:
+        segments.mark_features_stale(conn)
+    again = dataclasses.replace(segments.load_features(stored), built_at=old.built_at)
+    assert not segments_job.refresh_in_background(stored, AS_OF, again), "tried minutes ago"

@@ -12,7 +12,7 @@ import streamlit as st
 from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
-from data_access import campaigns, segments
+from data_access import campaigns, customers, segments
 from data_access.models import AuditRecord, Campaign, Role, Segment
 from jobs import segments as segments_job
 from tests import handmade, segments_data
@@ -102,6 +102,26 @@ def test_an_impossible_filter_shows_zero_and_why(console):
 def test_a_branch_manager_counts_own_branch(console):
     at = open_page(console, "manager", SEGMENTS_PAGE)
     assert metrics(at) == {"해당 고객": "4", "전체 고객": "4"}
+
+
+def test_a_note_marks_the_copy_stale_and_a_permitted_role_refreshes_it(console, pages_db):
+    with pages_db.connect() as conn:
+        customers.add_note(
+            conn, handmade.KIM, "100000001", channel="phone", outcome="interested", text="안부"
+        )
+        conn.commit()
+    manager = open_page(console, "manager", SEGMENTS_PAGE)
+    assert any("서울 시각" in caption.value for caption in manager.caption)
+    assert any("변경이 1건" in info.value for info in manager.info)
+    assert not [b for b in manager.button if b.label == "지금 사본 갱신"], "managers wait"
+    executive = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S)
+    at = open_page(executive.run(), "exec", SEGMENTS_PAGE)
+    assert any("변경이 1건" in info.value for info in at.info)
+    by_label(at.button, "지금 사본 갱신").click().run()
+    assert not at.exception
+    assert "사본을 만들었습니다: 고객 7명." in [s.value for s in at.success]
+    assert not any("변경이" in info.value for info in at.info)
+    assert segments.load_features(pages_db).behind == 0
 
 
 def test_saving_a_segment_then_a_new_version(console, pages_db):
@@ -198,6 +218,30 @@ def test_tm_calls_appear_on_the_reps_agenda_and_are_recorded(console, pages_db, 
     at.run()
     assert not at.exception
     assert "1건을 기록했습니다." in [s.value for s in at.success]
+
+
+def test_a_branch_manager_opens_a_firm_campaign_and_sees_the_own_branch_only(console, pages_db):
+    with pages_db.connect() as conn:
+        segment_id = segments.list_segments(conn, EXECUTIVE)["segment_id"][-1]
+        made = campaigns.create_campaign(
+            conn,
+            EXECUTIVE,
+            segments.load_features(pages_db),
+            campaigns.CampaignPlan(
+                name="전사 TM", segment_id=segment_id, channel="tm", control_pct=0, seed=3,
+                cost_per_piece_krw=2_000, sample_size=5,
+            ),
+            started_on=DAY,
+        )  # fmt: skip
+        conn.commit()
+    at = open_page(console, "manager", CAMPAIGNS_PAGE)
+    assert at.selectbox(key="camp_pick").value == made.campaign_id
+    assert metrics(at)["발송·통화 대상"] == "4", "TM consent in 101: 1, 2, 11 and 13"
+    targets = at.dataframe[0].value
+    assert set(targets["branch_code"]) == {"101"} and len(targets) == 4
+    by_branch = at.dataframe[-1].value
+    assert list(by_branch["branch_code"]) == ["101"]
+    assert any("소속 지점" in caption.value for caption in at.caption)
 
 
 def test_the_customer_page_lists_the_campaigns_that_drew_the_customer(console, pages_db):

@@ -13,9 +13,11 @@ from streamlit.testing.v1 import AppTest
 
 from data_access import training, usage
 from data_access.models import Role, TrainingCourse, UsageEvent
+from data_access.policy import AccessDenied, Action
 from tests import handmade, usage_data
-from tests.handmade import PASSWORD, TRAINER
+from tests.handmade import MANAGER_101, PASSWORD, TRAINER
 from tests.test_app import TIMEOUT_S, sign_in
+from tests.test_security_pages import open_url
 from ui import usage_recording
 from ui.navigation import pages_for
 
@@ -215,3 +217,68 @@ def test_english_training_page(console):
         "Effect on use",
     ]
     assert table_with(at, "Expires", "State")["State"].tolist() == ["Expired", "Expiring"]
+
+
+def open_branch(at: AppTest, username: str, page: str, code: str) -> AppTest:
+    """`page` opened by a `?branch=<code>` link."""
+    sign_in(at, username, PASSWORD)
+    at.query_params["branch"] = code
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_branch_manager_asking_for_another_branch_gets_a_sentence_and_no_data(console, usage_db):
+    at = open_branch(console, "manager", USAGE_PAGE, "102")
+    assert [error.value for error in at.error] == [
+        "다른 지점 직원의 활용 현황은 볼 수 없습니다. 지점장은 자기 지점만 볼 수 있습니다."
+    ]
+    assert (len(at.metric), len(at.dataframe), len(at.tabs)) == (0, 0, 0)
+    # data_access refuses too, whatever a page asks.
+    with usage_db.connect() as conn, pytest.raises(AccessDenied):
+        usage.branch_for_code(conn, MANAGER_101, "102")
+    with usage_db.connect() as conn, pytest.raises(AccessDenied):
+        usage.adoption(conn, MANAGER_101, usage_data.AS_OF, branch_id=2)
+    with usage_db.connect() as conn, pytest.raises(AccessDenied):
+        training.completion_by_person(conn, MANAGER_101, usage_data.AS_OF, branch_id=2)
+
+
+def test_branch_manager_asking_for_their_own_branch_sees_it(console):
+    at = open_branch(console, "manager", USAGE_PAGE, "101")
+    assert not at.error
+    assert metrics(at)["직원 수"] == "2"
+    assert table_with(at, "사번", "1일 사용")["사번"].tolist() == ["E2", "E3"]
+
+
+def test_a_branch_link_opens_that_branch_for_an_executive_and_names_an_unknown_code(console):
+    at = open_branch(console, "exec", USAGE_PAGE, "102")
+    assert at.selectbox(key="usage_branch").value == 2
+    assert metrics(at)["직원 수"] == "1"
+    assert table_with(at, "사번", "1일 사용")["사번"].tolist() == ["E4"]
+    at.query_params["branch"] = "999"
+    at.run()
+    assert [error.value for error in at.error] == [
+        "지점 코드 '999'인 지점이 없습니다. 주소의 branch 값을 확인하세요."
+    ]
+    assert not at.metric
+
+
+def test_training_page_opens_a_linked_branch_and_names_an_unknown_code(console):
+    at = open_branch(console, "trainer", TRAINING_PAGE, "102")
+    assert at.selectbox(key="training_branch").value == "102"
+    assert table_with(at, "사번", "미이수")["사번"].tolist() == ["E4"]
+    at.query_params["branch"] = "999"
+    at.run()
+    assert at.error[0].value.startswith("지점 코드 '999'인 지점이 없습니다.")
+    assert not at.tabs
+
+
+def test_training_page_refuses_a_branch_manager_any_branch(console, usage_db):
+    sign_in(console, "manager", PASSWORD)
+    refused = open_url(console, "training", branch="102")  # the address typed in
+    assert not refused.exception
+    assert refused.title[0].value == "열 수 없는 화면"
+    assert (len(refused.dataframe), len(refused.tabs)) == (0, 0)
+    with usage_db.connect() as conn, pytest.raises(AccessDenied):
+        usage.branch_for_code(conn, MANAGER_101, "102", Action.TRAINING_READ)

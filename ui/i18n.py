@@ -766,17 +766,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kpi_own_branch": ("내 지점 KPI 보기", "Show my branch's KPIs"),
     "kpi_back_to_firm": ("전사 보기로 돌아가기", "Back to the whole firm"),
     "kpi_tiles": ("핵심 지표 · {period}", "Key figures · {period}"),
-    "kpi_tiles_caption": (
-        "변화율은 {compared}입니다. 흐름 지표(순유입, 신규·이탈 고객, DM·TM 발송)는 기간 합계, "
-        "나머지는 기간 마지막 날 값입니다. 작은 선은 조회 기간의 추이입니다.",
-        "Changes are {compared}. Flows (net flows, new and lost customers, DM/TM pieces) add up "
-        "over the period; the others show its last day. The small line is the trend shown.",
-    ),
     "kpi_period_to_date": ("{period} ({date}까지)", "{period} (to {date})"),
-    "kpi_vs_previous_day": ("전 영업일 대비", "vs previous business day"),
-    "kpi_vs_previous_week": ("전주 대비", "vs previous week"),
-    "kpi_vs_previous_month": ("전월 대비", "vs previous month"),
-    "kpi_vs_previous_quarter": ("전 분기 대비", "vs previous quarter"),
+    "kpi_vs_span": ("{latest}, {previous} 대비", "{latest} vs {previous}"),
+    "kpi_vs_close": ("{day} 대비", "vs {day}"),
+    "kpi_tiles_caption_like_for_like": (
+        "흐름 지표(순유입, 신규·이탈 고객, DM·TM 발송)는 기간 합계를 같은 날수끼리 비교합니다"
+        "({flows}). 나머지는 마지막 값을 이전 기간 말 값과 비교합니다({ends}). 작은 선은 조회 "
+        "기간의 추이입니다.",
+        "Flows (net flows, new and lost customers, DM/TM pieces) add up over the period and "
+        "are compared over the same days ({flows}); the others compare their last value with "
+        "the end of the previous period ({ends}). The small line is the trend shown.",
+    ),
     "kpi_target_is": ("목표 {target}", "Target {target}"),
     "kpi_target_met": ("달성", "met"),
     "kpi_target_missed": ("미달", "missed"),
@@ -812,6 +812,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "kpi_export": ("표시된 KPI 내려받기(CSV)", "Download the KPIs shown (CSV)"),
     "kpi_export_league": ("순위표 내려받기(CSV)", "Download the league table (CSV)"),
+    "kpi_export_reason": (
+        "내려받는 이유 (감사 기록에 남습니다)",
+        "Reason for the download (kept in the audit log)",
+    ),
+    "kpi_export_prepare": ("파일 만들기", "Prepare the file"),
+    "kpi_export_download": ("CSV 내려받기", "Download the CSV"),
+    "kpi_export_no_grant": (
+        "KPI 표를 내려받으려면 관리자의 내보내기 권한 부여가 필요합니다.",
+        "Downloading KPI tables needs an export grant from an administrator.",
+    ),
     "kpi_settings": ("KPI 목표와 DM·TM 단가 (관리자)", "KPI targets and DM/TM costs (admin)"),
     "kpi_settings_caption": (
         "목표와 단가는 데이터입니다. 바꾸면 감사 기록에 남고, 단가는 다음 스냅샷부터 반영됩니다.",
@@ -853,6 +863,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{scope} · last {days} days ({first} to {last}); the norm is about {norm} actions a day.",
     ),
     "usage_all_branches": ("전체 지점", "All branches"),
+    "usage_own_branch": ("내 지점 보기", "Show my branch"),
     "usage_branch_pick": ("지점", "Branch"),
     "usage_out_of_scope": (
         "다른 지점 직원의 활용 현황은 볼 수 없습니다. 지점장은 자기 지점만 볼 수 있습니다.",
@@ -1138,9 +1149,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "seg_scope_branch": ("소속 지점 고객만 집계합니다.", "Counts cover your own branch only."),
     "seg_copy_fresh": (
-        "분석용 사본 기준: {built_at} (기준일 {as_of})",
-        "Analytical copy built {built_at} (as of {as_of})",
+        "분석용 사본 기준: {built_at} 서울 시각 (기준일 {as_of})",
+        "Analytical copy built {built_at} Seoul time (as of {as_of})",
     ),
+    "seg_copy_behind": (
+        "사본을 만든 뒤 고객 데이터 변경이 {changes}건 있었습니다(가져오기, 상담, 캠페인 결과). "
+        "숫자에는 다음 갱신 때 반영됩니다.",
+        "{changes} changes to customer data since the copy was built (imports, consultations, "
+        "campaign outcomes) count from the next refresh.",
+    ),
+    "seg_copy_refreshing": (
+        "사본을 만든 뒤 변경 {changes}건을 반영하도록 지금 다시 만드는 중입니다. 잠시 후 새로 "
+        "고침하면 반영됩니다.",
+        "The copy is being rebuilt now to count {changes} changes made since; rerun the page "
+        "in a moment to see them.",
+    ),
+    "seg_copy_refresh": ("지금 사본 갱신", "Refresh the copy now"),
     "seg_copy_stale": (
         "분석용 사본이 {days}일 전에 만들어졌습니다. 숫자가 오늘과 다를 수 있습니다.",
         "The analytical copy is {days} days old; numbers may differ from today's.",
@@ -1356,6 +1380,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "camp_rejected_other": ("요청을 처리할 수 없습니다: {detail}", "That cannot be done: {detail}"),
     "camp_none": ("아직 캠페인이 없습니다.", "No campaigns yet."),
     "camp_pick": ("캠페인", "Campaign"),
+    "camp_scope_branch": (
+        "소속 지점에 대상이 있는 캠페인이 보이며, 대상·결과·효과는 소속 지점 고객만 집계합니다.",
+        "Campaigns that reach your branch are listed; targets, outcomes and the report cover "
+        "your branch's customers only.",
+    ),
     "camp_label": ("#{id} {name} · {channel} · {started}", "#{id} {name} · {channel} · {started}"),
     "camp_summary": (
         "세그먼트 '{segment}' v{version} · 시드 {seed} · 통제군 {control_pct}% · 층화: {strata}",
@@ -1686,9 +1715,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "파일 안에서 같은 키가 여러 번 나옴",
         "the same key appears on more than one line",
     ),
-    "import_reason_unknown_reference": (
-        "데이터베이스에 없는 코드/번호",
-        "no such code or number in the database",
+    "import_reason_unknown_branches": (
+        "데이터베이스에 없는 지점 코드: 지점 파일을 먼저 가져오세요",
+        "no branch with this code in the database: import the branches file first",
+    ),
+    "import_reason_unknown_employees": (
+        "데이터베이스에 없는 사번: 직원 파일을 먼저 가져오세요",
+        "no employee with this number in the database: import the employees file first",
+    ),
+    "import_reason_unknown_customers": (
+        "데이터베이스에 없는 고객번호: 고객 파일을 먼저 가져오세요",
+        "no customer with this number in the database: import the customers file first",
+    ),
+    "import_reason_unknown_products": (
+        "데이터베이스에 없는 상품 코드: 상품 파일을 먼저 가져오세요",
+        "no product with this code in the database: import the products file first",
+    ),
+    "import_reason_unknown_accounts": (
+        "데이터베이스에 없는 계좌번호: 계좌 파일을 먼저 가져오세요",
+        "no account with this number in the database: import the accounts file first",
     ),
     "import_reason_append_only": (
         "이미 저장된 상담 기록과 내용이 다름 (상담 기록은 고치지 않고 정정 기록을 추가)",
@@ -1752,7 +1797,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_allowed": ("허용 값", "Allowed values"),
     "col_meaning": ("뜻", "Meaning"),
     "col_example": ("예", "Example"),
-    "col_stored_as": ("저장 위치", "Stored as"),
     # --- Security: audit, policy, SSO (issue #9) ---
     "page_audit": ("감사 기록", "Audit"),
     "sign_out_everywhere": ("모든 기기의 세션 종료", "End my sessions on every device"),

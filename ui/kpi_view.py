@@ -6,9 +6,11 @@ Shared by the executive page and the home page, so a KPI looks the same wherever
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import polars as pl
 import streamlit as st
+from babel.dates import format_interval
 from babel.numbers import format_decimal
 
 from data_access import kpis
@@ -110,10 +112,11 @@ def tiles(
     targets: dict[str, float],
     names: list[str],
     *,
-    compared: str | None = None,
+    compared: Mapping[str, str] | None = None,
     trends: dict[str, list[float]] | None = None,
     per_row: int = 5,
 ) -> None:
+    """Tiles of `names`; `compared` says per KPI what its change is against."""
     for start in range(0, len(names), per_row):
         columns = st.columns(per_row)
         for column, name in zip(columns, names[start : start + per_row], strict=False):
@@ -123,9 +126,14 @@ def tiles(
                     latest.get(name),
                     previous.get(name),
                     targets.get(name),
-                    compared=compared,
+                    compared=(compared or {}).get(name),
                     trend=(trends or {}).get(name),
                 )
+
+
+def span(first: dt.date, last: dt.date) -> str:
+    """Days as a reader says them: 'Dec 1 – 5', '12월 1일~5일', or one day."""
+    return format_interval(first, last, "MMMd", locale=LOCALES[language()])
 
 
 def period_label(start: dt.date, period: str) -> str:

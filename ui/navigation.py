@@ -4,9 +4,11 @@ Page files are named `<key>_page.py` while their URL path is `<key>`. Streamlit 
 the first script of a server process (and every AppTest run) in its legacy mode, which turns
 each `pages/*.py` into a page addressed by its file stem; because no stem is a URL path of
 ours, that legacy mode never matches a page of ours and always falls back to app.py, whose
-st.navigation then decides. So no page runs without app.py's sign-in gate. (It also means a
-deep link opened as the very first session of a server process lands on the sign-in page's
-own address; every later session keeps it.)
+st.navigation then decides. So no page runs without app.py's sign-in gate. (A deep link
+opened as the very first session of a server process keeps its address and query, but
+Streamlit also shows its "page not found" notice over the page once, until dismissed; the
+legacy flag is process-wide and cleared by the first st.navigation call, so every later
+session is clean.)
 
 Signed out, every page's address shows the sign-in form, so a link survives sign-in; signed
 in, the address of a page the role may not use shows a hidden, audited refusal (app.py).

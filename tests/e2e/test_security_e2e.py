@@ -25,7 +25,8 @@ XSS_NOTE = "<img src=x onerror=\"document.title='pwned'\"><script>alert(1)</scri
 def navigation_known(browser: Browser, console_url: str) -> None:
     """Open the console once before the deep links: the first session of a server process
     runs in Streamlit's legacy page mode, where only pages/ file names are known (see
-    ui/navigation.py), so a deep link opened as that very first session lands on sign-in."""
+    ui/navigation.py), so that very first session gets a "page not found" notice that blocks
+    the form until dismissed."""
     context = browser.new_context()
     first = context.new_page()
     first.goto(console_url)
