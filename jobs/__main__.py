@@ -22,9 +22,7 @@ from data_access import demo
 from data_access.db import DatabaseUnavailable, check_reachable, make_engine
 from data_access.schema import migrate
 from data_access.security import now_seoul
-from jobs import agenda as agenda_job
-from jobs import kpis as kpis_job
-from jobs import segments as segments_job
+from jobs import after_demo
 from jobs import usage as usage_job
 from jobs.agenda import JobFailed
 from jobs.registry import JOBS, UnknownJob
@@ -81,10 +79,7 @@ def command_demo_data(args: argparse.Namespace) -> dict[str, Any]:
         )
     except demo.DatabaseNotEmpty as exc:
         raise CommandFailed(str(exc)) from exc
-    usage_daily_rows = usage_job.after_demo_data(engine)
-    segments_job.run(engine, summary.as_of)  # segment counts read this copy
-    worked_agendas = agenda_job.after_demo_data(engine, summary.as_of)  # before the KPIs
-    kpis_job.after_demo_data(engine, summary.as_of)  # the executive page opens on history
+    history = after_demo.build_history(engine, summary.as_of)
     print(
         f"demo data for {summary.customers:,} customers as of {summary.as_of} "
         f"in {summary.seconds:.1f} s, database {summary.database_bytes / 2**20:,.0f} MiB",
@@ -96,8 +91,8 @@ def command_demo_data(args: argparse.Namespace) -> dict[str, Any]:
         "seed": summary.seed,
         "as_of": summary.as_of.isoformat(),
         "rows": summary.rows,
-        "usage_daily_rows": usage_daily_rows,
-        "agenda": worked_agendas,  # days, items, worked, seconds
+        "usage_daily_rows": history["usage_daily_rows"],
+        "agenda": history["agenda"],  # days, items, worked, seconds
         "seconds": round(summary.seconds, 2),
         # With the usage counts, the segment copy and the KPI history built after the rows.
         "total_seconds": round(time.perf_counter() - started, 2),

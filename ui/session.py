@@ -24,8 +24,7 @@ from data_access.security import (
     now_seoul,
     sign_out_everywhere,
 )
-from jobs import agenda as agenda_job
-from jobs import kpis as kpis_job
+from jobs import after_demo
 from jobs import usage as usage_job
 from ui.i18n import LANGUAGE_KEY, t
 
@@ -88,12 +87,10 @@ def fill_demo_data_if_empty() -> None:
             summary = demo.generate(
                 current,
                 customers=customers,
-                usage_days=usage_job.DEMO_USAGE_DAYS,
+                usage_days=int(os.environ.get("CRM_DEMO_USAGE_DAYS", usage_job.DEMO_USAGE_DAYS)),
                 progress=report,
             )
-            usage_job.after_demo_data(current)
-            agenda_job.after_demo_data(current, summary.as_of)  # completion in the KPIs below
-            kpis_job.after_demo_data(current, summary.as_of)  # the executive page's history
+            after_demo.build_history(current, summary.as_of)
             status.update(label=t("first_run_done", seconds=summary.seconds), state="complete")
 
 

@@ -1,0 +1,76 @@
+"""A new user's first run: the console on an empty database, and `python -m jobs demo-data`,
+both leave the same demo in place (rows, usage counts, segment copy, worked agendas, KPIs)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from streamlit.testing.v1 import AppTest
+
+from data_access import segments
+from data_access.models import AgendaItem, Customer, KpiSnapshot, UsageDaily
+from data_access.overview import demo_settings
+
+CUSTOMERS = 300
+USAGE_DAYS = 2
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def empty(databases, tmp_path, monkeypatch) -> Engine:
+    monkeypatch.setenv("CRM_ANALYTICS_DIR", str(tmp_path / "analytics"))
+    return databases.new("first_run")
+
+
+def url_of(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def assert_demo_in_place(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Customer)) == CUSTOMERS
+        assert demo_settings(conn).get("demo_data") == "true"
+        assert conn.scalar(select(func.count()).select_from(UsageDaily)) > 0
+        assert conn.scalar(select(func.count()).select_from(KpiSnapshot)) > 0
+        worked = conn.scalar(
+            select(func.count()).select_from(AgendaItem).where(AgendaItem.status != "open")
+        )
+        assert worked > 0
+        still_customers = conn.scalar(
+            select(func.count()).select_from(Customer).where(Customer.closed_on.is_(None))
+        )
+    assert segments.load_features(engine).frame.height == still_customers
+
+
+def test_the_console_fills_an_empty_database_on_its_first_run(empty, monkeypatch):
+    monkeypatch.setenv("CRM_DATABASE_URL", url_of(empty))
+    monkeypatch.setenv("CRM_DEMO_CUSTOMERS", str(CUSTOMERS))
+    monkeypatch.setenv("CRM_DEMO_USAGE_DAYS", str(USAGE_DAYS))
+    monkeypatch.setenv("CRM_IN_PROCESS_SCHEDULER", "0")
+    at = AppTest.from_file("../app.py", default_timeout=300).run()
+    assert not at.exception
+    assert [field.label for field in at.text_input][:2] == ["아이디", "비밀번호"]
+    assert_demo_in_place(empty)
+
+
+def test_the_demo_data_command_builds_the_same_demo(empty):
+    command = ["demo-data", "--customers", str(CUSTOMERS), "--usage-days", str(USAGE_DAYS)]
+    finished = subprocess.run(
+        [sys.executable, "-m", "jobs", "--json", *command],
+        cwd=REPO_ROOT,
+        env={**os.environ, "CRM_DATABASE_URL": url_of(empty)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    summary = json.loads(finished.stdout.strip().splitlines()[-1])
+    assert summary["customers"] == CUSTOMERS
+    assert summary["agenda"]["worked"] > 0
+    assert_demo_in_place(empty)
