@@ -7,6 +7,7 @@ and 5 active customers. March's net flows are 500,000: 102 lost 2,000,000 on Sat
 (booked on Monday 03-09) and 101 took in 2,500,000 on 03-10.
 """
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -243,10 +244,20 @@ def test_kpi_export_needs_a_grant_and_a_stated_reason_which_is_audited(console, 
 def test_the_partial_month_is_compared_with_the_same_days_of_the_month_before(console):
     at = open_page(console, "exec")
     captions = " ".join(caption.value for caption in at.caption)
-    assert "(3월 1일~10일, 2월 1일~10일 대비)" in captions
+    assert "(3월 1일～10일, 2월 1일～10일 대비)" in captions
     assert "(2월 28일 대비)" in captions
     # Net flows of 1-10 March (500,000) against 1-10 February, which held none: no change to
     # show. Against the whole of February (the deposit of 1,000,000 on the 20th) the partial
     # month would have read -50%.
     flows = next(metric for metric in at.metric if metric.label == "순유입")
     assert (flows.value, flows.delta) == ("₩500,000", "")
+
+
+def test_a_korean_day_span_cannot_turn_a_caption_into_strikethrough():
+    """Two spans in one caption ('12월 1일~4일, 11월 1일~4일') read as Markdown ~strike~."""
+    from ui.kpi_view import span
+
+    caption = f"{span(dt.date(2026, 12, 1), dt.date(2026, 12, 4))}, "
+    caption += span(dt.date(2026, 11, 1), dt.date(2026, 11, 4))
+    assert "~" not in caption
+    assert caption == "12월 1일～4일, 11월 1일～4일"

@@ -132,8 +132,12 @@ def tiles(
 
 
 def span(first: dt.date, last: dt.date) -> str:
-    """Days as a reader says them: 'Dec 1 – 5', '12월 1일~5일', or one day."""
-    return format_interval(first, last, "MMMd", locale=LOCALES[language()])
+    """Days as a reader says them: 'Dec 1 – 5', '12월 1일～5일', or one day.
+
+    Korean's ASCII tilde becomes the full-width one: two spans in one caption would otherwise
+    read as Markdown strikethrough (`1일~4일, 11월 1일~4일`).
+    """
+    return format_interval(first, last, "MMMd", locale=LOCALES[language()]).replace("~", "～")
 
 
 def period_label(start: dt.date, period: str) -> str:
