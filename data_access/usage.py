@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import polars as pl
 from sqlalchemy import Connection, Engine, and_, case, delete, func, select, true
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from data_access import job_runs
@@ -122,14 +123,25 @@ class UsageRecorder:
 
     `add` only appends under a lock (microseconds); a daemon thread flushes every
     `max_age_s` seconds or as soon as `max_events` are waiting, and an exit hook flushes the
-    rest at shutdown. A failed write is logged and its events dropped: counting usage must
-    never break the page being used. Events are lost only if the process is killed.
+    rest at shutdown. Counting usage must never break the page being used, so a failed write
+    never reaches it: when the database is busy or away (an import holding SQLite's write lock
+    past its timeout, a PostgreSQL restart) the events wait for the next flush, up to
+    `max_held` of them (the oldest go first beyond that); any other failure is logged and
+    its events dropped.
     """
 
-    def __init__(self, engine: Engine, *, max_events: int = 500, max_age_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_events: int = 500,
+        max_age_s: float = 5.0,
+        max_held: int = 200_000,  # some ten minutes of a whole firm's actions
+    ) -> None:
         self.engine = engine
         self.max_events = max_events
         self.max_age_s = max_age_s
+        self.max_held = max_held
         self._rows: list[tuple] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -172,9 +184,22 @@ class UsageRecorder:
         if not rows:
             return 0
         frame = pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
+        busy = (OperationalError, self.engine.dialect.loaded_dbapi.OperationalError)
         try:
             with self.engine.begin() as conn:
                 return bulk_insert(conn, UsageEvent.__table__, frame)
+        except busy as exc:
+            with self._lock:
+                held = rows + self._rows
+                self._rows = held[-self.max_held :]
+                kept = len(self._rows)
+            log.warning(
+                "database busy or away (%s): %d usage events held for the next write, %d dropped",
+                exc.__class__.__name__,
+                kept,
+                len(held) - kept,
+            )
+            return 0
         except Exception:
             log.exception("dropped %d usage events that could not be written", len(rows))
             return 0

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, select
 
 from data_access import usage
+from data_access.db import make_engine
 from data_access.models import JobRun, UsageDaily, UsageEvent, UsagePersonDay
 from data_access.policy import AccessDenied
 from data_access.usage import UsageAction
@@ -125,6 +126,30 @@ def test_recorder_writes_buffered_events_in_one_bulk_insert(committed):
         after = conn.execute(select(func.count()).select_from(UsageEvent)).scalar_one()
     assert after == before + 2
     assert sorted(rows) == [(3, 1, "page_view"), (3, 1, "search")]
+
+
+def test_recorder_keeps_events_while_the_database_is_away_and_writes_them_later(
+    committed, tmp_path
+):
+    recorder = usage.UsageRecorder(committed, max_events=1000, max_age_s=3600, max_held=3)
+    recorder.engine = make_engine(f"sqlite:///{tmp_path / 'no such folder' / 'gone.db'}")
+    for _ in range(2):
+        recorder.add(KIM, UsageAction.PAGE_VIEW, "usage")
+    assert recorder.flush() == 0 and recorder.waiting == 2  # held, not dropped
+    recorder.add(KIM, UsageAction.SEARCH, "customer", target="name")
+    recorder.add(KIM, UsageAction.SEARCH, "customer", target="phone")
+    assert recorder.flush() == 0 and recorder.waiting == 3  # the oldest beyond the cap go
+    recorder.engine = committed  # the database is back
+    with committed.connect() as conn:
+        before = conn.execute(select(func.max(UsageEvent.id))).scalar_one() or 0
+    assert recorder.flush() == 3 and recorder.waiting == 0
+    with committed.connect() as conn:
+        written = conn.execute(
+            select(UsageEvent.action, UsageEvent.target)
+            .where(UsageEvent.id > before)
+            .order_by(UsageEvent.id)
+        ).all()
+    assert written == [("page_view", None), ("search", "name"), ("search", "phone")]
 
 
 def test_recorder_refuses_words_outside_the_vocabulary(committed):
