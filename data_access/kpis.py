@@ -44,6 +44,7 @@ from sqlalchemy import (
 )
 
 from data_access import exports, job_runs
+from data_access.branches import branch_for_code, own_branch
 from data_access.business_days import extra_holidays, is_business_day
 from data_access.db import bulk_insert, day_of, read_arrow_frames, read_frame, unit_of_work
 from data_access.models import (
@@ -813,10 +814,6 @@ class KpiScope:
         return self.name_ko if language == "ko" else self.name_en
 
 
-class UnknownBranch(LookupError):
-    """No branch has that code; the message says so."""
-
-
 def scope_for(conn: Connection, user: SignedInUser, branch_code: str | None) -> KpiScope:
     """The scope `user` asked for: a branch by code, or by default the widest they reach.
 
@@ -825,12 +822,11 @@ def scope_for(conn: Connection, user: SignedInUser, branch_code: str | None) -> 
     scope = require(user, Action.KPI_READ)
     if branch_code is None and scope is Scope.FIRM:
         return KpiScope(FIRM, "", name_ko="전사", name_en="Whole firm")
-    where = Branch.code == branch_code if branch_code is not None else Branch.id == user.branch_id
-    row = conn.execute(select(Branch.id, Branch.code, Branch.name_ko, Branch.name_en).where(where))
-    found = row.one_or_none()
-    if found is None:
-        raise UnknownBranch(f"There is no branch with code {branch_code!r}.")
-    require(user, Action.KPI_READ, branch_id=found.id)
+    found = (
+        own_branch(conn, user)
+        if branch_code is None
+        else branch_for_code(conn, user, branch_code, Action.KPI_READ)
+    )
     return KpiScope(BRANCH, found.code, found.id, found.name_ko, found.name_en)
 
 

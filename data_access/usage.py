@@ -681,23 +681,6 @@ def employee_activity(
     return EmployeeActivity(employee_id, row.employee_no, row.name, row.code, daily, recent)
 
 
-class UnknownBranch(LookupError):
-    """No branch has the code asked for."""
-
-
-def branch_for_code(
-    conn: Connection, user: SignedInUser, code: str, action: Action = Action.USAGE_READ
-) -> int:
-    """The id of the branch with `code` (a page's `?branch=` link), if `action` reaches it
-    for `user`: AccessDenied for another branch than a branch manager's own, UnknownBranch
-    for a code no branch has."""
-    branch_id = conn.execute(select(Branch.id).where(Branch.code == code)).scalar_one_or_none()
-    if branch_id is None:
-        raise UnknownBranch(f"There is no branch with code {code!r}.")
-    require(user, action, branch_id=branch_id)
-    return branch_id
-
-
 def branches_in_scope(conn: Connection, user: SignedInUser) -> pl.DataFrame:
     """The branches whose usage the user may read (id, code, names), for the branch picker."""
     require(user, Action.USAGE_READ)

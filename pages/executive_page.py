@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from data_access import agenda, exports, kpis
 from data_access.policy import AccessDenied, Action, permits, permits_granted
 from data_access.security import SignedInUser
-from ui import kpi_view, session
+from ui import branch_link, kpi_view, session
 from ui.format import day
 from ui.i18n import language, t
 
@@ -87,17 +87,11 @@ def target_values(user: SignedInUser) -> dict[str, float]:
 
 
 def branch_scope_or_stop(user: SignedInUser) -> kpis.KpiScope:
-    code = st.query_params.get("branch")
-    try:
-        return scope_of(user, code)
-    except AccessDenied:
-        st.error(t("kpi_branch_refused"), icon=":material/block:")
-    except kpis.UnknownBranch:
-        st.error(t("kpi_branch_unknown", code=code), icon=":material/search_off:")
-    if st.button(t("kpi_own_branch") if user.branch_id else t("kpi_back_to_firm")):
-        st.query_params.clear()
-        st.rerun()
-    st.stop()
+    return branch_link.resolve_or_stop(
+        lambda: scope_of(user, branch_link.asked_code()),
+        refused=t("kpi_branch_refused"),
+        back=t("kpi_own_branch") if user.branch_id else t("kpi_back_to_firm"),
+    )
 
 
 def pick_range(first: dt.date, latest: dt.date) -> tuple[str, dt.date, dt.date]:

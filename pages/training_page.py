@@ -14,10 +14,11 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from data_access import training, usage
-from data_access.policy import AccessDenied, Action
+from data_access import training
+from data_access.branches import branch_for_code
+from data_access.policy import Action
 from data_access.security import SignedInUser
-from ui import session
+from ui import branch_link, session
 from ui.format import day
 from ui.i18n import MESSAGES, language, t
 from ui.training_view import show_training_progress
@@ -402,23 +403,19 @@ def results_tab(user: SignedInUser, courses: pl.DataFrame) -> None:
 
 
 def asked_branch_or_stop(user: SignedInUser) -> str | None:
-    """The branch code a `?branch=<code>` link asks for, checked as the usage page checks it:
-    a branch outside the user's training scope, or an unknown code, gets a sentence only."""
-    code = st.query_params.get("branch")
+    """The branch code a `?branch=<code>` link asks for, if the user's training scope reaches
+    it (checked as the usage page checks its own)."""
+    code = branch_link.asked_code()
     if code is None:
         return None
-    try:
+
+    def resolve() -> str:
         with session.connect() as conn:
-            usage.branch_for_code(conn, user, code, Action.TRAINING_READ)
-            return code
-    except AccessDenied:
-        st.error(t("usage_out_of_scope"), icon=":material/block:")
-    except usage.UnknownBranch:
-        st.error(t("kpi_branch_unknown", code=code), icon=":material/search_off:")
-    if st.button(t("usage_all_branches")):
-        st.query_params.clear()
-        st.rerun()
-    st.stop()
+            return branch_for_code(conn, user, code, Action.TRAINING_READ).code
+
+    return branch_link.resolve_or_stop(
+        resolve, refused=t("usage_out_of_scope"), back=t("usage_all_branches")
+    )
 
 
 def progress_tab(user: SignedInUser, as_of: dt.date, asked: str | None) -> None:

@@ -11,10 +11,11 @@ import polars as pl
 import streamlit as st
 
 from data_access import training, usage
+from data_access.branches import branch_for_code
 from data_access.models import Role
 from data_access.policy import AccessDenied, Action, Scope, scope_of
 from data_access.security import SignedInUser
-from ui import session
+from ui import branch_link, session
 from ui.format import count, day
 from ui.i18n import language, t
 from ui.training_view import show_training_progress
@@ -342,22 +343,20 @@ def training_status(user: SignedInUser, as_of: dt.date) -> None:
 
 
 def asked_branch_or_stop(user: SignedInUser) -> int | None:
-    """The branch a `?branch=<code>` link asks for; another branch than a branch manager's
-    own, or an unknown code, is refused with a sentence and nothing else is shown."""
-    code = st.query_params.get("branch")
+    """The branch a `?branch=<code>` link asks for, if the user's usage scope reaches it."""
+    code = branch_link.asked_code()
     if code is None:
         return None
-    try:
+
+    def resolve() -> int:
         with session.connect() as conn:
-            return usage.branch_for_code(conn, user, code)
-    except AccessDenied:
-        st.error(t("usage_out_of_scope"), icon=":material/block:")
-    except usage.UnknownBranch:
-        st.error(t("kpi_branch_unknown", code=code), icon=":material/search_off:")
-    if st.button(t("usage_own_branch") if user.branch_id else t("usage_all_branches")):
-        st.query_params.clear()
-        st.rerun()
-    st.stop()
+            return branch_for_code(conn, user, code, Action.USAGE_READ).id
+
+    return branch_link.resolve_or_stop(
+        resolve,
+        refused=t("usage_out_of_scope"),
+        back=t("usage_own_branch") if user.branch_id else t("usage_all_branches"),
+    )
 
 
 user = session.require_user()

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, select
 
 from data_access import exports, grants, kpis
+from data_access.branches import UnknownBranch
 from data_access.models import AuditRecord, JobRun, KpiSnapshot, KpiTarget
 from data_access.policy import AccessDenied, Action
 from jobs import __main__ as cli
@@ -146,7 +147,7 @@ def test_scope_follows_the_policy(data):
         kpis.scope_for(data, MANAGER_101, "102")
     with pytest.raises(AccessDenied):
         kpis.scope_for(data, KIM, None)
-    with pytest.raises(kpis.UnknownBranch):
+    with pytest.raises(UnknownBranch):
         kpis.scope_for(data, EXECUTIVE, "999")
     other = kpis.scope_for(data, EXECUTIVE, "102")
     with pytest.raises(AccessDenied):

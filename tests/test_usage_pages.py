@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
 from data_access import training, usage
+from data_access.branches import branch_for_code
 from data_access.models import Role, TrainingCourse, UsageEvent
 from data_access.policy import AccessDenied, Action
 from tests import handmade, usage_data
@@ -237,7 +238,7 @@ def test_branch_manager_asking_for_another_branch_gets_a_sentence_and_no_data(co
     assert (len(at.metric), len(at.dataframe), len(at.tabs)) == (0, 0, 0)
     # data_access refuses too, whatever a page asks.
     with usage_db.connect() as conn, pytest.raises(AccessDenied):
-        usage.branch_for_code(conn, MANAGER_101, "102")
+        branch_for_code(conn, MANAGER_101, "102", Action.USAGE_READ)
     with usage_db.connect() as conn, pytest.raises(AccessDenied):
         usage.adoption(conn, MANAGER_101, usage_data.AS_OF, branch_id=2)
     with usage_db.connect() as conn, pytest.raises(AccessDenied):
@@ -281,4 +282,4 @@ def test_training_page_refuses_a_branch_manager_any_branch(console, usage_db):
     assert refused.title[0].value == "열 수 없는 화면"
     assert (len(refused.dataframe), len(refused.tabs)) == (0, 0)
     with usage_db.connect() as conn, pytest.raises(AccessDenied):
-        usage.branch_for_code(conn, MANAGER_101, "102", Action.TRAINING_READ)
+        branch_for_code(conn, MANAGER_101, "102", Action.TRAINING_READ)
