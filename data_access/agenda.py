@@ -59,14 +59,21 @@ from sqlalchemy import (
     cast,
     delete,
     func,
+    insert,
     or_,
     select,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from data_access import job_runs
-from data_access.customers import CONSULTATION_CHANNELS, NOTE_MAX_CHARS, OUTCOMES, add_note
+from data_access import job_runs, segments
+from data_access.customers import (
+    CONSULTATION_CHANNELS,
+    NOTE_MAX_CHARS,
+    OUTCOMES,
+    add_note_unmarked,
+    note_branch_id,
+)
 from data_access.db import (
     bulk_insert,
     day_of,
@@ -1434,7 +1441,8 @@ def work_items(
     (rule id, customer number), with an optional note per customer; one unit of work.
 
     Each item is audited and counted as an `agenda_work` usage event; a note is a Consultation
-    row written through customers.add_note. Returns how many items were worked.
+    row written as customers.add_note writes it, and the notes count as one change of the
+    analytical copy. Returns how many items were worked.
     """
     _require_rep(user)
     if not items:
@@ -1467,7 +1475,7 @@ def work_items(
             consultation_id = None
             if note is not None:
                 session.flush()
-                consultation_id = add_note(
+                consultation_id = add_note_unmarked(
                     session.connection(),
                     user,
                     customer_no,
@@ -1493,6 +1501,8 @@ def work_items(
                 },
             )
             record_usage(session, user, UsageAction.AGENDA_WORK, PAGE, target=customer_no)
+        if note is not None:
+            segments.mark_features_stale(session.connection())  # last: it locks its row
     return len(dict.fromkeys(items))
 
 
@@ -1536,8 +1546,11 @@ def work_history(conn: Connection, business_date: dt.date, worked: pl.DataFrame)
 
     `worked` (WORKED_SCHEMA): rule_id, customer_id, status, worked_at, snooze_days, and a note
     (channel, outcome, note; null for none) filed as a consultation by the item's rep at
-    worked_at. The same rules hold (open items only, WORKED outcomes, SNOOZE_DAYS); history
-    gets no audit rows or usage events, as the generated history has none per action.
+    worked_at, under the branch customers.note_branch_id picks (the item's branch is the
+    rep's). The same rules hold (open items only, WORKED outcomes, SNOOZE_DAYS); history gets
+    no audit rows or usage events, as the generated history has none per action. The notes
+    count as one change of the analytical copy; the database numbers them, as it does for a
+    note written meanwhile through add_note.
     """
     worked = worked.select(pl.col(name).cast(kind) for name, kind in WORKED_SCHEMA.items())
     snoozed = {
@@ -1567,22 +1580,7 @@ def work_history(conn: Connection, business_date: dt.date, worked: pl.DataFrame)
         raise WorkRefused("missing", f"Some items are not on the agenda of {business_date}.")
     if (found["status_before"] != OPEN).any():
         raise WorkRefused("not_open", f"Some items of {business_date} are already worked.")
-    next_id = (conn.execute(select(func.max(Consultation.id))).scalar_one() or 0) + 1
-    notes = (
-        found.filter(pl.col("note").is_not_null())
-        .sort(keys)
-        .with_row_index("id", offset=next_id)
-        .with_columns(pl.col("id").cast(pl.Int64))
-    )
-    bulk_insert(
-        conn,
-        Consultation.__table__,
-        notes.select(
-            "id", "customer_id", "employee_id", "branch_id", "channel",
-            pl.col("worked_at").alias("occurred_at"), "note", "outcome",
-            pl.lit(False).alias("is_sensitive"),
-        ),
-    )  # fmt: skip
+    notes = _file_history_notes(conn, business_date, found.filter(pl.col("note").is_not_null()))
     until = pl.DataFrame(
         [(status, days, day) for (status, days), day in snoozed.items()],
         schema={"status": pl.String, "snooze_days": pl.Int64, "until": pl.Date},
@@ -1606,7 +1604,39 @@ def work_history(conn: Connection, business_date: dt.date, worked: pl.DataFrame)
     )
     conn.execute(delete(AgendaItem).where(AgendaItem.business_date == business_date))
     bulk_insert(conn, AgendaItem.__table__, rewritten)
+    if not notes.is_empty():
+        segments.mark_features_stale(conn)  # last: on PostgreSQL it locks its row to the commit
     return worked.height
+
+
+def _file_history_notes(
+    conn: Connection, business_date: dt.date, noted: pl.DataFrame
+) -> pl.DataFrame:
+    """Insert the notes of `noted` (work_history's checked rows) and return their keys with
+    the ids the database gave them: rule_id, customer_id, id."""
+    if noted.is_empty():
+        return pl.DataFrame(schema={"rule_id": pl.Int64, "customer_id": pl.Int64, "id": pl.Int64})
+    homes = dict(
+        conn.execute(
+            select(Customer.id, Customer.home_branch_id).where(
+                Customer.id.in_(
+                    select(AgendaItem.customer_id).where(AgendaItem.business_date == business_date)
+                )
+            )
+        ).all()
+    )
+    noted = noted.sort("rule_id", "customer_id")
+    rows = noted.select(
+        "customer_id", "employee_id", "branch_id", "channel",
+        pl.col("worked_at").alias("occurred_at"), "note", "outcome",
+        pl.lit(False).alias("is_sensitive"),
+    ).to_dicts()  # fmt: skip
+    for row in rows:  # the item's branch is its rep's, the author's
+        row["branch_id"] = note_branch_id(row["branch_id"], homes[row["customer_id"]])
+    ids = conn.execute(
+        insert(Consultation).returning(Consultation.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    return noted.select("rule_id", "customer_id").with_columns(pl.Series("id", list(ids), pl.Int64))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, and_, case, func, select
 
-from data_access.db import read_frame, unit_of_work
+from data_access.db import read_frame, reads_before_write, unit_of_work
 from data_access.models import AuditRecord, Customer, Employee, User
 from data_access.policy import Action, require
 from data_access.security import (
@@ -222,7 +222,9 @@ def search_trail(
     """Audit rows matching every filter given, newest first; the search itself is audited.
 
     `until` is inclusive (the whole day). Values are compared as plain parameters, so any
-    text typed into a filter is only ever a value, never SQL.
+    text typed into a filter is only ever a value, never SQL. The rows are read outside the
+    write transaction that records the search: a long scan of the trail must not hold SQLite's
+    write lock, which every audited action needs to append its own row.
     """
     require(user, Action.AUDIT_READ)
     conditions = []
@@ -241,18 +243,19 @@ def search_trail(
     stmt = (
         select(*(getattr(AuditRecord, name) for name in AUDIT_SCHEMA))
         .where(*conditions)
-        .order_by(AuditRecord.id.desc())
+        .order_by(AuditRecord.occurred_at.desc(), AuditRecord.id.desc())
         .limit(limit)
     )
+    with reads_before_write(conn):
+        found = read_frame(conn, stmt, AUDIT_SCHEMA)
+    filters = {
+        "username": username or None,
+        "customer_no": customer_no or None,
+        "action": action or None,
+        "since": since.isoformat() if since else None,
+        "until": until.isoformat() if until else None,
+    }
     with unit_of_work(conn) as session:
-        found = read_frame(session.connection(), stmt, AUDIT_SCHEMA)
-        filters = {
-            "username": username or None,
-            "customer_no": customer_no or None,
-            "action": action or None,
-            "since": since.isoformat() if since else None,
-            "until": until.isoformat() if until else None,
-        }
         audit_as(
             session,
             user,

@@ -476,7 +476,18 @@ CAMPAIGN_LIST_SCHEMA: dict[str, Any] = {
 
 def list_campaigns(conn: Connection, user: SignedInUser) -> pl.DataFrame:
     """The campaigns in the user's scope, newest first, with their arm sizes (of the user's
-    slice of targets)."""
+    slice of targets).
+
+    `eligible` counts the whole segment at the draw, so a branch manager sees it only for a
+    campaign drawn for their branch: next to a firm-wide campaign's branch slice it would
+    mislead, and tell them other branches' totals. Otherwise it is null.
+    """
+    branch = _slice_branch(user)
+    eligible = (
+        Campaign.eligible
+        if branch is None
+        else case((Campaign.branch_id == branch, Campaign.eligible), else_=None)
+    )
     target = CampaignTarget
     arms = (
         select(
@@ -496,7 +507,7 @@ def list_campaigns(conn: Connection, user: SignedInUser) -> pl.DataFrame:
             Campaign.channel,
             Segment.name.label("segment"),
             Campaign.segment_version,
-            Campaign.eligible,
+            eligible.label("eligible"),
             cast(arms.c.contacted, BigInteger).label("contacted"),
             cast(arms.c.control, BigInteger).label("control"),
             arms.c.recorded,
@@ -667,7 +678,7 @@ def _record(
             raise CampaignRejected("not_yours", f"Customer {customer_no} is not on your list.")
         text = note or f"[{campaign.channel.upper()} #{campaign.id} {campaign.name}] "
         text += OUTCOME_NOTE[outcome] if not note else ""
-        consultation_id = customers.add_note(
+        consultation_id = customers.add_note_unmarked(
             conn,
             user,
             customer_no,
@@ -690,6 +701,14 @@ def _record(
         )
         recorded += 1
     return recorded
+
+
+def _mark_contacted(session: Session, recorded: int) -> None:
+    """Count the recorded outcomes as one change of the analytical copy (their notes move the
+    days since the last contact): once per call, last, as the mark locks its row until the
+    commit on PostgreSQL."""
+    if recorded:
+        segments.mark_features_stale(session.connection())
 
 
 def record_outcomes(
@@ -718,6 +737,7 @@ def record_outcomes(
             target_id=str(campaign_id),
             detail={"recorded": recorded},
         )
+        _mark_contacted(session, recorded)
     return recorded
 
 
@@ -822,6 +842,7 @@ def import_outcomes(
             target_id=str(campaign_id),
             detail={"recorded": recorded, "skipped_lines": [p.line for p in checked.problems]},
         )
+        _mark_contacted(session, recorded)
     return recorded
 
 

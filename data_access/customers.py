@@ -82,6 +82,7 @@ INFLOW_KINDS = ("subscription", "deposit")
 OUTFLOW_KINDS = ("redemption", "withdrawal")
 BRANCH_CHANNEL = "branch"
 OWNER = "owner"  # any other `performed_by` is someone acting for the owner
+PERFORMERS = (OWNER, "proxy")
 
 MATURITY_SOON_DAYS = 30
 LIFE_EVENT_HORIZON_DAYS = 60
@@ -1074,6 +1075,12 @@ def _checked_text(text: str, limit: int, what: str, error: Rejection) -> str:
     return cleaned
 
 
+def note_branch_id(author_branch_id: int | None, home_branch_id: int) -> int:
+    """The branch a note is filed under: its author's, or the customer's home branch for
+    head-office staff, who have none (a note always has a branch)."""
+    return author_branch_id or home_branch_id
+
+
 def add_note(
     conn: Connection,
     user: SignedInUser,
@@ -1088,10 +1095,39 @@ def add_note(
     """Append a consultation note by `user` and return its id.
 
     Notes are never edited: a correction is a new note whose `corrects_id` names the note it
-    corrects (which must belong to the same customer). The note is filed under the author's
-    branch, or the customer's home branch for head-office staff. A `sensitive` note (what the
-    customer said in confidence) is read only by those who answer for the customer.
+    corrects (which must belong to the same customer). The note is filed under
+    `note_branch_id`. A `sensitive` note (what the customer said in confidence) is read only
+    by those who answer for the customer.
     """
+    with unit_of_work(conn) as session:
+        consultation_id = add_note_unmarked(
+            session.connection(),
+            user,
+            customer_no,
+            channel=channel,
+            outcome=outcome,
+            text=text,
+            corrects_id=corrects_id,
+            sensitive=sensitive,
+        )
+        segments.mark_features_stale(session.connection())  # days since the last contact
+    return consultation_id
+
+
+def add_note_unmarked(
+    conn: Connection,
+    user: SignedInUser,
+    customer_no: str,
+    *,
+    channel: str,
+    outcome: str,
+    text: str,
+    corrects_id: int | None = None,
+    sensitive: bool = False,
+) -> int:
+    """`add_note` without counting the change on the analytical copy: for writers of many
+    notes in one unit of work, which call segments.mark_features_stale once, last (on
+    PostgreSQL the mark holds its row lock until the commit)."""
     _require_writer(user)
     note = _checked_text(text, NOTE_MAX_CHARS, "note", NoteRejected)
     _checked_choice(channel, CONSULTATION_CHANNELS, "channel", NoteRejected)
@@ -1109,7 +1145,7 @@ def add_note(
         consultation = Consultation(
             customer_id=customer.id,
             employee_id=user.employee_id,
-            branch_id=user.branch_id or customer.home_branch_id,
+            branch_id=note_branch_id(user.branch_id, customer.home_branch_id),
             channel=channel,
             occurred_at=now_seoul(),
             note=note,
@@ -1129,7 +1165,6 @@ def add_note(
         )
         record_usage(session, user, UsageAction.NOTE, PAGE, target=customer.customer_no)
         consultation_id = consultation.id
-        segments.mark_features_stale(session.connection())  # days since the last contact
     return consultation_id
 
 

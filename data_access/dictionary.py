@@ -4,8 +4,10 @@ in Korean and English, written once here.
 The tables and their columns are the SQLAlchemy models; this module gives each its meaning
 and says which actions of data_access.policy let a person see it. The import specs
 (data_access.imports) take their columns' meanings and allowed values from here, so the import
-templates and the dictionary page cannot disagree. tests/test_data_dictionary.py fails when a
-model gains a table or column without a meaning in both languages.
+templates and the dictionary page cannot disagree. Allowed values are the lists the owning
+modules work with (customers, campaigns, agenda, and the demo generator's transaction codes),
+never copies of them. tests/test_data_dictionary.py fails when a model gains a table or column
+without a meaning in both languages.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Column
 
+from data_access import agenda, campaigns, customers, demo
 from data_access.models import Base, Role, Tier
 from data_access.policy import Action, permits, require
 from data_access.security import SignedInUser
@@ -151,9 +154,7 @@ TABLES: dict[str, TableMeaning] = {
             "consent_dm": M("우편(DM) 수신 동의", "Consents to DM"),
             "consent_tm": M("전화(TM) 수신 동의", "Consents to TM"),
             "consent_email": M("이메일 수신 동의", "Consents to e-mail"),
-            "preferred_channel": M(
-                "선호 연락 채널", "Preferred channel", ("branch", "phone", "online", "dm")
-            ),
+            "preferred_channel": M("선호 연락 채널", "Preferred channel", demo.PREFERRED_CHANNELS),
             "opened_on": M("첫 거래일", "Customer since"),
             "closed_on": M("거래 종료일", "Relationship closed on"),
         },
@@ -205,12 +206,12 @@ TABLES: dict[str, TableMeaning] = {
                 "계좌 주인인 고객 (계좌에서 정해짐)", "Account holder (from the account)"
             ),
             "occurred_at": M("거래 일시", "Date and time"),
-            "kind": M("거래 종류", "Kind", ("subscription", "redemption", "deposit", "withdrawal")),
+            "kind": M("거래 종류", "Kind", demo.TRANSACTION_KINDS),
             "amount_krw": M("금액 (원)", "Amount (KRW)"),
-            "channel": M("거래 채널", "Channel", ("branch", "online", "phone")),
+            "channel": M("거래 채널", "Channel", demo.TRANSACTION_CHANNELS),
             "branch_id": M("거래 지점 (온라인은 비움)", "Branch (blank online)"),
             "performed_by": M(
-                "거래한 사람 (본인/대리인)", "Performed by (owner or proxy)", ("owner", "proxy")
+                "거래한 사람 (본인/대리인)", "Performed by (owner or proxy)", customers.PERFORMERS
             ),
             "employee_id": M("처리 직원", "Employee who handled it"),
             "external_id": M(
@@ -230,14 +231,10 @@ TABLES: dict[str, TableMeaning] = {
             "customer_id": _CUSTOMER,
             "employee_id": M("상담 직원", "Consultant"),
             "branch_id": M("상담 지점", "Branch"),
-            "channel": M("상담 채널", "Channel", ("visit", "phone", "dm", "tm", "online")),
+            "channel": M("상담 채널", "Channel", customers.CONSULTATION_CHANNELS),
             "occurred_at": M("상담 일시", "Date and time"),
             "note": M("상담 내용", "What was said"),
-            "outcome": M(
-                "결과",
-                "Outcome",
-                ("interested", "purchased", "declined", "follow_up", "no_answer"),
-            ),
+            "outcome": M("결과", "Outcome", customers.OUTCOMES),
             "is_sensitive": M(
                 "민감 메모 여부 (담당자만 열람)", "Sensitive note (its owner reads it only)"
             ),
@@ -253,11 +250,7 @@ TABLES: dict[str, TableMeaning] = {
         {
             "id": _ROW_ID,
             "customer_id": _CUSTOMER,
-            "kind": M(
-                "기념일 종류",
-                "Kind",
-                ("birthday", "wedding_anniversary", "account_anniversary"),
-            ),
+            "kind": M("기념일 종류", "Kind", agenda.LIFE_EVENT_KINDS),
             "event_date": M("날짜", "Date"),
         },
     ),
@@ -321,7 +314,7 @@ TABLES: dict[str, TableMeaning] = {
                 "이유가 되는 사실 (날짜, 금액 등)",
                 "The facts behind the reason (dates, amounts...)",
             ),
-            "status": M("상태", "Status", ("open", "done", "snoozed", "unreachable")),
+            "status": M("상태", "Status", (agenda.OPEN, *agenda.WORKED)),
             "snoozed_until": M("미룬 날짜", "Snoozed until"),
             "worked_at": M("처리 일시", "Worked at"),
             "consultation_id": M("처리하며 남긴 상담 기록", "Consultation note written for it"),
@@ -524,12 +517,10 @@ TABLES: dict[str, TableMeaning] = {
             "name": M("캠페인 이름", "Campaign name"),
             "segment_id": M("세그먼트", "Segment"),
             "segment_version": M("세그먼트 판", "Segment version"),
-            "channel": M("채널", "Channel", ("dm", "tm")),
+            "channel": M("채널", "Channel", campaigns.CHANNELS),
             "sample_size": M("표본 크기", "Sample size"),
             "stratify_by": M(
-                "층화 기준 (없으면 비움)",
-                "Stratified by (blank for none)",
-                ("branch", "tier", "region"),
+                "층화 기준 (없으면 비움)", "Stratified by (blank for none)", campaigns.STRATA
             ),
             "control_pct": M("대조군 비율 (%)", "Control group share (%)"),
             "seed": M(
@@ -558,11 +549,13 @@ TABLES: dict[str, TableMeaning] = {
         {
             "campaign_id": M("캠페인", "Campaign"),
             "customer_id": _CUSTOMER,
-            "arm": M("군 (연락/대조)", "Arm (contact or control)", ("contact", "control")),
+            "arm": M(
+                "군 (연락/대조)", "Arm (contact or control)", (campaigns.CONTACT, campaigns.CONTROL)
+            ),
             "stratum": M("층", "Stratum"),
             "branch_id": _BRANCH,
             "employee_id": M("담당 직원", "Employee responsible"),
-            "outcome": M("결과", "Outcome", ("responded", "bought", "declined", "unreachable")),
+            "outcome": M("결과", "Outcome", campaigns.OUTCOMES),
             "outcome_at": M("결과 기록 일시", "Outcome recorded at"),
             "recorded_by": M("결과를 기록한 사용자", "Who recorded the outcome"),
             "consultation_id": M("결과와 함께 남긴 상담 기록", "Consultation note of the outcome"),

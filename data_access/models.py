@@ -281,7 +281,12 @@ class AuditRecord(Base):
     """Append-only; each row's hash covers the previous row's hash, so edits are detectable."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_user_id_occurred_at", "user_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_audit_log_user_id_occurred_at", "user_id", "occurred_at"),
+        # The admin's trail search (data_access/audit.py search_trail), newest first.
+        Index("ix_audit_log_username_occurred_at", "username", "occurred_at"),
+        Index("ix_audit_log_action_occurred_at", "action", "occurred_at"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -547,6 +552,8 @@ class CampaignTarget(Base):
     __table_args__ = (
         Index("ix_campaign_targets_employee_id_outcome", "employee_id", "outcome"),
         Index("ix_campaign_targets_customer_id", "customer_id"),
+        # The campaigns reaching a branch manager's branch (data_access/campaigns.py).
+        Index("ix_campaign_targets_branch_id_campaign_id", "branch_id", "campaign_id"),
     )
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)

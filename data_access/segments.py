@@ -63,7 +63,7 @@ from data_access.models import (
     Tier,
     Transaction,
 )
-from data_access.policy import Action, Scope, permits, require, scope_of
+from data_access.policy import AccessDenied, Action, Scope, permits, require, scope_of
 from data_access.security import SignedInUser, audit_as, now_seoul
 
 # --- the filter spec ---------------------------------------------------------------------------
@@ -575,6 +575,15 @@ def mark_features_stale(conn: Connection) -> None:
 def may_refresh_features(user: SignedInUser) -> bool:
     """Who may rebuild the whole copy by hand: firm-wide segment readers and job runners."""
     return scope_of(user, Action.SEGMENT_READ) is Scope.FIRM or permits(user, Action.JOBS_RUN)
+
+
+def require_refresh_features(user: SignedInUser) -> None:
+    """Refuse a rebuild asked for by someone `may_refresh_features` does not name: a rebuild
+    costs seconds of CPU for everyone, whatever a page offers."""
+    if not may_refresh_features(user):
+        raise AccessDenied(
+            "Rebuilding the analytical copy is for firm-wide segment readers and job runners."
+        )
 
 
 def _ensure_database_id(engine: Engine) -> str:

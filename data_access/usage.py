@@ -127,8 +127,12 @@ class UsageRecorder:
     never reaches it: when the database is busy or away (an import holding SQLite's write lock
     past its timeout, a PostgreSQL restart) the events wait for the next flush, up to
     `max_held` of them (the oldest go first beyond that); any other failure is logged and
-    its events dropped.
+    its events dropped. While the database stays away the thread backs off (`max_age_s`,
+    doubling up to MAX_RETRY_WAIT_S) and wakes early only for `max_events` new events, so
+    held events never make it retry in a tight loop.
     """
+
+    MAX_RETRY_WAIT_S = 60.0
 
     def __init__(
         self,
@@ -143,6 +147,8 @@ class UsageRecorder:
         self.max_age_s = max_age_s
         self.max_held = max_held
         self._rows: list[tuple] = []
+        self._added = 0  # events added since the last write attempt
+        self._retry_wait_s: float | None = None  # set while the database is busy or away
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -163,13 +169,14 @@ class UsageRecorder:
         )
         with self._lock:
             self._rows.append(row)
-            waiting = len(self._rows)
+            self._added += 1
+            added = self._added
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._flush_forever, name="usage-recorder", daemon=True
                 )
                 self._thread.start()
-        if waiting >= self.max_events:
+        if added >= self.max_events:
             self._wake.set()
 
     @property
@@ -181,18 +188,22 @@ class UsageRecorder:
         """Write what is waiting now; returns the number of events written."""
         with self._lock:
             rows, self._rows = self._rows, []
+            self._added = 0
         if not rows:
             return 0
         frame = pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
         busy = (OperationalError, self.engine.dialect.loaded_dbapi.OperationalError)
         try:
             with self.engine.begin() as conn:
-                return bulk_insert(conn, UsageEvent.__table__, frame)
+                written = bulk_insert(conn, UsageEvent.__table__, frame)
         except busy as exc:
             with self._lock:
                 held = rows + self._rows
                 self._rows = held[-self.max_held :]
                 kept = len(self._rows)
+                longest = max(self.MAX_RETRY_WAIT_S, self.max_age_s)
+                wait = self._retry_wait_s
+                self._retry_wait_s = min(2 * wait, longest) if wait else self.max_age_s
             log.warning(
                 "database busy or away (%s): %d usage events held for the next write, %d dropped",
                 exc.__class__.__name__,
@@ -203,10 +214,12 @@ class UsageRecorder:
         except Exception:
             log.exception("dropped %d usage events that could not be written", len(rows))
             return 0
+        self._retry_wait_s = None
+        return written
 
     def _flush_forever(self) -> None:
         while True:
-            self._wake.wait(self.max_age_s)
+            self._wake.wait(self._retry_wait_s or self.max_age_s)
             self._wake.clear()
             self.flush()
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from data_access import job_runs, segments
-from data_access.security import now_seoul
+from data_access.security import SignedInUser, now_seoul
 from jobs.agenda import JobFailed
 
 JOB = segments.FEATURES_JOB
@@ -55,6 +55,12 @@ def summary(outcome: job_runs.RunOutcome, *, raise_on_failure: bool = True) -> d
 
 def run(engine: Engine, business_date: dt.date) -> dict[str, Any]:
     return summary(refresh(engine, business_date, force=True))
+
+
+def run_for(user: SignedInUser, engine: Engine, business_date: dt.date) -> dict[str, Any]:
+    """A rebuild a person asked for in the console; AccessDenied unless they may ask."""
+    segments.require_refresh_features(user)
+    return run(engine, business_date)
 
 
 def run_if_due(engine: Engine, business_date: dt.date) -> dict[str, Any]:

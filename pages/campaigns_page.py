@@ -418,11 +418,15 @@ def show_campaign(user: SignedInUser, row: dict[str, Any]) -> None:
             strata=strata,
         )
     )
-    columns = st.columns(4)
-    columns[0].metric(t("camp_eligible"), count(row["eligible"]))
-    columns[1].metric(t("camp_contacted"), count(row["contacted"]))
-    columns[2].metric(t("camp_control"), count(row["control"]))
-    columns[3].metric(t("camp_recorded"), count(row["recorded"]))
+    figures = {
+        "camp_eligible": row["eligible"],  # null for a branch's slice of a firm-wide campaign
+        "camp_contacted": row["contacted"],
+        "camp_control": row["control"],
+        "camp_recorded": row["recorded"],
+    }
+    shown = {key: value for key, value in figures.items() if value is not None}
+    for column, (key, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
+        column.metric(t(key), count(value))
     with session.connect() as conn:
         listed = campaigns.campaign_targets(conn, user, campaign_id)
     with st.expander(t("camp_targets", limit=campaigns.TARGET_LIST_LIMIT)):
@@ -481,7 +485,7 @@ with creating:
     try:
         copy = segments.load_features(session.engine())
     except segments.CopyMissing:
-        st.info(t("seg_copy_missing"), icon=":material/database:")
+        st.info(t("seg_copy_missing_wait"), icon=":material/database:")
     else:
         features_copy.show_status(user, copy)
         new_campaign(user, copy)

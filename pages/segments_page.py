@@ -16,6 +16,7 @@ from data_access import segments
 from data_access.policy import Action, permits
 from data_access.security import SignedInUser
 from ui import features_copy, session
+from ui.feedback import show_feedback
 from ui.format import count, krw_compact
 from ui.i18n import t
 
@@ -214,13 +215,6 @@ def save(user: SignedInUser, spec: segments.Group, *, as_version: bool) -> None:
 
 
 # --- drawing -------------------------------------------------------------------------------------
-
-
-def show_feedback() -> None:
-    feedback = st.session_state.pop(FEEDBACK_KEY, None)
-    if feedback:
-        level, message = feedback
-        (st.success if level == "success" else st.error)(message)
 
 
 def choice_label(field: str, value: str) -> str:
@@ -470,12 +464,15 @@ st.caption(t("seg_caption"))
 try:
     copy = segments.load_features(session.engine())
 except segments.CopyMissing:
-    features_copy.show_feedback()
+    show_feedback(features_copy.FEEDBACK_KEY)
+    if not segments.may_refresh_features(user):
+        st.info(t("seg_copy_missing_wait"), icon=":material/database:")
+        st.stop()
     st.info(t("seg_copy_missing"), icon=":material/database:")
-    st.button(t("seg_copy_build"), type="primary", on_click=features_copy.refresh_now)
+    st.button(t("seg_copy_build"), type="primary", on_click=features_copy.refresh_now, args=(user,))
     st.stop()
 
-show_feedback()
+show_feedback(FEEDBACK_KEY)
 features_copy.show_status(user, copy)
 age_days = (session.today() - copy.as_of).days
 if age_days >= STALE_AFTER_DAYS:

@@ -414,7 +414,7 @@ def asked_branch_or_stop(user: SignedInUser) -> str | None:
             return branch_for_code(conn, user, code, Action.TRAINING_READ).code
 
     return branch_link.resolve_or_stop(
-        resolve, refused=t("usage_out_of_scope"), back=t("usage_all_branches")
+        resolve, refused=t("training_out_of_scope"), back=t("training_all_branches")
     )
 
 

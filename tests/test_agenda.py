@@ -19,7 +19,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from polars.testing import assert_frame_equal
 from sqlalchemy import Connection, Engine, func, select, text
 
-from data_access import agenda, business_days, job_runs
+from data_access import agenda, business_days, job_runs, segments
 from data_access.db import read_arrow_frame, read_frame
 from data_access.models import (
     AgendaItem,
@@ -465,6 +465,17 @@ def test_a_past_day_worked_in_bulk_follows_the_same_rules(kims_day):
         orient="row",
     )
     notes_before = kims_day.execute(select(func.count()).select_from(Consultation)).scalar_one()
+    version_before = segments.features_version(kims_day)
+    # An item of a rep without a branch (head office): its note goes to the home branch.
+    kims_day.execute(
+        AgendaItem.__table__.update()
+        .where(
+            AgendaItem.business_date == DAY,
+            AgendaItem.rule_id == first[0],
+            AgendaItem.customer_id == first[1],
+        )
+        .values(branch_id=None)
+    )
     for bad, reason in (
         (worked.with_columns(snooze_days=pl.lit(5)), "snooze_days"),
         (worked.with_columns(status=pl.lit("forgotten")), "outcome"),
@@ -491,17 +502,67 @@ def test_a_past_day_worked_in_bulk_follows_the_same_rules(kims_day):
     assert (snoozed.status, snoozed.snoozed_until) == ("snoozed", DAY + dt.timedelta(days=3))
     assert snoozed.consultation_id is None
     note = kims_day.execute(
-        select(Consultation.employee_id, Consultation.customer_id, Consultation.occurred_at).where(
-            Consultation.id == done.consultation_id
+        select(
+            Consultation.employee_id,
+            Consultation.customer_id,
+            Consultation.occurred_at,
+            Consultation.branch_id,
+            Customer.home_branch_id,
         )
+        .join(Customer, Customer.id == Consultation.customer_id)
+        .where(Consultation.id == done.consultation_id)
     ).one()
     assert (note.employee_id, note.customer_id, note.occurred_at) == (KIM.employee_id, first[1], at)
+    assert note.branch_id == note.home_branch_id
+    assert segments.features_version(kims_day) == version_before + 1, "one mark per batch"
     assert kims_day.execute(select(func.count()).select_from(Consultation)).scalar_one() == (
         notes_before + 1
     )
     # Untouched items stay open, and the rep's own view counts the work.
     counts = agenda.my_agenda(kims_day, KIM, DAY).counts
     assert (counts.done, counts.snoozed, counts.open) == (1, 1, counts.total - 2)
+
+
+def test_bulk_notes_are_numbered_by_the_database_like_add_note(kims_day):
+    """A note written meanwhile through add_note holds an id from the sequence before it
+    commits; the bulk history must not take that id (PostgreSQL: SQLite has one writer)."""
+    if kims_day.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time number rows")
+    held = kims_day.execute(
+        select(func.nextval(func.pg_get_serial_sequence("consultations", "id")))
+    ).scalar_one()  # what a concurrent add_note has taken and not yet committed
+    first, second = agenda.open_items(kims_day, DAY).head(2).select("rule_id", "customer_id").rows()
+    at = dt.datetime.combine(DAY, dt.time(11))
+    worked = pl.DataFrame(
+        [
+            (*key, agenda.DONE, at, None, "phone", "follow_up", "안내 통화")
+            for key in (first, second)
+        ],
+        schema=agenda.WORKED_SCHEMA,
+        orient="row",
+    )
+    agenda.work_history(kims_day, DAY, worked)
+    note_ids = kims_day.execute(
+        select(AgendaItem.consultation_id).where(
+            AgendaItem.business_date == DAY, AgendaItem.consultation_id.is_not(None)
+        )
+    ).scalars()
+    assert all(note_id > held for note_id in note_ids)
+
+
+def test_working_several_items_with_notes_counts_one_change(kims_day):
+    mine = agenda.open_items(kims_day, DAY).filter(pl.col("customer_id") == 1)
+    assert mine.height >= 2  # the maturity and contact-due items of customer 1
+    before = segments.features_version(kims_day)
+    agenda.work_items(
+        kims_day,
+        KIM,
+        DAY,
+        [(rule_id, "100000001") for rule_id in mine["rule_id"]],
+        agenda.DONE,
+        note=agenda.NoteDraft("phone", "follow_up", "만기 재투자 안내"),
+    )
+    assert segments.features_version(kims_day) == before + 1
 
 
 def test_worked_items_keep_customers_off_later_lists(kims_day):

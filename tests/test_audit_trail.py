@@ -7,7 +7,7 @@ import threading
 
 import polars as pl
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
 
 from data_access import agenda, customers, exports, grants, kpis, users
 from data_access.audit import (
@@ -17,11 +17,12 @@ from data_access.audit import (
     search_trail,
     verify_chain,
 )
-from data_access.db import unit_of_work
+from data_access.db import WRITE_TRANSACTION, unit_of_work
 from data_access.models import AuditRecord
 from data_access.policy import AccessDenied, Action
 from data_access.security import GENESIS_HASH, append_audit, now_seoul
 from jobs.__main__ import main as jobs_main
+from tests import handmade as handmade_dataset
 from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, TRAINER, USERS
 from tests.security_data import REVIEW_THRESHOLDS, load_trail
 
@@ -268,6 +269,33 @@ def test_search_by_user_customer_action_and_time_and_the_search_is_audited(handm
     searches = search_trail(handmade, ADMIN, action="audit_search", username="admin-6")
     assert searches.height == 4  # each search above left a record of itself
     assert json.loads(searches["detail"][-1]) == {"rows": 3, "username": "park"}
+
+
+def test_the_search_reads_outside_the_write_transaction_and_audits_itself_inside(databases):
+    """A long scan of the trail must not hold SQLite's single write lock, which every audited
+    action needs to append its row: only the search's own audit record is written in it."""
+    engine = databases.new("audit_search")
+    with engine.begin() as conn:
+        handmade_dataset.load(conn)
+        load_trail(conn)
+    statements: list[tuple[str, bool, bool]] = []
+
+    def remember(conn, _cursor, statement, _parameters, _context, _many):
+        writing = conn.get_execution_options().get(WRITE_TRANSACTION, False)
+        by_username = "audit_log.username =" in statement
+        statements.append((statement.lstrip().split()[0].upper(), by_username, writing))
+
+    with engine.connect() as conn:
+        event.listen(conn, "before_cursor_execute", remember)
+        found = search_trail(conn, ADMIN, username="park")
+        event.remove(conn, "before_cursor_execute", remember)
+        recorded = conn.scalar(select(func.count()).where(AuditRecord.action == "audit_search"))
+    assert found.height == 3
+    searches = [writing for verb, by_username, writing in statements if by_username]
+    writes = [writing for verb, _, writing in statements if verb == "INSERT"]
+    assert searches == [False], "the search read in the write transaction"
+    assert writes == [True]
+    assert recorded == 2  # the hand-made trail's own audit search, and this one, committed
 
 
 @pytest.mark.parametrize("user", [EXECUTIVE, MANAGER_101, KIM, TRAINER])

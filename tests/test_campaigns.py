@@ -211,9 +211,10 @@ def test_a_branch_manager_draws_from_own_branch_only(data, copy, everyone):
         data, MANAGER_101, copy, plan(everyone, sample_size=2, control_pct=0), started_on=AS_OF
     )
     assert set(targets(data, made.campaign_id)) == {1, 11}
-    assert campaigns.list_campaigns(data, MANAGER_101)["campaign_id"].to_list() == [
-        made.campaign_id
-    ]
+    listed = campaigns.list_campaigns(data, MANAGER_101)
+    assert listed.select("campaign_id", "eligible").rows() == [(made.campaign_id, 2)], (
+        "drawn for the branch, its eligible count is the branch's own: DM consent 1 and 11"
+    )
     with pytest.raises(AccessDenied):
         campaigns.create_campaign(data, KIM, copy, plan(everyone), started_on=AS_OF)
 
@@ -281,7 +282,10 @@ def test_a_rep_may_not_record_another_reps_target(data, tm_campaign):
 
 def test_a_branch_manager_sees_only_the_own_branch_slice_of_a_firm_campaign(data, tm_campaign):
     listed = campaigns.list_campaigns(data, MANAGER_101)
-    assert listed.select("campaign_id", "contacted", "control").rows() == [(tm_campaign, 4, 0)]
+    assert listed.select("campaign_id", "eligible", "contacted", "control").rows() == [
+        (tm_campaign, None, 4, 0)
+    ], "the firm-wide eligible count would mislead next to the slice and tell other branches'"
+    assert campaigns.list_campaigns(data, EXECUTIVE)["eligible"].to_list() == [5]
     shown = campaigns.campaign_targets(data, MANAGER_101, tm_campaign)
     assert shown["customer_no"].to_list() == ["100000001", "100000002", "100000011", "100000013"]
     assert set(shown["branch_code"]) == {"101"}

@@ -37,7 +37,8 @@ from data_access.models import (
     User,
 )
 from data_access.security import authenticate
-from jobs import agenda as agenda_job
+from data_access.segments import features_version
+from jobs import after_demo
 
 CUSTOMERS = 600
 SEED = 11
@@ -415,12 +416,12 @@ def test_replace_swaps_the_data_in_one_transaction(databases):
 
 
 def test_demo_agenda_history_is_worked_by_each_items_rep_and_completion_varies(databases):
-    """jobs.agenda.after_demo_data: the business days before as_of built and partly worked,
+    """jobs.after_demo.agenda_history: the business days before as_of built and partly worked,
     deterministically, in working hours, so completion shows and differs by branch."""
     engine = databases.new("demo_agenda")
     generate(engine, customers=5 * CUSTOMERS, seed=SEED, as_of=AS_OF, usage_days=0)
-    outcome = agenda_job.after_demo_data(engine, AS_OF)
-    assert outcome["days"] == agenda_job.DEMO_AGENDA_DAYS
+    outcome = after_demo.agenda_history(engine, AS_OF)
+    assert outcome["days"] == after_demo.DEMO_AGENDA_DAYS
     assert 0 < outcome["worked"] < outcome["items"]
     with engine.connect() as conn:
         items = read_frame(
@@ -430,11 +431,19 @@ def test_demo_agenda_history_is_worked_by_each_items_rep_and_completion_varies(d
         )
         notes = read_frame(
             conn,
-            select(Consultation.id, Consultation.employee_id, Consultation.occurred_at),
+            select(
+                Consultation.id,
+                Consultation.employee_id,
+                Consultation.branch_id,
+                Consultation.occurred_at,
+                Customer.home_branch_id,
+            ).join(Customer, Customer.id == Consultation.customer_id),
             {"occurred_at": pl.Datetime("us")},
         )
+        # Each day's notes count as one change of the analytical copy, not one per note.
+        assert features_version(conn) == outcome["days"]
     days = sorted(items["business_date"].unique())
-    assert len(days) == agenda_job.DEMO_AGENDA_DAYS and days[-1] == dt.date(2024, 2, 29)
+    assert len(days) == after_demo.DEMO_AGENDA_DAYS and days[-1] == dt.date(2024, 2, 29)
     assert all(day.weekday() < 5 and day != dt.date(2024, 3, 1) for day in days)
     worked = items.filter(pl.col("status") != "open")
     assert worked.height == outcome["worked"]
@@ -449,6 +458,9 @@ def test_demo_agenda_history_is_worked_by_each_items_rep_and_completion_varies(d
     assert noted.height > 0 and (noted["status"] == "done").all()
     assert (noted["employee_id"] == noted["employee_id_right"]).all()
     assert (noted["worked_at"] == noted["occurred_at"]).all()
+    # Filed as add_note files it: under the rep's branch, else the customer's home branch.
+    filed_under = noted["branch_id"].fill_null(noted["home_branch_id"])
+    assert (noted["branch_id_right"] == filed_under).all()
     by_branch = (
         items.group_by("branch_id")
         .agg(pl.len().alias("items"), pl.col("status").is_in(["done", "unreachable"]).mean())
@@ -459,7 +471,7 @@ def test_demo_agenda_history_is_worked_by_each_items_rep_and_completion_varies(d
     assert 0.4 <= worked.filter(pl.col("status") != "snoozed").height / items.height <= 0.85
     # The day's items as they stood open draw again exactly the work stored: seeded by day.
     last = items.filter(pl.col("business_date") == days[-1]).sort("rule_id", "customer_id")
-    drawn = agenda_job.demo_work(
+    drawn = after_demo.demo_work(
         last.select("rule_id", "customer_id", "employee_id", "branch_id", "priority"), days[-1]
     )
     stored = last.filter(pl.col("status") != "open").select("rule_id", "customer_id", "status",

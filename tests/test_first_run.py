@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
 from data_access import segments
-from data_access.models import AgendaItem, Customer, KpiSnapshot, UsageDaily
+from data_access.models import AgendaItem, Consultation, Customer, KpiSnapshot, UsageDaily
 from data_access.overview import demo_settings
 
 CUSTOMERS = 300
@@ -45,7 +45,21 @@ def assert_demo_in_place(engine: Engine) -> None:
         still_customers = conn.scalar(
             select(func.count()).select_from(Customer).where(Customer.closed_on.is_(None))
         )
-    assert segments.load_features(engine).frame.height == still_customers
+        last_contact = dict(
+            conn.execute(
+                select(Consultation.customer_id, func.max(Consultation.occurred_at)).group_by(
+                    Consultation.customer_id
+                )
+            ).all()
+        )
+    copy = segments.load_features(engine)
+    assert copy.frame.height == still_customers
+    # The copy is current and holds the worked agenda history's notes.
+    assert copy.behind == 0
+    shown = copy.frame.select("customer_id", "days_since_contact").drop_nulls()
+    assert shown.height > 0
+    for customer_id, days in shown.iter_rows():
+        assert days == max((copy.as_of - last_contact[customer_id].date()).days, 0)
 
 
 def test_the_console_fills_an_empty_database_on_its_first_run(empty, monkeypatch):

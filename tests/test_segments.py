@@ -19,11 +19,11 @@ from sqlalchemy import Connection, Engine, func, select
 
 from data_access import campaigns, customers, segments
 from data_access.db import unit_of_work
-from data_access.models import AuditRecord, Setting
+from data_access.models import AuditRecord, CampaignTarget, Customer, Setting
 from data_access.policy import AccessDenied
 from jobs import segments as segments_job
 from tests import handmade, segments_data
-from tests.handmade import EXECUTIVE, KIM, MANAGER_101
+from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, TRAINER
 
 AS_OF = segments_data.AS_OF
 
@@ -408,6 +408,18 @@ def stored(databases, tmp_path, monkeypatch) -> Engine:
     return engine
 
 
+def test_only_firm_wide_readers_and_job_runners_rebuild_the_copy_by_hand(stored):
+    built = segments.load_features(stored).built_at
+    for user in (MANAGER_101, KIM, TRAINER):
+        with pytest.raises(AccessDenied):
+            segments_job.run_for(user, stored, AS_OF)
+    assert segments.load_features(stored).built_at == built, "a refused rebuild builds nothing"
+    for user in (EXECUTIVE, ADMIN):
+        assert segments_job.run_for(user, stored, AS_OF)["status"] == "succeeded"
+        assert segments.load_features(stored).built_at > built
+        built = segments.load_features(stored).built_at
+
+
 def test_each_committed_feature_change_counts_and_a_rolled_back_one_does_not(data):
     assert segments.features_version(data) == 0
     segments.mark_features_stale(data)
@@ -455,6 +467,42 @@ def test_a_campaign_outcome_makes_the_copy_stale(stored):
         campaigns.record_outcomes(conn, KIM, made.campaign_id, [("100000002", "responded")])
         conn.commit()
     assert segments.load_features(stored).behind == 1
+
+
+def test_many_campaign_outcomes_count_as_one_change_per_recording(stored):
+    """An outcome list or import is one change, however many rows, and marks the copy last."""
+    copy = segments.load_features(stored)
+    with stored.connect() as conn:
+        everyone = segments.save_segment(conn, EXECUTIVE, "전체", segments.EVERYONE).segment_id
+        made = campaigns.create_campaign(
+            conn,
+            EXECUTIVE,
+            copy,
+            campaigns.CampaignPlan(
+                name="TM", segment_id=everyone, channel="tm", control_pct=0, seed=1,
+                cost_per_piece_krw=0, sample_size=5,
+            ),
+            started_on=AS_OF,
+        )  # fmt: skip
+        contacted = conn.execute(
+            select(Customer.customer_no)
+            .join(CampaignTarget, CampaignTarget.customer_id == Customer.id)
+            .where(CampaignTarget.campaign_id == made.campaign_id)
+            .order_by(Customer.customer_no)
+        ).scalars().all()  # fmt: skip
+        assert len(contacted) >= 4
+        listed, imported = contacted[:2], contacted[2:]
+        campaigns.record_outcomes(
+            conn, EXECUTIVE, made.campaign_id, [(number, "responded") for number in listed]
+        )
+        conn.commit()
+        assert segments.features_version(conn) == copy.version + 1
+        csv = "customer_no,outcome\n" + "".join(f"{number},declined\n" for number in imported)
+        assert campaigns.import_outcomes(conn, EXECUTIVE, made.campaign_id, csv.encode()) == len(
+            imported
+        )
+        conn.commit()
+        assert segments.features_version(conn) == copy.version + 2
 
 
 def test_a_stale_copy_is_rebuilt_in_the_background_only_when_due(stored, monkeypatch):

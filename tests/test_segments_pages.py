@@ -124,6 +124,27 @@ def test_a_note_marks_the_copy_stale_and_a_permitted_role_refreshes_it(console, 
     assert segments.load_features(pages_db).behind == 0
 
 
+def test_only_a_permitted_role_is_offered_to_build_a_missing_copy(console, databases, monkeypatch):
+    no_copy_yet = databases.new("segment_pages_no_copy")
+    with no_copy_yet.begin() as conn:
+        handmade.load(conn)
+        segments_data.load(conn)
+    monkeypatch.setenv("CRM_DATABASE_URL", no_copy_yet.url.render_as_string(hide_password=False))
+    manager = open_page(console, "manager", SEGMENTS_PAGE)
+    assert [info.value for info in manager.info] == [
+        "아직 분석용 고객 사본이 없습니다. 야간 작업(customer-features)이 만들면 이 화면을 쓸 수 "
+        "있습니다."
+    ]
+    assert not [b for b in manager.button if b.label == "지금 사본 만들기"], "managers wait"
+    assert not manager.metric
+    executive = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S)
+    at = open_page(executive.run(), "exec", SEGMENTS_PAGE)
+    by_label(at.button, "지금 사본 만들기").click().run()
+    assert not at.exception
+    assert "사본을 만들었습니다: 고객 7명." in [s.value for s in at.success]
+    assert metrics(at) == {"해당 고객": "7", "전체 고객": "7"}
+
+
 def test_saving_a_segment_then_a_new_version(console, pages_db):
     at = open_page(console, "manager", SEGMENTS_PAGE)
     by_label(at.selectbox, "항목").set_value("gender").run()
@@ -237,6 +258,7 @@ def test_a_branch_manager_opens_a_firm_campaign_and_sees_the_own_branch_only(con
     at = open_page(console, "manager", CAMPAIGNS_PAGE)
     assert at.selectbox(key="camp_pick").value == made.campaign_id
     assert metrics(at)["발송·통화 대상"] == "4", "TM consent in 101: 1, 2, 11 and 13"
+    assert "대상 고객" not in metrics(at), "the firm-wide eligible count is not the branch's"
     targets = at.dataframe[0].value
     assert set(targets["branch_code"]) == {"101"} and len(targets) == 4
     by_branch = at.dataframe[-1].value

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
+import time
 
 import polars as pl
 import pytest
@@ -150,6 +152,37 @@ def test_recorder_keeps_events_while_the_database_is_away_and_writes_them_later(
             .order_by(UsageEvent.id)
         ).all()
     assert written == [("page_view", None), ("search", "name"), ("search", "phone")]
+
+
+def test_recorder_backs_off_while_the_database_stays_away(committed, tmp_path, caplog):
+    """No busy loop: held events do not wake the writer, each failed try waits twice as long
+    as the one before, and max_events new events still wake it early."""
+    caplog.set_level(logging.WARNING, logger="dreams.usage")
+    recorder = usage.UsageRecorder(committed, max_events=20, max_age_s=0.02)
+    recorder.engine = make_engine(f"sqlite:///{tmp_path / 'no such folder' / 'gone.db'}")
+    for _ in range(20):
+        recorder.add(KIM, UsageAction.PAGE_VIEW, "backoff")  # the 20th wakes the writer
+    added = 20
+    watched_until = time.monotonic() + 1.5
+    while time.monotonic() < watched_until:
+        recorder.add(KIM, UsageAction.PAGE_VIEW, "backoff")  # held ones stay over max_events
+        added += 1
+        time.sleep(0.1)
+    tries = sum("database busy or away" in record.getMessage() for record in caplog.records)
+    # Waits of 0.02, 0.04, 0.08 ... s: some 7 tries in 1.5 s, where a busy loop makes 75+.
+    assert 3 <= tries <= 10, tries
+    recorder.engine = committed  # the database is back; the next wait is over a second
+    for _ in range(20):
+        recorder.add(KIM, UsageAction.PAGE_VIEW, "backoff")
+    woken_until = time.monotonic() + 0.6
+    while recorder.waiting and time.monotonic() < woken_until:
+        time.sleep(0.02)
+    assert recorder.waiting == 0, "20 new events wake the writer early"
+    with committed.connect() as conn:
+        written = conn.execute(
+            select(func.count()).select_from(UsageEvent).where(UsageEvent.page == "backoff")
+        ).scalar_one()
+    assert written == added + 20, "none lost"
 
 
 def test_recorder_refuses_words_outside_the_vocabulary(committed):

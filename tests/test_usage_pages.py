@@ -272,6 +272,7 @@ def test_training_page_opens_a_linked_branch_and_names_an_unknown_code(console):
     at.query_params["branch"] = "999"
     at.run()
     assert at.error[0].value.startswith("지점 코드 '999'인 지점이 없습니다.")
+    assert "전체 지점 이수 현황 보기" in [button.label for button in at.button]
     assert not at.tabs
 
 

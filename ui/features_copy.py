@@ -11,21 +11,26 @@ import streamlit as st
 
 from data_access import segments
 from data_access.db import database_url
+from data_access.policy import AccessDenied
 from data_access.security import SignedInUser
 from jobs import scheduler
 from jobs import segments as segments_job
 from jobs.agenda import JobFailed
 from ui import session
+from ui.feedback import show_feedback
 from ui.format import count
 from ui.i18n import t
 
 FEEDBACK_KEY = "features_copy_feedback"
 
 
-def refresh_now() -> None:
+def refresh_now(user: SignedInUser) -> None:
     """Rebuild the copy in this run (seconds at full scale), recorded in the job ledger."""
     try:
-        result = segments_job.run(session.engine(), session.today())
+        result = segments_job.run_for(user, session.engine(), session.today())
+    except AccessDenied:
+        st.session_state[FEEDBACK_KEY] = ("error", t("seg_copy_refused"))
+        return
     except JobFailed as failed:
         st.session_state[FEEDBACK_KEY] = ("error", t("seg_copy_failed", reason=str(failed)))
         return
@@ -35,15 +40,8 @@ def refresh_now() -> None:
     )
 
 
-def show_feedback() -> None:
-    feedback = st.session_state.pop(FEEDBACK_KEY, None)
-    if feedback:
-        level, message = feedback
-        (st.success if level == "success" else st.error)(message)
-
-
 def show_status(user: SignedInUser, copy: segments.FeatureCopy) -> None:
-    show_feedback()
+    show_feedback(FEEDBACK_KEY)
     st.caption(
         t("seg_copy_fresh", built_at=copy.built_at.strftime("%Y-%m-%d %H:%M"), as_of=copy.as_of)
     )
@@ -55,4 +53,6 @@ def show_status(user: SignedInUser, copy: segments.FeatureCopy) -> None:
     message = "seg_copy_refreshing" if refreshing else "seg_copy_behind"
     st.info(t(message, changes=count(copy.behind)), icon=":material/update:")
     if segments.may_refresh_features(user):
-        st.button(t("seg_copy_refresh"), key="features_copy_refresh", on_click=refresh_now)
+        st.button(
+            t("seg_copy_refresh"), key="features_copy_refresh", on_click=refresh_now, args=(user,)
+        )

@@ -1086,6 +1086,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "training_rejected_session_missing": ("없는 차수입니다.", "No such session."),
     "training_by_branch": ("지점별 이수 현황", "Completion by branch"),
     "training_by_person": ("직원별 이수 현황", "Completion by person"),
+    "training_out_of_scope": (
+        "이 지점 직원의 교육 이수 현황은 볼 수 없습니다.",
+        "You cannot see this branch's training records.",
+    ),
+    "training_all_branches": ("전체 지점 이수 현황 보기", "Show completion in all branches"),
     "training_progress_caption": (
         "미이수는 종료된 차수를 마치지 못한 경우입니다. 이수율 = 이수 / (이수 + 미이수).",
         "Overdue: the session has ended without a completion. Completion = completed / "
@@ -1176,6 +1181,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "makes it, or build it now with the button below.",
     ),
     "seg_copy_build": ("지금 사본 만들기", "Build the copy now"),
+    "seg_copy_missing_wait": (
+        "아직 분석용 고객 사본이 없습니다. 야간 작업(customer-features)이 만들면 이 화면을 쓸 수 "
+        "있습니다.",
+        "There is no analytical copy of the customers yet; this page works once the nightly job "
+        "(customer-features) has made it.",
+    ),
+    "seg_copy_refused": (
+        "분석용 사본은 전사 세그먼트 조회 권한자나 작업 실행 권한자만 다시 만들 수 있습니다.",
+        "Only firm-wide segment readers and job runners may rebuild the analytical copy.",
+    ),
     "seg_copy_failed": (
         "사본을 만들지 못했습니다. 이전 사본이 있으면 그대로 씁니다. 원인: {reason}",
         "The copy could not be built; any previous copy stays in use. Reason: {reason}",
@@ -1381,9 +1396,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "camp_none": ("아직 캠페인이 없습니다.", "No campaigns yet."),
     "camp_pick": ("캠페인", "Campaign"),
     "camp_scope_branch": (
-        "소속 지점에 대상이 있는 캠페인이 보이며, 대상·결과·효과는 소속 지점 고객만 집계합니다.",
+        "소속 지점에 대상이 있는 캠페인이 보이며, 대상·결과·효과는 소속 지점 고객만 집계합니다. "
+        "전사 캠페인의 대상 고객 수는 표시하지 않습니다.",
         "Campaigns that reach your branch are listed; targets, outcomes and the report cover "
-        "your branch's customers only.",
+        "your branch's customers only. A firm-wide campaign's eligible count is not shown.",
     ),
     "camp_label": ("#{id} {name} · {channel} · {started}", "#{id} {name} · {channel} · {started}"),
     "camp_summary": (
