@@ -10,8 +10,6 @@ from typing import Any
 
 import numpy as np
 
-BASELINE_RUNS = 3
-
 
 @dataclass(frozen=True, slots=True)
 class Task:
@@ -71,11 +69,11 @@ def memory_bandwidth_bytes_per_s(size_mb: int = 512) -> float:
     return buffer.nbytes / best
 
 
-def measure(task: Task, *, runs: int, bandwidth: float) -> TaskResult:
+def measure(task: Task, *, runs: int, baseline_runs: int, bandwidth: float) -> TaskResult:
     """Call 0 warms up (and is the answer compared); calls 1..runs are timed.
 
-    The baseline is timed from call 0, a few times only: at full scale one call takes seconds
-    to minutes (it reads whole tables, as a typical Streamlit app would).
+    The baseline is timed from call 0, `baseline_runs` times in all: at full scale one call
+    takes seconds to minutes (it reads whole tables, as a typical Streamlit app would).
     """
     runs = task.runs or runs
     ours_answer = task.ours(0)
@@ -86,7 +84,7 @@ def measure(task: Task, *, runs: int, bandwidth: float) -> TaskResult:
         started = time.perf_counter()
         baseline_answer = task.baseline(0)
         first_ms = (time.perf_counter() - started) * 1000
-        later_ms = time_calls(task.baseline, range(1, min(runs, BASELINE_RUNS)))
+        later_ms = time_calls(task.baseline, range(1, min(runs, baseline_runs)))
         baseline_ms = statistics.median([first_ms, *later_ms])
         if task.same_answer is not None:
             same = task.same_answer(ours_answer, baseline_answer)

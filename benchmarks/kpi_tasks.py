@@ -109,11 +109,18 @@ def firm_kpis_pandas(
 ) -> dict[str, float | None]:
     """The firm's KPIs on `day` the plain way: pd.read_sql of the tables, then pandas.
 
-    Written from the definitions in data_access/kpis.py, not from its code.
+    Written from the definitions in data_access/kpis.py, not from its code. The event tables
+    (transactions, notes, usage) are read from the 30-day window on only, as a plain app
+    would filter them in SQL: every figure here looks no further back, and the whole of
+    usage_events (56 million rows at full scale) does not fit in memory as pandas objects.
     """
+    window_start = pd.Timestamp(day - dt.timedelta(days=kpis.WINDOW_DAYS))
     with engine.connect() as conn:
         holidays = extra_holidays(conn)
-        read = {name: pd.read_sql(text(sql), conn) for name, sql in _QUERIES.items()}
+        read = {
+            name: pd.read_sql(text(sql), conn, params={"since": window_start.to_pydatetime()})
+            for name, sql in _QUERIES.items()
+        }
     for name, columns in _DATES.items():
         for column in columns:
             read[name][column] = pd.to_datetime(read[name][column]).dt.normalize()
@@ -205,14 +212,16 @@ def firm_kpis_pandas(
 
 _QUERIES = {
     "accounts": "SELECT id AS account_id, opened_on, closed_on, market_value_krw FROM accounts",
-    "transactions": "SELECT account_id, occurred_at, kind, amount_krw, channel FROM transactions",
+    "transactions": "SELECT account_id, occurred_at, kind, amount_krw, channel FROM transactions "
+    "WHERE occurred_at > :since",
     "customers": "SELECT opened_on, closed_on, tier, manager_id FROM customers",
     "employees": "SELECT id AS employee_id, role, hire_date, is_active FROM employees "
     "WHERE branch_id IS NOT NULL",
     "branches": "SELECT id, opened_on FROM branches WHERE is_active",
-    "consultations": "SELECT channel, outcome, occurred_at, corrects_id FROM consultations",
+    "consultations": "SELECT channel, outcome, occurred_at, corrects_id FROM consultations "
+    "WHERE occurred_at > :since",
     "agenda_items": "SELECT business_date, status FROM agenda_items WHERE branch_id IS NOT NULL",
-    "usage_events": "SELECT employee_id, occurred_at FROM usage_events",
+    "usage_events": "SELECT employee_id, occurred_at FROM usage_events WHERE occurred_at > :since",
     "enrolments": "SELECT employee_id, completed_on, certified_on, certification_expires_on "
     "FROM enrolments",
 }
