@@ -167,7 +167,15 @@ class Transaction(Base):
     __table_args__ = (
         Index("ix_transactions_account_id_occurred_at", "account_id", "occurred_at"),
         Index("ix_transactions_customer_id_occurred_at", "customer_id", "occurred_at"),
-        Index("ix_transactions_occurred_at", "occurred_at"),
+        # Covering: the KPI snapshot's flows by day read the index alone (migration 0010).
+        Index(
+            "ix_transactions_occurred_at_flows",
+            "occurred_at",
+            "account_id",
+            "kind",
+            "amount_krw",
+            "channel",
+        ),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
