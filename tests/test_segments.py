@@ -449,20 +449,25 @@ def test_a_note_makes_the_copy_stale_until_it_is_rebuilt(stored):
     assert after.frame.filter(pl.col("customer_id") == 1)["days_since_contact"].to_list() == [0]
 
 
+def tm_campaign_of_five(conn, copy):
+    """A TM campaign drawing five customers of everyone, with no control group."""
+    everyone = segments.save_segment(conn, EXECUTIVE, "전체", segments.EVERYONE).segment_id
+    return campaigns.create_campaign(
+        conn,
+        EXECUTIVE,
+        copy,
+        campaigns.CampaignPlan(
+            name="TM", segment_id=everyone, channel="tm", control_pct=0, seed=1,
+            cost_per_piece_krw=0, sample_size=5,
+        ),
+        started_on=AS_OF,
+    )  # fmt: skip
+
+
 def test_a_campaign_outcome_makes_the_copy_stale(stored):
     copy = segments.load_features(stored)
     with stored.connect() as conn:
-        everyone = segments.save_segment(conn, EXECUTIVE, "전체", segments.EVERYONE).segment_id
-        made = campaigns.create_campaign(
-            conn,
-            EXECUTIVE,
-            copy,
-            campaigns.CampaignPlan(
-                name="TM", segment_id=everyone, channel="tm", control_pct=0, seed=1,
-                cost_per_piece_krw=0, sample_size=5,
-            ),
-            started_on=AS_OF,
-        )  # fmt: skip
+        made = tm_campaign_of_five(conn, copy)
         assert segments.features_version(conn) == copy.version, "a draw changes no feature"
         campaigns.record_outcomes(conn, KIM, made.campaign_id, [("100000002", "responded")])
         conn.commit()
@@ -473,17 +478,7 @@ def test_many_campaign_outcomes_count_as_one_change_per_recording(stored):
     """An outcome list or import is one change, however many rows, and marks the copy last."""
     copy = segments.load_features(stored)
     with stored.connect() as conn:
-        everyone = segments.save_segment(conn, EXECUTIVE, "전체", segments.EVERYONE).segment_id
-        made = campaigns.create_campaign(
-            conn,
-            EXECUTIVE,
-            copy,
-            campaigns.CampaignPlan(
-                name="TM", segment_id=everyone, channel="tm", control_pct=0, seed=1,
-                cost_per_piece_krw=0, sample_size=5,
-            ),
-            started_on=AS_OF,
-        )  # fmt: skip
+        made = tm_campaign_of_five(conn, copy)
         contacted = conn.execute(
             select(Customer.customer_no)
             .join(CampaignTarget, CampaignTarget.customer_id == Customer.id)
