@@ -68,6 +68,17 @@ def signed_out_pages() -> list[st.Page]:
     ]
 
 
+def hide_pages_during_first_fill() -> None:
+    """Until app.py calls st.navigation, Streamlit's legacy mode lists the files of pages/ in
+    the sidebar; the first run's demo fill takes minutes, so navigate (hidden) first.
+
+    The navigation below, later in the same run, replaces this one: Streamlit's legacy mode
+    itself navigates twice in a run (its pages/ list, then app.py's own call). Both calls
+    resolve the address by its URL path, so a deep link keeps its address and query.
+    """
+    st.navigation(signed_out_pages(), position="hidden")
+
+
 def refusal(user: SignedInUser, page: str) -> Callable[[], None]:
     """The page shown at the address of a page the role may not use; the attempt is audited."""
 
@@ -115,7 +126,9 @@ def run_page(page: st.navigation) -> None:
 language_switch()
 try:
     session.engine()
-    session.fill_demo_data_if_empty()
+    if session.demo_data_needed():
+        hide_pages_during_first_fill()
+        session.fill_demo_data()
     background.start_embedded_scheduler()
     holds_demo_data = session.is_demo_database()
 except (DatabaseUnavailable, OperationalError):

@@ -8,7 +8,9 @@ st.navigation then decides. So no page runs without app.py's sign-in gate. (A de
 opened as the very first session of a server process keeps its address and query, but
 Streamlit also shows its "page not found" notice over the page once, until dismissed; the
 legacy flag is process-wide and cleared by the first st.navigation call, so every later
-session is clean.)
+session is clean.) On an empty database the first run fills the demo for minutes before the
+real st.navigation; app.py navigates (hidden, over the signed-out pages) before the fill, so
+the sidebar lists no pages while it runs (nor in other tabs opened meanwhile).
 
 Signed out, every page's address shows the sign-in form, so a link survives sign-in; signed
 in, the address of a page the role may not use shows a hidden, audited refusal (app.py).

@@ -63,17 +63,21 @@ def connect() -> Iterator[Connection]:
         yield conn
 
 
-def fill_demo_data_if_empty() -> None:
-    """On an empty embedded database, make the demo data once, showing progress.
+def demo_data_needed() -> bool:
+    """Whether this run finds the database empty and may fill it with the demo (the default;
+    CRM_DEMO_ON_EMPTY=0 keeps an empty database empty)."""
+    if os.environ.get("CRM_DEMO_ON_EMPTY", "1") == "0":
+        return False
+    return not holds_customers(engine())
+
+
+def fill_demo_data() -> None:
+    """Make the demo data once, showing progress; call it when `demo_data_needed()`.
 
     Several browser tabs may open the first run together; the lock makes one of them build
     while the others wait and then find the data in place.
     """
-    if os.environ.get("CRM_DEMO_ON_EMPTY", "1") == "0":
-        return
     current = engine()
-    if holds_customers(current):
-        return
     with _first_run_lock(database_url()):
         if holds_customers(current):
             return

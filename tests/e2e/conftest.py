@@ -18,8 +18,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -47,7 +48,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-ScreenshotSaver = Callable[[str], Path]
+
+class ScreenshotSaver(Protocol):
+    def __call__(self, name: str, *, settle: bool = True) -> Path: ...
+
+
 FAILED_REPORT = pytest.StashKey[bool]()
 
 
@@ -109,14 +114,15 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
-def _log_tail(lines: int = 60) -> str:
-    text = SERVER_LOG.read_text(encoding="utf-8", errors="replace")
+def _log_tail(log_path: Path, lines: int = 60) -> str:
+    text = log_path.read_text(encoding="utf-8", errors="replace")
     return "\n".join(text.splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
-def console_url(demo_database_url: str) -> Iterator[str]:
-    """Base URL of `streamlit run app.py` serving the demo database; stopped after the session."""
+@contextlib.contextmanager
+def streamlit_server(database_url: str, log_path: Path, **env: str) -> Iterator[str]:
+    """`streamlit run app.py` on a free port over `database_url` (plus `env`), its output in
+    `log_path`; yields the base URL once the server answers, and stops it afterwards."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [
@@ -136,13 +142,18 @@ def console_url(demo_database_url: str) -> Iterator[str]:
         "--browser.gatherUsageStats",
         "false",
     ]
-    env = {**os.environ, "CRM_DATABASE_URL": demo_database_url, "PYTHONUNBUFFERED": "1"}
+    server_env = {
+        **os.environ,
+        "CRM_DATABASE_URL": database_url,
+        "PYTHONUNBUFFERED": "1",
+        **env,
+    }
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with SERVER_LOG.open("wb") as log:
+    with log_path.open("wb") as log:
         server = subprocess.Popen(
             command,
             cwd=REPO_ROOT,
-            env=env,
+            env=server_env,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -153,19 +164,26 @@ def console_url(demo_database_url: str) -> Iterator[str]:
             if server.poll() is not None:
                 pytest.fail(
                     f"streamlit exited with code {server.returncode} before answering:\n"
-                    f"{_log_tail()}",
+                    f"{_log_tail(log_path)}",
                     pytrace=False,
                 )
             if time.monotonic() > deadline:
                 pytest.fail(
                     f"streamlit did not answer {base_url}/_stcore/health within "
-                    f"{SERVER_START_TIMEOUT_S}s:\n{_log_tail()}",
+                    f"{SERVER_START_TIMEOUT_S}s:\n{_log_tail(log_path)}",
                     pytrace=False,
                 )
             time.sleep(0.25)
         yield base_url
     finally:
         _stop(server)
+
+
+@pytest.fixture(scope="session")
+def console_url(demo_database_url: str) -> Iterator[str]:
+    """Base URL of `streamlit run app.py` serving the demo database; stopped after the session."""
+    with streamlit_server(demo_database_url, SERVER_LOG) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
@@ -223,10 +241,12 @@ def wait_until_idle(page: Page) -> None:
 
 @pytest.fixture
 def screenshot(page: Page) -> ScreenshotSaver:
-    """`screenshot("name")` waits for the app to settle, then saves screenshots/name.png."""
+    """`screenshot("name")` waits for the app to settle, then saves screenshots/name.png;
+    `settle=False` saves what shows now, for a script run still under way."""
 
-    def save(name: str) -> Path:
-        wait_until_idle(page)
+    def save(name: str, *, settle: bool = True) -> Path:
+        if settle:
+            wait_until_idle(page)
         return _save_screenshot(page, name)
 
     return save

@@ -1,0 +1,80 @@
+"""A new user's very first run in a real browser: the console on a new, empty SQLite file fills
+the demo data with no page list in the sidebar, then every address asks to sign in, and a deep
+link opened during the fill survives sign-in."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from data_access import demo
+from tests.e2e.conftest import ARTIFACTS, ScreenshotSaver, streamlit_server, wait_until_idle
+from tests.e2e.test_sign_in import sign_out_button
+from ui.i18n import MESSAGES
+
+FILLING = MESSAGES["first_run_title"][0]
+FILL_TIMEOUT_S = 300
+POLL_MS = 200
+DEEP_LINK = f"/customer?customer={demo.FIRST_CUSTOMER_NO}"
+
+
+@pytest.fixture
+def first_run_console_url(tmp_path: Path) -> Iterator[str]:
+    """`streamlit run app.py` over a new, empty SQLite file, with a small demo to fill."""
+    with streamlit_server(
+        f"sqlite:///{tmp_path / 'first_run.db'}",
+        ARTIFACTS / "e2e-first-run-streamlit.log",
+        CRM_DEMO_ON_EMPTY="1",
+        CRM_DEMO_CUSTOMERS="300",
+        CRM_DEMO_USAGE_DAYS="2",
+        CRM_IN_PROCESS_SCHEDULER="0",
+    ) as base_url:
+        yield base_url
+
+
+def sign_in_form(page: Page) -> Locator:
+    return page.get_by_label("아이디", exact=True)
+
+
+def test_the_first_run_fills_the_demo_without_a_page_list_then_asks_to_sign_in(
+    page: Page, first_run_console_url: str, screenshot: ScreenshotSaver
+) -> None:
+    page.goto(first_run_console_url)
+    expect(page.get_by_text(FILLING)).to_be_visible()
+    # A second tab opened during the fill, at a deep link, waits for the same fill.
+    deep_link_tab = page.context.new_page()
+    deep_link_tab.goto(first_run_console_url + DEEP_LINK)
+    screenshot("first_run_filling", settle=False)
+
+    # Watch both tabs for the whole fill: neither sidebar may list pages at any moment.
+    watched = 0
+    deadline = time.monotonic() + FILL_TIMEOUT_S
+    while not sign_in_form(page).is_visible():
+        assert time.monotonic() < deadline, f"the demo fill took over {FILL_TIMEOUT_S}s"
+        for tab in (page, deep_link_tab):
+            assert tab.get_by_test_id("stSidebarNav").count() == 0, f"page list in {tab.url}"
+        watched += 1
+        page.wait_for_timeout(POLL_MS)
+    assert watched > 1, "the fill ended before it could be watched"
+
+    expect(page.get_by_label("비밀번호", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    screenshot("first_run_sign_in_after_fill")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+    # The deep link tab shows the sign-in form at its own address, and the page after sign-in.
+    expect(sign_in_form(deep_link_tab)).to_be_visible()
+    expect(deep_link_tab.get_by_test_id("stSidebarNav")).to_have_count(0)
+    assert deep_link_tab.url.endswith(DEEP_LINK)
+    sign_in_form(deep_link_tab).fill("rep")
+    deep_link_tab.get_by_label("비밀번호", exact=True).fill(demo.DEMO_PASSWORD)
+    deep_link_tab.get_by_role("button", name="로그인", exact=True).click()
+    expect(sign_out_button(deep_link_tab)).to_be_visible()
+    wait_until_idle(deep_link_tab)
+    expect(deep_link_tab.get_by_role("heading", name="고객 360")).to_be_visible()
+    assert deep_link_tab.url.endswith(DEEP_LINK)
+    expect(deep_link_tab.get_by_test_id("stException")).to_have_count(0)
