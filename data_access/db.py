@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import AddConstraint, DropConstraint
 from sqlalchemy.sql import ClauseElement, Executable
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -266,6 +267,60 @@ def bulk_insert(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
         sequence = func.pg_get_serial_sequence(table.name, "id")
         conn.execute(select(func.setval(sequence, select(func.max(table.c.id)).scalar_subquery())))
     return frame.height
+
+
+SQLITE_INDEX_BUILD_CACHE_KIB = -2_000  # negative: KiB, as PRAGMA cache_size takes it
+
+
+@contextmanager
+def checks_built_after_load(
+    conn: Connection, tables: Sequence[Table], *, on_build: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """Drop the tables' plain indexes, and on PostgreSQL their foreign keys, for a bulk load;
+    build them once at the end, in the same transaction, so a failure rolls the drop back too.
+    `on_build` is called when the build starts (it can take a while).
+
+    Measured: one sorted index build beats updating a B-tree per row (SQLite, 4.7 M usage
+    events: 10 s to load and 7 s to index, against 44 s with both indexes live), and
+    PostgreSQL's per-row foreign-key triggers made COPY 3x slower than one validation at the end.
+    SQLite checks foreign keys with a cheap lookup and cannot drop them, so they stay.
+    """
+    inspector = inspect(conn)
+    indexes = []
+    for table in tables:
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        indexes += [i for i in table.indexes if not i.unique and i.name in present]
+    foreign_keys = (
+        [] if is_sqlite(conn) else [fk for table in tables for fk in table.foreign_key_constraints]
+    )
+    for foreign_key in foreign_keys:
+        conn.execute(DropConstraint(foreign_key))
+    for index in indexes:
+        index.drop(conn)
+    yield
+    if on_build is not None:
+        on_build()
+    with _small_sqlite_sort_runs(conn):
+        for index in indexes:
+            index.create(conn)
+    for foreign_key in foreign_keys:
+        conn.execute(AddConstraint(foreign_key))
+
+
+@contextmanager
+def _small_sqlite_sort_runs(conn: Connection) -> Iterator[None]:
+    """SQLite's index sorter sorts runs as big as the page cache before merging them; runs of
+    2 MiB stay in the CPU cache. Measured on 4.7 M usage events: 9 s to index with this
+    module's 128 MiB cache, 7 s with 2 MiB."""
+    if not is_sqlite(conn):
+        yield
+        return
+    cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size={SQLITE_INDEX_BUILD_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(cache_size)}")
 
 
 # ADBC's SQLite connections wait for locks and cache pages like the console's own ones.

@@ -22,9 +22,8 @@ import holidays
 import numpy as np
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, select
-from sqlalchemy.schema import AddConstraint, DropConstraint
 
-from data_access.db import bulk_insert, database_size_bytes, is_sqlite
+from data_access.db import bulk_insert, checks_built_after_load, database_size_bytes, is_sqlite
 from data_access.models import (
     Account,
     Alert,
@@ -1708,12 +1707,12 @@ def _usage_day_frame(
 # ---------------------------------------------------------------------------------------------
 # Loading.
 
-# Their plain (non-unique) indexes are dropped for the load and built once at the end.
+# Their plain (non-unique) indexes (and on PostgreSQL foreign keys) are dropped for the load
+# and built once at the end.
 BULK_TABLES: tuple[Table, ...] = (
     Customer.__table__, Account.__table__, Transaction.__table__, Consultation.__table__,
     LifeEvent.__table__, UsageEvent.__table__,
 )  # fmt: skip
-SQLITE_INDEX_BUILD_CACHE_KIB = -2_000  # negative: KiB, as PRAGMA cache_size takes it
 LOADING_SHARE = 0.9  # of the progress bar; building indexes takes the rest
 # Rows per customer of the customer-derived tables, for the progress estimate.
 ROWS_PER_CUSTOMER = 1 + 1.9 + 1.9 * TRANSACTIONS_PER_ACCOUNT + CONSULTATIONS_PER_CUSTOMER + 2.35
@@ -1752,51 +1751,6 @@ def _empty_or_refuse(conn: Connection, replace: bool) -> None:
         raise DatabaseNotEmpty(holding)
     for table in reversed(tables):
         conn.execute(table.delete())
-
-
-@contextmanager
-def _checks_built_after_load(conn: Connection, loader: _Loader) -> Iterator[None]:
-    """Drop the big tables' plain indexes, and on PostgreSQL their foreign keys, for the load;
-    build them once at the end, in the same transaction, so a failure rolls the drop back too.
-
-    Measured: one sorted index build beats updating a B-tree per row (SQLite, 4.7 M usage
-    events: 10 s to load and 7 s to index, against 44 s with both indexes live), and
-    PostgreSQL's per-row foreign-key triggers made COPY 3x slower than one validation at the end.
-    SQLite checks foreign keys with a cheap lookup and cannot drop them, so they stay.
-    """
-    indexes = [index for table in BULK_TABLES for index in table.indexes if not index.unique]
-    foreign_keys = (
-        []
-        if is_sqlite(conn)
-        else [fk for table in BULK_TABLES for fk in table.foreign_key_constraints]
-    )
-    for foreign_key in foreign_keys:
-        conn.execute(DropConstraint(foreign_key))
-    for index in indexes:
-        index.drop(conn)
-    yield
-    loader.report("indexes", LOADING_SHARE)
-    with _small_sqlite_sort_runs(conn):
-        for index in indexes:
-            index.create(conn)
-    for foreign_key in foreign_keys:
-        conn.execute(AddConstraint(foreign_key))
-
-
-@contextmanager
-def _small_sqlite_sort_runs(conn: Connection) -> Iterator[None]:
-    """SQLite's index sorter sorts runs as big as the page cache before merging them; runs of
-    2 MiB stay in the CPU cache. Measured on 4.7 M usage events: 9 s to index with db.py's
-    128 MiB cache, 7 s with 2 MiB."""
-    if not is_sqlite(conn):
-        yield
-        return
-    cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
-    conn.exec_driver_sql(f"PRAGMA cache_size={SQLITE_INDEX_BUILD_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size={int(cache_size)}")
 
 
 @contextmanager
@@ -1864,7 +1818,9 @@ def generate(
     with engine.connect() as conn, _sqlite_sorts_on_disk(conn), conn.begin():
         _empty_or_refuse(conn, replace)
         loader = _Loader(conn, progress, expected_rows)
-        with _checks_built_after_load(conn, loader):
+        with checks_built_after_load(
+            conn, BULK_TABLES, on_build=lambda: loader.report("indexes", LOADING_SHARE)
+        ):
             for table, frame in _built_ahead(
                 _demo_frames(seed, customers, window, calendar, usage_dates)
             ):

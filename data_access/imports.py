@@ -37,7 +37,6 @@ from sqlalchemy import (
     exists,
     func,
     insert,
-    inspect,
     literal,
     or_,
     select,
@@ -46,7 +45,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from data_access import segments
-from data_access.db import Read, bulk_insert, read_arrow_frames, read_frame, unit_of_work
+from data_access.db import (
+    Read,
+    bulk_insert,
+    checks_built_after_load,
+    read_arrow_frames,
+    read_frame,
+    unit_of_work,
+)
 from data_access.dictionary import Meaning, column_meaning
 from data_access.models import (
     Account,
@@ -766,18 +772,14 @@ def _upsert(conn: Connection, spec: KindSpec, rows: pl.DataFrame, progress: Prog
     if conn.execute(select(literal(1)).select_from(target).limit(1)).first() is None:
         # A first load into an empty table (a firm's whole book): every row is new, so the
         # rows go straight in through the bulk path, written once instead of twice, and the
-        # table's plain indexes are built once afterwards instead of row by row. Both are
-        # inside the transaction: a failure leaves table and indexes as they were.
-        present = {index["name"] for index in inspect(conn).get_indexes(target.name)}
-        rebuilt = [i for i in target.indexes if not i.unique and i.name in present]
-        for index in rebuilt:
-            index.drop(conn)
-        for done, chunk in enumerate(rows.drop("line").iter_slices(STAGING_CHUNK_ROWS), start=1):
-            bulk_insert(conn, target, chunk)
-            progress("inserting", 0.5 + 0.4 * min(done * STAGING_CHUNK_ROWS / rows.height, 1))
-        progress("indexing", 0.9)
-        for index in rebuilt:
-            index.create(conn)
+        # table's plain indexes (and on PostgreSQL its foreign keys) are built once afterwards
+        # instead of row by row. All inside the transaction: a failure leaves the table as it was.
+        # (On PostgreSQL the dropped keys lock the tables they refer to until the commit.)
+        with checks_built_after_load(conn, [target], on_build=lambda: progress("indexing", 0.9)):
+            chunks = rows.drop("line").iter_slices(STAGING_CHUNK_ROWS)
+            for done, chunk in enumerate(chunks, start=1):
+                bulk_insert(conn, target, chunk)
+                progress("inserting", 0.5 + 0.4 * min(done * STAGING_CHUNK_ROWS / rows.height, 1))
         return _Counts(inserted=rows.height, updated=0, conflicts=_no_errors())
     staging = _staging_table(spec, rows.columns)
     staging.create(conn)

@@ -133,10 +133,15 @@ def test_stored_values_of_the_other_kinds(handmade, tmp_path):
         ("T-0001", 1, 1, dt.datetime(2026, 3, 2, 10, 15), 500_000, 1, 3),
         ("T-0002", 3, 4, dt.datetime(2026, 3, 3, 9, 0), 1_000_000, None, None),
     ]
-    # Transactions were empty: the first load rebuilt their indexes after the rows went in.
+    # Transactions were empty: the first load rebuilt their indexes and foreign keys (dropped
+    # for the load on PostgreSQL) after the rows went in.
     indexes = {index["name"] for index in inspect(handmade).get_indexes("transactions")}
     expected = {index.name for index in Transaction.__table__.indexes}
     assert expected <= indexes
+    foreign_keys = inspect(handmade).get_foreign_keys("transactions")
+    referred = {(fk["referred_table"], tuple(fk["constrained_columns"])) for fk in foreign_keys}
+    model_keys = Transaction.__table__.foreign_key_constraints
+    assert referred == {(fk.referred_table.name, tuple(fk.column_keys)) for fk in model_keys}
     moved = load(handmade, tmp_path, "life_events", files.LIFE_EVENTS_MOVED)
     assert counts(moved) == (0, 1, 1, 0)
     wedding = select(LifeEvent.event_date).where(LifeEvent.kind == "wedding_anniversary")
