@@ -196,6 +196,18 @@ def database_size_bytes(engine: Engine) -> int:
         return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
 
 
+def settle_after_bulk_load(engine: Engine) -> None:
+    """Move a big load out of SQLite's write-ahead log into the database file and empty the log.
+
+    A load of millions of rows in one transaction leaves a log as big as the data (16 GB at full
+    scale); left alone, later commits copy it back piecemeal while the file keeps its size on
+    disk. PostgreSQL has nothing to settle.
+    """
+    with engine.connect() as conn:
+        if is_sqlite(conn):
+            conn.connection.dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def read_frame(
     conn: Connection, stmt: Executable, schema: Mapping[str, pl.DataType] | None = None
 ) -> pl.DataFrame:

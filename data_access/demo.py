@@ -23,7 +23,13 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, select
 
-from data_access.db import bulk_insert, checks_built_after_load, database_size_bytes, is_sqlite
+from data_access.db import (
+    bulk_insert,
+    checks_built_after_load,
+    database_size_bytes,
+    is_sqlite,
+    settle_after_bulk_load,
+)
 from data_access.models import (
     Account,
     Alert,
@@ -1825,6 +1831,7 @@ def generate(
                 _demo_frames(seed, customers, window, calendar, usage_dates)
             ):
                 loader.load(table, frame)
+    settle_after_bulk_load(engine)
     seconds = time.perf_counter() - started
     loader.report("done", 1.0)
     return DemoSummary(

@@ -11,6 +11,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -104,6 +105,18 @@ def test_summary_and_settings_describe_the_run(demo):
         "demo_as_of": "2024-03-04",
         "demo_customers": str(CUSTOMERS),
     }
+
+
+def test_the_load_is_in_the_database_file_not_in_the_write_ahead_log(demo):
+    """SQLite: the generator settles its one big transaction, so the log does not keep the
+    data's size on disk (16 GB at full scale) for later commits to copy back."""
+    if demo.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps no write-ahead log file beside the database")
+    database = Path(demo.engine.url.database)
+    log = database.with_name(database.name + "-wal")
+    assert database.stat().st_size > 1_000_000
+    # Tests that sign in may have committed a few pages since.
+    assert not log.exists() or log.stat().st_size < database.stat().st_size / 20
 
 
 def test_progress_rises_to_one_and_names_tables(demo):
