@@ -67,6 +67,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Demo data ready ({seconds:.0f} s)",
     ),
     "first_run_step": ("{table} 생성 중", "Creating {table}"),
+    "first_run_indexes": ("색인 만드는 중", "Building indexes"),
+    "first_run_finishing": ("마무리 중", "Finishing"),
+    "first_run_history": (
+        "사용 집계, 아젠다 이력, 세그먼트 사본, KPI 준비 중",
+        "Preparing usage counts, agenda history, the segment copy and KPIs",
+    ),
     # Roles
     "role_sales_rep": ("영업 담당", "Sales rep"),
     "role_dedicated_manager": ("전담 매니저", "Dedicated manager"),

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine
 
 from data_access import demo, users
 from data_access.db import check_reachable, database_url, make_engine
+from data_access.dictionary import TABLES
 from data_access.overview import demo_settings
 from data_access.schema import holds_customers, migrate
 from data_access.security import (
@@ -26,7 +27,7 @@ from data_access.security import (
 )
 from jobs import after_demo
 from jobs import usage as usage_job
-from ui.i18n import LANGUAGE_KEY, t
+from ui.i18n import LANGUAGE_KEY, language, t
 
 USER_KEY = "signed_in_user"
 LAST_SEEN_KEY = "last_seen_at"
@@ -82,11 +83,12 @@ def fill_demo_data() -> None:
         if holds_customers(current):
             return
         customers = int(os.environ.get("CRM_DEMO_CUSTOMERS", "20000"))
+        started = time.perf_counter()
         with st.status(t("first_run_title"), expanded=True) as status:
             bar = st.progress(0.0)
 
-            def report(table: str, fraction: float) -> None:
-                bar.progress(min(max(fraction, 0.0), 1.0), text=t("first_run_step", table=table))
+            def report(step: str, fraction: float) -> None:
+                bar.progress(min(max(fraction, 0.0), 1.0), text=_fill_step(step))
 
             summary = demo.generate(
                 current,
@@ -94,8 +96,18 @@ def fill_demo_data() -> None:
                 usage_days=int(os.environ.get("CRM_DEMO_USAGE_DAYS", usage_job.DEMO_USAGE_DAYS)),
                 progress=report,
             )
+            bar.progress(1.0, text=t("first_run_history"))
             after_demo.build_history(current, summary.as_of)
-            status.update(label=t("first_run_done", seconds=summary.seconds), state="complete")
+            seconds = time.perf_counter() - started
+            status.update(label=t("first_run_done", seconds=seconds), state="complete")
+
+
+def _fill_step(step: str) -> str:
+    """The generator's step (a table's name, "indexes" or "done") in the reader's words."""
+    if (table := TABLES.get(step)) is not None:
+        title = table.title_ko if language() == "ko" else table.title_en
+        return t("first_run_step", table=title)
+    return t("first_run_indexes") if step == "indexes" else t("first_run_finishing")
 
 
 def is_demo_database() -> bool:

@@ -4,6 +4,7 @@ link opened during the fill survives sign-in."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,15 +52,22 @@ def test_the_first_run_fills_the_demo_without_a_page_list_then_asks_to_sign_in(
     screenshot("first_run_filling", settle=False)
 
     # Watch both tabs for the whole fill: neither sidebar may list pages at any moment.
-    watched = 0
+    # The progress line names each step in Korean (a table's title, never its SQL name).
+    watched, steps = 0, set()
     deadline = time.monotonic() + FILL_TIMEOUT_S
     while not sign_in_form(page).is_visible():
         assert time.monotonic() < deadline, f"the demo fill took over {FILL_TIMEOUT_S}s"
         for tab in (page, deep_link_tab):
             assert tab.get_by_test_id("stSidebarNav").count() == 0, f"page list in {tab.url}"
+        progress = page.get_by_test_id("stProgress")
+        if progress.count():
+            steps.add(progress.first.inner_text().strip())
         watched += 1
         page.wait_for_timeout(POLL_MS)
     assert watched > 1, "the fill ended before it could be watched"
+    steps.discard("")
+    assert steps, "no progress line was seen during the fill"
+    assert not [step for step in steps if re.search(r"[a-z]{3}", step)], steps
 
     expect(page.get_by_label("비밀번호", exact=True)).to_be_visible()
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
