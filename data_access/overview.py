@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, func, select
 
 from data_access.models import (
     Account,
@@ -20,7 +21,13 @@ from data_access.models import (
     Setting,
     TrainingCourse,
 )
-from data_access.policy import Action, branch_condition, customer_condition, require
+from data_access.policy import (
+    Action,
+    branch_condition,
+    customer_condition,
+    of_customers_in_scope,
+    require,
+)
 from data_access.security import SignedInUser
 
 RECENT_DAYS = 30
@@ -46,39 +53,41 @@ def scope_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> Sc
     """Customers open on `as_of`; consultations in the 30 days up to it; maturities in 30 after."""
     require(user, Action.OVERVIEW_READ)
     in_scope = customer_condition(user, Action.OVERVIEW_READ)
-    active = Customer.closed_on.is_(None)
     customers = conn.execute(
-        select(func.count()).select_from(Customer).where(in_scope, active)
+        select(func.count()).select_from(Customer).where(in_scope, Customer.closed_on.is_(None))
     ).scalar_one()
-    accounts = conn.execute(
+
+    def count_in_scope(stmt: Select[Any], customer_id: ColumnElement[int]) -> Row[Any]:
+        return conn.execute(
+            of_customers_in_scope(stmt, user, Action.OVERVIEW_READ, customer_id)
+        ).one()
+
+    open_account = Account.closed_on.is_(None)
+    accounts = count_in_scope(
         select(func.count(), func.coalesce(func.sum(Account.market_value_krw), 0))
-        .join(Customer, Customer.id == Account.customer_id)
-        .where(in_scope, Account.closed_on.is_(None))
-    ).one()
-    maturing = conn.execute(
+        .select_from(Account)
+        .where(open_account),
+        Account.customer_id,
+    )
+    horizon = as_of + dt.timedelta(days=MATURITY_HORIZON_DAYS)
+    maturing = count_in_scope(
         select(func.count())
         .select_from(Account)
-        .join(Customer, Customer.id == Account.customer_id)
-        .where(
-            in_scope,
-            Account.closed_on.is_(None),
-            Account.maturity_date.between(as_of, as_of + dt.timedelta(days=MATURITY_HORIZON_DAYS)),
-        )
-    ).scalar_one()
-    open_alerts = conn.execute(
-        select(func.count())
-        .select_from(Alert)
-        .join(Customer, Customer.id == Alert.customer_id)
-        .where(in_scope, Alert.resolved_at.is_(None))
-    ).scalar_one()
+        .where(open_account, Account.maturity_date.between(as_of, horizon)),
+        Account.customer_id,
+    )[0]
+    open_alerts = count_in_scope(
+        select(func.count()).select_from(Alert).where(Alert.resolved_at.is_(None)),
+        Alert.customer_id,
+    )[0]
     since = dt.datetime.combine(as_of - dt.timedelta(days=RECENT_DAYS - 1), dt.time())
     until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
-    consultations = conn.execute(
+    consultations = count_in_scope(
         select(func.count())
         .select_from(Consultation)
-        .join(Customer, Customer.id == Consultation.customer_id)
-        .where(in_scope, Consultation.occurred_at >= since, Consultation.occurred_at < until)
-    ).scalar_one()
+        .where(Consultation.occurred_at >= since, Consultation.occurred_at < until),
+        Consultation.customer_id,
+    )[0]
     branches = conn.execute(
         select(func.count())
         .select_from(Branch)
