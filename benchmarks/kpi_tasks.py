@@ -61,6 +61,7 @@ def snapshot_day_task(engine: Engine, params: dict[str, float]) -> Task:
         lambda _index: firm_kpis_pandas(engine, SNAPSHOT_DAY, params),
         same_answer=same_values,
         runs=SNAPSHOT_RUNS,
+        figure=True,
     )
 
 
@@ -88,6 +89,7 @@ def executive_page_task(engine: Engine, user: SignedInUser, params: dict[str, fl
         ours,
         lambda _index: firm_kpis_pandas(engine, SNAPSHOT_DAY, params),
         same_answer=same_values,
+        figure=True,
     )
 
 

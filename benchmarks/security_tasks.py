@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import polars as pl
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, func, select, text
 
 from benchmarks.harness import Task
 from data_access import exports, grants
@@ -21,7 +21,7 @@ from data_access.audit import (
     monthly_review,
     verify_chain,
 )
-from data_access.db import read_frame
+from data_access.db import bulk_insert, read_frame
 from data_access.demo import DEMO_PASSWORD
 from data_access.masking import mask_address, mask_email, mask_phone
 from data_access.models import AuditRecord, Customer, User
@@ -39,7 +39,19 @@ SEED = 20261125
 # A month of record views: about a third of the customer base (1,000 staff, 40 views a day).
 ROWS_PER_CUSTOMER = 1 / 3
 MIN_ROWS = 50_000
-INSERT_CHUNK = 20_000
+INSERT_CHUNK = 100_000
+TRAIL_SCHEMA = {
+    "occurred_at": pl.Datetime("us"),
+    "user_id": pl.Int64,
+    "username": pl.String,
+    "action": pl.String,
+    "target_kind": pl.String,
+    "target_id": pl.String,
+    "detail": pl.String,
+    "client": pl.String,
+    "prev_hash": pl.String,
+    "row_hash": pl.String,
+}
 
 
 def tasks(engine: Engine) -> list[Task]:
@@ -95,10 +107,10 @@ def ensure_trail(engine: Engine) -> dt.date:
             record.row_hash = previous = audit_row_hash(record)
             rows.append(vars(record))
             if len(rows) == INSERT_CHUNK:
-                conn.execute(insert(AuditRecord), rows)
+                bulk_insert(conn, AuditRecord.__table__, pl.DataFrame(rows, schema=TRAIL_SCHEMA))
                 rows = []
         if rows:
-            conn.execute(insert(AuditRecord), rows)
+            bulk_insert(conn, AuditRecord.__table__, pl.DataFrame(rows, schema=TRAIL_SCHEMA))
     return start.date()
 
 

@@ -97,7 +97,7 @@ def profile_task(engine: Engine, user: SignedInUser, copy: segments.FeatureCopy)
         tiers = matched.groupby("tier").size()
         return len(matched), {tier: int(number) for tier, number in tiers.items()}
 
-    return Task("segment_profile", ours, baseline, same_answer=lambda a, b: a == b)
+    return Task("segment_profile", ours, baseline, same_answer=lambda a, b: a == b, figure=True)
 
 
 def _benchmark_segment(engine: Engine, user: SignedInUser) -> int:

@@ -170,6 +170,7 @@ def agenda_build_task(engine: Engine) -> Task:
         lambda _index: agenda_counts_pandas(engine, AS_OF),
         same_answer=lambda a, b: a == b,
         runs=AGENDA_RUNS,
+        figure=True,
     )
 
 

@@ -81,7 +81,7 @@ def usage_page_task(engine: Engine, user: SignedInUser) -> Task:
             round(float(person_days.sum() / len(person_days)), 6),
         )
 
-    return Task("usage_page", ours, baseline, same_answer=lambda a, b: a == b)
+    return Task("usage_page", ours, baseline, same_answer=lambda a, b: a == b, figure=True)
 
 
 def usage_daily_aggregate_task(engine: Engine) -> Task:
@@ -105,7 +105,14 @@ def usage_daily_aggregate_task(engine: Engine) -> Task:
         )
         return len(events.groupby(["employee_id", "action"]).size())
 
-    return Task("usage_daily_aggregate", ours, baseline, same_answer=lambda a, b: a == b, runs=5)
+    return Task(
+        "usage_daily_aggregate",
+        ours,
+        baseline,
+        same_answer=lambda a, b: a == b,
+        runs=5,
+        figure=True,
+    )
 
 
 def usage_event_record_task(engine: Engine, user: SignedInUser) -> Task:

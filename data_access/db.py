@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -208,6 +209,29 @@ def settle_after_bulk_load(engine: Engine) -> None:
             conn.connection.dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+# The bytes of the frames read while a benchmark counts (`counting_bytes_read`); None otherwise.
+_bytes_read: ContextVar[list[int] | None] = ContextVar("bytes_read", default=None)
+
+
+@contextmanager
+def counting_bytes_read() -> Iterator[list[int]]:
+    """Sum the in-memory size of every frame read meanwhile, in the one-item list yielded: the
+    volume a task reads, from which the benchmark bounds its time at the memory bandwidth."""
+    total = [0]
+    token = _bytes_read.set(total)
+    try:
+        yield total
+    finally:
+        _bytes_read.reset(token)
+
+
+def note_read(frame: pl.DataFrame) -> pl.DataFrame:
+    """Count `frame` as read, when a benchmark is counting; returns it unchanged."""
+    if (total := _bytes_read.get()) is not None:
+        total[0] += frame.estimated_size()
+    return frame
+
+
 def read_frame(
     conn: Connection, stmt: Executable, schema: Mapping[str, pl.DataType] | None = None
 ) -> pl.DataFrame:
@@ -227,8 +251,10 @@ def read_frame(
         infer_schema_length=None,
         schema_overrides={c: t for c, t in schema.items() if c in columns and not _temporal(t)},
     )
-    return frame.with_columns(
-        _as_type(frame[c], t) for c, t in schema.items() if c in columns and _temporal(t)
+    return note_read(
+        frame.with_columns(
+            _as_type(frame[c], t) for c, t in schema.items() if c in columns and _temporal(t)
+        )
     )
 
 
@@ -400,7 +426,9 @@ def read_arrow_frames(
                 name: pool.submit(_postgres_arrow_read, engine, sql) for name, sql in sqls.items()
             }
             tables = {name: future.result() for name, future in futures.items()}
-    return {name: _conform(tables[name], schema or {}) for name, (_, schema) in reads.items()}
+    return {
+        name: note_read(_conform(tables[name], schema or {})) for name, (_, schema) in reads.items()
+    }
 
 
 def _postgres_arrow_read(engine: Engine, sql: str) -> pl.DataFrame:

@@ -48,7 +48,7 @@ from sqlalchemy import BigInteger, Connection, Engine, String, cast, func, selec
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from data_access.db import PROJECT_ROOT, day_of, read_arrow_frames, unit_of_work
+from data_access.db import PROJECT_ROOT, day_of, note_read, read_arrow_frames, unit_of_work
 from data_access.demo import PREFERRED_CHANNELS
 from data_access.models import (
     Account,
@@ -768,7 +768,11 @@ def profile(copy: FeatureCopy, user: SignedInUser, spec: Group) -> SegmentProfil
     """
     everyone = in_scope(copy.frame, user)
     condition = expression(spec)
-    matched = everyone if condition is None else everyone.filter(condition)
+    if condition is None:
+        matched = everyone
+    else:
+        note_read(everyone.select(list(dict.fromkeys(condition.meta.root_names()))))
+        matched = everyone.filter(condition)
     scope_key = (
         copy.database_id,
         copy.built_at,

@@ -7,7 +7,13 @@ import pytest
 from polars.testing import assert_frame_equal
 from sqlalchemy import func, select
 
-from data_access.db import bulk_insert, database_size_bytes, read_frame, unit_of_work
+from data_access.db import (
+    bulk_insert,
+    counting_bytes_read,
+    database_size_bytes,
+    read_frame,
+    unit_of_work,
+)
 from data_access.models import Branch, JobRun, Setting
 
 BRANCH_SCHEMA = {"opened_on": pl.Date, "is_active": pl.Boolean}
@@ -73,3 +79,18 @@ def test_unit_of_work_rolls_back_everything_on_error(conn):
 
 def test_database_size_is_reported(engine):
     assert database_size_bytes(engine) > 0
+
+
+def test_frames_read_are_counted_only_while_a_benchmark_counts(handmade):
+    """The benchmark bounds a task by the bytes of the frames it reads; reads outside count
+    nowhere, and nested reads add up."""
+    query = select(Branch.__table__).order_by(Branch.id)
+    outside = read_frame(handmade, query, BRANCH_SCHEMA)
+    with counting_bytes_read() as total:
+        first = read_frame(handmade, query, BRANCH_SCHEMA)
+        assert total[0] == first.estimated_size() > 0
+        codes = read_frame(handmade, select(Branch.code))
+        assert total[0] == first.estimated_size() + codes.estimated_size()
+    assert_frame_equal(first, outside)
+    read_frame(handmade, query, BRANCH_SCHEMA)
+    assert total[0] == first.estimated_size() + codes.estimated_size()
