@@ -1831,7 +1831,7 @@ def generate(
                 _demo_frames(seed, customers, window, calendar, usage_dates)
             ):
                 loader.load(table, frame)
-    settle_after_bulk_load(engine)
+    settle_after_bulk_load(engine, Base.metadata.sorted_tables)
     seconds = time.perf_counter() - started
     loader.report("done", 1.0)
     return DemoSummary(

@@ -49,6 +49,7 @@ from data_access.db import (
     Read,
     bulk_insert,
     checks_built_after_load,
+    gather_statistics,
     read_arrow_frames,
     read_frame,
     unit_of_work,
@@ -900,6 +901,8 @@ def run_import(
                 if dry_run or not (good_rows_only or counts.conflicts.is_empty()):
                     raise _RollBack
                 loaded = result(counts, written=True)
+                if loaded.inserted or loaded.updated:
+                    gather_statistics(session.connection(), [spec.table])
                 _record(session, user, loaded, info.size_bytes, started_at, client)
                 if segments.FEATURES_JOB in loaded.stale_jobs:
                     segments.mark_features_stale(session.connection())

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Table, func, inspect, select
+from sqlalchemy import text as sql_text
 
 from data_access import imports, segments
 from data_access.models import (
@@ -142,6 +143,9 @@ def test_stored_values_of_the_other_kinds(handmade, tmp_path):
     referred = {(fk["referred_table"], tuple(fk["constrained_columns"])) for fk in foreign_keys}
     model_keys = Transaction.__table__.foreign_key_constraints
     assert referred == {(fk.referred_table.name, tuple(fk.column_keys)) for fk in model_keys}
+    if handmade.dialect.name == "postgresql":  # and the planner has the loaded rows' statistics
+        statistics = sql_text("SELECT count(*) FROM pg_stats WHERE tablename = 'transactions'")
+        assert handmade.scalar(statistics) > 0
     moved = load(handmade, tmp_path, "life_events", files.LIFE_EVENTS_MOVED)
     assert counts(moved) == (0, 1, 1, 0)
     wedding = select(LifeEvent.event_date).where(LifeEvent.kind == "wedding_anniversary")
