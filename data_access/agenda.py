@@ -68,9 +68,7 @@ from sqlalchemy.orm import Session, aliased
 
 from data_access import job_runs, segments
 from data_access.customers import (
-    CONSULTATION_CHANNELS,
     NOTE_MAX_CHARS,
-    OUTCOMES,
     add_note_unmarked,
     note_branch_id,
 )
@@ -83,6 +81,11 @@ from data_access.db import (
     unit_of_work,
 )
 from data_access.models import (
+    CONSULTATION_CHANNELS,
+    CONSULTATION_OUTCOMES,
+    INFLOW_KINDS,
+    LIFE_EVENT_KINDS,
+    OUTFLOW_KINDS,
     Account,
     AgendaItem,
     AgendaRule,
@@ -118,9 +121,6 @@ SNOOZE_DAYS = (1, 3, 7, 14)
 REWORK_AFTER_DAYS = 30
 SUPPRESSION_LOOKBACK_DAYS = 400
 MAX_EVENT_WINDOW_DAYS = 90
-OUTFLOW_KINDS = ("redemption", "withdrawal")
-INFLOW_KINDS = ("subscription", "deposit")
-LIFE_EVENT_KINDS = ("birthday", "wedding_anniversary", "account_anniversary")
 
 
 class RuleKind(enum.StrEnum):
@@ -1560,7 +1560,7 @@ def work_history(conn: Connection, business_date: dt.date, worked: pl.DataFrame)
     noted = worked.filter(pl.col("note").is_not_null())
     bad_note = noted.filter(
         ~pl.col("channel").is_in(CONSULTATION_CHANNELS)
-        | ~pl.col("outcome").is_in(OUTCOMES)
+        | ~pl.col("outcome").is_in(CONSULTATION_OUTCOMES)
         | (pl.col("note").str.strip_chars().str.len_chars() == 0)
         | (pl.col("note").str.len_chars() > NOTE_MAX_CHARS)
     )

@@ -42,6 +42,12 @@ from data_access import segments
 from data_access.db import read_frame, reads_before_write, unit_of_work
 from data_access.masking import mask_address, mask_email, mask_phone
 from data_access.models import (
+    ALERT_KINDS,
+    ALERT_SEVERITIES,
+    CONSULTATION_CHANNELS,
+    CONSULTATION_OUTCOMES,
+    INFLOW_KINDS,
+    OUTFLOW_KINDS,
     Account,
     Alert,
     Branch,
@@ -73,13 +79,7 @@ WHITESPACE = re.compile(r"\s+")
 
 NOTE_MAX_CHARS = 4_000
 ALERT_TEXT_MAX_CHARS = 500
-CONSULTATION_CHANNELS = ("visit", "phone", "dm", "tm", "online")
-OUTCOMES = ("interested", "purchased", "declined", "follow_up", "no_answer")
-ALERT_KINDS = ("always_alone", "proxy_attempt", "dormant_large_withdrawal", "identity_check")
-SEVERITIES = ("critical", "warning")
 
-INFLOW_KINDS = ("subscription", "deposit")
-OUTFLOW_KINDS = ("redemption", "withdrawal")
 BRANCH_CHANNEL = "branch"
 OWNER = "owner"  # any other `performed_by` is someone acting for the owner
 PERFORMERS = (OWNER, "proxy")
@@ -1131,7 +1131,7 @@ def add_note_unmarked(
     _require_writer(user)
     note = _checked_text(text, NOTE_MAX_CHARS, "note", NoteRejected)
     _checked_choice(channel, CONSULTATION_CHANNELS, "channel", NoteRejected)
-    _checked_choice(outcome, OUTCOMES, "outcome", NoteRejected)
+    _checked_choice(outcome, CONSULTATION_OUTCOMES, "outcome", NoteRejected)
     with unit_of_work(conn) as session:
         customer = _customer_row(session.connection(), customer_no)
         if corrects_id is not None:
@@ -1180,7 +1180,7 @@ def raise_alert(
     """Open an alert on the customer, raised by `user`; returns its id."""
     _require_writer(user)
     _checked_choice(kind, ALERT_KINDS, "kind", AlertRejected)
-    _checked_choice(severity, SEVERITIES, "severity", AlertRejected)
+    _checked_choice(severity, ALERT_SEVERITIES, "severity", AlertRejected)
     cleaned = _checked_text(text, ALERT_TEXT_MAX_CHARS, "alert text", AlertRejected)
     with unit_of_work(conn) as session:
         customer = _customer_row(session.connection(), customer_no)

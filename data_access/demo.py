@@ -31,6 +31,13 @@ from data_access.db import (
     settle_after_bulk_load,
 )
 from data_access.models import (
+    ALERT_KINDS,
+    CONSULTATION_CHANNELS,
+    CONSULTATION_OUTCOMES,
+    LIFE_EVENT_KINDS,
+    PREFERRED_CHANNELS,
+    TRANSACTION_CHANNELS,
+    TRANSACTION_KINDS,
     Account,
     Alert,
     Base,
@@ -294,7 +301,6 @@ OCCUPATION_WEIGHTS_BY_AGE_BAND = (
     (38, 17, 7, 5, 2, 12, 0, 1, 7, 3, 3, 5),
     (8, 17, 1, 1, 2, 17, 0, 44, 3, 6, 0, 1),
 )
-PREFERRED_CHANNELS = ("branch", "phone", "online", "dm")
 PREFERRED_CHANNEL_WEIGHTS_BY_AGE_BAND = ((15, 15, 62, 8), (35, 25, 28, 12), (55, 25, 5, 15))
 
 TIERS = (Tier.VIP, Tier.PRIORITY, Tier.GENERAL)
@@ -373,20 +379,16 @@ FUND_TYPE_POPULARITY = {"주식형": 5, "혼합형": 3, "채권형": 5, "MMF": 4
 RETURN_MEAN_BY_RISK = np.array([0.08, 0.06, 0.045, 0.035, 0.025, 0.015])
 RETURN_SPREAD_BY_RISK = np.array([0.30, 0.22, 0.14, 0.09, 0.05, 0.01])
 
-TRANSACTION_KINDS = ("subscription", "redemption", "deposit", "withdrawal")
 SUBSCRIPTION, REDEMPTION = 0, 1
 TRANSACTION_KIND_WEIGHTS = (35, 20, 30, 15)
 TRANSACTIONS_PER_ACCOUNT = 4.0
-TRANSACTION_CHANNELS = ("branch", "online", "phone")
 BRANCH_CHANNEL, ONLINE_CHANNEL, PHONE_CHANNEL = range(3)
 PROXY_SHARE_AT_BRANCH, PROXY_SHARE_BY_PHONE = 0.04, 0.01
 TIER_ACTIVITY = np.array([2.0, 1.4, 0.9])  # transactions relative to an average customer
 
 CONSULTATIONS_PER_CUSTOMER = 1.5
 TIER_CONSULTATIONS = np.array([5.0, 2.5, 1.0])
-CONSULTATION_CHANNELS = ("visit", "phone", "dm", "tm", "online")
 CONSULTATION_CHANNEL_WEIGHTS = (35, 33, 10, 12, 10)
-OUTCOMES = ("interested", "purchased", "declined", "follow_up", "no_answer")
 OUTCOME_WEIGHTS_BY_CHANNEL = (  # rows follow CONSULTATION_CHANNELS
     (30, 25, 15, 30, 0),
     (22, 8, 20, 25, 25),
@@ -413,7 +415,7 @@ NOTE_TEMPLATES = (
     "생일 축하 연락: 축하 인사와 함께 {fund} 펀드 운용 현황 안내.",
     "DM 후속 통화: 발송한 {fund} 펀드 안내장 수령 확인.",
 )
-OUTCOME_SENTENCES = (  # follows OUTCOMES; no_answer notes are NO_ANSWER_NOTES alone
+OUTCOME_SENTENCES = (  # follows CONSULTATION_OUTCOMES; no_answer notes are NO_ANSWER_NOTES alone
     ("관심 있음, 상품 설명서 요청.", "긍정적 반응, 배우자와 상의 후 결정하기로 함."),
     ("{amount}만원 가입 완료.", "{amount}만원 추가 가입 처리."),
     ("당분간 추가 투자 의향 없음.", "다른 금융사 상품과 비교 후 거절."),
@@ -429,7 +431,6 @@ SENSITIVE_NOTES = (
 CORRECTED_FIELDS = ("상품명", "금액", "상담 일자", "연락처")
 SENSITIVE_SHARE, CORRECTION_SHARE, CUE_IN_NOTE_SHARE = 0.02, 0.005, 0.6
 
-ALERT_KINDS = ("always_alone", "proxy_attempt", "dormant_large_withdrawal", "identity_check")
 ALERT_TEXTS = (
     "항상 본인이 직접 거래함. 대리인·가족 명의 요청 시 반드시 본인과 통화로 확인할 것.",
     "제3자가 '가족 부탁'이라며 환매·출금을 요청함. 본인 연락 불가로 거래 보류.",
@@ -1377,7 +1378,7 @@ def _life_event_frame(
     frame = pl.DataFrame(
         {
             "customer_id": people.ids[who],
-            "kind": _gather(("birthday", "wedding_anniversary", "account_anniversary"), kind),
+            "kind": _gather(LIFE_EVENT_KINDS, kind),
             "event_date": np.concatenate(
                 [people.birth[customer], wedding, people.opened[customer]]
             ),
@@ -1491,9 +1492,11 @@ def _transaction_frame(
 
 
 OUTCOME_SENTENCE_POOL = _Members.of(
-    np.repeat(np.arange(len(OUTCOMES)), [len(sentences) for sentences in OUTCOME_SENTENCES]),
+    np.repeat(
+        np.arange(len(CONSULTATION_OUTCOMES)), [len(sentences) for sentences in OUTCOME_SENTENCES]
+    ),
     np.arange(sum(len(sentences) for sentences in OUTCOME_SENTENCES)),
-    len(OUTCOMES),
+    len(CONSULTATION_OUTCOMES),
 )
 
 
@@ -1552,7 +1555,7 @@ def _consultation_frame(
             "branch_id": staff.branch[employee - 1] + 1,
             "channel": _gather(CONSULTATION_CHANNELS, channel),
             "occurred_at": _at_seconds(day, seconds),
-            "outcome": _gather(OUTCOMES, outcome),
+            "outcome": _gather(CONSULTATION_OUTCOMES, outcome),
             "is_sensitive": sensitive,
             "template": _gather(NOTE_TEMPLATES, rng.integers(0, len(NOTE_TEMPLATES), size)),
             "fund": main_fund_type.gather(who - part.start),

@@ -4,9 +4,9 @@ in Korean and English, written once here.
 The tables and their columns are the SQLAlchemy models; this module gives each its meaning
 and says which actions of data_access.policy let a person see it. The import specs
 (data_access.imports) take their columns' meanings and allowed values from here, so the import
-templates and the dictionary page cannot disagree. Allowed values are the lists the owning
-modules work with (customers, campaigns, agenda, and the demo generator's transaction codes),
-never copies of them. tests/test_data_dictionary.py fails when a model gains a table or column
+templates and the dictionary page cannot disagree. Allowed values are the lists the code
+works with (the stored codes in data_access.models; campaigns, agenda and customers for their
+own), never copies of them. tests/test_data_dictionary.py fails when a model gains a table or column
 without a meaning in both languages.
 """
 
@@ -18,8 +18,20 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Column
 
-from data_access import agenda, campaigns, customers, demo
-from data_access.models import Base, Role, Tier
+from data_access import agenda, campaigns, customers
+from data_access.models import (
+    ALERT_KINDS,
+    ALERT_SEVERITIES,
+    CONSULTATION_CHANNELS,
+    CONSULTATION_OUTCOMES,
+    LIFE_EVENT_KINDS,
+    PREFERRED_CHANNELS,
+    TRANSACTION_CHANNELS,
+    TRANSACTION_KINDS,
+    Base,
+    Role,
+    Tier,
+)
 from data_access.policy import Action, permits, require
 from data_access.security import SignedInUser
 
@@ -154,7 +166,7 @@ TABLES: dict[str, TableMeaning] = {
             "consent_dm": M("우편(DM) 수신 동의", "Consents to DM"),
             "consent_tm": M("전화(TM) 수신 동의", "Consents to TM"),
             "consent_email": M("이메일 수신 동의", "Consents to e-mail"),
-            "preferred_channel": M("선호 연락 채널", "Preferred channel", demo.PREFERRED_CHANNELS),
+            "preferred_channel": M("선호 연락 채널", "Preferred channel", PREFERRED_CHANNELS),
             "opened_on": M("첫 거래일", "Customer since"),
             "closed_on": M("거래 종료일", "Relationship closed on"),
         },
@@ -206,9 +218,9 @@ TABLES: dict[str, TableMeaning] = {
                 "계좌 주인인 고객 (계좌에서 정해짐)", "Account holder (from the account)"
             ),
             "occurred_at": M("거래 일시", "Date and time"),
-            "kind": M("거래 종류", "Kind", demo.TRANSACTION_KINDS),
+            "kind": M("거래 종류", "Kind", TRANSACTION_KINDS),
             "amount_krw": M("금액 (원)", "Amount (KRW)"),
-            "channel": M("거래 채널", "Channel", demo.TRANSACTION_CHANNELS),
+            "channel": M("거래 채널", "Channel", TRANSACTION_CHANNELS),
             "branch_id": M("거래 지점 (온라인은 비움)", "Branch (blank online)"),
             "performed_by": M(
                 "거래한 사람 (본인/대리인)", "Performed by (owner or proxy)", customers.PERFORMERS
@@ -231,10 +243,10 @@ TABLES: dict[str, TableMeaning] = {
             "customer_id": _CUSTOMER,
             "employee_id": M("상담 직원", "Consultant"),
             "branch_id": M("상담 지점", "Branch"),
-            "channel": M("상담 채널", "Channel", customers.CONSULTATION_CHANNELS),
+            "channel": M("상담 채널", "Channel", CONSULTATION_CHANNELS),
             "occurred_at": M("상담 일시", "Date and time"),
             "note": M("상담 내용", "What was said"),
-            "outcome": M("결과", "Outcome", customers.OUTCOMES),
+            "outcome": M("결과", "Outcome", CONSULTATION_OUTCOMES),
             "is_sensitive": M(
                 "민감 메모 여부 (담당자만 열람)", "Sensitive note (its owner reads it only)"
             ),
@@ -250,7 +262,7 @@ TABLES: dict[str, TableMeaning] = {
         {
             "id": _ROW_ID,
             "customer_id": _CUSTOMER,
-            "kind": M("기념일 종류", "Kind", agenda.LIFE_EVENT_KINDS),
+            "kind": M("기념일 종류", "Kind", LIFE_EVENT_KINDS),
             "event_date": M("날짜", "Date"),
         },
     ),
@@ -264,8 +276,8 @@ TABLES: dict[str, TableMeaning] = {
         {
             "id": _ROW_ID,
             "customer_id": _CUSTOMER,
-            "kind": M("경고 종류", "Kind of alert"),
-            "severity": M("심각도", "Severity"),
+            "kind": M("경고 종류", "Kind of alert", ALERT_KINDS),
+            "severity": M("심각도", "Severity", ALERT_SEVERITIES),
             "text": M("경고 내용", "What the alert says"),
             "raised_by": M(
                 "경고를 건 직원 (자동이면 비움)", "Employee who raised it (blank: automatic)"

@@ -48,6 +48,8 @@ from data_access.branches import branch_for_code, own_branch
 from data_access.business_days import extra_holidays, is_business_day
 from data_access.db import bulk_insert, day_of, read_arrow_frames, read_frame, unit_of_work
 from data_access.models import (
+    INFLOW_KINDS,
+    OUTFLOW_KINDS,
     Account,
     AgendaItem,
     Branch,
@@ -72,8 +74,6 @@ WINDOW_DAYS = 30
 # The grid starts this far before the first reported day: a window and the previous business
 # day (after the longest holiday run) both stay on it.
 LOOKBACK_DAYS = WINDOW_DAYS + 15
-INFLOW_KINDS = ("subscription", "deposit")
-OUTFLOW_KINDS = ("redemption", "withdrawal")
 RESPONSE_OUTCOMES = ("interested", "purchased")
 COMPLETED_STATUSES = ("done", "unreachable")  # as the agenda counts completion
 PRIORITY_TIERS = (Tier.VIP.value, Tier.PRIORITY.value)

@@ -60,6 +60,20 @@ class Tier(enum.StrEnum):
     GENERAL = "general"
 
 
+# The codes stored in the tables' kind, channel and outcome columns. The demo generator, the
+# checks on what staff enter, the KPIs and the data dictionary all take them from here.
+PREFERRED_CHANNELS = ("branch", "phone", "online", "dm")
+TRANSACTION_KINDS = ("subscription", "redemption", "deposit", "withdrawal")
+INFLOW_KINDS = ("subscription", "deposit")  # money into the customer's funds
+OUTFLOW_KINDS = ("redemption", "withdrawal")
+TRANSACTION_CHANNELS = ("branch", "online", "phone")
+CONSULTATION_CHANNELS = ("visit", "phone", "dm", "tm", "online")
+CONSULTATION_OUTCOMES = ("interested", "purchased", "declined", "follow_up", "no_answer")
+ALERT_KINDS = ("always_alone", "proxy_attempt", "dormant_large_withdrawal", "identity_check")
+ALERT_SEVERITIES = ("critical", "warning")
+LIFE_EVENT_KINDS = ("birthday", "wedding_anniversary", "account_anniversary")
+
+
 class Branch(Base):
     __tablename__ = "branches"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -49,8 +49,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from data_access.db import PROJECT_ROOT, day_of, note_read, read_arrow_frames, unit_of_work
-from data_access.demo import PREFERRED_CHANNELS
 from data_access.models import (
+    PREFERRED_CHANNELS,
     Account,
     Branch,
     Consultation,

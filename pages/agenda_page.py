@@ -11,7 +11,8 @@ import polars as pl
 import streamlit as st
 
 from data_access import agenda
-from data_access.customers import CONSULTATION_CHANNELS, OUTCOMES, NoteRejected
+from data_access.customers import NoteRejected
+from data_access.models import CONSULTATION_CHANNELS, CONSULTATION_OUTCOMES
 from data_access.security import SignedInUser
 from ui import session
 from ui.campaign_sections import show_campaign_calls
@@ -237,7 +238,7 @@ def show_group(user: SignedInUser, group: pl.DataFrame) -> None:
         )
         outcome.selectbox(
             t("agenda_note_outcome"),
-            options=list(OUTCOMES),
+            options=list(CONSULTATION_OUTCOMES),
             format_func=lambda code: t(f"outcome_{code}"),
             key=field("note_outcome", rule_id),
         )

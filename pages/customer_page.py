@@ -19,6 +19,12 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
 from data_access import customers
+from data_access.models import (
+    ALERT_KINDS,
+    ALERT_SEVERITIES,
+    CONSULTATION_CHANNELS,
+    CONSULTATION_OUTCOMES,
+)
 from data_access.security import SignedInUser
 from ui import session
 from ui.campaign_sections import show_campaign_memberships
@@ -404,13 +410,13 @@ def show_note_form(user: SignedInUser, customer_no: str, notes: pl.DataFrame) ->
         channel, outcome, corrects = st.columns(3)
         channel.selectbox(
             t("col_channel"),
-            customers.CONSULTATION_CHANNELS,
+            CONSULTATION_CHANNELS,
             format_func=lambda code: label("consult_channel", code),
             key=field("note_channel", customer_no),
         )
         outcome.selectbox(
             t("col_outcome"),
-            customers.OUTCOMES,
+            CONSULTATION_OUTCOMES,
             format_func=lambda code: label("outcome", code),
             key=field("note_outcome", customer_no),
         )
@@ -553,13 +559,13 @@ def show_alert_forms(user: SignedInUser, customer_no: str, alerts: pl.DataFrame)
         with raise_form, st.form("raise_alert"):
             st.selectbox(
                 t("alert_kind"),
-                customers.ALERT_KINDS,
+                ALERT_KINDS,
                 format_func=lambda code: label("alert_kind", code),
                 key=field("alert_kind", customer_no),
             )
             st.selectbox(
                 t("alert_severity"),
-                customers.SEVERITIES,
+                ALERT_SEVERITIES,
                 format_func=lambda code: label("severity", code),
                 key=field("alert_severity", customer_no),
             )
