@@ -75,6 +75,7 @@ def prepare_database(engine: Engine, scale: Scale) -> float:
         usage_days=scale.usage_days,
         replace=True,
         progress=progress,
+        sole_user=True,  # the harness's own database: SQLite may skip its write-ahead log
     )
     with engine.connect() as conn, unit_of_work(conn) as session:
         keys = ("benchmark_fingerprint", "benchmark_generation_s")

@@ -7,6 +7,7 @@ branch, ~2% VIP, ~2% proxy transactions ...), never from a run of the generator.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, func, select, text
 
-from data_access.db import read_frame
+from data_access.db import make_engine, read_frame
 from data_access.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DatabaseNotEmpty, DemoSummary, generate
 from data_access.models import (
     Account,
@@ -37,6 +38,7 @@ from data_access.models import (
     UsageEvent,
     User,
 )
+from data_access.schema import migrate
 from data_access.security import authenticate
 from data_access.segments import features_version
 from jobs import after_demo
@@ -432,6 +434,80 @@ def test_replace_swaps_the_data_in_one_transaction(databases):
     assert count(engine, Customer) == summary.rows["customers"] == 300
     with engine.connect() as conn:
         assert conn.scalar(select(Setting.value).where(Setting.key == "demo_seed")) == "2"
+
+
+def sqlite_file(folder: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{folder / 'crm.db'}")
+    migrate(engine)
+    return engine
+
+
+def stored_journal_mode(engine: Engine) -> str:
+    """The mode kept in the file, which a program that sets none finds."""
+    with sqlite3.connect(engine.url.database) as other:
+        return other.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+class JournalWatch:
+    """A progress callback that notes, while transactions load, whether SQLite writes a rollback
+    journal and how big its write-ahead log is."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.database = Path(engine.url.database)
+        self.seen: list[tuple[bool, int]] = []
+
+    def __call__(self, label: str, _fraction: float) -> None:
+        if label == "transactions":
+            journal = self.database.with_name(self.database.name + "-journal")
+            log = self.database.with_name(self.database.name + "-wal")
+            self.seen.append((journal.exists(), log.stat().st_size if log.exists() else 0))
+
+
+def test_a_sole_user_loads_sqlite_through_a_rollback_journal_then_returns_to_wal(tmp_path):
+    engine = sqlite_file(tmp_path)
+    watch = JournalWatch(engine)
+    generate(
+        engine, customers=300, seed=SEED, as_of=AS_OF, usage_days=0, sole_user=True,
+        progress=watch,
+    )  # fmt: skip
+    assert watch.seen
+    assert all(journal and log == 0 for journal, log in watch.seen)
+    assert count(engine, Customer) == 300
+    assert stored_journal_mode(engine) == "wal"
+
+
+def test_a_sole_user_load_keeps_the_wal_while_another_connection_has_the_file(tmp_path):
+    engine = sqlite_file(tmp_path)
+    watch = JournalWatch(engine)
+    with sqlite3.connect(engine.url.database) as other:
+        assert other.execute("SELECT count(*) FROM customers").fetchone() == (0,)
+        generate(
+            engine, customers=300, seed=SEED, as_of=AS_OF, usage_days=0, sole_user=True,
+            progress=watch,
+        )  # fmt: skip
+        assert watch.seen
+        assert not any(journal for journal, _ in watch.seen)
+        assert other.execute("SELECT count(*) FROM customers").fetchone() == (300,)
+    assert stored_journal_mode(engine) == "wal"
+
+
+def test_a_failed_sole_user_load_leaves_the_old_data_and_the_wal(tmp_path):
+    engine = sqlite_file(tmp_path)
+    generate(engine, customers=200, seed=1, as_of=AS_OF, usage_days=0)
+    original = customers_and_accounts(engine)
+
+    def fail_midway(label: str, _fraction: float) -> None:
+        if label == "transactions":
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        generate(
+            engine, customers=300, seed=2, as_of=AS_OF, usage_days=0, replace=True,
+            sole_user=True, progress=fail_midway,
+        )  # fmt: skip
+    assert_frame_equal(customers_and_accounts(engine)[0], original[0])
+    assert_frame_equal(customers_and_accounts(engine)[1], original[1])
+    assert stored_journal_mode(engine) == "wal"
 
 
 def test_demo_agenda_history_is_worked_by_each_items_rep_and_completion_varies(databases):
