@@ -413,29 +413,6 @@ def test_same_seed_gives_the_same_rows_and_another_seed_other_rows(databases):
     assert not customers.equals(other_customers)
 
 
-def test_replace_swaps_the_data_in_one_transaction(databases):
-    engine = databases.new("replace")
-    generate(engine, customers=200, seed=1, as_of=AS_OF, usage_days=0)
-    original = customers_and_accounts(engine)
-
-    def fail_midway(label: str, _fraction: float) -> None:
-        if label == "transactions":
-            raise RuntimeError("disk full")
-
-    with pytest.raises(RuntimeError, match="disk full"):
-        generate(
-            engine, customers=300, seed=2, as_of=AS_OF, usage_days=0, replace=True,
-            progress=fail_midway,
-        )  # fmt: skip
-    assert_frame_equal(customers_and_accounts(engine)[0], original[0])
-    assert_frame_equal(customers_and_accounts(engine)[1], original[1])
-
-    summary = generate(engine, customers=300, seed=2, as_of=AS_OF, usage_days=0, replace=True)
-    assert count(engine, Customer) == summary.rows["customers"] == 300
-    with engine.connect() as conn:
-        assert conn.scalar(select(Setting.value).where(Setting.key == "demo_seed")) == "2"
-
-
 def sqlite_file(folder: Path) -> Engine:
     engine = make_engine(f"sqlite:///{folder / 'crm.db'}")
     migrate(engine)
@@ -463,6 +440,33 @@ class JournalWatch:
             self.seen.append((journal.exists(), log.stat().st_size if log.exists() else 0))
 
 
+@pytest.mark.parametrize("sole_user", [False, True])
+def test_replace_swaps_the_data_in_one_transaction(databases, sole_user):
+    """Also through SQLite's rollback journal (`sole_user`), which leaves the file in WAL."""
+    engine = databases.new("replace")
+    generate(engine, customers=200, seed=1, as_of=AS_OF, usage_days=0)
+    original = customers_and_accounts(engine)
+
+    def fail_midway(label: str, _fraction: float) -> None:
+        if label == "transactions":
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        generate(
+            engine, customers=300, seed=2, as_of=AS_OF, usage_days=0, replace=True,
+            progress=fail_midway, sole_user=sole_user,
+        )  # fmt: skip
+    assert_frame_equal(customers_and_accounts(engine)[0], original[0])
+    assert_frame_equal(customers_and_accounts(engine)[1], original[1])
+    if engine.dialect.name == "sqlite":
+        assert stored_journal_mode(engine) == "wal"
+
+    summary = generate(engine, customers=300, seed=2, as_of=AS_OF, usage_days=0, replace=True)
+    assert count(engine, Customer) == summary.rows["customers"] == 300
+    with engine.connect() as conn:
+        assert conn.scalar(select(Setting.value).where(Setting.key == "demo_seed")) == "2"
+
+
 def test_a_sole_user_loads_sqlite_through_a_rollback_journal_then_returns_to_wal(tmp_path):
     engine = sqlite_file(tmp_path)
     watch = JournalWatch(engine)
@@ -488,25 +492,6 @@ def test_a_sole_user_load_keeps_the_wal_while_another_connection_has_the_file(tm
         assert watch.seen
         assert not any(journal for journal, _ in watch.seen)
         assert other.execute("SELECT count(*) FROM customers").fetchone() == (300,)
-    assert stored_journal_mode(engine) == "wal"
-
-
-def test_a_failed_sole_user_load_leaves_the_old_data_and_the_wal(tmp_path):
-    engine = sqlite_file(tmp_path)
-    generate(engine, customers=200, seed=1, as_of=AS_OF, usage_days=0)
-    original = customers_and_accounts(engine)
-
-    def fail_midway(label: str, _fraction: float) -> None:
-        if label == "transactions":
-            raise RuntimeError("disk full")
-
-    with pytest.raises(RuntimeError, match="disk full"):
-        generate(
-            engine, customers=300, seed=2, as_of=AS_OF, usage_days=0, replace=True,
-            sole_user=True, progress=fail_midway,
-        )  # fmt: skip
-    assert_frame_equal(customers_and_accounts(engine)[0], original[0])
-    assert_frame_equal(customers_and_accounts(engine)[1], original[1])
     assert stored_journal_mode(engine) == "wal"
 
 
