@@ -153,6 +153,11 @@ def test_home_shows_the_firm_kpis_to_an_executive(console):
     assert not console.exception
     assert "전사 KPI" in [header.value for header in console.subheader]
     assert metrics(console)["수탁고(AUM)"] == "₩27,000,000"
+    # A target shows once, inside its tile, also on a tile without a change.
+    targets = [metric.proto.delta_description for metric in console.metric]
+    targets = [target for target in targets if target.startswith("목표 ")]
+    assert targets
+    assert not set(targets) & {caption.value for caption in console.caption}
 
 
 def test_admin_saves_a_target_and_it_is_audited(console, kpi_db):

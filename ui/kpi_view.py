@@ -101,9 +101,7 @@ def tile(
         border=True,
         chart_data=trend or None,
         chart_type="line",
-    )
-    if change is None and aim is not None:
-        st.caption(aim)  # without a change there is no line to carry the target
+    )  # the description shows without a change too, so the target needs no caption of its own
 
 
 def tiles(
