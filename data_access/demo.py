@@ -382,10 +382,12 @@ FUND_TYPE_POPULARITY = {"주식형": 5, "혼합형": 3, "채권형": 5, "MMF": 4
 RETURN_MEAN_BY_RISK = np.array([0.08, 0.06, 0.045, 0.035, 0.025, 0.015])
 RETURN_SPREAD_BY_RISK = np.array([0.30, 0.22, 0.14, 0.09, 0.05, 0.01])
 
-SUBSCRIPTION, REDEMPTION = 0, 1
-TRANSACTION_KIND_WEIGHTS = (35, 20, 30, 15)
+SUBSCRIPTION, REDEMPTION = (TRANSACTION_KINDS.index(k) for k in ("subscription", "redemption"))
+TRANSACTION_KIND_WEIGHTS = (35, 20, 30, 15)  # follows TRANSACTION_KINDS (data_access.models)
 TRANSACTIONS_PER_ACCOUNT = 4.0
-BRANCH_CHANNEL, ONLINE_CHANNEL, PHONE_CHANNEL = range(3)
+BRANCH_CHANNEL, ONLINE_CHANNEL, PHONE_CHANNEL = (
+    TRANSACTION_CHANNELS.index(c) for c in ("branch", "online", "phone")
+)
 PROXY_SHARE_AT_BRANCH, PROXY_SHARE_BY_PHONE = 0.04, 0.01
 TIER_ACTIVITY = np.array([2.0, 1.4, 0.9])  # transactions relative to an average customer
 

@@ -6,8 +6,8 @@ and says which actions of data_access.policy let a person see it. The import spe
 (data_access.imports) take their columns' meanings and allowed values from here, so the import
 templates and the dictionary page cannot disagree. Allowed values are the lists the code
 works with (the stored codes in data_access.models; campaigns, agenda and customers for their
-own), never copies of them. tests/test_data_dictionary.py fails when a model gains a table or column
-without a meaning in both languages.
+own), never copies of them. tests/test_data_dictionary.py fails when a model gains a table or
+column without a meaning in both languages.
 """
 
 from __future__ import annotations
