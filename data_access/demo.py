@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, select
 
+from data_access.business_days import business_today
 from data_access.db import (
     bulk_insert,
     checks_built_after_load,
@@ -60,7 +61,7 @@ from data_access.models import (
     UsageEvent,
     User,
 )
-from data_access.security import hash_password, now_seoul
+from data_access.security import hash_password
 
 _log = logging.getLogger(__name__)
 DEMO_PASSWORD = "dreams-demo"
@@ -1842,8 +1843,9 @@ def generate(
     progress: Progress | None = None,
     sole_user: bool = False,
 ) -> DemoSummary:
-    """Fill a migrated database with demo data as of the morning of `as_of` (default: today in
-    Seoul), in one transaction. The same arguments always give the same rows.
+    """Fill a migrated database with demo data as of the morning of `as_of` (default: the
+    business date, so a console pinned by CRM_BUSINESS_DATE gets its demo of that day), in one
+    transaction. The same arguments always give the same rows.
 
     Raises DatabaseNotEmpty if the database holds any data and `replace` is false; with
     `replace` the old data are deleted in the same transaction. `progress(label, fraction)` is
@@ -1852,7 +1854,7 @@ def generate(
     the benchmark), which lets SQLite load through a rollback journal: faster at millions of
     rows, see `_sqlite_rollback_journal`.
     """
-    as_of = as_of or now_seoul().date()
+    as_of = as_of or business_today()
     if customers < 1 or seed < 0 or usage_days < 0:
         raise ValueError("customers must be at least 1, seed and usage_days at least 0")
     if as_of < EARLIEST_AS_OF:

@@ -310,7 +310,12 @@ def parser() -> argparse.ArgumentParser:
     demo_data = commands.add_parser("demo-data", help="fill the database with demo data")
     demo_data.add_argument("--customers", type=positive_int, default=20_000)
     demo_data.add_argument("--seed", type=int, default=7)
-    demo_data.add_argument("--as-of", type=iso_date, default=None, help="default: today (Seoul)")
+    demo_data.add_argument(
+        "--as-of",
+        type=iso_date,
+        default=None,
+        help="default: the business date (today in Seoul, or CRM_BUSINESS_DATE)",
+    )
     demo_data.add_argument(
         "--usage-days",
         type=positive_int,

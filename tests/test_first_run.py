@@ -19,12 +19,16 @@ from data_access.overview import demo_settings
 
 CUSTOMERS = 300
 USAGE_DAYS = 2
+# A pinned Wednesday: the two usage days before it are working days whatever day the suite runs
+# (two days before a Monday in Seoul are a weekend, with no usage to count).
+BUSINESS_DATE = "2026-11-25"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def empty(databases, tmp_path, monkeypatch) -> Engine:
     monkeypatch.setenv("CRM_ANALYTICS_DIR", str(tmp_path / "analytics"))
+    monkeypatch.setenv("CRM_BUSINESS_DATE", BUSINESS_DATE)
     return databases.new("first_run")
 
 
@@ -36,6 +40,7 @@ def assert_demo_in_place(engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Customer)) == CUSTOMERS
         assert demo_settings(conn).get("demo_data") == "true"
+        assert demo_settings(conn).get("demo_as_of") == BUSINESS_DATE
         assert conn.scalar(select(func.count()).select_from(UsageDaily)) > 0
         assert conn.scalar(select(func.count()).select_from(KpiSnapshot)) > 0
         worked = conn.scalar(
@@ -88,5 +93,6 @@ def test_the_demo_data_command_builds_the_same_demo(empty):
     assert finished.returncode == 0, finished.stderr[-2000:]
     summary = json.loads(finished.stdout.strip().splitlines()[-1])
     assert summary["customers"] == CUSTOMERS
+    assert summary["as_of"] == BUSINESS_DATE
     assert summary["agenda"]["worked"] > 0
     assert_demo_in_place(empty)
