@@ -10,6 +10,7 @@ server's log, so a failed CI run can be read afterwards.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import socket
@@ -34,6 +35,10 @@ SERVER_LOG = ARTIFACTS / "e2e-streamlit.log"
 
 DEMO_CUSTOMERS = 2_000
 DEMO_USAGE_DAYS = 3
+# The consoles under test run pinned to this Wednesday, and the demo is as of its morning: the
+# usage days before it hold working days whatever day the suite runs (after a weekend or a
+# holiday, three days before today can hold none).
+BUSINESS_DATE = dt.date(2026, 11, 25)
 SERVER_START_TIMEOUT_S = 60
 SERVER_STOP_TIMEOUT_S = 10
 # Streamlit reruns the whole script on every interaction; the first render after sign-in also
@@ -74,7 +79,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
 
 @pytest.fixture(scope="session")
 def demo_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A small demo database (2,000 customers, 3 usage days) in a SQLite file."""
+    """A small demo database (2,000 customers, 3 usage days) as of BUSINESS_DATE, in a SQLite
+    file."""
     from data_access import demo
     from data_access.db import make_engine
     from data_access.schema import migrate
@@ -83,7 +89,9 @@ def demo_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     engine = make_engine(url)
     try:
         migrate(engine)
-        demo.generate(engine, customers=DEMO_CUSTOMERS, usage_days=DEMO_USAGE_DAYS)
+        demo.generate(
+            engine, customers=DEMO_CUSTOMERS, usage_days=DEMO_USAGE_DAYS, as_of=BUSINESS_DATE
+        )
     finally:
         engine.dispose()
     return url
@@ -121,8 +129,9 @@ def _log_tail(log_path: Path, lines: int = 60) -> str:
 
 @contextlib.contextmanager
 def streamlit_server(database_url: str, log_path: Path, **env: str) -> Iterator[str]:
-    """`streamlit run app.py` on a free port over `database_url` (plus `env`), its output in
-    `log_path`; yields the base URL once the server answers, and stops it afterwards."""
+    """`streamlit run app.py` on a free port over `database_url` (plus `env`), pinned to
+    BUSINESS_DATE, its output in `log_path`; yields the base URL once the server answers, and
+    stops it afterwards."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [
@@ -145,6 +154,7 @@ def streamlit_server(database_url: str, log_path: Path, **env: str) -> Iterator[
     server_env = {
         **os.environ,
         "CRM_DATABASE_URL": database_url,
+        "CRM_BUSINESS_DATE": BUSINESS_DATE.isoformat(),
         "PYTHONUNBUFFERED": "1",
         **env,
     }

@@ -10,8 +10,7 @@ from playwright.sync_api import Page, expect
 
 from data_access import agenda, demo, job_runs
 from data_access.db import make_engine
-from data_access.security import now_seoul
-from tests.e2e.conftest import wait_until_idle
+from tests.e2e.conftest import BUSINESS_DATE, wait_until_idle
 from tests.e2e.test_sign_in import sign_in, sign_out_button
 
 ScreenshotSaver = Callable[[str], Path]
@@ -22,7 +21,7 @@ def todays_agenda(demo_database_url: str) -> None:
     """Build today's agenda (the console's business date) as the 06:00 job would have."""
     engine = make_engine(demo_database_url)
     try:
-        outcome = agenda.build_agenda(engine, now_seoul().date(), force=True)
+        outcome = agenda.build_agenda(engine, BUSINESS_DATE, force=True)
     finally:
         engine.dispose()
     # SKIPPED means the console's own scheduler is building the same date right now.

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from data_access import demo
 from data_access.db import make_engine
 from data_access.models import TrainingCourse, TrainingSession
-from data_access.security import now_seoul
 from jobs import usage as usage_job
+from tests.e2e.conftest import BUSINESS_DATE
 from tests.e2e.test_sign_in import sign_in
 
 ScreenshotSaver = Callable[[str], Path]
@@ -72,9 +72,7 @@ def results_file(database_url: str) -> str:
             ended = conn.execute(
                 select(func.max(TrainingSession.ends_on))
                 .join(TrainingCourse, TrainingCourse.id == TrainingSession.course_id)
-                .where(
-                    TrainingCourse.code == "CRM101", TrainingSession.ends_on < now_seoul().date()
-                )
+                .where(TrainingCourse.code == "CRM101", TrainingSession.ends_on < BUSINESS_DATE)
             ).scalar_one()
     finally:
         engine.dispose()
