@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -37,7 +38,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import AddConstraint, DropConstraint
 from sqlalchemy.sql import ClauseElement, Executable
@@ -304,24 +305,74 @@ def bulk_insert(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
     names = ", ".join(quote(c) for c in frame.columns)
     target = conn.dialect.identifier_preparer.format_table(table)
     raw = conn.connection.driver_connection
-    if is_sqlite(conn):
-        frame = frame.with_columns(
-            pl.col(pl.Date).dt.to_string("%Y-%m-%d"),
-            pl.col(pl.Datetime).dt.to_string("%Y-%m-%d %H:%M:%S.%6f"),
-        )
-        placeholders = ", ".join("?" for _ in frame.columns)
-        insert_sql = f"INSERT INTO {target} ({names}) VALUES ({placeholders})"  # noqa: S608
-        raw.executemany(insert_sql, frame.iter_rows())
-        return frame.height
-    copy_sql = f"COPY {target} ({names}) FROM STDIN (FORMAT csv, NULL '\\N')"
-    with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        for chunk in frame.iter_slices(COPY_CHUNK_ROWS):
-            copy.write(chunk.write_csv(include_header=False, null_value="\\N").encode())
-    if "id" in frame.columns:
+    driver_error = conn.dialect.loaded_dbapi.Error
+    try:
+        if is_sqlite(conn):
+            _insert_into_sqlite(raw, target, names, frame)
+        else:
+            _copy_into_postgres(raw, target, names, frame)
+    except driver_error as exc:
+        # Raised as conn.execute raises it (IntegrityError, OperationalError, ...), so callers
+        # catch one family of errors whichever database runs.
+        raise DBAPIError.instance(
+            f"bulk insert into {target}", None, exc, driver_error, dialect=conn.dialect
+        ) from exc
+    if "id" in frame.columns and not is_sqlite(conn):
         # COPY with explicit ids leaves the id sequence behind; later inserts would collide.
         sequence = func.pg_get_serial_sequence(table.name, "id")
         conn.execute(select(func.setval(sequence, select(func.max(table.c.id)).scalar_subquery())))
     return frame.height
+
+
+def _insert_into_sqlite(raw: Any, target: str, names: str, frame: pl.DataFrame) -> None:
+    frame = frame.with_columns(
+        pl.col(pl.Date).dt.to_string("%Y-%m-%d"),
+        pl.col(pl.Datetime).dt.to_string("%Y-%m-%d %H:%M:%S.%6f"),
+    )
+    placeholders = ", ".join("?" for _ in frame.columns)
+    insert_sql = f"INSERT INTO {target} ({names}) VALUES ({placeholders})"  # noqa: S608
+    raw.executemany(insert_sql, frame.iter_rows())
+
+
+def _copy_into_postgres(raw: Any, target: str, names: str, frame: pl.DataFrame) -> None:
+    copy_sql = f"COPY {target} ({names}) FROM STDIN (FORMAT csv, NULL '\\N')"
+    with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        for chunk in frame.iter_slices(COPY_CHUNK_ROWS):
+            copy.write(chunk.write_csv(include_header=False, null_value="\\N").encode())
+
+
+@contextmanager
+def bulk_load_transaction(conn: Connection) -> Iterator[None]:
+    """The transaction of a bulk load, begun on `conn` outside any other.
+
+    On SQLite the connection skips the foreign-key lookup per row during the load and checks
+    every reference once before the commit; a broken one raises IntegrityError and rolls the
+    whole load back, as PostgreSQL's validation of its re-added keys does. SQLite switches
+    enforcement only between transactions, hence one context for both. Measured on 22 M demo
+    rows: 86 s to load with the lookups, 74 s without, and 2.5 s to check.
+    """
+    if not is_sqlite(conn):
+        with conn.begin():
+            yield
+        return
+    # On the driver's connection: SQLAlchemy would open a transaction for the statement.
+    sqlite = conn.connection.dbapi_connection
+    sqlite.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with conn.begin():
+            yield
+            _check_sqlite_references(conn)
+    finally:
+        sqlite.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_sqlite_references(conn: Connection) -> None:
+    statement = "PRAGMA foreign_key_check"
+    broken = conn.exec_driver_sql(statement).first()
+    if broken is not None:
+        table, row_id, parent, _ = broken
+        problem = f"{table} row {row_id} refers to a {parent} row that does not exist"
+        raise IntegrityError(statement, None, sqlite3.IntegrityError(problem))
 
 
 SQLITE_INDEX_BUILD_CACHE_KIB = -2_000  # negative: KiB, as PRAGMA cache_size takes it
@@ -338,7 +389,7 @@ def checks_built_after_load(
     Measured: one sorted index build beats updating a B-tree per row (SQLite, 4.7 M usage
     events: 10 s to load and 7 s to index, against 44 s with both indexes live), and
     PostgreSQL's per-row foreign-key triggers made COPY 3x slower than one validation at the end.
-    SQLite checks foreign keys with a cheap lookup and cannot drop them, so they stay.
+    SQLite cannot drop its foreign keys; `bulk_load_transaction` checks them once instead.
     """
     inspector = inspect(conn)
     indexes = []
@@ -355,7 +406,7 @@ def checks_built_after_load(
     yield
     if on_build is not None:
         on_build()
-    with _small_sqlite_sort_runs(conn):
+    with _sqlite_index_sorter(conn):
         for index in indexes:
             index.create(conn)
     for foreign_key in foreign_keys:
@@ -363,19 +414,23 @@ def checks_built_after_load(
 
 
 @contextmanager
-def _small_sqlite_sort_runs(conn: Connection) -> Iterator[None]:
+def _sqlite_index_sorter(conn: Connection) -> Iterator[None]:
     """SQLite's index sorter sorts runs as big as the page cache before merging them; runs of
-    2 MiB stay in the CPU cache. Measured on 4.7 M usage events: 9 s to index with this
-    module's 128 MiB cache, 7 s with 2 MiB."""
+    2 MiB stay in the CPU cache, and helper threads sort and merge them on the other cores.
+    Measured on 4.7 M usage events: 9 s to index with this module's 128 MiB cache, 7 s with
+    2 MiB; on 18.7 M, 21.7 s without helper threads and 17.2 s with them (2 cores)."""
     if not is_sqlite(conn):
         yield
         return
     cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    threads = conn.exec_driver_sql("PRAGMA threads").scalar_one()
     conn.exec_driver_sql(f"PRAGMA cache_size={SQLITE_INDEX_BUILD_CACHE_KIB}")
+    conn.exec_driver_sql(f"PRAGMA threads={max((os.cpu_count() or 1) - 1, 0)}")
     try:
         yield
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(cache_size)}")
+        conn.exec_driver_sql(f"PRAGMA threads={int(threads)}")
 
 
 # ADBC's SQLite connections wait for locks and cache pages like the console's own ones.

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, Table, select
 from data_access.business_days import business_today
 from data_access.db import (
     bulk_insert,
+    bulk_load_transaction,
     checks_built_after_load,
     database_size_bytes,
     is_sqlite,
@@ -1877,7 +1878,7 @@ def generate(
         engine.connect() as conn,
         _sqlite_sorts_on_disk(conn),
         _sqlite_rollback_journal(conn, sole_user),
-        conn.begin(),
+        bulk_load_transaction(conn),
     ):
         _empty_or_refuse(conn, replace)
         loader = _Loader(conn, progress, expected_rows)

@@ -6,34 +6,38 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from data_access.db import (
     bulk_insert,
+    bulk_load_transaction,
     counting_bytes_read,
     database_size_bytes,
     read_frame,
     unit_of_work,
 )
-from data_access.models import Branch, JobRun, Setting
+from data_access.models import Branch, Employee, JobRun, Setting
 
 BRANCH_SCHEMA = {"opened_on": pl.Date, "is_active": pl.Boolean}
 
 
+BRANCHES = pl.DataFrame(
+    {
+        "id": [1, 2],
+        "code": ["101", "102"],
+        "name_ko": ["강남지점", ""],
+        "name_en": ["Gangnam", "Haeundae"],
+        "region": ["서울", "부산"],
+        "opened_on": [dt.date(1992, 2, 29), dt.date(1999, 12, 31)],
+        "is_active": [True, False],
+    }
+)
+
+
 def test_bulk_insert_round_trips_dates_booleans_and_korean_text(conn):
-    branches = pl.DataFrame(
-        {
-            "id": [1, 2],
-            "code": ["101", "102"],
-            "name_ko": ["강남지점", ""],
-            "name_en": ["Gangnam", "Haeundae"],
-            "region": ["서울", "부산"],
-            "opened_on": [dt.date(1992, 2, 29), dt.date(1999, 12, 31)],
-            "is_active": [True, False],
-        }
-    )
-    assert bulk_insert(conn, Branch.__table__, branches) == 2
+    assert bulk_insert(conn, Branch.__table__, BRANCHES) == 2
     got = read_frame(conn, select(Branch.__table__).order_by(Branch.id), BRANCH_SCHEMA)
-    assert_frame_equal(got, branches)
+    assert_frame_equal(got, BRANCHES)
 
 
 def test_bulk_insert_keeps_timestamps_readable_by_the_orm(conn):
@@ -59,6 +63,41 @@ def test_bulk_insert_keeps_timestamps_readable_by_the_orm(conn):
         session.add(later)
         session.flush()
         assert later.id == 8
+
+
+def employees_of_branches(*branch_ids: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "id": range(1, len(branch_ids) + 1),
+            "employee_no": [f"E{n:05d}" for n in range(1, len(branch_ids) + 1)],
+            "name": ["김민수"] * len(branch_ids),
+            "role": ["sales_rep"] * len(branch_ids),
+            "branch_id": branch_ids,
+            "hire_date": [dt.date(2020, 3, 2)] * len(branch_ids),
+            "is_active": [True] * len(branch_ids),
+        }
+    )
+
+
+def test_a_bulk_load_with_a_broken_reference_is_refused_whole(engine):
+    with engine.connect() as conn:
+        with pytest.raises(IntegrityError), bulk_load_transaction(conn):
+            bulk_insert(conn, Branch.__table__, BRANCHES)
+            bulk_insert(conn, Employee.__table__, employees_of_branches(1, 7))
+        assert conn.scalar(select(func.count()).select_from(Branch)) == 0
+        conn.rollback()
+        # The connection checks every row again once the load is over.
+        with pytest.raises(IntegrityError), conn.begin():
+            bulk_insert(conn, Employee.__table__, employees_of_branches(5))
+        with bulk_load_transaction(conn):
+            bulk_insert(conn, Branch.__table__, BRANCHES)
+            bulk_insert(conn, Employee.__table__, employees_of_branches(1, 2))
+        try:
+            assert conn.scalar(select(func.count()).select_from(Employee)) == 2
+        finally:
+            conn.execute(Employee.__table__.delete())
+            conn.execute(Branch.__table__.delete())
+            conn.commit()
 
 
 def test_bulk_insert_refuses_unknown_columns(conn):
