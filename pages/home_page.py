@@ -12,6 +12,7 @@ from ui.format import count, day, krw, krw_compact
 from ui.i18n import t
 
 SUMMARY_TTL_S = 600
+TILES_PER_ROW = 4
 INTRO = {
     Role.EXECUTIVE: "home_exec_intro",
     Role.BRANCH_MANAGER: "home_branch_intro",
@@ -36,19 +37,31 @@ def training_summary(user: SignedInUser, as_of: dt.date) -> overview.TrainingSum
 
 
 def show_scope(user: SignedInUser, as_of: dt.date) -> None:
+    """The live figures of the user's scope; AUM is left to the KPI tiles below when they
+    show it (the same figure, from the day's snapshot)."""
     summary = scope_summary(user, as_of)
-    first = st.columns(4)
-    first[0].metric(t("customers"), count(summary.customers), help=t("help_customers"))
-    first[1].metric(t("aum"), krw_compact(summary.aum_krw), help=t("help_aum"))
-    first[2].metric(t("open_accounts"), count(summary.open_accounts))
-    first[3].metric(t("open_alerts"), count(summary.open_alerts))
-    second = st.columns(4)
-    second[0].metric(t("consultations_recent"), count(summary.consultations_recent))
-    second[1].metric(t("maturing_soon"), count(summary.maturing_soon))
+    aum_below = "aum_krw" in kpi_view.home_firm_tiles(user, as_of)
+    tiles = [
+        (t("customers"), count(summary.customers), t("help_customers")),
+        *([] if aum_below else [(t("aum"), krw_compact(summary.aum_krw), t("help_aum"))]),
+        (t("open_accounts"), count(summary.open_accounts), None),
+        (t("open_alerts"), count(summary.open_alerts), None),
+        (t("consultations_recent"), count(summary.consultations_recent), None),
+        (t("maturing_soon"), count(summary.maturing_soon), None),
+    ]
     if user.role in (Role.EXECUTIVE, Role.BRANCH_MANAGER):
-        second[2].metric(t("branches"), count(summary.branches))
-        second[3].metric(t("staff"), count(summary.staff))
-    st.caption(f"{t('aum')}: {krw(summary.aum_krw)}")
+        tiles += [
+            (t("branches"), count(summary.branches), None),
+            (t("staff"), count(summary.staff), None),
+        ]
+    for first in range(0, len(tiles), TILES_PER_ROW):
+        columns = st.columns(TILES_PER_ROW)
+        for column, (label, value, help_text) in zip(
+            columns, tiles[first : first + TILES_PER_ROW], strict=False
+        ):
+            column.metric(label, value, help=help_text)
+    if not aum_below:
+        st.caption(f"{t('aum')}: {krw(summary.aum_krw)}")
 
 
 def show_training(user: SignedInUser, as_of: dt.date) -> None:

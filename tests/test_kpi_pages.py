@@ -153,6 +153,9 @@ def test_home_shows_the_firm_kpis_to_an_executive(console):
     assert not console.exception
     assert "전사 KPI" in [header.value for header in console.subheader]
     assert metrics(console)["수탁고(AUM)"] == "₩27,000,000"
+    # AUM shows once, in its KPI tile: the live figures above leave it out.
+    assert [metric.label for metric in console.metric].count("수탁고(AUM)") == 1
+    assert "고객 수" in metrics(console)
     # A target shows once, inside its tile, also on a tile without a change.
     targets = [metric.proto.delta_description for metric in console.metric]
     targets = [target for target in targets if target.startswith("목표 ")]
@@ -266,3 +269,29 @@ def test_a_korean_day_span_cannot_turn_a_caption_into_strikethrough():
     caption += span(dt.date(2026, 11, 1), dt.date(2026, 11, 4))
     assert "~" not in caption
     assert caption == "12월 1일～4일, 11월 1일～4일"
+
+
+def test_home_shows_a_new_snapshot_at_once(databases, monkeypatch):
+    """The home page caches its KPI figures for minutes, but never the absence of a snapshot:
+    the first snapshot (the nightly job, or an admin's "run now") shows on the next run."""
+    engine = databases.new("kpi_home_first_snapshot")
+    with engine.begin() as conn:
+        handmade.load(conn)
+        kpi_data.load(conn)
+    monkeypatch.setenv("CRM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("CRM_BUSINESS_DATE", DAY.isoformat())
+    monkeypatch.setenv("CRM_IN_PROCESS_SCHEDULER", "0")
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S).run()
+    try:
+        sign_in(at, "exec", PASSWORD)
+        assert "전사 KPI" not in [header.value for header in at.subheader]
+        assert "수탁고(AUM)" in metrics(at)  # among the live figures while no tile shows it
+
+        kpis_job.run_range(engine, DAY, DAY)
+        at.run()
+        assert not at.exception
+        assert "전사 KPI" in [header.value for header in at.subheader]
+        assert [metric.label for metric in at.metric].count("수탁고(AUM)") == 1
+        assert metrics(at)["수탁고(AUM)"] == "₩27,000,000"
+    finally:
+        st.cache_data.clear()

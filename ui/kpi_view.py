@@ -159,22 +159,37 @@ HOME_FIRM_KPIS = [
 HOME_TTL_S = 600
 
 
-# The whole user is part of the key: a branch's figures never reach another branch's manager.
-@st.cache_data(ttl=HOME_TTL_S, show_spinner=False)
-def _home_figures(
-    user: SignedInUser, as_of: dt.date
-) -> tuple[dt.date | None, str, pl.DataFrame, dict[str, float]]:
+def _latest_snapshot(user: SignedInUser, as_of: dt.date) -> dt.date | None:
+    """Asked on every run (one small query), so a snapshot made a minute ago shows at once."""
     with session.connect() as conn:
         span = kpis.snapshot_span(conn, user, as_of)
-        if span is None:
-            return None, kpis.FIRM, pl.DataFrame(), {}
-        latest = span[1]
+    return None if span is None else span[1]
+
+
+# The whole user is part of the key: a branch's figures never reach another branch's manager.
+# So is the snapshot's day: a new snapshot is a new key.
+@st.cache_data(ttl=HOME_TTL_S, show_spinner=False)
+def _home_figures(
+    user: SignedInUser, latest: dt.date
+) -> tuple[str, pl.DataFrame, dict[str, float]]:
+    with session.connect() as conn:
         scope = kpis.scope_for(conn, user, None)
         if scope.kind == kpis.FIRM:
             figures = kpis.history(conn, user, scope, latest, latest)
         else:
             figures = kpis.branch_against_median(conn, user, scope, latest)
-        return latest, scope.kind, figures, kpis.targets(conn, user)
+        return scope.kind, figures, kpis.targets(conn, user)
+
+
+def home_firm_tiles(user: SignedInUser, as_of: dt.date) -> frozenset[str]:
+    """The KPIs `home_section` shows as firm tiles for this user (none without the right or
+    a snapshot), so the page above them does not show the same figure twice."""
+    if not permits(user, Action.KPI_READ):
+        return frozenset()
+    latest = _latest_snapshot(user, as_of)
+    if latest is None or _home_figures(user, latest)[0] != kpis.FIRM:
+        return frozenset()
+    return frozenset(HOME_FIRM_KPIS)
 
 
 def home_section(user: SignedInUser, as_of: dt.date) -> None:
@@ -182,9 +197,10 @@ def home_section(user: SignedInUser, as_of: dt.date) -> None:
     manager's own branch next to the firm median. Nothing before the first snapshot."""
     if not permits(user, Action.KPI_READ):
         return
-    latest, kind, figures, targets = _home_figures(user, as_of)
+    latest = _latest_snapshot(user, as_of)
     if latest is None:
         return
+    kind, figures, targets = _home_figures(user, latest)
     if kind == kpis.FIRM:
         st.subheader(t("home_kpi_firm"))
         st.caption(t("home_kpi_caption", date=day(latest)))
