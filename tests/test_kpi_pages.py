@@ -42,9 +42,9 @@ def kpi_db(databases) -> Engine:
     return engine
 
 
-@pytest.fixture
-def console(kpi_db, monkeypatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("CRM_DATABASE_URL", kpi_db.url.render_as_string(hide_password=False))
+def console_on(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    """The console over `engine` on DAY, without its own scheduler; its caches cleared after."""
+    monkeypatch.setenv("CRM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("CRM_BUSINESS_DATE", DAY.isoformat())
     monkeypatch.setenv("CRM_IN_PROCESS_SCHEDULER", "0")
     at = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S)
@@ -52,6 +52,25 @@ def console(kpi_db, monkeypatch) -> Iterator[AppTest]:
     assert not at.exception
     yield at
     st.cache_data.clear()
+
+
+@pytest.fixture
+def console(kpi_db, monkeypatch) -> Iterator[AppTest]:
+    yield from console_on(kpi_db, monkeypatch)
+
+
+@pytest.fixture
+def no_snapshot_db(databases) -> Engine:
+    engine = databases.new("kpi_home_first_snapshot")
+    with engine.begin() as conn:
+        handmade.load(conn)
+        kpi_data.load(conn)
+    return engine
+
+
+@pytest.fixture
+def console_without_snapshots(no_snapshot_db, monkeypatch) -> Iterator[AppTest]:
+    yield from console_on(no_snapshot_db, monkeypatch)
 
 
 def open_page(
@@ -271,27 +290,17 @@ def test_a_korean_day_span_cannot_turn_a_caption_into_strikethrough():
     assert caption == "12월 1일～4일, 11월 1일～4일"
 
 
-def test_home_shows_a_new_snapshot_at_once(databases, monkeypatch):
+def test_home_shows_a_new_snapshot_at_once(no_snapshot_db, console_without_snapshots):
     """The home page caches its KPI figures for minutes, but never the absence of a snapshot:
     the first snapshot (the nightly job, or an admin's "run now") shows on the next run."""
-    engine = databases.new("kpi_home_first_snapshot")
-    with engine.begin() as conn:
-        handmade.load(conn)
-        kpi_data.load(conn)
-    monkeypatch.setenv("CRM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("CRM_BUSINESS_DATE", DAY.isoformat())
-    monkeypatch.setenv("CRM_IN_PROCESS_SCHEDULER", "0")
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S).run()
-    try:
-        sign_in(at, "exec", PASSWORD)
-        assert "전사 KPI" not in [header.value for header in at.subheader]
-        assert "수탁고(AUM)" in metrics(at)  # among the live figures while no tile shows it
+    at = console_without_snapshots
+    sign_in(at, "exec", PASSWORD)
+    assert "전사 KPI" not in [header.value for header in at.subheader]
+    assert "수탁고(AUM)" in metrics(at)  # among the live figures while no tile shows it
 
-        kpis_job.run_range(engine, DAY, DAY)
-        at.run()
-        assert not at.exception
-        assert "전사 KPI" in [header.value for header in at.subheader]
-        assert [metric.label for metric in at.metric].count("수탁고(AUM)") == 1
-        assert metrics(at)["수탁고(AUM)"] == "₩27,000,000"
-    finally:
-        st.cache_data.clear()
+    kpis_job.run_range(no_snapshot_db, DAY, DAY)
+    at.run()
+    assert not at.exception
+    assert "전사 KPI" in [header.value for header in at.subheader]
+    assert [metric.label for metric in at.metric].count("수탁고(AUM)") == 1
+    assert metrics(at)["수탁고(AUM)"] == "₩27,000,000"
