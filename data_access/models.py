@@ -320,6 +320,8 @@ class AuditRecord(Base):
     client: Mapped[str | None] = mapped_column(String(60))
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # How row_hash was computed (security.audit_row_hash); rows from before 0011 are 1.
+    hash_version: Mapped[int] = mapped_column(SmallInteger, server_default="1")
 
 
 class JobRun(Base):
@@ -337,6 +339,10 @@ class JobRun(Base):
     rows: Mapped[int | None] = mapped_column(BigInteger)
     detail: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    # A running build renews this every few seconds (job_runs.CLAIM_RENEW_EVERY); once it has
+    # passed, the builder is dead. None: claimed before migration 0011, by a build that never
+    # renews.
+    claim_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Setting(Base):
