@@ -74,7 +74,7 @@ def authenticate(
     refusal: str | None = None
     with unit_of_work(conn) as session:
         user = session.scalars(select(User).where(User.username == username.strip())).one_or_none()
-        if user is None or not user.is_active:
+        if user is None or not _may_sign_in(session, user):
             append_audit(session, None, username.strip()[:40], "sign_in_failed", client=client)
             refusal = "wrong_credentials"
         elif user.locked_until is not None and user.locked_until > now:
@@ -96,6 +96,22 @@ def authenticate(
     if refusal is not None:
         raise SignInRefused(refusal)
     return signed_in
+
+
+def may_sign_in(user_active: bool, employee_id: int | None, employed: bool | None) -> bool:
+    """Whether an account may hold a session: enabled, and its employee still employed.
+
+    Access follows the person: an employee who left (inactive in the staff records, e.g. after
+    an HR import) can neither sign in nor keep a session, whatever their account says. An
+    account linked to no employee (a system administrator) answers for itself.
+    """
+    return bool(user_active) and (employee_id is None or bool(employed))
+
+
+def _may_sign_in(session: Session, user: User) -> bool:
+    employee = session.get(Employee, user.employee_id) if user.employee_id else None
+    employed = employee is not None and employee.is_active
+    return may_sign_in(user.is_active, user.employee_id, employed)
 
 
 def _signed_in(session: Session, user: User, client: str) -> SignedInUser:
@@ -120,7 +136,7 @@ def authenticate_sso(conn: Connection, email: str, *, client: str = "") -> Signe
     address = email.strip().lower()
     with unit_of_work(conn) as session:
         user = session.scalars(select(User).where(User.sso_email == address)).one_or_none()
-        if user is None or not user.is_active or not address:
+        if user is None or not _may_sign_in(session, user) or not address:
             append_audit(
                 session, None, address[:40], "sign_in_failed", detail={"via": "sso"}, client=client
             )

@@ -1,9 +1,11 @@
 """User administration: who may sign in, as which role, linked to which employee.
 
 A user's branch is their employee's branch, so scope follows the staff record. Every change is
-audited with the user as it was and as it became. Disabling a user, resetting their password or
-changing their role, employee or branch ends the sessions they have open: `session_valid` is the
-cheap check the console makes on every run.
+audited with the user as it was and as it became. A change of role, employee, branch or
+employment ends the sessions the person has open, whoever makes it (this page, an employees
+import, a direct update): `session_valid`, the cheap check the console makes on every run,
+compares each session with the rows as they are now. Resetting a password or disabling a user
+also revokes the sessions outright.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from data_access.security import (
     SignedInUser,
     audit_as,
     hash_password,
+    may_sign_in,
     now_seoul,
     password_matches,
 )
@@ -279,12 +282,31 @@ def change_own_password(
         )
 
 
-def session_valid(conn: Connection, user_id: int, signed_in_at: dt.datetime) -> bool:
-    """Whether a session signed in at `signed_in_at` may go on: one indexed row read."""
+def session_valid(conn: Connection, user: SignedInUser, signed_in_at: dt.datetime) -> bool:
+    """Whether the session `user` signed in at `signed_in_at` may go on: one indexed read.
+
+    The session is compared with the rows as they are now: the account still enabled, the
+    same role, the same employee, still employed (active) and at the same branch, and no
+    revocation since it signed in. Any writer that changes one of them (the users page, an
+    employees import, a hand-made UPDATE) thereby ends the session, without having to
+    remember to; the person signs in again to what the rows now allow.
+    """
     row = conn.execute(
-        select(User.is_active, User.sessions_revoked_at).where(User.id == user_id)
+        select(
+            User.is_active,
+            User.role,
+            User.employee_id,
+            User.sessions_revoked_at,
+            Employee.is_active.label("employed"),
+            Employee.branch_id,
+        )
+        .outerjoin(Employee, Employee.id == User.employee_id)
+        .where(User.id == user.user_id)
     ).one_or_none()
-    if row is None or not row.is_active:
+    if row is None or not may_sign_in(row.is_active, row.employee_id, row.employed):
+        return False
+    issued_for = (user.role.value, user.employee_id, user.branch_id)
+    if (row.role, row.employee_id, row.branch_id) != issued_for:
         return False
     return row.sessions_revoked_at is None or row.sessions_revoked_at < signed_in_at
 
@@ -304,11 +326,11 @@ def acting_admin(conn: Connection, username: str) -> SignedInUser:
     """
     row = conn.execute(
         select(User.id, User.username, User.role, User.is_active, User.employee_id)
-        .add_columns(Employee.name, Employee.branch_id)
+        .add_columns(Employee.name, Employee.branch_id, Employee.is_active.label("employed"))
         .outerjoin(Employee, Employee.id == User.employee_id)
         .where(User.username == username.strip().lower())
     ).one_or_none()
-    if row is None or not row.is_active:
+    if row is None or not may_sign_in(row.is_active, row.employee_id, row.employed):
         raise UserChangeRefused("unknown_user")
     return SignedInUser(
         user_id=row.id,

@@ -154,9 +154,9 @@ def test_lockout_is_audited_and_holds_for_its_whole_period(handmade):
 def test_sign_out_everywhere_ends_earlier_sessions_not_later_ones(handmade):
     signed_in_before = now_seoul()
     sign_out_everywhere(handmade, KIM, client="10.0.0.7")
-    assert not users.session_valid(handmade, KIM.user_id, signed_in_before)
-    assert users.session_valid(handmade, KIM.user_id, now_seoul())
-    assert users.session_valid(handmade, PARK.user_id, signed_in_before)
+    assert not users.session_valid(handmade, KIM, signed_in_before)
+    assert users.session_valid(handmade, KIM, now_seoul())
+    assert users.session_valid(handmade, PARK, signed_in_before)
     action = handmade.execute(select(AuditRecord.username, AuditRecord.action)).one()
     assert tuple(action) == (KIM.username, "sign_out_everywhere")
 

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
+from data_access import imports
 from data_access.db import make_engine
 from data_access.models import AuditRecord, Role, User
 from data_access.security import SignedInUser
@@ -311,3 +312,37 @@ def test_the_monthly_review_lists_whoever_exported(reviewed_console):
     assert review[["사용자", "역할", "고객 조회", "내려받기", "내려받음"]].values.tolist() == [
         ["manager", "지점장", 1, 1, True]
     ]
+
+
+@pytest.fixture
+def own_console(databases, monkeypatch):
+    """The console over a database of its own (tests here change people's records)."""
+    engine = databases.new("people_change")
+    with engine.begin() as conn:
+        handmade.load(conn)
+    monkeypatch.setenv("CRM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("CRM_BUSINESS_DATE", AS_OF.isoformat())
+    monkeypatch.setenv("CRM_IN_PROCESS_SCHEDULER", "0")
+    yield engine, new_console()
+    engine.dispose()
+    st.cache_data.clear()
+
+
+def test_an_employees_import_ends_the_open_session_of_whoever_it_moves(own_console, tmp_path):
+    engine, console = own_console
+    sign_in(console, "manager", PASSWORD)
+    assert titles(console) == ["오지점님, 안녕하세요"]
+    path = tmp_path / "employees.csv"
+    path.write_text(
+        "employee_no,name,role,branch_code,hire_date,is_active\n"
+        "E2,오지점,branch_manager,102,2000-01-03,true\n",
+        encoding="utf-8",
+    )
+    with engine.connect() as conn:
+        assert imports.run_import(conn, handmade.ADMIN, "employees", path).written
+        conn.commit()
+    console.run()
+    assert titles(console) == [SIGN_IN_TITLE]
+    assert console.info[0].value.startswith("관리자가 계정을 변경하여 로그아웃되었습니다")
+    sign_in(console, "manager", PASSWORD)
+    assert console.session_state["signed_in_user"].branch_id == 2

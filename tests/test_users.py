@@ -7,14 +7,14 @@ import json
 
 import polars as pl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from data_access import users
+from data_access import imports, users
 from data_access.db import bulk_insert
 from data_access.models import AuditRecord, Employee, Role, User
 from data_access.policy import AccessDenied
 from data_access.security import SignInRefused, authenticate, now_seoul
-from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, PASSWORD, USERS
+from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, PARK, PASSWORD, USERS
 
 TEMPORARY = "temporary-password-1"
 
@@ -92,14 +92,14 @@ def test_create_refusals_store_nothing(handmade, username, password, employee_no
 
 def test_disable_ends_sessions_and_sign_in(handmade):
     signed_in_at = now_seoul()
-    assert users.session_valid(handmade, USERS["kim"], signed_in_at)
+    assert users.session_valid(handmade, KIM, signed_in_at)
     users.set_active(handmade, ADMIN, USERS["kim"], False)
-    assert not users.session_valid(handmade, USERS["kim"], signed_in_at)
+    assert not users.session_valid(handmade, KIM, signed_in_at)
     with pytest.raises(SignInRefused):
         authenticate(handmade, "kim", PASSWORD)
     users.set_active(handmade, ADMIN, USERS["kim"], True)
     later = authenticate(handmade, "kim", PASSWORD)
-    assert users.session_valid(handmade, later.user_id, now_seoul())
+    assert users.session_valid(handmade, later, now_seoul())
     assert audit_actions(handmade)[:1] == ["user_disabled"]
     assert "user_enabled" in audit_actions(handmade)
     with pytest.raises(users.UserChangeRefused) as self_disable:
@@ -110,7 +110,7 @@ def test_disable_ends_sessions_and_sign_in(handmade):
 def test_reset_password_revokes_sessions_and_asks_for_a_new_one(handmade):
     signed_in_at = now_seoul()
     users.reset_password(handmade, ADMIN, USERS["park"], TEMPORARY)
-    assert not users.session_valid(handmade, USERS["park"], signed_in_at)
+    assert not users.session_valid(handmade, PARK, signed_in_at)
     with pytest.raises(SignInRefused):
         authenticate(handmade, "park", PASSWORD)
     park = authenticate(handmade, "park", TEMPORARY)
@@ -131,7 +131,7 @@ def test_update_role_and_branch_through_the_employee(handmade):
     assert changed
     kim = authenticate(handmade, "kim", PASSWORD)
     assert (kim.role, kim.branch_id) == (Role.DEDICATED_MANAGER, 2)
-    assert not users.session_valid(handmade, USERS["kim"], signed_in_at)
+    assert not users.session_valid(handmade, KIM, signed_in_at)
     detail = json.loads(
         handmade.scalar(select(AuditRecord.detail).where(AuditRecord.action == "user_updated"))
     )
@@ -176,3 +176,62 @@ def test_acting_admin_for_the_command_line(handmade):
     assert (admin.user_id, admin.role) == (USERS["admin"], Role.ADMIN)
     with pytest.raises(users.UserChangeRefused):
         users.acting_admin(handmade, "nobody")
+
+
+# --- access follows the staff record, whoever changes it ------------------------------------
+
+EMPLOYEES_HEADER = "employee_no,name,role,branch_code,hire_date,is_active"
+
+
+def import_employees(conn, tmp_path, *lines: str) -> None:
+    """Run the real employees import, as the admin would from the import page."""
+    path = tmp_path / "employees.csv"
+    path.write_text("\n".join([EMPLOYEES_HEADER, *lines]) + "\n", encoding="utf-8")
+    result = imports.run_import(conn, ADMIN, "employees", path)
+    assert result.written and result.rejected == 0
+
+
+def test_an_import_that_marks_a_person_inactive_ends_their_session_and_sign_in(handmade, tmp_path):
+    kim = authenticate(handmade, "kim", PASSWORD)
+    signed_in_at = now_seoul()
+    assert users.session_valid(handmade, kim, signed_in_at)
+    import_employees(handmade, tmp_path, "E3,김영업,sales_rep,101,2000-01-03,false")
+    assert not users.session_valid(handmade, kim, signed_in_at)
+    with pytest.raises(SignInRefused, match="wrong_credentials"):
+        authenticate(handmade, "kim", PASSWORD)
+    import_employees(handmade, tmp_path, "E3,김영업,sales_rep,101,2000-01-03,true")
+    assert authenticate(handmade, "kim", PASSWORD).username == "kim"
+
+
+def test_an_import_that_moves_a_branch_manager_ends_the_session_scoped_to_the_old_branch(
+    handmade, tmp_path
+):
+    manager = authenticate(handmade, "manager", PASSWORD)
+    signed_in_at = now_seoul()
+    assert manager.branch_id == 1
+    import_employees(handmade, tmp_path, "E2,오지점,branch_manager,102,2000-01-03,true")
+    assert not users.session_valid(handmade, manager, signed_in_at)
+    moved = authenticate(handmade, "manager", PASSWORD)
+    assert (moved.role, moved.branch_id) == (Role.BRANCH_MANAGER, 2)
+    assert users.session_valid(handmade, moved, now_seoul())
+    # Park's session at 102 is his own record's: the move of someone else leaves it alone.
+    assert users.session_valid(handmade, authenticate(handmade, "park", PASSWORD), now_seoul())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        update(User).where(User.id == USERS["kim"]).values(role="branch_manager"),
+        update(User).where(User.id == USERS["kim"]).values(employee_id=None),
+        update(Employee).where(Employee.id == 3).values(branch_id=2),
+        update(Employee).where(Employee.id == 3).values(is_active=False),
+        update(User).where(User.id == USERS["kim"]).values(is_active=False),
+    ],
+    ids=["role", "employee-unlinked", "branch", "employee-inactive", "user-disabled"],
+)
+def test_a_direct_update_of_the_rows_ends_the_session_too(handmade, change):
+    """No writer has to remember to revoke: the session is checked against the rows."""
+    kim = authenticate(handmade, "kim", PASSWORD)
+    signed_in_at = now_seoul()
+    handmade.execute(change)
+    assert not users.session_valid(handmade, kim, signed_in_at)

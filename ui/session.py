@@ -205,8 +205,9 @@ def current_user() -> SignedInUser | None:
     """The signed-in user, or None once the session sat idle past the limit or was ended.
 
     The console keeps its own idle limit because a browser tab left open at a branch counter
-    must not stay signed in; any rerun (a click) counts as activity. An admin who disables the
-    user, resets their password or changes their role ends the session on its next run.
+    must not stay signed in; any rerun (a click) counts as activity. A session ends on its
+    next run once the person's rows no longer say what it was issued for (disabled, left the
+    firm, another role or branch: see users.session_valid) or it was revoked.
     """
     user = st.session_state.get(USER_KEY)
     if user is None:
@@ -222,7 +223,7 @@ def current_user() -> SignedInUser | None:
         return None
     with connect() as conn:
         still_valid = users.session_valid(
-            conn, user.user_id, st.session_state.get(SIGNED_IN_AT_KEY, now_seoul())
+            conn, user, st.session_state.get(SIGNED_IN_AT_KEY, now_seoul())
         )
     if not still_valid:
         sign_out(reason="signed_out_revoked")
