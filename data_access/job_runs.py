@@ -6,6 +6,16 @@ running) does the work; everyone else sees the row and stands aside. The work it
 split in two: a read-and-compute phase outside any write transaction, then one write
 transaction that replaces the output and marks the run succeeded together, so a failure
 leaves the previous output as it was and records why.
+
+A process killed mid-build (kill -9, a lost machine) records nothing, so its row stays
+"running". To tell it from a live build, the claim is a lease: it lapses at
+`claim_expires_at`, which a thread of the live builder pushes forward every few seconds
+through its own connection. Once a claim has missed `MISSED_RENEWALS` renewals, its builder
+is taken for dead and the date may be claimed again. This works the same on SQLite and
+PostgreSQL and between machines (a PostgreSQL session lock would end with the connection,
+but SQLite has nothing alike across processes), provided their clocks agree to a few seconds,
+as NTP keeps them. A builder that was only stalled past its lease finds at write time that its
+claim was taken and writes nothing (`taken over`), so a live build is never joined.
 """
 
 from __future__ import annotations
@@ -13,14 +23,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Connection, Engine, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from data_access.db import hold_job_lock, read_frame
 from data_access.models import JobRun, Role
@@ -29,7 +42,14 @@ from data_access.security import SignedInUser, now_seoul
 log = logging.getLogger("dreams.jobs")
 
 RUNNING, SUCCEEDED, FAILED, SKIPPED = "running", "succeeded", "failed", "skipped"
-# A run still "running" after this long died with its process; another may take over.
+# A live build renews its claim this often (seconds; CRM_JOB_CLAIM_RENEW_S overrides it, as
+# the tests do), and a claim that missed this many renewals in a row belongs to a dead process.
+# With the scheduler looking as often as builds renew, a killed build's date is taken over
+# within 40 seconds.
+CLAIM_RENEW_S = 10.0
+MISSED_RENEWALS = 3
+# Rows claimed before migration 0011 have no expiry: their builder never renews, so the old
+# rule stands for them: still "running" after this long, it died with its process.
 STALE_AFTER = dt.timedelta(hours=2)
 ERROR_MAX_CHARS = 2_000
 
@@ -64,53 +84,127 @@ def run_job(
 
     Without `force` (the scheduler) a date that already succeeded is skipped; with it (a
     person: the CLI, "run now") it is rebuilt. A run in progress is never joined, and a
-    failed one is always retried.
+    failed one is always retried, as is one whose builder died (its claim lapsed).
     """
-    claimed, reason = _claim(engine, job, business_date, force=force)
-    if claimed is None:
+    claim, reason = _claim(engine, job, business_date, force=force)
+    if claim is None:
         log.info("%s for %s skipped: %s", job, business_date, reason)
         return RunOutcome(job, business_date, SKIPPED, reason=reason)
     started = time.perf_counter()
-    try:
-        write = prepare()
-        with engine.begin() as conn:
-            # Write first: on SQLite this takes the write lock before anything is read, so a
-            # concurrent writer makes us wait instead of failing on a stale snapshot.
-            conn.execute(update(JobRun).where(JobRun.id == claimed).values(started_at=now_seoul()))
-            hold_job_lock(conn, job)
-            rows, detail = write(conn)
+    with _renewing(engine, claim):
+        try:
+            write = prepare()
+            with engine.begin() as conn:
+                # Write first: on SQLite this takes the write lock before anything is read, so
+                # a concurrent writer makes us wait instead of failing on a stale snapshot.
+                if not _renew(conn, claim):
+                    log.warning("%s for %s was taken over; nothing written", job, business_date)
+                    return RunOutcome(job, business_date, SKIPPED, reason="taken over")
+                hold_job_lock(conn, job)
+                rows, detail = write(conn)
+                duration = time.perf_counter() - started
+                detail = {**detail, "duration_s": round(duration, 3)}
+                _finish(conn, claim, SUCCEEDED, rows=rows, detail=detail, duration=duration)
+        except Exception as exc:
             duration = time.perf_counter() - started
-            detail = {**detail, "duration_s": round(duration, 3)}
-            _finish(conn, claimed, SUCCEEDED, rows=rows, detail=detail, duration=duration)
-    except Exception as exc:
-        duration = time.perf_counter() - started
-        error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
-        log.exception("%s for %s failed", job, business_date)
-        with engine.begin() as conn:
-            _finish(conn, claimed, FAILED, duration=duration, error=error)
-        return RunOutcome(job, business_date, FAILED, duration_s=duration, error=error)
+            error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
+            log.exception("%s for %s failed", job, business_date)
+            with engine.begin() as conn:
+                _finish(conn, claim, FAILED, duration=duration, error=error)
+            return RunOutcome(job, business_date, FAILED, duration_s=duration, error=error)
     return RunOutcome(job, business_date, SUCCEEDED, rows, detail, duration)
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """A claim on a run row: the row and when it was claimed, which a takeover changes."""
+
+    run_id: int
+    claimed_at: dt.datetime
+
+    def held(self) -> ColumnElement[bool]:
+        return (
+            (JobRun.id == self.run_id)
+            & (JobRun.started_at == self.claimed_at)
+            & (JobRun.status == RUNNING)
+        )
+
+
+def claim_renewal_s() -> float:
+    """How often a live build renews its claim, in seconds (CRM_JOB_CLAIM_RENEW_S or 10)."""
+    return float(os.environ.get("CRM_JOB_CLAIM_RENEW_S") or CLAIM_RENEW_S)
+
+
+def _claim_expiry(now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(seconds=claim_renewal_s() * MISSED_RENEWALS)
+
+
+def _builder_died(now: dt.datetime) -> ColumnElement[bool]:
+    """A run still marked running whose builder stopped renewing its claim."""
+    lapsed = JobRun.claim_expires_at < now
+    legacy = JobRun.claim_expires_at.is_(None) & (JobRun.started_at < now - STALE_AFTER)
+    return (JobRun.status == RUNNING) & or_(lapsed, legacy)
+
+
+def _renew(conn: Connection, claim: _Claim) -> bool:
+    """Push the claim's expiry forward; False if it is no longer ours (another took over)."""
+    renewed = conn.execute(
+        update(JobRun).where(claim.held()).values(claim_expires_at=_claim_expiry(now_seoul()))
+    )
+    return renewed.rowcount == 1
+
+
+@contextmanager
+def _renewing(engine: Engine, claim: _Claim) -> Iterator[None]:
+    """Renew `claim` from a thread of this process for as long as the block runs.
+
+    The thread has its own connection and short transactions. While the build's own write
+    transaction holds the row (PostgreSQL) or the database (SQLite), a renewal waits; so does
+    anyone trying to take the date over, who then finds it finished.
+    """
+    stop = threading.Event()
+    every = claim_renewal_s()
+
+    def renew_until_stopped() -> None:
+        while not stop.wait(every):
+            try:
+                with engine.begin() as conn:
+                    _renew(conn, claim)
+            except SQLAlchemyError:
+                # One missed renewal is no death; the claim lasts MISSED_RENEWALS of them.
+                log.warning("could not renew the claim on job run %s", claim.run_id, exc_info=True)
+
+    renewer = threading.Thread(
+        target=renew_until_stopped, name=f"job-run-{claim.run_id}-claim", daemon=True
+    )
+    renewer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewer.join()
 
 
 def _claim(
     engine: Engine, job: str, business_date: dt.date, *, force: bool
-) -> tuple[int | None, str | None]:
-    """The run row's id if this caller may do the work, else None and why not."""
+) -> tuple[_Claim | None, str | None]:
+    """The claim on the run row if this caller may do the work, else None and why not."""
     now = now_seoul()
     try:
         with engine.begin() as conn:
             result = conn.execute(
                 insert(JobRun).values(
-                    job=job, business_date=business_date, status=RUNNING, started_at=now
+                    job=job,
+                    business_date=business_date,
+                    status=RUNNING,
+                    started_at=now,
+                    claim_expires_at=_claim_expiry(now),
                 )
             )
-            return int(result.inserted_primary_key[0]), None
+            return _Claim(int(result.inserted_primary_key[0]), now), None
     except IntegrityError:
         pass  # the date has a row already: maybe take it over below
-    retake = [
-        JobRun.status == FAILED,
-        (JobRun.status == RUNNING) & (JobRun.started_at < now - STALE_AFTER),
-    ]
+    retake = [JobRun.status == FAILED, _builder_died(now)]
     if force:
         retake.append(JobRun.status == SUCCEEDED)
     with engine.begin() as conn:
@@ -121,6 +215,7 @@ def _claim(
             .values(
                 status=RUNNING,
                 started_at=now,
+                claim_expires_at=_claim_expiry(now),
                 finished_at=None,
                 duration_s=None,
                 rows=None,
@@ -132,16 +227,34 @@ def _claim(
             run_id = conn.execute(
                 select(JobRun.id).where(JobRun.job == job, JobRun.business_date == business_date)
             ).scalar_one()
-            return run_id, None
+            return _Claim(run_id, now), None
         status = conn.execute(
             select(JobRun.status).where(JobRun.job == job, JobRun.business_date == business_date)
         ).scalar_one()
     return None, "running" if status == RUNNING else "done"
 
 
+def abandoned_runs(conn: Connection, jobs: Sequence[str], business_date: dt.date) -> list[str]:
+    """Those of `jobs` whose run of `business_date` is marked running by a builder that died.
+
+    The scheduler builds them again (jobs/scheduler.py `take_over_abandoned_runs`); without
+    that, a build killed after its one scheduled firing would leave the day without output.
+    """
+    found = conn.scalars(
+        select(JobRun.job)
+        .where(
+            JobRun.job.in_(jobs),
+            JobRun.business_date == business_date,
+            _builder_died(now_seoul()),
+        )
+        .order_by(JobRun.job)
+    )
+    return list(found)
+
+
 def _finish(
     conn: Connection,
-    run_id: int,
+    claim: _Claim,
     status: str,
     *,
     duration: float,
@@ -149,9 +262,10 @@ def _finish(
     detail: dict[str, Any] | None = None,
     error: str | None = None,
 ) -> None:
+    """Record the outcome, unless another process took the run over meanwhile."""
     conn.execute(
         update(JobRun)
-        .where(JobRun.id == run_id)
+        .where(claim.held())
         .values(
             status=status,
             finished_at=now_seoul(),

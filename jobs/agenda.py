@@ -36,7 +36,8 @@ def summary(outcome: job_runs.RunOutcome, *, raise_on_failure: bool = True) -> d
     if raise_on_failure and outcome.status == job_runs.SKIPPED:
         raise JobFailed(
             f"the agenda for {outcome.business_date} is being built by another process right "
-            "now; wait for it to finish (see the jobs page), then run again if needed"
+            "now; wait for it to finish (see the jobs page), then run again if needed (if that "
+            "process was stopped, the date is free again within a minute)"
         )
     return {
         "date": outcome.business_date.isoformat(),

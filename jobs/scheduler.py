@@ -9,6 +9,10 @@ Production runs exactly one `python -m jobs scheduler` (a BlockingScheduler). Th
 console starts one BackgroundScheduler per server process (ui/background.py), only on SQLite or
 when CRM_IN_PROCESS_SCHEDULER=1. If two ever run against one database, the job ledger's unique
 (job, business_date) key still lets only one of them build a date (data_access.job_runs).
+
+A job fires once a day, so a build killed mid-way (its run left "running") would leave the day
+without output. Every scheduler therefore looks every few seconds for scheduled runs of the
+business date whose builder died, and fires their job again (`take_over_abandoned_runs`).
 """
 
 from __future__ import annotations
@@ -45,9 +49,7 @@ log = logging.getLogger("dreams.scheduler")
 SEOUL = ZoneInfo("Asia/Seoul")
 JOB_TABLE = "scheduler_jobs"
 DEFAULTS = {"coalesce": True, "misfire_grace_time": 3600, "max_instances": 1}
-# A scheduler that has nothing due sleeps until told otherwise; waking it every minute lets
-# it see what other processes changed in the shared job store (pause, resume, holidays).
-HEARTBEAT_S = 60
+TAKE_OVER_JOB = "take-over-abandoned-runs"
 # Enough to step over any run of holidays (Chuseok with a weekend is five days).
 MAX_SKIPPED_DAYS = 31
 
@@ -148,8 +150,35 @@ def _engine_from_environment(database: str) -> Engine:
     return engine
 
 
-def heartbeat() -> None:
-    """Does nothing; its firing wakes the scheduler to re-read the shared job store."""
+def take_over_abandoned_runs(scheduler: BaseScheduler, engine: Engine) -> None:
+    """Fire again, now, each scheduled job whose run of the business date lost its builder.
+
+    Runs as often as live builds renew their claims (data_access.job_runs), so a dead build's
+    date is built again within seconds of its claim lapsing; a paused job stays paused. Its
+    firing also wakes a scheduler that has nothing due, to see what other processes changed
+    in the shared job store (pause, resume, holidays).
+    """
+    day = business_today()
+    with engine.connect() as conn:
+        if not is_business_day(day, extra_holidays(conn)):
+            return
+        abandoned = job_runs.abandoned_runs(conn, [s.job for s in SCHEDULES], day)
+    for name in abandoned:
+        job = scheduler.get_job(name, jobstore="default")
+        if job is not None and job.next_run_time is not None:
+            log.warning("%s for %s: its builder died, building it again", name, day)
+            job.modify(next_run_time=dt.datetime.now(SEOUL))
+
+
+def _watch_abandoned_runs(scheduler: BaseScheduler, engine: Engine) -> None:
+    scheduler.add_job(
+        take_over_abandoned_runs,
+        "interval",
+        seconds=job_runs.claim_renewal_s(),
+        args=(scheduler, engine),
+        id=TAKE_OVER_JOB,
+        jobstore="local",
+    )
 
 
 def _new_scheduler(scheduler_class: type[BaseScheduler], engine: Engine) -> BaseScheduler:
@@ -219,7 +248,7 @@ def start_background(engine: Engine, *, catch_up: bool = False) -> BackgroundSch
     _sync_schedules(scheduler, engine)
     if catch_up:
         _catch_up(scheduler, engine)
-    scheduler.add_job(heartbeat, "interval", seconds=HEARTBEAT_S, id="heartbeat", jobstore="local")
+    _watch_abandoned_runs(scheduler, engine)
     scheduler.resume()
     return scheduler
 
@@ -248,7 +277,7 @@ def run_blocking(engine: Engine) -> None:
     with control(engine) as scheduler:
         _sync_schedules(scheduler, engine)
     scheduler = _new_scheduler(BlockingScheduler, engine)
-    scheduler.add_job(heartbeat, "interval", seconds=HEARTBEAT_S, id="heartbeat", jobstore="local")
+    _watch_abandoned_runs(scheduler, engine)
     log.info("scheduler started for %s", database_key(engine))
     # A service manager stops us with SIGTERM: shut down like on Ctrl-C, letting a running
     # job's transaction roll back rather than be cut off mid-write.

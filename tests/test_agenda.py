@@ -9,15 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from polars.testing import assert_frame_equal
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
 from data_access import agenda, business_days, job_runs, segments
 from data_access.db import read_arrow_frame, read_frame
@@ -31,6 +37,7 @@ from data_access.models import (
     JobRun,
     UsageEvent,
 )
+from data_access.security import now_seoul
 from jobs import agenda as agenda_job
 from jobs import scheduler
 from tests import agenda_data, handmade
@@ -810,6 +817,142 @@ def test_two_schedulers_firing_together_build_once(fresh, monkeypatch):
     (run,) = ledger(fresh)
     assert run[:3] == ("agenda", DAY, "succeeded")
     assert stored_items(fresh).height == run[3]
+
+
+# ---------------------------------------------------------------------------------------------
+# A build whose process died: its claim lapses once it stops being renewed.
+
+# The builders these tests start renew their claims this often, so a dead one's claim lapses in
+# 3 s (in production: every 10 s, lapsing after 30 s).
+CLAIM_RENEW_S = 1.0
+LAPSE_S = CLAIM_RENEW_S * job_runs.MISSED_RENEWALS
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Claims (job, date) through the ledger like any build, then hangs in its read phase.
+BLOCKING_BUILDER = """
+import datetime as dt, sys, threading
+from data_access import job_runs
+from data_access.db import make_engine
+
+def prepare():
+    print("claimed", flush=True)
+    threading.Event().wait()
+
+day = dt.date.fromisoformat(sys.argv[3])
+job_runs.run_job(make_engine(sys.argv[1]), sys.argv[2], day, prepare, force=True)
+"""
+
+
+def url_of(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+@contextmanager
+def builder_holding(engine: Engine, job: str, day: dt.date) -> Iterator[subprocess.Popen]:
+    """Another process holding the claim on (job, day) mid-build; SIGKILLed on leaving."""
+    builder = subprocess.Popen(
+        [sys.executable, "-c", BLOCKING_BUILDER, url_of(engine), job, day.isoformat()],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "CRM_JOB_CLAIM_RENEW_S": str(CLAIM_RENEW_S),
+        },
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert builder.stdout.readline().strip() == "claimed"
+        yield builder
+    finally:
+        builder.kill()
+        builder.wait(timeout=30)
+
+
+def test_a_killed_build_frees_its_date_in_seconds_and_a_live_one_is_never_joined(fresh):
+    with builder_holding(fresh, "agenda", DAY) as builder:
+        # Alive and renewing: refused however long it takes, by hand (force) and by schedule.
+        time.sleep(LAPSE_S * 2)
+        with pytest.raises(agenda_job.JobFailed, match="being built by another process"):
+            agenda_job.run(fresh, DAY)
+        assert agenda_job.run_if_due(fresh, DAY)["reason"] == "running"
+        builder.send_signal(signal.SIGKILL)  # kill -9: no chance to record anything
+        builder.wait(timeout=30)
+    with fresh.connect() as conn:
+        assert job_runs.run_state(conn, "agenda", DAY).status == "running"
+    time.sleep(LAPSE_S + 0.5)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "jobs", "run", "agenda", "--date", DAY.isoformat(), "--json"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "CRM_DATABASE_URL": url_of(fresh)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert json.loads(rerun.stdout.splitlines()[-1])["status"] == "succeeded"
+    (run,) = ledger(fresh)
+    assert run[:3] == ("agenda", DAY, "succeeded")
+    assert stored_items(fresh).height == run[3]
+
+
+def test_the_scheduler_takes_over_a_date_whose_builder_died(fresh, monkeypatch):
+    # Production: a claim lapses 30 s after its last renewal and the scheduler looks every
+    # 10 s, so the morning is built again within 40 s of the builder's death.
+    assert job_runs.CLAIM_RENEW_S * (job_runs.MISSED_RENEWALS + 1) <= 60
+    monkeypatch.setenv("CRM_BUSINESS_DATE", DAY.isoformat())
+    monkeypatch.setenv("CRM_JOB_CLAIM_RENEW_S", str(CLAIM_RENEW_S))
+    with builder_holding(fresh, "agenda", DAY):
+        pass  # killed as soon as it holds the claim
+    background = scheduler.start_background(fresh)
+    try:
+        deadline = time.monotonic() + LAPSE_S + 60
+        while time.monotonic() < deadline and ledger(fresh)[0][2] == "running":
+            time.sleep(0.2)
+    finally:
+        background.shutdown(wait=True)
+    (run,) = ledger(fresh)
+    assert run[:3] == ("agenda", DAY, "succeeded")
+    assert stored_items(fresh).height == run[3]
+
+
+def test_a_build_whose_lapsed_claim_was_taken_over_writes_nothing(fresh, monkeypatch):
+    """A builder stalled past its claim (its renewals could not land) must not write over the
+    build that took its date over."""
+    monkeypatch.setenv("CRM_JOB_CLAIM_RENEW_S", "60")
+    taken_over: list[job_runs.RunOutcome] = []
+
+    def stalled() -> job_runs.Writer:
+        with fresh.begin() as conn:
+            conn.execute(
+                update(JobRun).values(claim_expires_at=now_seoul() - dt.timedelta(seconds=1))
+            )
+        taken_over.append(
+            job_runs.run_job(fresh, "agenda", DAY, lambda: lambda conn: (7, {}), force=False)
+        )
+        return lambda conn: (99, {})
+
+    outcome = job_runs.run_job(fresh, "agenda", DAY, stalled, force=False)
+    assert taken_over[0].status == "succeeded"
+    assert (outcome.status, outcome.reason) == ("skipped", "taken over")
+    assert ledger(fresh) == [("agenda", DAY, "succeeded", 7)]
+
+
+def test_a_run_claimed_before_claims_lapsed_keeps_the_two_hour_rule(fresh):
+    """Rows claimed by a build of a version before migration 0011 are never renewed."""
+    with fresh.begin() as conn:
+        conn.execute(
+            insert(JobRun).values(
+                job="agenda",
+                business_date=DAY,
+                status="running",
+                started_at=now_seoul() - dt.timedelta(hours=1),
+            )
+        )
+    assert agenda_job.run_if_due(fresh, DAY)["reason"] == "running"
+    with fresh.begin() as conn:
+        conn.execute(update(JobRun).values(started_at=now_seoul() - dt.timedelta(hours=3)))
+    assert agenda_job.run_if_due(fresh, DAY)["status"] == "succeeded"
 
 
 # ---------------------------------------------------------------------------------------------
