@@ -429,7 +429,7 @@ def test_exports_mask_by_role_neutralise_formulas_and_are_audited(data, copy, ev
         )
     }
     assert rows["100000011"]["phone"] == "010-****-0011"
-    assert rows["100000001"]["address"] == "서울특별시 ***"
+    assert rows["100000001"]["address"] == "서울특별시 강남구 ***"
     assert set(by_manager.masked_columns) == {"phone", "address"}
     by_executive = campaigns.export_list(
         data, EXECUTIVE, made.campaign_id, file_format="xlsx", reason="본사 검토"

@@ -350,7 +350,7 @@ def test_360_masks_phone_email_and_address_for_others(story):
     assert (profile.phone, profile.email, profile.address) == (
         "010-****-2222",
         "h***@example.com",
-        "서울특별시 ***",
+        "서울특별시 강남구 ***",
     )
 
 
