@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -28,6 +29,7 @@ from data_access.masking import mask_address, mask_email, mask_phone
 from data_access.models import AuditRecord, Customer, User
 from data_access.policy import Action, holds_grant
 from data_access.security import (
+    AUDIT_HASH_VERSION,
     GENESIS_HASH,
     SignedInUser,
     audit_row_hash,
@@ -47,6 +49,7 @@ TRAIL_SCHEMA = {
     "user_id": pl.Int64,
     "prev_hash": pl.String,
     "row_hash": pl.String,
+    "hash_version": pl.Int16,
 }
 
 
@@ -99,6 +102,7 @@ def ensure_trail(engine: Engine) -> dt.date:
                 detail=None,
                 client=BENCH_CLIENT,
                 prev_hash=previous,
+                hash_version=AUDIT_HASH_VERSION,
             )
             record.row_hash = previous = audit_row_hash(record)
             rows.append(vars(record))
@@ -120,11 +124,11 @@ def audit_verify_task(engine: Engine) -> Task:
 
     def baseline(_index: int) -> tuple[int, bool, str]:
         log = pd.read_sql("SELECT * FROM audit_log ORDER BY id", engine)
-        previous = GENESIS_HASH
+        previous, version = GENESIS_HASH, 1
         for row in log.itertuples(index=False):
             occurred = pd.Timestamp(row.occurred_at).to_pydatetime()
-            payload = "|".join(
-                str(None if pd.isna(part) else part)
+            fields = [
+                None if pd.isna(part) else part
                 for part in (
                     row.prev_hash,
                     occurred.isoformat(),
@@ -136,12 +140,20 @@ def audit_verify_task(engine: Engine) -> Task:
                     row.detail,
                     row.client,
                 )
-            )
-            if row.prev_hash != previous or hashlib.sha256(payload.encode()).hexdigest() != (
-                row.row_hash
+            ]
+            if row.hash_version == 1:
+                payload = "|".join(str(field) for field in fields)
+            else:
+                payload = json.dumps(
+                    [int(row.hash_version), *fields], ensure_ascii=False, separators=(",", ":")
+                )
+            if (
+                row.prev_hash != previous
+                or row.hash_version < version
+                or hashlib.sha256(payload.encode()).hexdigest() != row.row_hash
             ):
                 return len(log), False, previous
-            previous = row.row_hash
+            previous, version = row.row_hash, row.hash_version
         return len(log), True, previous
 
     return Task("audit_verify", ours, baseline, same_answer=lambda a, b: a == b, runs=3)

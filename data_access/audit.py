@@ -24,6 +24,7 @@ from data_access.db import read_frame, reads_before_write, unit_of_work
 from data_access.models import AuditRecord, Customer, Employee, User
 from data_access.policy import Action, require
 from data_access.security import (
+    AUDIT_HASH_VERSIONS,
     GENESIS_HASH,
     SignedInUser,
     audit_as,
@@ -72,7 +73,7 @@ class ChainReport:
     rows: int
     intact: bool
     first_bad_id: int | None
-    problem: str | None  # "edited" (its hash no longer matches) or "broken_link"
+    problem: str | None  # "edited" (its hash or hash version no longer fits) or "broken_link"
     head_hash: str
     head_id: int | None = None  # the last intact row (None: the trail is empty)
 
@@ -88,6 +89,10 @@ def verify_chain(
     A row whose stored content no longer gives its hash was edited; a row whose `prev_hash` is
     not the previous row's hash follows a deleted or inserted row. Cutting rows off the end
     leaves a shorter intact chain: `check_anchors` against heads noted earlier catches that.
+
+    Each row is hashed the way its `hash_version` says (security.audit_row_hash). Versions
+    only go up: a row of an unknown version, or of a lower one than the row before it, was
+    edited, since a row rewritten in an older encoding could use that encoding's weaknesses.
     """
     columns = (
         AuditRecord.id,
@@ -101,8 +106,9 @@ def verify_chain(
         AuditRecord.client,
         AuditRecord.prev_hash,
         AuditRecord.row_hash,
+        AuditRecord.hash_version,
     )
-    previous, checked, last_id = GENESIS_HASH, 0, None
+    previous, checked, last_id, version = GENESIS_HASH, 0, None, min(AUDIT_HASH_VERSIONS)
     while True:
         stmt = select(*columns).order_by(AuditRecord.id).limit(batch_rows)
         if last_id is not None:
@@ -113,9 +119,13 @@ def verify_chain(
         for row in rows:
             if row.prev_hash != previous:
                 return ChainReport(checked, False, row.id, "broken_link", previous, last_id)
-            if audit_row_hash(row) != row.row_hash:
+            if (
+                row.hash_version not in AUDIT_HASH_VERSIONS
+                or row.hash_version < version
+                or audit_row_hash(row) != row.row_hash
+            ):
                 return ChainReport(checked, False, row.id, "edited", previous, last_id)
-            previous, last_id = row.row_hash, row.id
+            previous, last_id, version = row.row_hash, row.id, row.hash_version
             checked += 1
         if progress is not None:
             progress(checked)

@@ -202,6 +202,7 @@ def append_audit(
         detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
         client=client[:60] or None,
         prev_hash=prev_hash,
+        hash_version=AUDIT_HASH_VERSION,
     )
     record.row_hash = audit_row_hash(record)
     session.add(record)
@@ -235,21 +236,48 @@ def audit_as(
     )
 
 
+# How new audit rows are hashed (`audit_row_hash`); each row keeps the version it was written
+# with in `hash_version`, and versions only ever go up along the chain (audit.verify_chain).
+AUDIT_HASH_VERSION = 2
+AUDIT_HASH_VERSIONS = frozenset({1, AUDIT_HASH_VERSION})
+
+
 def audit_row_hash(record: AuditRecord) -> str:
-    payload = "|".join(
-        str(part)
-        for part in (
-            record.prev_hash,
-            record.occurred_at.isoformat(),
-            record.user_id,
-            record.username,
-            record.action,
-            record.target_kind,
-            record.target_id,
-            record.detail,
-            record.client,
-        )
+    """The SHA-256 of one audit row, encoded the way its `hash_version` says.
+
+    Version 2, every row written since migration 0011: the JSON array [2, prev_hash,
+    occurred_at, user_id, username, action, target_kind, target_id, detail, client], nulls as
+    null, so each row has exactly one encoding and no two rows share one. Version 1 joined the
+    fields' str() with "|": NULL and the text 'None' hashed alike, as did a "|" moved from one
+    field to the next, so such an edit went unseen. It stays only so that rows written before
+    still verify: re-hashing them would rewrite the chain and void every anchor kept outside.
+
+    A new row cannot be passed off as version 1 to use that weakness. Its version is inside
+    its own hash, and a version-2 text starts with "[" where a version-1 text starts with the
+    hex of the previous hash, so no row re-read as version 1 gives a version-2 hash; and
+    verify_chain refuses a row whose version is below the one before it, so once the chain
+    has moved on, a row rewritten the old way (the head, which no later row vouches for) is
+    caught too. Rows from before 0011 keep the exposure they always had.
+    """
+    fields = (
+        record.prev_hash,
+        record.occurred_at.isoformat(),
+        record.user_id,
+        record.username,
+        record.action,
+        record.target_kind,
+        record.target_id,
+        record.detail,
+        record.client,
     )
+    if record.hash_version == 1:
+        payload = "|".join(str(field) for field in fields)
+    elif record.hash_version == AUDIT_HASH_VERSION:
+        payload = json.dumps(
+            [record.hash_version, *fields], ensure_ascii=False, separators=(",", ":")
+        )
+    else:
+        raise ValueError(f"audit row hash version {record.hash_version} is not one we know")
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -2,12 +2,13 @@
 admin's search and the monthly review of unusual access (tests/security_data.py)."""
 
 import dataclasses
+import hashlib
 import json
 import threading
 
 import polars as pl
 import pytest
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import delete, event, func, insert, select, update
 
 from data_access import agenda, customers, exports, grants, kpis, users
 from data_access.audit import (
@@ -95,6 +96,103 @@ def test_deleting_a_row_breaks_the_chain_at_the_next_row(handmade):
     handmade.execute(delete(AuditRecord).where(AuditRecord.id == ids[2]))
     report = verify_chain(handmade)
     assert (report.rows, report.first_bad_id, report.problem) == (2, ids[3], "broken_link")
+
+
+@pytest.mark.parametrize(
+    ("stored", "edited"),
+    [
+        ({"detail": None}, {"detail": "None"}),
+        ({"client": ""}, {"client": "None"}),
+        ({"target_id": "100|200"}, {"target_kind": "customer|100", "target_id": "200"}),
+    ],
+    ids=[
+        "null-detail-to-text-none",
+        "null-client-to-text-none",
+        "separator-moved",
+    ],
+)
+def test_an_edit_that_joins_to_the_same_text_is_caught(handmade, stored, edited):
+    """Rows were once hashed as their fields joined by "|" after str(): NULL and 'None', or a
+    "|" moved from one field to the next, gave the same text, so such an edit passed unseen."""
+    fields = {"target_kind": "customer", "target_id": "100000001", "detail": None, "client": ""}
+    with unit_of_work(handmade) as session:
+        row = append_audit(session, 3, "kim", "customer_view", **(fields | stored))
+        session.flush()
+        row_id = row.id
+    append_views(handmade, 1)
+    assert verify_chain(handmade).intact
+    handmade.execute(update(AuditRecord).where(AuditRecord.id == row_id).values(**edited))
+    report = verify_chain(handmade)
+    assert (report.rows, report.first_bad_id, report.problem) == (0, row_id, "edited")
+
+
+def hash_as_before_0011(row: dict) -> str:
+    """How every row was hashed before migration 0011 (hash version 1), written out here."""
+    parts = [row["prev_hash"], row["occurred_at"].isoformat()]
+    parts += [row[name] for name in ("user_id", "username", "action", "target_kind")]
+    parts += [row[name] for name in ("target_id", "detail", "client")]
+    return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()
+
+
+def rows_written_before_0011(conn, count: int) -> list[int]:
+    """Rows as an older console wrote them, chained to the head; 0011 gave them version 1."""
+    previous = (
+        conn.execute(select(AuditRecord.row_hash).order_by(AuditRecord.id.desc()).limit(1)).scalar()
+        or GENESIS_HASH
+    )
+    ids = []
+    for n in range(count):
+        row = {
+            "occurred_at": now_seoul().replace(microsecond=n),
+            "user_id": None,
+            "username": "kim",
+            "action": "customer_view",
+            "target_kind": "customer",
+            "target_id": f"2000000{n:02d}",
+            "detail": None,
+            "client": None,
+            "prev_hash": previous,
+        }
+        row["row_hash"] = previous = hash_as_before_0011(row)
+        ids.append(conn.execute(insert(AuditRecord).values(**row)).inserted_primary_key[0])
+    return ids
+
+
+def test_rows_hashed_before_0011_still_verify_and_the_chain_goes_on_from_them(handmade):
+    old = rows_written_before_0011(handmade, 3)
+    new = append_views(handmade, 3)
+    versions = handmade.execute(select(AuditRecord.hash_version).order_by(AuditRecord.id))
+    assert versions.scalars().all() == [1, 1, 1, 2, 2, 2]
+    report = verify_chain(handmade, batch_rows=2)
+    assert (report.rows, report.intact, report.head_id) == (6, True, new[-1])
+    # Both kinds of row still give edits away.
+    handmade.execute(update(AuditRecord).where(AuditRecord.id == old[1]).values(username="lee"))
+    assert (verify_chain(handmade).first_bad_id, verify_chain(handmade).problem) == (
+        old[1],
+        "edited",
+    )
+
+
+@pytest.mark.parametrize("where", ["head", "middle"])
+def test_a_new_row_cannot_be_passed_off_as_hashed_the_old_way(handmade, where):
+    """Whoever edits a new row and recomputes its hash the old, ambiguous way (possible for
+    the head, which no later row vouches for) is caught: versions never go down the chain."""
+    rows_written_before_0011(handmade, 2)
+    new = append_views(handmade, 3)
+    target = new[-1] if where == "head" else new[1]
+    stored = handmade.execute(select(AuditRecord.__table__).where(AuditRecord.id == target))
+    row = dict(stored.mappings().one()) | {"detail": "None"}
+    handmade.execute(
+        update(AuditRecord)
+        .where(AuditRecord.id == target)
+        .values(detail="None", hash_version=1, row_hash=hash_as_before_0011(row))
+    )
+    report = verify_chain(handmade)
+    assert (report.rows, report.first_bad_id, report.problem) == (
+        2 + new.index(target),
+        target,
+        "edited",
+    )
 
 
 @pytest.fixture
@@ -191,6 +289,24 @@ def test_the_anchor_file_catches_the_newest_rows_cut_off(trail_db, monkeypatch, 
     assert f"error: audit row {ids[-1]} is gone: the trail was truncated" in captured.err
     assert f"(now 3 rows ending at row {ids[2]})" in captured.err
     assert len(anchor_file.read_text().splitlines()) == 2  # a failed check anchors nothing
+
+
+def test_an_upgraded_trail_verifies_from_the_command_line_with_its_old_anchors(
+    trail_db, monkeypatch, capsys, tmp_path
+):
+    monkeypatch.setenv("CRM_DATABASE_URL", trail_db.url.render_as_string(hide_password=False))
+    with trail_db.begin() as conn:
+        old = rows_written_before_0011(conn, 3)
+        head = conn.execute(select(AuditRecord.row_hash).where(AuditRecord.id == old[-1]))
+        anchored = {"id": old[-1], "row_hash": head.scalar_one(), "rows": 3}
+    anchor_file = tmp_path / "audit-anchors.jsonl"
+    anchor_file.write_text(json.dumps(anchored | {"anchored_at": "2026-12-01T09:00:00"}) + "\n")
+    with trail_db.begin() as conn:
+        new = append_views(conn, 2, user_id=None)
+    assert jobs_main(["audit-verify", "--anchor", str(anchor_file), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (summary["rows"], summary["intact"], summary["head_id"]) == (5, True, new[-1])
+    assert len(anchor_file.read_text().splitlines()) == 2
 
 
 def test_an_anchor_file_that_is_not_one_is_refused(trail_db, monkeypatch, capsys, tmp_path):
