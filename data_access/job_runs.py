@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import os
 import threading
 import time
@@ -132,7 +133,17 @@ class _Claim:
 
 def claim_renewal_s() -> float:
     """How often a live build renews its claim, in seconds (CRM_JOB_CLAIM_RENEW_S or 10)."""
-    return float(os.environ.get("CRM_JOB_CLAIM_RENEW_S") or CLAIM_RENEW_S)
+    setting = os.environ.get("CRM_JOB_CLAIM_RENEW_S", "")
+    try:
+        seconds = float(setting or CLAIM_RENEW_S)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        log.warning(
+            "CRM_JOB_CLAIM_RENEW_S=%r is no number of seconds; using %s", setting, CLAIM_RENEW_S
+        )
+        return CLAIM_RENEW_S
+    return seconds
 
 
 def _claim_expiry(now: dt.datetime) -> dt.datetime:

@@ -938,6 +938,16 @@ def test_a_build_whose_lapsed_claim_was_taken_over_writes_nothing(fresh, monkeyp
     assert ledger(fresh) == [("agenda", DAY, "succeeded", 7)]
 
 
+@pytest.mark.parametrize(
+    ("setting", "seconds"),
+    [("", 10.0), ("0.5", 0.5), ("0", 10.0), ("-1", 10.0), ("inf", 10.0), ("soon", 10.0)],
+    ids=["unset", "half-second", "zero", "negative", "infinite", "not-a-number"],
+)
+def test_a_claim_renewal_setting_that_is_no_interval_falls_back(monkeypatch, setting, seconds):
+    monkeypatch.setenv("CRM_JOB_CLAIM_RENEW_S", setting)
+    assert job_runs.claim_renewal_s() == seconds
+
+
 def test_a_run_claimed_before_claims_lapsed_keeps_the_two_hour_rule(fresh):
     """Rows claimed by a build of a version before migration 0011 are never renewed."""
     with fresh.begin() as conn:
