@@ -23,11 +23,12 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import BigInteger, Connection, Row, case, cast, func, select, true
+from sqlalchemy import BigInteger, Connection, Row, case, cast, false, func, null, select, true
 from sqlalchemy.orm import Session
 
 from data_access import customers, exports, segments
 from data_access.db import bulk_insert, read_frame, unit_of_work
+from data_access.masking import mask_frame, personal_columns
 from data_access.models import (
     Account,
     Branch,
@@ -39,7 +40,7 @@ from data_access.models import (
     Segment,
     Transaction,
 )
-from data_access.policy import Action, Scope, require, scope_of
+from data_access.policy import Action, Scope, customer_condition, require, scope_of
 from data_access.security import SignedInUser, audit_as, now_seoul
 from data_access.usage import UsageAction, record_usage
 
@@ -441,8 +442,17 @@ def _slice_branch(user: SignedInUser) -> int | None:
 
 
 def _target_slice(user: SignedInUser) -> Any:
-    branch = _slice_branch(user)
-    return true() if branch is None else CampaignTarget.branch_id == branch
+    """The targets of a visible campaign a user sees: all of them, a branch manager's branch,
+    or a rep's own calls and the customers of their book (CAMPAIGN_READ's scope)."""
+    scope = scope_of(user, Action.CAMPAIGN_READ)
+    if scope is Scope.FIRM:
+        return true()
+    if scope is Scope.BRANCH:
+        return CampaignTarget.branch_id == user.branch_id
+    if scope is None or user.employee_id is None:
+        return false()
+    book = select(Customer.id).where(customer_condition(user, Action.CAMPAIGN_READ))
+    return (CampaignTarget.employee_id == user.employee_id) | CampaignTarget.customer_id.in_(book)
 
 
 def _campaign(conn: Connection, user: SignedInUser, campaign_id: int) -> Row[Any]:
@@ -480,14 +490,14 @@ def list_campaigns(conn: Connection, user: SignedInUser) -> pl.DataFrame:
 
     `eligible` counts the whole segment at the draw, so a branch manager sees it only for a
     campaign drawn for their branch: next to a firm-wide campaign's branch slice it would
-    mislead, and tell them other branches' totals. Otherwise it is null.
+    mislead, and tell them other branches' totals. Otherwise (and for a rep) it is null.
     """
-    branch = _slice_branch(user)
-    eligible = (
-        Campaign.eligible
-        if branch is None
-        else case((Campaign.branch_id == branch, Campaign.eligible), else_=None)
-    )
+    scope = scope_of(user, Action.CAMPAIGN_READ)
+    eligible: Any = null()
+    if scope is Scope.FIRM:
+        eligible = Campaign.eligible
+    elif scope is Scope.BRANCH:
+        eligible = case((Campaign.branch_id == user.branch_id, Campaign.eligible), else_=None)
     target = CampaignTarget
     arms = (
         select(
@@ -576,7 +586,12 @@ CALL_SCHEMA: dict[str, Any] = {
 
 
 def my_calls(conn: Connection, user: SignedInUser) -> pl.DataFrame:
-    """The TM targets assigned to the signed-in rep with no outcome yet, who still consent."""
+    """The TM targets assigned to the signed-in rep with no outcome yet, who still consent.
+
+    A target is assigned to a rep of the home branch when the customer's own manager cannot
+    call, so the list may hold customers outside the rep's book: their phone is masked, as on
+    the customer page (`_contacts_masked_out_of_reach`).
+    """
     require(user, Action.AGENDA_WORK)
     stmt = (
         select(
@@ -586,6 +601,8 @@ def my_calls(conn: Connection, user: SignedInUser) -> pl.DataFrame:
             Customer.name,
             Customer.phone,
             Campaign.started_on,
+            Customer.home_branch_id,
+            Customer.manager_id,
         )
         .select_from(CampaignTarget)
         .join(Campaign, Campaign.id == CampaignTarget.campaign_id)
@@ -601,7 +618,26 @@ def my_calls(conn: Connection, user: SignedInUser) -> pl.DataFrame:
         .order_by(Campaign.id, Customer.customer_no)
         .limit(TARGET_LIST_LIMIT)
     )
-    return read_frame(conn, stmt, CALL_SCHEMA)
+    calls = read_frame(
+        conn, stmt, CALL_SCHEMA | {"home_branch_id": pl.Int64, "manager_id": pl.Int64}
+    )
+    return _contacts_masked_out_of_reach(user, calls)
+
+
+def _contacts_masked_out_of_reach(user: SignedInUser, rows: pl.DataFrame) -> pl.DataFrame:
+    """`rows` less their home_branch_id and manager_id, with the contact columns masked on
+    the rows of customers `user` does not answer for: the customer page's rule
+    (`customers.sees_contact_details`) and masks (`masking.mask_frame`), row by row."""
+    visible = [
+        customers.sees_contact_details(user, home_branch_id=home, manager_id=manager)
+        for home, manager in rows.select("home_branch_id", "manager_id").iter_rows()
+    ]
+    masked = mask_frame(rows)
+    shown = pl.lit(pl.Series(visible, dtype=pl.Boolean))
+    return rows.with_columns(
+        pl.when(shown).then(pl.col(name)).otherwise(pl.lit(masked[name])).alias(name)
+        for name in personal_columns(rows)
+    ).drop("home_branch_id", "manager_id")
 
 
 MEMBERSHIP_SCHEMA: dict[str, Any] = {

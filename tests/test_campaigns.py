@@ -206,6 +206,30 @@ def test_tm_targets_go_to_the_manager_or_a_rep_of_the_branch(data, copy, everyon
     assert campaigns.my_calls(data, KIM).height == 4
 
 
+def test_a_reps_calls_show_whole_phones_only_of_customers_in_the_reps_book(data, copy, everyone):
+    campaigns.create_campaign(
+        data,
+        EXECUTIVE,
+        copy,
+        plan(everyone, channel="tm", sample_size=5, control_pct=0),
+        started_on=AS_OF,
+    )
+    # Customer 14 has no manager: Park calls him for the campaign, but he is not in Park's
+    # book, so Park reads the masked number like anyone outside it (customer_360 alike).
+    assert campaigns.my_calls(data, PARK).select("customer_no", "phone").rows() == [
+        ("100000014", "010-****-0014")
+    ]
+    assert campaigns.my_calls(data, KIM).select("customer_no", "phone").rows() == [
+        ("100000001", "010-1111-2222"),
+        ("100000002", "010-3333-4444"),
+        ("100000011", "010-1100-0011"),
+        ("100000013", "010-1300-0013"),
+    ]
+    # Once customer 1 moves to Park's book, Kim still has the call but no longer the number.
+    data.execute(update(Customer).where(Customer.id == 1).values(manager_id=4))
+    assert campaigns.my_calls(data, KIM)["phone"].to_list()[0] == "010-****-2222"
+
+
 def test_a_branch_manager_draws_from_own_branch_only(data, copy, everyone):
     made = campaigns.create_campaign(
         data, MANAGER_101, copy, plan(everyone, sample_size=2, control_pct=0), started_on=AS_OF
@@ -269,6 +293,22 @@ def test_a_rep_records_an_outcome_which_files_a_tm_consultation(data, tm_campaig
     ).one()
     assert tuple(note) == ("tm", "purchased", 3)
     assert campaigns.my_calls(data, KIM).height == 3
+
+
+def test_a_rep_reads_only_the_own_targets_of_a_campaign(data, tm_campaign):
+    # Kim calls 1, 2, 11 and 13 (his book); 14 is Park's call in branch 102.
+    shown = campaigns.campaign_targets(data, KIM, tm_campaign)
+    assert shown["customer_no"].to_list() == ["100000001", "100000002", "100000011", "100000013"]
+    assert campaigns.campaign_targets(data, PARK, tm_campaign)["customer_no"].to_list() == [
+        "100000014"
+    ]
+    listed = campaigns.list_campaigns(data, PARK)
+    assert listed.select("eligible", "contacted").rows() == [(None, 1)], (
+        "the firm-wide eligible count is no rep's to read"
+    )
+    assert campaigns.campaign_report(data, PARK, tm_campaign, as_of=AS_OF).response_contacted.n == 1
+    assert campaigns.customer_campaigns(data, PARK, "100000001").is_empty()
+    assert campaigns.customer_campaigns(data, KIM, "100000001").height == 1
 
 
 def test_a_rep_may_not_record_another_reps_target(data, tm_campaign):
