@@ -2,9 +2,12 @@
 
 One declared spec per kind (`KINDS`) drives what a person sees about a file: the checks and the
 template to fill in; each column's meaning and allowed values come from the data dictionary
-(data_access.dictionary), so the two cannot disagree. A file is read as text and nothing in it
-is ever evaluated (a cell "=SUM(A1)" is stored as those characters); polars checks it column by
-column, its references are resolved against the database, and it loads in one transaction through a
+(data_access.dictionary), so the two cannot disagree. A file is read as text and nothing in
+it is ever evaluated (a cell "=SUM(A1)" is stored as those characters; an Excel formula is read as
+the result Excel stored, and refused when none was calculated). No file can exhaust memory: a
+Parquet footer and an Excel sheet are measured before they are read, and the sheet is read in a
+child process (data_access.workbooks). Polars checks the rows column by column, their references
+are resolved against the database, and the file loads in one transaction through a
 staging table: new keys are inserted, existing keys updated where a value differs, so a second
 import of the same file changes nothing. Rows with errors stop the whole file unless the admin
 asks for the good rows only.
@@ -17,6 +20,7 @@ import datetime as dt
 import enum
 import hashlib
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +29,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
-from fastexcel import FastExcelError
+import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -44,8 +49,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from data_access import segments
+from data_access import segments, workbooks
 from data_access.db import (
+    NUL_STAND_IN,
     Read,
     bulk_insert,
     checks_built_after_load,
@@ -70,6 +76,24 @@ from data_access.policy import Action, require
 from data_access.security import SignedInUser, audit_as, now_seoul
 
 MAX_IMPORT_BYTES = int(os.environ.get("CRM_IMPORT_MAX_MB", "1024")) * 2**20
+# Rows x columns a file may hold: the full-scale book's largest files (5 million accounts x 9,
+# 2.6 million customers x 18) twice over. A Parquet file declares it in its footer and an Excel
+# sheet in where its cells are, so an absurd one is refused before anything is allocated.
+MAX_IMPORT_CELLS = int(os.environ.get("CRM_IMPORT_MAX_CELLS", "100000000"))
+# What a compressed file (Parquet data, an Excel zip) may unpack to, per byte a CSV may have:
+# the same rows as a sheet's XML take about three times their CSV.
+UNPACKED_PER_FILE_BYTE = 4
+# The Excel reader's own budget, on top of what its process starts with (data_access.workbooks):
+# a full 1,048,576-row sheet of 28 columns takes about 3 GB.
+EXCEL_MEMORY_BYTES = int(os.environ.get("CRM_IMPORT_EXCEL_MEMORY_MB", "4096")) * 2**20
+EXCEL_TIMEOUT_S = 600
+MAX_FILE_COLUMNS = 1_000  # each becomes an option of every column-matching box on the page
+COLUMN_NAME_MAX_CHARS = 200
+SHOWN_CHARS = 100  # of a file's value in a refusal or a row error, ellipsis included
+# Characters a person cannot see or that reorder what they see: C0 and C1 controls, DEL and the
+# bidirectional embeddings, overrides and isolates. The same text is a Python and a polars
+# (Rust) regex.
+CONTROL_CHARACTERS = r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 STAGING_CHUNK_ROWS = 50_000  # Python tuples on SQLite's path: keep each batch small
 READ_CHUNK_BYTES = 8 * 2**20
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -368,12 +392,26 @@ ERROR_SCHEMA = {"line": pl.Int64, "column": pl.String, "value": pl.String, "reas
 
 
 class ImportRefused(ValueError):
-    """A file the import cannot take at all; `code` names the reason (an i18n key suffix)."""
+    """A file the import cannot take at all; `code` names the reason (an i18n key suffix).
+
+    Text values come from the file or the command line, so each is `shown` short: a sentence
+    never echoes a whole cell, header or argument.
+    """
 
     def __init__(self, code: str, **values: object) -> None:
         super().__init__(code)
         self.code = code
-        self.values = values
+        self.values = {
+            name: shown(value) if isinstance(value, str) else value
+            for name, value in values.items()
+        }
+
+
+def shown(text: str) -> str:
+    """`text` fit to show back: invisible characters marked, cut to SHOWN_CHARS with '…'."""
+    if len(text) > SHOWN_CHARS:
+        text = text[: SHOWN_CHARS - 1] + "…"
+    return re.sub(CONTROL_CHARACTERS, NUL_STAND_IN, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,43 +508,112 @@ def _utf8_csv(path: Path) -> Iterator[tuple[Path, str]]:
 
 
 @contextmanager
-def _opened(path: Path, file_name: str, max_bytes: int) -> Iterator[tuple[pl.LazyFrame, FileInfo]]:
-    """Every cell of the file as text, lazily where the format allows, with what it is."""
+def _opened(
+    path: Path, file_name: str, max_bytes: int, max_cells: int
+) -> Iterator[tuple[pl.LazyFrame, FileInfo]]:
+    """Every cell of the file as text, lazily where the format allows, with what it is.
+
+    Nothing is read that could outgrow memory: a CSV is bounded by its size; a Parquet file by
+    what its footer declares; an Excel sheet is read in a process of its own
+    (data_access.workbooks), whose crash is a refusal rather than the console's end.
+    """
     size = path.stat().st_size
     if size > max_bytes:
         raise ImportRefused("too_large", size_mb=size // 2**20, limit_mb=max_bytes // 2**20)
     if size == 0:
         raise ImportRefused("empty_file")
     kind_of_file = file_format(file_name)
+    max_unpacked_bytes = max_bytes * UNPACKED_PER_FILE_BYTE
     if kind_of_file == "csv":
         with _utf8_csv(path) as (utf8, encoding):
             frame = pl.scan_csv(utf8, infer_schema=False)
             yield frame, FileInfo(_header(frame), encoding, kind_of_file, size)
         return
+    if kind_of_file == "parquet":
+        frame = _parquet(path, max_cells, max_unpacked_bytes)
+        yield frame, FileInfo(_header(frame), "binary", kind_of_file, size)
+        return
+    with tempfile.TemporaryDirectory(prefix="dreams-import-") as folder:
+        sheet = Path(folder) / "sheet.arrow"
+        try:
+            workbooks.write_first_sheet(
+                path,
+                sheet,
+                max_cells=max_cells,
+                max_unpacked_bytes=max_unpacked_bytes,
+                memory_bytes=EXCEL_MEMORY_BYTES,
+                timeout_s=EXCEL_TIMEOUT_S,
+            )
+        except workbooks.WorkbookRefused as refusal:
+            raise ImportRefused(refusal.code, **refusal.values) from refusal
+        frame = pl.scan_ipc(sheet)
+        yield frame, FileInfo(_header(frame), "binary", kind_of_file, size)
+
+
+def _parquet(path: Path, max_cells: int, max_unpacked_bytes: int) -> pl.LazyFrame:
+    """The Parquet file's columns as text, once its footer shows it fits.
+
+    Run-length and dictionary encoding let a file of a few kilobytes declare a billion rows;
+    polars has no reading of row-group sizes, so pyarrow reads the footer. A nested column
+    (a struct, a list) would be stored as its printed form, so it is refused by name.
+    """
     try:
-        if kind_of_file == "parquet":
-            frame = pl.scan_parquet(path).with_columns(pl.all().cast(pl.String))
-        else:
-            frame = pl.read_excel(path, engine="calamine", infer_schema_length=0).lazy()
-    except (pl.exceptions.PolarsError, FastExcelError, OSError, ValueError) as exc:
+        footer = pq.read_metadata(path)
+        schema = pl.scan_parquet(path).collect_schema()
+    except (pa.ArrowException, pl.exceptions.PolarsError, OSError) as exc:
         raise ImportRefused("unreadable", reason=_first_line(exc)) from exc
-    yield frame, FileInfo(_header(frame), "binary", kind_of_file, size)
+    nested = next((name for name, dtype in schema.items() if dtype.is_nested()), None)
+    if nested is not None:
+        raise ImportRefused("nested_column", column=nested, type=str(schema[nested]))
+    if footer.num_rows * footer.num_columns > max_cells:
+        raise ImportRefused(
+            "too_many_cells",
+            rows=f"{footer.num_rows:,}",
+            columns=f"{footer.num_columns:,}",
+            limit=f"{max_cells:,}",
+        )
+    groups = (footer.row_group(index) for index in range(footer.num_row_groups))
+    unpacked = sum(group.total_byte_size for group in groups)
+    if unpacked > max_unpacked_bytes:
+        raise ImportRefused(
+            "unpacks_too_large",
+            size_mb=f"{unpacked // 2**20:,}",
+            limit_mb=f"{max_unpacked_bytes // 2**20:,}",
+        )
+    return pl.scan_parquet(path).with_columns(pl.all().cast(pl.String))
 
 
 def _header(frame: pl.LazyFrame) -> tuple[str, ...]:
+    """The file's column names; a header too wide to match column by column is refused."""
     try:
-        return tuple(frame.collect_schema().names())
+        names = tuple(frame.collect_schema().names())
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise ImportRefused("unreadable", reason=_first_line(exc)) from exc
+    if len(names) > MAX_FILE_COLUMNS:
+        raise ImportRefused(
+            "too_many_columns", columns=f"{len(names):,}", limit=f"{MAX_FILE_COLUMNS:,}"
+        )
+    too_long = next((name for name in names if len(name) > COLUMN_NAME_MAX_CHARS), None)
+    if too_long is not None:
+        raise ImportRefused(
+            "column_name_too_long", name=too_long, limit=f"{COLUMN_NAME_MAX_CHARS:,}"
+        )
+    return names
 
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
-def inspect_file(path: Path, file_name: str, *, max_bytes: int = MAX_IMPORT_BYTES) -> FileInfo:
+def inspect_file(
+    path: Path,
+    file_name: str,
+    *,
+    max_bytes: int = MAX_IMPORT_BYTES,
+    max_cells: int = MAX_IMPORT_CELLS,
+) -> FileInfo:
     """The header, encoding and format of a file, for the page's column mapping."""
-    with _opened(path, file_name, max_bytes) as (_, info):
+    with _opened(path, file_name, max_bytes, max_cells) as (_, info):
         return info
 
 
@@ -563,10 +670,11 @@ def preview(
     *,
     rows: int = 5,
     max_bytes: int = MAX_IMPORT_BYTES,
+    max_cells: int = MAX_IMPORT_CELLS,
 ) -> pl.DataFrame:
     """The first rows as they would map to our columns, unchecked, for the page to show."""
     spec = kind_spec(kind)
-    with _opened(path, file_name, max_bytes) as (frame, info):
+    with _opened(path, file_name, max_bytes, max_cells) as (frame, info):
         chosen = resolve_mapping(spec, info.columns, mapping)
         return frame.select(pl.col(s).alias(t) for s, t in chosen.items()).head(rows).collect()
 
@@ -832,6 +940,7 @@ def run_import(
     good_rows_only: bool = False,
     progress: Progress | None = None,
     max_bytes: int = MAX_IMPORT_BYTES,
+    max_cells: int = MAX_IMPORT_CELLS,
     client: str = "",
 ) -> ImportResult:
     """Check `path` as a `kind` file and, unless refused or a dry run, load it.
@@ -847,7 +956,7 @@ def run_import(
     file_name = file_name or path.name
     started_at, started = now_seoul(), time.perf_counter()
     report("reading", 0.0)
-    with _opened(path, file_name, max_bytes) as (lazy, info):
+    with _opened(path, file_name, max_bytes, max_cells) as (lazy, info):
         chosen = resolve_mapping(spec, info.columns, mapping)
         try:
             raw = (

@@ -7,7 +7,12 @@ Line numbers count the header as line 1, so the first data row is line 2.
 
 from __future__ import annotations
 
+import datetime as dt
+import zipfile
 from pathlib import Path
+
+import polars as pl
+import xlsxwriter
 
 CUSTOMER_HEADER = (
     "customer_no,name,birth_date,gender,occupation,region,address,phone,email,tier,"
@@ -118,6 +123,81 @@ LIFE_EVENTS = """customer_no,kind,event_date
 100000002,wedding_anniversary,2001-10-20
 """
 LIFE_EVENTS_MOVED = LIFE_EVENTS.replace("2001-10-20", "2001-10-21")
+
+
+# --- Hostile files, built small by the tests that use them --------------------------------
+
+GOOD_CUSTOMER = (
+    "100000006,정상고객,1970-01-01,F,교사,서울,주소,010-0000-0006,,general,101,,"
+    "true,true,true,dm,2020-01-01,"
+)
+
+
+def customers_workbook(path: Path, write_more=lambda sheet: None) -> Path:
+    """An .xlsx with the customers template header and one good row, then `write_more(sheet)`."""
+    workbook = xlsxwriter.Workbook(path)
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, CUSTOMER_HEADER.split(","))
+    sheet.write_row(1, 0, GOOD_CUSTOMER.split(","))
+    write_more(sheet)
+    workbook.close()
+    return path
+
+
+def far_corner_workbook(path: Path) -> Path:
+    """5 KB on disk; one cell at the sheet's last row and column (XFD1048576), so a reader that
+    builds the grid asks for 1,048,576 x 16,384 cells (512 GB)."""
+    return customers_workbook(path, lambda sheet: sheet.write(1_048_575, 16_383, "x"))
+
+
+def uncalculated_formula_workbook(path: Path) -> Path:
+    """Name and phone of row 3 are formulas xlsxwriter wrote without calculating them: it
+    stores 0 as their result and asks Excel to recalculate on opening."""
+
+    def formulas(sheet) -> None:
+        sheet.write_row(2, 0, GOOD_CUSTOMER.replace("100000006", "100000007").split(","))
+        sheet.write_formula(2, 1, '="홍"&"길동"')  # B3
+        sheet.write_formula(2, 7, '="010-1234-"&"5678"')  # H3
+
+    return customers_workbook(path, formulas)
+
+
+def padded_workbook(path: Path, padding_bytes: int) -> Path:
+    """A good workbook plus a member of `padding_bytes` zeros: it unpacks to far more than its
+    size on disk (deflate packs zeros about a thousand to one), like a zip bomb."""
+    customers_workbook(path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as package:
+        package.writestr("xl/media/padding.bin", bytes(padding_bytes))
+    return path
+
+
+def nested_parquet(path: Path) -> Path:
+    """A branches file whose name_ko is a struct (Korean and romanised), not one text."""
+    pl.DataFrame(
+        {
+            "code": ["103"],
+            "name_ko": [{"hangul": "대전지점", "roman": "Daejeon"}],
+            "name_en": ["Daejeon"],
+            "region": ["대전"],
+            "opened_on": [dt.date(1995, 4, 3)],
+        }
+    ).write_parquet(path)
+    return path
+
+
+def repeated_parquet(path: Path, rows: int) -> Path:
+    """`rows` copies of one branch: a few hundred bytes on disk whatever `rows` is, since the
+    repeats are run-length encoded."""
+    pl.DataFrame(
+        {
+            "code": ["103"] * rows,
+            "name_ko": ["대전지점"] * rows,
+            "name_en": ["Daejeon"] * rows,
+            "region": ["대전"] * rows,
+            "opened_on": ["1995-04-03"] * rows,
+        }
+    ).write_parquet(path)
+    return path
 
 
 def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:

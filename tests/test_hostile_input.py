@@ -23,10 +23,11 @@ from data_access.customers import (
 )
 from data_access.models import Customer, Role, User
 from data_access.policy import Action
-from tests import handmade
+from tests import handmade, imports_data
 from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, PASSWORD, TRAINER
 from tests.test_app import TIMEOUT_S, sign_in
 from tests.test_security_pages import REFUSAL_TITLE, open_url, titles
+from ui.i18n import MESSAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 INJECTIONS = [
@@ -140,6 +141,49 @@ def test_oversized_and_malformed_uploads_are_refused_before_any_write(
     with pytest.raises(imports.ImportRefused) as refused:
         imports.inspect_file(path, file_name, max_bytes=200)
     assert refused.value.code == code
+
+
+HOSTILE_FILES = [
+    ("customers.xlsx", imports_data.far_corner_workbook, {}, "sheet_too_large"),
+    (
+        "customers.xlsx",
+        lambda path: imports_data.padded_workbook(path, padding_bytes=8 * 2**20),
+        {"max_bytes": 2**20},
+        "unpacks_too_large",
+    ),
+    ("customers.xlsx", imports_data.uncalculated_formula_workbook, {}, "uncalculated_formulas"),
+    ("branches.parquet", imports_data.nested_parquet, {}, "nested_column"),
+    (
+        "branches.parquet",
+        lambda path: imports_data.repeated_parquet(path, rows=100_000),
+        {"max_cells": 400_000},
+        "too_many_cells",
+    ),
+    (
+        "branches.csv",
+        lambda path: imports_data.write(path.parent, path.name, "x" * 300_000 + "\n1\n"),
+        {},
+        "column_name_too_long",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("file_name", "build", "limits", "code"),
+    HOSTILE_FILES,
+    ids=["far-corner", "zip-bomb", "uncalculated-formulas", "nested", "absurd-rows", "header"],
+)
+def test_hostile_file_shapes_are_refused_with_a_short_sentence_before_any_write(
+    handmade, tmp_path, file_name, build, limits, code
+):
+    path = build(tmp_path / file_name)
+    with pytest.raises(imports.ImportRefused) as refused:
+        imports.run_import(handmade, ADMIN, Path(file_name).stem, path, **limits)
+    assert refused.value.code == code
+    korean, english = MESSAGES[f"import_refused_{code}"]
+    for sentence in (korean, english):
+        assert len(sentence.format(**refused.value.values)) < 600
+    database_intact(handmade)
 
 
 def test_no_page_passes_data_through_unsafe_html():

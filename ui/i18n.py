@@ -1024,6 +1024,56 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Columns: employee_no, course_code, completed_on (YYYY-MM-DD), score (0-100). Each result "
         "goes to the course session whose days include the date; importing again adds nothing.",
     ),
+    # Imports (#18): files refused before they are read.
+    "import_refused_sheet_too_large": (
+        "시트의 데이터가 {rows}행 × {columns}열에 걸쳐 있어, 가져오기가 읽을 수 있는 {limit}칸을 넘습니다. "
+        "데이터 뒤의 빈 행과 열(멀리 떨어진 칸)을 지우거나 시트를 CSV로 저장해 다시 시도하세요. 저장된 것은 없습니다.",
+        "The sheet's data spans {rows} rows × {columns} columns, more than the {limit} cells an "
+        "import can read. Delete the rows and columns beyond the data (a stray cell far away) or "
+        "save the sheet as CSV, then try again. Nothing was saved.",
+    ),
+    "import_refused_too_many_cells": (
+        "파일이 {rows}행 × {columns}열이라고 선언해, 가져오기가 읽을 수 있는 {limit}칸을 넘습니다. "
+        "나누어 가져오세요. 저장된 것은 없습니다.",
+        "The file declares {rows} rows × {columns} columns, more than the {limit} cells an import "
+        "can read. Split it. Nothing was saved.",
+    ),
+    "import_refused_unpacks_too_large": (
+        "파일을 풀면 {size_mb} MB가 되어 한도 {limit_mb} MB를 넘습니다. 보통의 데이터 파일이 아닙니다. "
+        "CSV로 저장해 다시 시도하세요. 저장된 것은 없습니다.",
+        "The file unpacks to {size_mb} MB, more than the {limit_mb} MB allowed: it is not an "
+        "ordinary data file. Save it as CSV and try again. Nothing was saved.",
+    ),
+    "import_refused_reader_gave_up": (
+        "Excel 파일을 읽는 데 메모리 {memory_mb} MB 또는 {seconds}초를 넘게 써서 중단했습니다. "
+        "데이터에서 멀리 떨어진 칸이 있는지 확인하거나 시트를 CSV로 저장해 다시 시도하세요. 저장된 것은 없습니다.",
+        "Reading the Excel file needed more than {memory_mb} MB of memory or {seconds} seconds, "
+        "so it was stopped. Look for cells far beyond the data, or save the sheet as CSV, then "
+        "try again. Nothing was saved.",
+    ),
+    "import_refused_uncalculated_formulas": (
+        "수식 {count}칸의 결과가 계산되어 저장되어 있지 않습니다 ({cells}). 파일을 Excel에서 열어 "
+        "저장하거나 값으로 붙여 넣은 뒤 다시 가져오세요. 저장된 것은 없습니다.",
+        "{count} cells hold a formula whose result was never calculated ({cells}). Open the file "
+        "in Excel and save it, or paste the values, then import again. Nothing was saved.",
+    ),
+    "import_refused_nested_column": (
+        "'{column}' 열에 한 칸에 값 하나가 아니라 묶인 값({type})이 들어 있습니다. 값 하나씩인 열로 "
+        "풀어서 다시 저장하세요. 저장된 것은 없습니다.",
+        "Column '{column}' holds nested values ({type}), not one value per cell. Flatten it into "
+        "plain columns and save the file again. Nothing was saved.",
+    ),
+    "import_refused_too_many_columns": (
+        "파일의 열이 {columns}개로, 열 맞추기가 다룰 수 있는 {limit}개를 넘습니다. 필요한 열만 남겨 "
+        "다시 저장하세요. 저장된 것은 없습니다.",
+        "The file has {columns} columns, more than the {limit} the column matching can take. "
+        "Keep the columns needed and save it again. Nothing was saved.",
+    ),
+    "import_refused_column_name_too_long": (
+        "열 이름이 {limit}자를 넘습니다: '{name}'. 첫 행이 머리글인지 확인하세요. 저장된 것은 없습니다.",
+        "A column name is longer than {limit} characters: '{name}'. Check that the first row is "
+        "the header. Nothing was saved.",
+    ),
     "training_import_file": ("결과 파일", "Results file"),
     "training_import_summary": (
         "{total}행 중 {good}행은 반영할 수 있고 {bad}행은 문제가 있습니다. 아직 아무것도 바뀌지 "

@@ -3,12 +3,14 @@ and nothing is saved, then the good rows only are loaded and the history lists t
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
 from data_access import demo
+from tests import imports_data as files
 from tests.e2e.conftest import wait_until_idle
 from tests.e2e.test_sign_in import sign_in
 
@@ -53,6 +55,33 @@ def test_admin_imports_a_products_file(
     page.get_by_role("button", name="가져오기", exact=True).click()
     expect(page.get_by_text("products_e2e.csv: 2행을 처리해 저장했습니다")).to_be_visible()
     screenshot("import_loaded_good_rows")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_a_workbook_with_a_far_corner_cell_is_refused_and_the_console_keeps_serving(
+    page: Page, console_url: str, screenshot: ScreenshotSaver, tmp_path: Path
+) -> None:
+    """Before, reading this 5 KB file killed the Streamlit server ("Connection error" for
+    every user): its reader asked for 512 GB for one cell at XFD1048576."""
+    upload = files.far_corner_workbook(tmp_path / "customers_far_corner.xlsx")
+    sign_in(page, console_url, "admin", demo.DEMO_PASSWORD)
+    expect(signed_in_marker(page)).to_be_visible()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="데이터 가져오기").click()
+    expect(page.get_by_role("heading", name="데이터 가져오기")).to_be_visible()
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="고객", exact=True).click()
+    wait_until_idle(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(upload)
+    refusal = page.get_by_test_id("stAlertContentError")
+    expect(refusal).to_contain_text("시트의 데이터가 1,048,576행 × 16,384열에 걸쳐 있어")
+    expect(refusal).to_contain_text("저장된 것은 없습니다")
+    expect(page.get_by_role("button", name="가져오기", exact=True)).to_have_count(0)
+    screenshot("import_refused_far_corner")
+
+    with urllib.request.urlopen(f"{console_url}/_stcore/health", timeout=5) as health:
+        assert health.read().strip() == b"ok"
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="데이터 사전").click()
+    expect(page.get_by_role("heading", name="데이터 사전")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
