@@ -589,7 +589,9 @@ TABLES: dict[str, TableMeaning] = {
                 "다음 로그인 때 비밀번호 변경 필요", "Must change the password at next sign-in"
             ),
             "failed_sign_ins": M("연속 로그인 실패 횟수", "Failed sign-ins in a row"),
-            "locked_until": M("잠금 해제 일시", "Locked until"),
+            "locked_until": M(
+                "처음 보는 주소에서의 잠금 해제 일시", "Locked for unknown addresses until"
+            ),
             "last_sign_in_at": M("마지막 로그인", "Last sign-in"),
             "created_at": _CREATED_AT,
             "sessions_revoked_at": M(
@@ -613,6 +615,34 @@ TABLES: dict[str, TableMeaning] = {
             "granted_at": M("부여 일시", "Granted at"),
             "revoked_by": M("회수한 관리자", "Revoked by"),
             "revoked_at": M("회수 일시 (유효하면 비움)", "Revoked at (blank while valid)"),
+        },
+    ),
+    "sign_in_addresses": TableMeaning(
+        "로그인 실패 주소",
+        "Sign-in failures by address",
+        "접속 주소별 로그인 실패 횟수와 다시 시도할 수 있는 일시 "
+        "(여러 계정을 번갈아 찍는 시도를 늦춤)",
+        "Failed sign-ins per client address and when it may try again (slows guessing over "
+        "many accounts)",
+        (Action.USERS_ADMIN, Action.AUDIT_READ),
+        {
+            "client": M("접속 주소", "Client address"),
+            "failures": M("최근 실패 횟수", "Recent failures"),
+            "last_failed_at": M("마지막 실패 일시", "Last failure"),
+            "wait_until": M("다시 시도할 수 있는 일시", "May try again from"),
+        },
+    ),
+    "known_sign_in_clients": TableMeaning(
+        "로그인한 적 있는 주소",
+        "Known sign-in addresses",
+        "사용자가 맞는 비밀번호로 로그인한 적 있는 접속 주소 (남이 건 잠금이 여기서는 풀림)",
+        "Addresses a user signed in from with the right password (a lock strangers caused "
+        "does not hold there)",
+        (Action.USERS_ADMIN, Action.AUDIT_READ),
+        {
+            "user_id": M("사용자", "User"),
+            "client": M("접속 주소", "Client address"),
+            "last_signed_in_at": M("마지막 로그인", "Last sign-in"),
         },
     ),
     "audit_log": TableMeaning(

@@ -665,3 +665,33 @@ class AccessGrant(Base):
     granted_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(40))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# --- Sign-in throttling (issue #18) ----------------------------------------------------------
+
+
+class SignInAddress(Base):
+    """Failed sign-ins from one client address, whatever names were tried: the limit on
+    spraying guesses over many accounts from one place (data_access/security.py).
+
+    In the database, not in a process, so every console replica counts the same failures.
+    `wait_until` is when the address may try again once it failed too often; it grows with
+    each further failure.
+    """
+
+    __tablename__ = "sign_in_addresses"
+    client: Mapped[str] = mapped_column(String(60), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    wait_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class KnownSignInClient(Base):
+    """An address a user signed in from with the right password. A lock that strangers' failed
+    guesses put on the account does not hold there, so nobody can lock a person out of the
+    desk they work at."""
+
+    __tablename__ = "known_sign_in_clients"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    client: Mapped[str] = mapped_column(String(60), primary_key=True)
+    last_signed_in_at: Mapped[dt.datetime] = mapped_column(DateTime)
