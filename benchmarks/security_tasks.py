@@ -32,6 +32,7 @@ from data_access.security import (
     AUDIT_HASH_VERSION,
     GENESIS_HASH,
     SignedInUser,
+    SignInRefused,
     audit_row_hash,
     authenticate,
     now_seoul,
@@ -62,6 +63,7 @@ def tasks(engine: Engine) -> list[Task]:
         audit_verify_task(engine),
         audit_review_task(engine, admin, month),
         export_task(engine),
+        failed_sign_in_task(engine),
     ]
 
 
@@ -259,3 +261,30 @@ def export_task(engine: Engine) -> Task:
         return pd.read_csv(io.BytesIO(data), dtype=str)["phone"].tolist()
 
     return Task("export_csv", ours, baseline, same_answer=lambda a, b: a == b, runs=5)
+
+
+# Failed sign-ins of the timing task come from an address of their own: its throttle holds only
+# that address back, and a held-back try costs the same verify as a judged one.
+SIGN_IN_PROBE_CLIENT = "benchmark-sign-in"
+
+
+def failed_sign_in_task(engine: Engine) -> Task:
+    """A wrong sign-in under a name nobody has (ours) against one under a real account's name
+    (the baseline): the ratio near 1 is what says the answer's time does not tell them apart
+    (the unknown name is verified against a dummy argon2 hash, not skipped)."""
+
+    def refusal(username: str) -> str:
+        with engine.connect() as conn:
+            try:
+                authenticate(conn, username, "not-the-password", client=SIGN_IN_PROBE_CLIENT)
+            except SignInRefused as refused:
+                return str(refused)
+        return "signed in"
+
+    return Task(
+        "failed_sign_in_unknown_vs_real_name",
+        lambda index: refusal(f"nobody-{index}"),
+        lambda _index: refusal("exec"),
+        same_answer=lambda a, b: a == b,
+        runs=10,
+    )

@@ -7,8 +7,11 @@ what it may do and over which scope, so a page cannot forget to filter.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import hmac
 import json
+import secrets
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,14 +19,35 @@ from zoneinfo import ZoneInfo
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from data_access.db import hold_job_lock, unit_of_work
-from data_access.models import AuditRecord, Employee, Role, User
+from data_access.models import (
+    AuditRecord,
+    Employee,
+    KnownSignInClient,
+    Role,
+    Setting,
+    SignInAddress,
+    User,
+)
 
 SEOUL = ZoneInfo("Asia/Seoul")
+# An account that failed this often in a row is locked for addresses it never signed in from.
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = dt.timedelta(minutes=15)
+# An address that failed this often (whatever names it tried) waits before its next try, the
+# wait doubling with each further failure up to the ceiling; an hour without failures and it
+# starts afresh. Ten leaves room for a branch whose staff share one address and mistype.
+ADDRESS_FREE_FAILURES = 10
+ADDRESS_FIRST_WAIT = dt.timedelta(seconds=30)
+ADDRESS_MAX_WAIT = dt.timedelta(minutes=15)
+FAILURES_FORGOTTEN_AFTER = dt.timedelta(hours=1)
+# The audit trail names a sign-in under a name no account has by this prefix and a keyed hash
+# of the name (see unknown_name_mark); the key lives in `settings` under this name.
+UNKNOWN_NAME_PREFIX = "unknown:"
+UNKNOWN_NAME_KEY = "unknown_name_key"
 GENESIS_HASH = "0" * 64
 AUDIT_CHAIN_LOCK = "audit-chain"
 
@@ -65,37 +89,179 @@ class SignInRefused(Exception):
 def authenticate(
     conn: Connection, username: str, password: str, *, client: str = ""
 ) -> SignedInUser:
-    """Check the password, count failures, lock after repeated ones, and audit either way.
+    """The user `username` names, if `password` is theirs and nothing holds the try back.
 
-    The failure is committed before SignInRefused is raised, so a lockout cannot be undone by
-    the exception rolling back its own record.
+    Every failure looks alike from outside, so sign-in cannot be used to find or lock accounts:
+    - one answer (`wrong_credentials`) for a wrong password, a name nobody has, a disabled
+      account or a try that was held back, and
+    - one argon2 verify on every path: against the account's hash, or against a dummy hash
+      made with the same parameters when there is no account to check, and a held-back try
+      verifies too and throws the answer away. The time an answer takes says nothing.
+
+    Guessing is slowed in two ways instead of by a lock anyone can set off:
+    - per client address (`sign_in_addresses`): after ADDRESS_FREE_FAILURES failures, whatever
+      names were tried, the address waits before its next try is judged, the wait doubling
+      with each further failure up to ADDRESS_MAX_WAIT. One client spraying guesses over many
+      accounts gets a handful of tries an hour.
+    - per account: MAX_FAILED_SIGN_INS failures in a row lock it for LOCKOUT, but only for
+      addresses it never signed in from with the right password (`known_sign_in_clients`).
+      At their usual desk the person signs in as ever, and doing so lifts the lock, so
+      strangers cannot lock an administrator out of the console however long they keep on.
+    Both are rows in the database, so every console replica counts the same failures. The
+    address is the TCP peer Streamlit reports: a proxy in front of the console must pass it
+    through, or all its clients share one address.
+
+    A try is counted as failed before its password is checked and uncounted when it proves
+    right: a burst of tries sent at once cannot all slip past a count none of them has made.
+    Every try is audited; a name nobody has is recorded as a keyed mark, never as typed (it is
+    often a password typed into the wrong field).
     """
-    now = now_seoul()
-    refusal: str | None = None
+    name, client = username.strip(), client[:60]
     with unit_of_work(conn) as session:
-        user = session.scalars(select(User).where(User.username == username.strip())).one_or_none()
-        if user is None or not _may_sign_in(session, user):
-            append_audit(session, None, username.strip()[:40], "sign_in_failed", client=client)
-            refusal = "wrong_credentials"
-        elif user.locked_until is not None and user.locked_until > now:
-            append_audit(session, user.id, user.username, "sign_in_locked", client=client)
-            refusal = "locked"
-        elif not password_matches(user.password_hash, password):
-            user.failed_sign_ins += 1
-            if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
-                user.locked_until = now + LOCKOUT
-                user.failed_sign_ins = 0
-            append_audit(session, user.id, user.username, "sign_in_failed", client=client)
-            refusal = "wrong_credentials"
-        else:
-            user.failed_sign_ins = 0
-            user.locked_until = None
-            user.last_sign_in_at = now
-            append_audit(session, user.id, user.username, "sign_in", client=client)
-            signed_in = _signed_in(session, user, client)
-    if refusal is not None:
-        raise SignInRefused(refusal)
-    return signed_in
+        attempt = _claim_attempt(session, name, client, now_seoul())
+    matches = password_matches(attempt.password_hash, password)
+    with unit_of_work(conn) as session:
+        if attempt.judged and matches and attempt.user_id is not None:
+            return _signed_in_after(session, attempt, client)
+        append_audit(
+            session,
+            attempt.user_id,
+            attempt.audited_name,
+            "sign_in_failed" if attempt.judged else "sign_in_throttled",
+            detail=None if attempt.judged else {"held_by": attempt.held_by},
+            client=client,
+        )
+    raise SignInRefused("wrong_credentials")
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """One sign-in try as claimed, before its password is checked."""
+
+    user_id: int | None  # None: no account that may sign in goes by the name
+    audited_name: str
+    password_hash: str  # the account's, or the dummy hash
+    held_by: str | None  # "address" or "account" when the try is held back unjudged
+
+    @property
+    def judged(self) -> bool:
+        return self.held_by is None
+
+
+def _claim_attempt(session: Session, name: str, client: str, now: dt.datetime) -> _Attempt:
+    """Decide whether the try is judged and, if so, count it as failed for now."""
+    address = _address(session, client, now)
+    user = session.scalars(
+        select(User).where(User.username == name).with_for_update()
+    ).one_or_none()
+    account = user if user is not None and _may_sign_in(session, user) else None
+    known = account is not None and (
+        session.get(KnownSignInClient, (account.id, client)) is not None
+    )
+    held_by = None
+    if address.wait_until is not None and now < address.wait_until:
+        held_by = "address"
+    elif account is not None and not known and _locked(account, now):
+        held_by = "account"
+    if held_by is None:
+        address.failures += 1
+        address.last_failed_at = now
+        if address.failures >= ADDRESS_FREE_FAILURES:
+            address.wait_until = now + address_wait(address.failures)
+        if account is not None:
+            account.failed_sign_ins += 1
+            if account.failed_sign_ins >= MAX_FAILED_SIGN_INS:
+                account.locked_until = now + LOCKOUT
+                account.failed_sign_ins = 0
+    return _Attempt(
+        user_id=user.id if user is not None else None,
+        audited_name=user.username if user is not None else unknown_name_mark(session, name),
+        password_hash=account.password_hash if account is not None else _dummy_hash(),
+        held_by=held_by,
+    )
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which can say what to do when the row is there already."""
+    return postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
+
+
+def _locked(user: User, now: dt.datetime) -> bool:
+    return user.locked_until is not None and now < user.locked_until
+
+
+def _address(session: Session, client: str, now: dt.datetime) -> SignInAddress:
+    """The address's failure count, created on first use and locked until the commit, its
+    failures forgotten after an hour without one."""
+    insert = _insert(session)
+    session.execute(
+        insert(SignInAddress)
+        .values(client=client, failures=0, last_failed_at=now)
+        .on_conflict_do_nothing(index_elements=[SignInAddress.client])
+    )
+    address = session.scalars(
+        select(SignInAddress).where(SignInAddress.client == client).with_for_update()
+    ).one()
+    if now - address.last_failed_at > FAILURES_FORGOTTEN_AFTER:
+        address.failures = 0
+        address.wait_until = None
+    return address
+
+
+def address_wait(failures: int) -> dt.timedelta:
+    """How long an address that failed `failures` times (at least ADDRESS_FREE_FAILURES)
+    waits before its next try is judged."""
+    doublings = min(failures - ADDRESS_FREE_FAILURES, 16)
+    return min(ADDRESS_FIRST_WAIT * 2**doublings, ADDRESS_MAX_WAIT)
+
+
+def _signed_in_after(session: Session, attempt: _Attempt, client: str) -> SignedInUser:
+    """A right password: uncount the try, lift the account's lock, remember the address."""
+    now = now_seoul()
+    address = session.get(SignInAddress, client, with_for_update=True)
+    if address is not None and address.failures > 0:
+        address.failures -= 1
+        address.wait_until = None  # the try was judged, so no wait held the address back
+    user = session.get(User, attempt.user_id, with_for_update=True)
+    assert user is not None
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    user.last_sign_in_at = now
+    insert = _insert(session)
+    session.execute(
+        insert(KnownSignInClient)
+        .values(user_id=user.id, client=client, last_signed_in_at=now)
+        .on_conflict_do_update(
+            index_elements=[KnownSignInClient.user_id, KnownSignInClient.client],
+            set_={"last_signed_in_at": now},
+        )
+    )
+    append_audit(session, user.id, user.username, "sign_in", client=client)
+    return _signed_in(session, user, client)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real argon2 hash of a password nobody knows, made with the same parameters as
+    everyone's: a name with no account to check costs the same verify as one with."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
+def unknown_name_mark(session: Session, name: str) -> str:
+    """How the audit trail names a sign-in under a name no account has: the prefix and a
+    keyed hash of the name. Repeated tries of one name share the mark, so they can still be
+    followed, but the text (often a password typed into the username field) is not stored,
+    and without the key the mark cannot be checked against guesses. The key is made once per
+    database, in `settings`, so every replica marks alike."""
+    insert = _insert(session)
+    session.execute(
+        insert(Setting)
+        .values(key=UNKNOWN_NAME_KEY, value=secrets.token_hex(32))
+        .on_conflict_do_nothing(index_elements=[Setting.key])
+    )
+    key = session.scalars(select(Setting.value).where(Setting.key == UNKNOWN_NAME_KEY)).one()
+    digest = hmac.new(key.encode(), name.encode(), hashlib.sha256).hexdigest()
+    return UNKNOWN_NAME_PREFIX + digest[: 40 - len(UNKNOWN_NAME_PREFIX)]
 
 
 def may_sign_in(user_active: bool, employee_id: int | None, employed: bool | None) -> bool:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections.abc import Sequence
 
 import polars as pl
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from data_access.db import read_frame, unit_of_work
 from data_access.models import Branch, Employee, Role, User
@@ -30,6 +33,16 @@ from data_access.security import (
 )
 
 MIN_PASSWORD_LENGTH = 12
+# zxcvbn's score 3 and up: some 10^8 guesses or more, beyond online guessing and costly against
+# argon2 offline. Below it: common passwords, words with digits, keyboard runs, sequences and
+# repeats, and the person's own name, which length alone let through ("aaaaaaaaaaaa",
+# "password1234").
+MIN_PASSWORD_SCORE = 3
+# zxcvbn refuses to score longer text; a passphrase is judged by its first 72 characters.
+SCORED_PASSWORD_CHARS = 72
+# zxcvbn keeps the user's own words in a dictionary of its module while it scores: one check
+# at a time, so two sessions never score against each other's names.
+_SCORING = threading.Lock()
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 
 USER_SCHEMA = {
@@ -78,9 +91,15 @@ def list_users(conn: Connection, actor: SignedInUser) -> pl.DataFrame:
     return read_frame(conn, stmt, USER_SCHEMA)
 
 
-def _check_password(password: str) -> None:
+def _check_password(password: str, *, personal: Sequence[str]) -> None:
+    """Refuse a password too short or too easy to guess; `personal` are the person's own
+    words (username, name), which a guesser tries first."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserChangeRefused("password_too_short", minimum=MIN_PASSWORD_LENGTH)
+    with _SCORING:
+        score = zxcvbn(password[:SCORED_PASSWORD_CHARS], user_inputs=list(personal))["score"]
+    if score < MIN_PASSWORD_SCORE:
+        raise UserChangeRefused("password_too_weak")
 
 
 def _employee(session: Session, employee_no: str | None, user_id: int | None) -> Employee | None:
@@ -124,7 +143,7 @@ def create_user(
     username = username.strip().lower()
     if not USERNAME_PATTERN.match(username):
         raise UserChangeRefused("bad_username")
-    _check_password(password)
+    _check_password(password, personal=[username])
     with unit_of_work(conn) as session:
         if session.scalars(select(User.id).where(User.username == username)).first():
             raise UserChangeRefused("username_taken", username=username)
@@ -238,9 +257,9 @@ def reset_password(
     """Set a temporary password the user must replace at next sign-in; ends their sessions
     and lifts a lockout."""
     require(actor, Action.USERS_ADMIN)
-    _check_password(temporary_password)
     with unit_of_work(conn) as session:
         user = _user(session, user_id)
+        _check_password(temporary_password, personal=[user.username])
         user.password_hash = hash_password(temporary_password)
         user.must_change_password = True
         user.failed_sign_ins = 0
@@ -265,7 +284,7 @@ def change_own_password(
     conn: Connection, user: SignedInUser, new_password: str, *, client: str = ""
 ) -> None:
     """The signed-in user's new password, replacing a temporary one (or their old one)."""
-    _check_password(new_password)
+    _check_password(new_password, personal=[user.username, user.employee_name])
     with unit_of_work(conn) as session:
         stored = _user(session, user.user_id)
         if password_matches(stored.password_hash, new_password):

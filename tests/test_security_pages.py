@@ -13,7 +13,7 @@ from streamlit.util import calc_hash
 from data_access import imports
 from data_access.db import make_engine
 from data_access.models import AuditRecord, Role, User
-from data_access.security import SignedInUser
+from data_access.security import MAX_FAILED_SIGN_INS, SignedInUser
 from tests import handmade, security_data
 from tests.handmade import AS_OF, PASSWORD
 from tests.test_access_policy import PAGES_BY_ROLE
@@ -346,3 +346,32 @@ def test_an_employees_import_ends_the_open_session_of_whoever_it_moves(own_conso
     assert console.info[0].value.startswith("관리자가 계정을 변경하여 로그아웃되었습니다")
     sign_in(console, "manager", PASSWORD)
     assert console.session_state["signed_in_user"].branch_id == 2
+
+
+def test_a_wrong_password_an_unknown_name_and_a_locked_account_read_the_same(own_console):
+    _, console = own_console
+    answers = []
+    for attempt in range(MAX_FAILED_SIGN_INS):
+        sign_in(console, "manager", f"not-the-password-{attempt}")
+        answers.append([error.value for error in console.error])
+    sign_in(console, "no.such.person", PASSWORD)
+    answers.append([error.value for error in console.error])
+    sign_in(console, "manager", PASSWORD)  # locked now: this address never signed in as manager
+    answers.append([error.value for error in console.error])
+    assert titles(console) == [SIGN_IN_TITLE]
+    assert all(answer == answers[0] for answer in answers)
+    assert answers[0][0].startswith("아이디 또는 비밀번호가 맞지 않습니다")
+
+
+def test_the_users_page_refuses_a_password_that_is_easy_to_guess(own_console):
+    _, console = own_console
+    sign_in(console, "admin", PASSWORD)
+    open_url(console, "users")
+    create = console.tabs[1]
+    create.text_input[0].input("new.rep")
+    create.text_input[1].input("password1234")
+    create.button[0].click()
+    console.run()
+    assert not console.exception
+    assert console.error[0].value.startswith("너무 쉽게 짐작되는 비밀번호입니다")
+    assert "new.rep" not in console.tabs[0].dataframe[0].value["아이디"].tolist()

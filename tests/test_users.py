@@ -235,3 +235,37 @@ def test_a_direct_update_of_the_rows_ends_the_session_too(handmade, change):
     signed_in_at = now_seoul()
     handmade.execute(change)
     assert not users.session_valid(handmade, kim, signed_in_at)
+
+
+# --- passwords that length alone let through -------------------------------------------------
+
+WEAK_PASSWORDS = ["aaaaaaaaaaaa", "password1234", "qwertyuiop12", "abcdefghijkl", "123456789012"]
+
+
+@pytest.mark.parametrize("weak", WEAK_PASSWORDS)
+def test_common_repeated_and_sequential_passwords_are_refused_wherever_one_is_set(
+    handmade, weak
+):
+    with pytest.raises(users.UserChangeRefused, match="password_too_weak"):
+        users.create_user(handmade, ADMIN, username="new.rep", password=weak, role=Role.SALES_REP)
+    with pytest.raises(users.UserChangeRefused, match="password_too_weak"):
+        users.reset_password(handmade, ADMIN, USERS["park"], weak)
+    with pytest.raises(users.UserChangeRefused, match="password_too_weak"):
+        users.change_own_password(handmade, KIM, weak)
+    assert audit_actions(handmade) == []
+    assert authenticate(handmade, "park", PASSWORD).username == "park"
+
+
+def test_a_password_made_of_the_username_is_refused(handmade):
+    # "parkyoungup2026" would pass as a stranger's password; as parkyoungup's it is a guess.
+    with pytest.raises(users.UserChangeRefused, match="password_too_weak"):
+        users.create_user(
+            handmade,
+            ADMIN,
+            username="parkyoungup",
+            password="parkyoungup2026",
+            role=Role.SALES_REP,
+        )
+    users.create_user(
+        handmade, ADMIN, username="someone.else", password="parkyoungup2026", role=Role.SALES_REP
+    )
