@@ -2,7 +2,8 @@
 
 One declared spec per kind (`KINDS`) drives what a person sees about a file: the checks and the
 template to fill in; each column's meaning and allowed values come from the data dictionary
-(data_access.dictionary), so the two cannot disagree. A file is read as text and nothing in
+(data_access.dictionary), so the two cannot disagree, and a column the console parses by a rule
+(a customer number, a phone) is checked by that same rule. A file is read as text and nothing in
 it is ever evaluated (a cell "=SUM(A1)" is stored as those characters; an Excel formula is read as
 the result Excel stored, and refused when none was calculated). No file can exhaust memory: a
 Parquet footer and an Excel sheet are measured before they are read, and the sheet is read in a
@@ -50,6 +51,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from data_access import segments, workbooks
+from data_access.business_days import business_today
+from data_access.customers import CUSTOMER_NO, PHONE_NUMBER
 from data_access.db import (
     NUL_STAND_IN,
     Read,
@@ -92,8 +95,10 @@ COLUMN_NAME_MAX_CHARS = 200
 SHOWN_CHARS = 100  # of a file's value in a refusal or a row error, ellipsis included
 # Characters a person cannot see or that reorder what they see: C0 and C1 controls, DEL and the
 # bidirectional embeddings, overrides and isolates. The same text is a Python and a polars
-# (Rust) regex.
+# (Rust) regex. Long texts (notes) keep their tabs and line breaks.
 CONTROL_CHARACTERS = r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+MULTILINE_CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+MAX_AGE_YEARS = 120  # a birth date further back is a typing error, not the firm's oldest client
 STAGING_CHUNK_ROWS = 50_000  # Python tuples on SQLite's path: keep each batch small
 READ_CHUNK_BYTES = 8 * 2**20
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -115,12 +120,36 @@ _UNDESCRIBED = Meaning("", "")  # until the kind fills in the dictionary's meani
 
 
 @dataclass(frozen=True, slots=True)
+class Form:
+    """The rule the console reads a column's values by, imported from where the console uses it,
+    so that an import never stores what a page would then refuse; `reason` is the row error.
+    `dropped` are characters the console removes before matching (a phone number's dashes)."""
+
+    pattern: re.Pattern[str]
+    reason: str
+    dropped: str = ""
+
+    def matches(self, text: pl.Expr) -> pl.Expr:
+        for character in self.dropped:
+            text = text.str.replace_all(character, "", literal=True)
+        return text.str.contains(f"^(?:{self.pattern.pattern})$")
+
+
+# customers.customer_360 opens a customer by this rule; its search finds a phone by this one.
+CUSTOMER_NUMBER = Form(CUSTOMER_NO, "not_a_customer_number")
+PHONE = Form(PHONE_NUMBER, "not_a_phone_number", dropped="-")
+
+
+@dataclass(frozen=True, slots=True)
 class ColumnSpec:
     """One column of an import file: how it is checked, what it means, where it lands.
 
     `references` names the kind whose key this column holds (a branch code, a customer
     number); the database stores that row's id in `target`. `meaning` (with the allowed
-    values) is the data dictionary's, filled in by the kind.
+    values) is the data dictionary's, filled in by the kind. Dates that record what has
+    happened are `past_only` (not after the business date; what is planned, a branch's opening,
+    a fund's launch, a hire, may be later); `not_before` names the file column a date cannot
+    precede (closed_on, opened_on).
     """
 
     name: str
@@ -132,6 +161,11 @@ class ColumnSpec:
     maximum: int | None = None
     references: str | None = None
     target: str | None = None
+    form: Form | None = None
+    multiline: bool = False
+    past_only: bool = False
+    not_before: str | None = None
+    max_age_years: int | None = None
     meaning: Meaning = _UNDESCRIBED
 
     @property
@@ -186,6 +220,18 @@ T = ColumnType
 
 def _text(name: str, example: str, length: int, **more: object) -> ColumnSpec:
     return ColumnSpec(name, T.TEXT, example, max_length=length, **more)  # type: ignore[arg-type]
+
+
+def _customer_number() -> ColumnSpec:
+    """A customer, named by the number the console opens customers by."""
+    return _text(
+        "customer_no",
+        "100000001",
+        12,
+        references="customers",
+        target="customer_id",
+        form=CUSTOMER_NUMBER,
+    )
 
 
 # The key each reference resolves by (and the id it stores), per kind referred to.
@@ -253,14 +299,16 @@ KINDS: dict[str, KindSpec] = {
             key=("customer_no",),
             dependent_jobs=("customer-features", "agenda", "kpi-snapshot"),
             columns=(
-                _text("customer_no", "100000001", 12),
+                _text("customer_no", "100000001", 12, form=CUSTOMER_NUMBER),
                 _text("name", "홍길동", 40),
-                ColumnSpec("birth_date", T.DATE, "1960-02-29"),
+                ColumnSpec(
+                    "birth_date", T.DATE, "1960-02-29", past_only=True, max_age_years=MAX_AGE_YEARS
+                ),
                 _text("gender", "M", 1),
                 _text("occupation", "자영업", 30),
                 _text("region", "서울", 20),
                 _text("address", "서울특별시 강남구 테헤란로 1", 120),
-                _text("phone", "010-1234-5678", 20),
+                _text("phone", "010-1234-5678", 20, form=PHONE),
                 _text("email", "hong@example.com", 80, required=False),
                 _text("tier", "general", 10),
                 _text("home_branch_code", "101", 8, references="branches", target="home_branch_id"),
@@ -276,8 +324,19 @@ KINDS: dict[str, KindSpec] = {
                 ColumnSpec("consent_tm", T.BOOLEAN, "false"),
                 ColumnSpec("consent_email", T.BOOLEAN, "false"),
                 _text("preferred_channel", "branch", 10),
-                ColumnSpec("opened_on", T.DATE, "1998-01-05"),
-                ColumnSpec("closed_on", T.DATE, "", required=False),
+                # Opened and closed after the business date would be counted in today's
+                # customers and KPIs as if they had happened: the file is of the book as it is.
+                ColumnSpec(
+                    "opened_on", T.DATE, "1998-01-05", past_only=True, not_before="birth_date"
+                ),
+                ColumnSpec(
+                    "closed_on",
+                    T.DATE,
+                    "",
+                    required=False,
+                    past_only=True,
+                    not_before="opened_on",
+                ),
             ),
         ),
         KindSpec(
@@ -301,12 +360,21 @@ KINDS: dict[str, KindSpec] = {
             dependent_jobs=("customer-features", "agenda", "kpi-snapshot"),
             columns=(
                 _text("account_no", "A10000001", 16),
-                _text("customer_no", "100000001", 12, references="customers", target="customer_id"),
+                _customer_number(),
                 _text("product_code", "DF001", 12, references="products", target="product_id"),
                 _text("branch_code", "101", 8, references="branches", target="branch_id"),
-                ColumnSpec("opened_on", T.DATE, "2025-03-20"),
-                ColumnSpec("maturity_date", T.DATE, "2026-03-20", required=False),
-                ColumnSpec("closed_on", T.DATE, "", required=False),
+                ColumnSpec("opened_on", T.DATE, "2025-03-20", past_only=True),
+                ColumnSpec(
+                    "maturity_date", T.DATE, "2026-03-20", required=False, not_before="opened_on"
+                ),
+                ColumnSpec(
+                    "closed_on",
+                    T.DATE,
+                    "",
+                    required=False,
+                    past_only=True,
+                    not_before="opened_on",
+                ),
                 ColumnSpec("principal_krw", T.KRW, "4800000"),
                 ColumnSpec("market_value_krw", T.KRW, "5000000"),
             ),
@@ -319,7 +387,7 @@ KINDS: dict[str, KindSpec] = {
             columns=(
                 _text("transaction_id", "T2025032000001", 40, target="external_id"),
                 _text("account_no", "A10000001", 16, references="accounts", target="account_id"),
-                ColumnSpec("occurred_at", T.DATETIME, "2025-03-20 10:00:00"),
+                ColumnSpec("occurred_at", T.DATETIME, "2025-03-20 10:00:00", past_only=True),
                 _text("kind", "subscription", 12),
                 ColumnSpec("amount_krw", T.KRW, "4000000"),
                 _text("channel", "branch", 8),
@@ -349,12 +417,12 @@ KINDS: dict[str, KindSpec] = {
             append_only=True,
             dependent_jobs=("agenda", "kpi-snapshot"),
             columns=(
-                _text("customer_no", "100000001", 12, references="customers", target="customer_id"),
+                _customer_number(),
                 _text("employee_no", "E00123", 12, references="employees", target="employee_id"),
                 _text("branch_code", "101", 8, references="branches", target="branch_id"),
                 _text("channel", "visit", 8),
-                ColumnSpec("occurred_at", T.DATETIME, "2026-03-01 10:00:00"),
-                _text("note", "항상 혼자 방문함. 만기 재투자 문의.", 4000),
+                ColumnSpec("occurred_at", T.DATETIME, "2026-03-01 10:00:00", past_only=True),
+                _text("note", "항상 혼자 방문함. 만기 재투자 문의.", 4000, multiline=True),
                 _text("outcome", "follow_up", 20),
                 ColumnSpec("is_sensitive", T.BOOLEAN, "false", required=False),
             ),
@@ -365,9 +433,10 @@ KINDS: dict[str, KindSpec] = {
             key=("customer_no", "kind"),
             dependent_jobs=("agenda",),
             columns=(
-                _text("customer_no", "100000001", 12, references="customers", target="customer_id"),
+                _customer_number(),
                 _text("kind", "birthday", 24),
-                ColumnSpec("event_date", T.DATE, "1960-02-29"),
+                # The day it happened (a birth, a wedding), called on each year after.
+                ColumnSpec("event_date", T.DATE, "1960-02-29", past_only=True),
             ),
         ),
     )
@@ -412,6 +481,13 @@ def shown(text: str) -> str:
     if len(text) > SHOWN_CHARS:
         text = text[: SHOWN_CHARS - 1] + "…"
     return re.sub(CONTROL_CHARACTERS, NUL_STAND_IN, text)
+
+
+def _shown(text: pl.Expr) -> pl.Expr:
+    """`shown`, for a column of a frame."""
+    cut = pl.when(text.str.len_chars() > SHOWN_CHARS)
+    short = cut.then(text.str.slice(0, SHOWN_CHARS - 1) + "…").otherwise(text)
+    return short.str.replace_all(CONTROL_CHARACTERS, NUL_STAND_IN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -676,7 +752,8 @@ def preview(
     spec = kind_spec(kind)
     with _opened(path, file_name, max_bytes, max_cells) as (frame, info):
         chosen = resolve_mapping(spec, info.columns, mapping)
-        return frame.select(pl.col(s).alias(t) for s, t in chosen.items()).head(rows).collect()
+        shown_columns = (_shown(pl.col(s)).alias(t) for s, t in chosen.items())
+        return frame.select(shown_columns).head(rows).collect()
 
 
 # --- Checking the rows ----------------------------------------------------------------------
@@ -687,10 +764,19 @@ def _cleaned(column: str) -> pl.Expr:
     return pl.when(value == "").then(None).otherwise(value)
 
 
+def _invisible(spec: ColumnSpec) -> pl.Expr:
+    """Whether the column's text holds a character a person could not see or read back."""
+    forbidden = MULTILINE_CONTROL_CHARACTERS if spec.multiline else CONTROL_CHARACTERS
+    return pl.col(spec.name).str.contains(forbidden)
+
+
 def _parsed(spec: ColumnSpec) -> pl.Expr:
-    """The column's value in its type; null where the text does not parse."""
-    text = pl.col(spec.name)
+    """The column's value in its type; null where the text does not parse, holds a control
+    character or does not fit the column's form (so it is never looked up as a reference)."""
+    text = pl.when(~_invisible(spec)).then(pl.col(spec.name))
     match spec.type:
+        case T.TEXT if spec.form is not None:
+            return pl.when(spec.form.matches(text)).then(text)
         case T.TEXT:
             return text
         case T.INTEGER:
@@ -731,14 +817,21 @@ _NOT_PARSED = {
 }
 
 
-def _reason(spec: ColumnSpec) -> pl.Expr:
-    """The reason code of the column's first problem on a row, or null when it is fine."""
+def _reason(spec: ColumnSpec, as_of: dt.date) -> pl.Expr:
+    """The reason code of the column's first problem on a row, or null when it is fine.
+
+    Dates are checked against the business date `as_of`: a date that has happened is not
+    after it (a time not after its end), a birth date not more than `max_age_years` before it.
+    """
     raw, value = pl.col(spec.name), pl.col(f"{spec.name}__parsed")
     reason = pl.when(raw.is_null() & spec.required).then(pl.lit("required"))
+    reason = reason.when(_invisible(spec)).then(pl.lit("control_character"))
     if spec.type is not T.TEXT:
         reason = reason.when(raw.is_not_null() & value.is_null()).then(
             pl.lit(_NOT_PARSED[spec.type])
         )
+    if spec.form is not None:
+        reason = reason.when(raw.is_not_null() & value.is_null()).then(pl.lit(spec.form.reason))
     if spec.max_length is not None:
         reason = reason.when(raw.str.len_chars() > spec.max_length).then(pl.lit("too_long"))
     if spec.allowed:
@@ -751,10 +844,30 @@ def _reason(spec: ColumnSpec) -> pl.Expr:
         reason = reason.when(value < spec.minimum).then(pl.lit("out_of_range"))
     if spec.maximum is not None:
         reason = reason.when(value > spec.maximum).then(pl.lit("out_of_range"))
+    if spec.past_only:
+        tomorrow = as_of + dt.timedelta(days=1)
+        future = tomorrow if spec.type is T.DATE else dt.datetime.combine(tomorrow, dt.time())
+        reason = reason.when(value >= future).then(pl.lit("in_the_future"))
+    if spec.max_age_years is not None:
+        earliest = _years_before(as_of, spec.max_age_years)
+        reason = reason.when(value < earliest).then(pl.lit("implausibly_old"))
+    if spec.not_before is not None:
+        earlier = pl.col(f"{spec.not_before}__parsed")
+        reason = reason.when(value < earlier).then(pl.lit(f"before_{spec.not_before}"))
     return reason.otherwise(None)
 
 
-def _checked(spec: KindSpec, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same day `years` earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _checked(
+    spec: KindSpec, raw: pl.DataFrame, as_of: dt.date
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(line and the parsed `<column>__parsed` columns, errors) for every column and the key.
 
     The file's text is dropped from the rows returned: at full scale it is the largest thing
@@ -769,7 +882,7 @@ def _checked(spec: KindSpec, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
             "line",
             pl.lit(column.name).alias("column"),
             pl.col(column.name).alias("value"),
-            _reason(column).alias("reason"),
+            _reason(column, as_of).alias("reason"),
         ).filter(pl.col("reason").is_not_null())
         for column in spec.columns
     ]
@@ -939,6 +1052,7 @@ def run_import(
     dry_run: bool = False,
     good_rows_only: bool = False,
     progress: Progress | None = None,
+    as_of: dt.date | None = None,
     max_bytes: int = MAX_IMPORT_BYTES,
     max_cells: int = MAX_IMPORT_CELLS,
     client: str = "",
@@ -946,14 +1060,16 @@ def run_import(
     """Check `path` as a `kind` file and, unless refused or a dry run, load it.
 
     Rows with errors stop the load (nothing written) unless `good_rows_only`; either way every
-    bad row comes back in `errors`. A file that cannot be read at all raises ImportRefused and
-    leaves the database as it was. Each import that is not a dry run is recorded and audited,
-    a loaded one in the transaction that loads it.
+    bad row comes back in `errors`, its value `shown` short. Dates are checked against the
+    business date `as_of` (default: today's). A file that cannot be read at all raises
+    ImportRefused and leaves the database as it was. Each import that is not a dry run is
+    recorded and audited, a loaded one in the transaction that loads it.
     """
     require(user, Action.IMPORT)
     spec = kind_spec(kind)
     report = progress or (lambda _label, _fraction: None)
     file_name = file_name or path.name
+    as_of = as_of or business_today()
     started_at, started = now_seoul(), time.perf_counter()
     report("reading", 0.0)
     with _opened(path, file_name, max_bytes, max_cells) as (lazy, info):
@@ -970,7 +1086,7 @@ def run_import(
         raise ImportRefused("empty_file")
     total_rows = raw.height
     report("checking", 0.2)
-    frame, errors = _checked(spec, raw.with_columns(pl.col("line").cast(pl.Int64)))
+    frame, errors = _checked(spec, raw.with_columns(pl.col("line").cast(pl.Int64)), as_of)
     del raw  # at full scale every copy of the file's text is hundreds of megabytes
     report("resolving", 0.35)
     frame, missing = _resolved(conn, spec, frame)
@@ -981,11 +1097,15 @@ def run_import(
     del frame
 
     def result(counts: _Counts, written: bool) -> ImportResult:
-        all_errors = pl.concat([errors, counts.conflicts]).sort("line", "column")
+        all_errors = (
+            pl.concat([errors, counts.conflicts])
+            .sort("line", "column")
+            .with_columns(_shown(pl.col("value")))
+        )
         changed = counts.inserted + counts.updated
         return ImportResult(
             kind=spec.kind,
-            file_name=file_name,
+            file_name=shown(file_name),  # as recorded, audited and shown back
             sha256=sha256_of(path),
             encoding=info.encoding,
             rows=total_rows,
@@ -998,7 +1118,7 @@ def run_import(
             good_rows_only=good_rows_only,
             seconds=time.perf_counter() - started,
             errors=all_errors,
-            ignored_columns=tuple(c for c in info.columns if c not in chosen),
+            ignored_columns=tuple(shown(c) for c in info.columns if c not in chosen),
             stale_jobs=spec.dependent_jobs if written and changed else (),
         )
 

@@ -201,6 +201,7 @@ if upload is not None:
                             dry_run=dry_run,
                             good_rows_only=good_rows_only,
                             progress=report,
+                            as_of=session.today(),
                             client=session.client_address(),
                         )
                 except imports.ImportRefused as refusal:

@@ -5,6 +5,7 @@ The page tests run on a database of their own: tests/handmade.py, with customer 
 note on customer 1 holding markup, and customer 2's name holding a spreadsheet formula.
 """
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -183,6 +184,40 @@ def test_hostile_file_shapes_are_refused_with_a_short_sentence_before_any_write(
     korean, english = MESSAGES[f"import_refused_{code}"]
     for sentence in (korean, english):
         assert len(sentence.format(**refused.value.values)) < 600
+    database_intact(handmade)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("name", "\x00", "control_character"),
+        ("name", "홍\x1b[2J길동", "control_character"),
+        ("name", "\u202e동길홍", "control_character"),
+        ("customer_no", "A3000012", "not_a_customer_number"),
+        ("customer_no", "100000005' OR '1'='1", "not_a_customer_number"),
+        ("birth_date", "1800-01-01", "implausibly_old"),
+        ("occupation", "=cmd|' /C calc'!A0" * 10_000, "too_long"),
+    ],
+    ids=["nul", "terminal-escape", "right-to-left", "letter-number", "sql", "ancient", "huge"],
+)
+def test_hostile_cells_are_row_errors_shown_short_and_never_stored(
+    handmade, tmp_path, column, value, reason
+):
+    values = dict(
+        zip(
+            imports_data.CUSTOMER_HEADER.split(","),
+            imports_data.GOOD_CUSTOMER.split(","),
+            strict=True,
+        )
+    )
+    values[column] = '"' + value.replace('"', '""') + '"'
+    text = imports_data.CUSTOMER_HEADER + "\n" + ",".join(values.values()) + "\n"
+    path = imports_data.write(tmp_path, "customers.csv", text)
+    result = imports.run_import(handmade, ADMIN, "customers", path, as_of=AS_OF)
+    assert result.errors.select("line", "column", "reason").rows() == [(2, column, reason)]
+    shown = result.errors["value"][0]
+    assert len(shown) <= imports.SHOWN_CHARS and not re.search(imports.CONTROL_CHARACTERS, shown)
+    assert not result.written
     database_intact(handmade)
 
 

@@ -22,19 +22,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "password": ("비밀번호", "Password"),
     "sign_out": ("로그아웃", "Sign out"),
     "wrong_credentials": (
-        "아이디 또는 비밀번호가 맞지 않습니다. 다시 입력해 주세요. "
-        "실패가 거듭되면 몇 분 기다린 뒤에 다시 시도할 수 있습니다.",
-        "The username or password is not right. Please try again; after repeated failures, "
-        "wait a few minutes before the next try.",
+        "아이디 또는 비밀번호가 맞지 않습니다. 다시 입력해 주세요.",
+        "The username or password is not right. Please try again.",
     ),
-    # --- issue #18: access follows the person, sign-in gives nothing away -----------------
-    "password_too_weak": (
-        "너무 쉽게 짐작되는 비밀번호입니다 (흔한 비밀번호, 같은 글자나 키보드 순서의 반복, "
-        "아이디나 이름이 든 것). 서로 관계없는 낱말 서너 개를 이어 보세요.",
-        "This password is too easy to guess (a common one, repeated or keyboard-order "
-        "characters, or your own name in it). Try three or four unrelated words together.",
+    "locked": (
+        "로그인 실패가 반복되어 계정이 잠시 잠겼습니다. 15분 뒤에 다시 시도하거나 관리자에게 문의하세요.",
+        "Too many failed sign-ins: the account is locked for a while. "
+        "Try again in 15 minutes or ask an administrator.",
     ),
-    # --- end of issue #18 block ---------------------------------------------------------------
     "missing_credentials": (
         "아이디와 비밀번호를 모두 입력하세요.",
         "Enter both username and password.",
@@ -1029,7 +1024,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Columns: employee_no, course_code, completed_on (YYYY-MM-DD), score (0-100). Each result "
         "goes to the course session whose days include the date; importing again adds nothing.",
     ),
-    # Imports (#18): files refused before they are read.
+    # Imports (#18): files refused before they are read, and row rules.
     "import_refused_sheet_too_large": (
         "시트의 데이터가 {rows}행 × {columns}열에 걸쳐 있어, 가져오기가 읽을 수 있는 {limit}칸을 넘습니다. "
         "데이터 뒤의 빈 행과 열(멀리 떨어진 칸)을 지우거나 시트를 CSV로 저장해 다시 시도하세요. 저장된 것은 없습니다.",
@@ -1078,6 +1073,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "열 이름이 {limit}자를 넘습니다: '{name}'. 첫 행이 머리글인지 확인하세요. 저장된 것은 없습니다.",
         "A column name is longer than {limit} characters: '{name}'. Check that the first row is "
         "the header. Nothing was saved.",
+    ),
+    "import_reason_control_character": (
+        "보이지 않는 제어 문자(NUL 등)가 들어 있음",
+        "holds an invisible control character (such as NUL)",
+    ),
+    "import_reason_not_a_customer_number": (
+        "고객번호가 아님 (숫자 12자리 이내, 예: 100000002)",
+        "not a customer number (up to 12 digits, e.g. 100000002)",
+    ),
+    "import_reason_not_a_phone_number": (
+        "전화번호가 아님 (예: 010-1234-5678)",
+        "not a phone number (e.g. 010-1234-5678)",
+    ),
+    "import_reason_in_the_future": (
+        "업무일 이후의 날짜 (이미 일어난 일이어야 함)",
+        "after the business date (it must have happened already)",
+    ),
+    "import_reason_implausibly_old": (
+        "120년도 더 전의 생년월일",
+        "a birth date more than 120 years ago",
+    ),
+    "import_reason_before_opened_on": (
+        "개설일(opened_on)보다 이른 날짜",
+        "earlier than opened_on",
+    ),
+    "import_reason_before_birth_date": (
+        "생년월일(birth_date)보다 이른 날짜",
+        "earlier than birth_date",
     ),
     "training_import_file": ("결과 파일", "Results file"),
     "training_import_summary": (
