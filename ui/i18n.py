@@ -22,14 +22,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "password": ("비밀번호", "Password"),
     "sign_out": ("로그아웃", "Sign out"),
     "wrong_credentials": (
-        "아이디 또는 비밀번호가 맞지 않습니다. 다시 입력해 주세요.",
-        "The username or password is not right. Please try again.",
+        "아이디 또는 비밀번호가 맞지 않습니다. 다시 입력해 주세요. "
+        "실패가 거듭되면 몇 분 기다린 뒤에 다시 시도할 수 있습니다.",
+        "The username or password is not right. Please try again; after repeated failures, "
+        "wait a few minutes before the next try.",
     ),
-    "locked": (
-        "로그인 실패가 반복되어 계정이 잠시 잠겼습니다. 15분 뒤에 다시 시도하거나 관리자에게 문의하세요.",
-        "Too many failed sign-ins: the account is locked for a while. "
-        "Try again in 15 minutes or ask an administrator.",
+    # --- issue #18: access follows the person, sign-in gives nothing away -----------------
+    "password_too_weak": (
+        "너무 쉽게 짐작되는 비밀번호입니다 (흔한 비밀번호, 같은 글자나 키보드 순서의 반복, "
+        "아이디나 이름이 든 것). 서로 관계없는 낱말 서너 개를 이어 보세요.",
+        "This password is too easy to guess (a common one, repeated or keyboard-order "
+        "characters, or your own name in it). Try three or four unrelated words together.",
     ),
+    # --- end of issue #18 block ---------------------------------------------------------------
     "missing_credentials": (
         "아이디와 비밀번호를 모두 입력하세요.",
         "Enter both username and password.",
