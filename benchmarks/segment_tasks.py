@@ -39,19 +39,20 @@ THREE_CONDITIONS = segments.validate_spec(
 )
 
 
-def fresh_copy(engine: Engine, as_of: dt.date) -> segments.FeatureCopy:
+def fresh_copy(engine: Engine, user: SignedInUser, as_of: dt.date) -> segments.FeatureCopy:
+    """The copy as `user` reads it on the segments page (an executive's: every customer)."""
     try:
-        copy = segments.load_features(engine)
+        copy = segments.load_features(engine, user)
     except segments.CopyMissing:
         copy = None
     if copy is None or copy.as_of != as_of:
         segments_job.run(engine, as_of)
-        copy = segments.load_features(engine)
+        copy = segments.load_features(engine, user)
     return copy
 
 
 def tasks(engine: Engine, user: SignedInUser, as_of: dt.date) -> list[Task]:
-    copy = fresh_copy(engine, as_of)
+    copy = fresh_copy(engine, user, as_of)
     return [profile_task(engine, user, copy), draw_task(engine, user, copy)]
 
 

@@ -7,6 +7,7 @@ last transaction and contact, preferred channel, consents, days to the next life
 Arrow IPC file next to the database, and polars filters it in memory in milliseconds. The
 database stays the source of truth; the copy carries the database's id and the time it was
 built, so a copy of one database is never read for another and a page can say how fresh it is.
+A page reads it through `load_features`, cut to the customers its user may count.
 
 Writes that change a feature (imports, consultation notes and so campaign outcomes) count
 themselves on one settings row in their own unit of work (`mark_features_stale`); the copy
@@ -634,9 +635,23 @@ _loaded: dict[Path, tuple[tuple[int, int], FeatureCopy]] = {}
 _loading = threading.Lock()
 
 
-def load_features(engine: Engine) -> FeatureCopy:
-    """The stored copy of this database, kept in memory until the file changes, with how
+def load_features(engine: Engine, user: SignedInUser) -> FeatureCopy:
+    """The stored copy of this database cut to the customers `user` may count (`in_scope`):
+    the whole firm, or a branch manager's own branch. AccessDenied without segment reading.
+
+    The whole copy stays in memory once per process (`_load_features`); each user's slice is
+    a filter of it, so no page ever holds customers outside its user's scope. Raises
+    CopyMissing like `_load_features`.
+    """
+    require(user, Action.SEGMENT_READ)
+    copy = _load_features(engine)
+    return dataclasses.replace(copy, frame=in_scope(copy.frame, user))
+
+
+def _load_features(engine: Engine) -> FeatureCopy:
+    """The stored copy of the whole firm, kept in memory until the file changes, with how
     many feature changes it lacks (`behind`); it never rebuilds here (see module docstring).
+    For data_access only: pages get `load_features`, cut to their user's scope.
 
     Raises CopyMissing when there is none, or when the copy found was made from another
     database (a restored or swapped file).
@@ -686,7 +701,7 @@ def _stored_copy(engine: Engine) -> _StoredCopy:
 
 def features_behind(engine: Engine) -> int:
     """How many feature changes the stored copy lacks, without reading the copy itself;
-    raises CopyMissing like `load_features`."""
+    raises CopyMissing like `_load_features`."""
     return _stored_copy(engine).behind
 
 

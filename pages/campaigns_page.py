@@ -483,7 +483,7 @@ show_feedback()
 creating, listing = st.tabs([t("camp_tab_new"), t("camp_tab_list")])
 with creating:
     try:
-        copy = segments.load_features(session.engine())
+        copy = segments.load_features(session.engine(), user)
     except segments.CopyMissing:
         st.info(t("seg_copy_missing_wait"), icon=":material/database:")
     else:

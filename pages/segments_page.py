@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from data_access import segments
-from data_access.policy import Action, permits
+from data_access.policy import Action, Scope, permits, scope_of
 from data_access.security import SignedInUser
 from ui import features_copy, session
 from ui.feedback import show_feedback
@@ -462,7 +462,7 @@ user = session.require_user()
 st.title(t("seg_title"))
 st.caption(t("seg_caption"))
 try:
-    copy = segments.load_features(session.engine())
+    copy = segments.load_features(session.engine(), user)
 except segments.CopyMissing:
     show_feedback(features_copy.FEEDBACK_KEY)
     if not segments.may_refresh_features(user):
@@ -477,7 +477,7 @@ features_copy.show_status(user, copy)
 age_days = (session.today() - copy.as_of).days
 if age_days >= STALE_AFTER_DAYS:
     st.warning(t("seg_copy_stale", days=age_days), icon=":material/update:")
-if not user.firm_wide and user.branch_id is not None:
+if scope_of(user, Action.SEGMENT_READ) is Scope.BRANCH:
     st.caption(t("seg_scope_branch"))
 
 options = segments.choices(copy, user)

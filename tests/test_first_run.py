@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from data_access import segments
 from data_access.models import AgendaItem, Consultation, Customer, KpiSnapshot, UsageDaily
 from data_access.overview import demo_settings
+from tests.handmade import EXECUTIVE
 
 CUSTOMERS = 300
 USAGE_DAYS = 2
@@ -57,7 +58,7 @@ def assert_demo_in_place(engine: Engine) -> None:
                 )
             ).all()
         )
-    copy = segments.load_features(engine)
+    copy = segments.load_features(engine, EXECUTIVE)  # a firm-wide reader: every customer
     assert copy.frame.height == still_customers
     # The copy is current and holds the worked agenda history's notes.
     assert copy.behind == 0

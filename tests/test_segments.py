@@ -377,10 +377,10 @@ def test_the_job_writes_a_copy_that_only_its_own_database_reads(databases, tmp_p
         handmade.load(conn)
         segments_data.load(conn)
     with pytest.raises(segments.CopyMissing):
-        segments.load_features(engine)
+        segments.load_features(engine, EXECUTIVE)
     result = segments_job.run(engine, AS_OF)
     assert (result["status"], result["customers"]) == ("succeeded", 7)
-    stored = segments.load_features(engine)
+    stored = segments.load_features(engine, EXECUTIVE)
     assert stored.as_of == AS_OF and stored.frame.height == 7
     # Another database's copy in this folder (a restored file, a swapped URL) is not read.
     with engine.begin() as conn:
@@ -390,7 +390,7 @@ def test_the_job_writes_a_copy_that_only_its_own_database_reads(databases, tmp_p
             .values(value="another-database")
         )
     with pytest.raises(segments.CopyMissing):
-        segments.load_features(engine)
+        segments.load_features(engine, EXECUTIVE)
 
 
 # --- staleness: writes count themselves, the copy knows what it lacks -------------------------
@@ -408,16 +408,31 @@ def stored(databases, tmp_path, monkeypatch) -> Engine:
     return engine
 
 
+def test_the_copy_a_page_loads_holds_only_the_customers_the_user_may_count(stored):
+    # The seven open customers of tests/segments_data.py; 1, 2, 11 and 13 are at home in 101.
+    firm = segments.load_features(stored, EXECUTIVE)
+    assert sorted(firm.frame["customer_id"]) == [1, 2, 3, 11, 12, 13, 14]
+    branch = segments.load_features(stored, MANAGER_101)
+    assert sorted(branch.frame["customer_id"]) == [1, 2, 11, 13]
+    assert (branch.as_of, branch.built_at) == (firm.as_of, firm.built_at)
+    assert segments.load_features(stored, EXECUTIVE).frame is firm.frame, "read once, kept"
+    for user in (KIM, TRAINER, ADMIN):  # no segment reading in their role
+        with pytest.raises(AccessDenied):
+            segments.load_features(stored, user)
+
+
 def test_only_firm_wide_readers_and_job_runners_rebuild_the_copy_by_hand(stored):
-    built = segments.load_features(stored).built_at
+    built = segments.load_features(stored, EXECUTIVE).built_at
     for user in (MANAGER_101, KIM, TRAINER):
         with pytest.raises(AccessDenied):
             segments_job.run_for(user, stored, AS_OF)
-    assert segments.load_features(stored).built_at == built, "a refused rebuild builds nothing"
+    assert segments.load_features(stored, EXECUTIVE).built_at == built, (
+        "a refused rebuild builds nothing"
+    )
     for user in (EXECUTIVE, ADMIN):
         assert segments_job.run_for(user, stored, AS_OF)["status"] == "succeeded"
-        assert segments.load_features(stored).built_at > built
-        built = segments.load_features(stored).built_at
+        assert segments.load_features(stored, EXECUTIVE).built_at > built
+        built = segments.load_features(stored, EXECUTIVE).built_at
 
 
 def test_each_committed_feature_change_counts_and_a_rolled_back_one_does_not(data):
@@ -432,19 +447,19 @@ def test_each_committed_feature_change_counts_and_a_rolled_back_one_does_not(dat
 
 
 def test_a_note_makes_the_copy_stale_until_it_is_rebuilt(stored):
-    assert segments.load_features(stored).behind == 0
+    assert segments.load_features(stored, EXECUTIVE).behind == 0
     assert segments_job.run_if_stale(stored, AS_OF) is None, "a current copy is not rebuilt"
     with stored.connect() as conn:
         customers.add_note(
             conn, KIM, "100000001", channel="phone", outcome="interested", text="안부"
         )
         conn.commit()
-    before = segments.load_features(stored)
+    before = segments.load_features(stored, EXECUTIVE)
     assert (before.behind, segments.features_behind(stored)) == (1, 1)
     contact = before.frame.filter(pl.col("customer_id") == 1)["days_since_contact"]
     assert contact.to_list() == [None], "the copy itself is untouched until rebuilt"
     assert segments_job.run_if_stale(stored, AS_OF)["status"] == "succeeded"
-    after = segments.load_features(stored)
+    after = segments.load_features(stored, EXECUTIVE)
     assert after.behind == 0 and after.version == before.version + 1
     assert after.frame.filter(pl.col("customer_id") == 1)["days_since_contact"].to_list() == [0]
 
@@ -465,18 +480,18 @@ def tm_campaign_of_five(conn, copy):
 
 
 def test_a_campaign_outcome_makes_the_copy_stale(stored):
-    copy = segments.load_features(stored)
+    copy = segments.load_features(stored, EXECUTIVE)
     with stored.connect() as conn:
         made = tm_campaign_of_five(conn, copy)
         assert segments.features_version(conn) == copy.version, "a draw changes no feature"
         campaigns.record_outcomes(conn, KIM, made.campaign_id, [("100000002", "responded")])
         conn.commit()
-    assert segments.load_features(stored).behind == 1
+    assert segments.load_features(stored, EXECUTIVE).behind == 1
 
 
 def test_many_campaign_outcomes_count_as_one_change_per_recording(stored):
     """An outcome list or import is one change, however many rows, and marks the copy last."""
-    copy = segments.load_features(stored)
+    copy = segments.load_features(stored, EXECUTIVE)
     with stored.connect() as conn:
         made = tm_campaign_of_five(conn, copy)
         contacted = conn.execute(
@@ -503,7 +518,7 @@ def test_many_campaign_outcomes_count_as_one_change_per_recording(stored):
 def test_a_stale_copy_is_rebuilt_in_the_background_only_when_due(stored, monkeypatch):
     with stored.begin() as conn:
         segments.mark_features_stale(conn)
-    fresh = segments.load_features(stored)
+    fresh = segments.load_features(stored, EXECUTIVE)
     assert fresh.behind == 1
     assert not segments_job.refresh_in_background(stored, AS_OF, fresh), "built minutes ago"
     old = dataclasses.replace(fresh, built_at=fresh.built_at - dt.timedelta(minutes=11))
@@ -511,8 +526,8 @@ def test_a_stale_copy_is_rebuilt_in_the_background_only_when_due(stored, monkeyp
     for thread in threading.enumerate():
         if thread.name == f"{segments_job.JOB}-refresh":
             thread.join(timeout=60)
-    assert segments.load_features(stored).behind == 0
+    assert segments.load_features(stored, EXECUTIVE).behind == 0
     with stored.begin() as conn:
         segments.mark_features_stale(conn)
-    again = dataclasses.replace(segments.load_features(stored), built_at=old.built_at)
+    again = dataclasses.replace(segments.load_features(stored, EXECUTIVE), built_at=old.built_at)
     assert not segments_job.refresh_in_background(stored, AS_OF, again), "tried minutes ago"

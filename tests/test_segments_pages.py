@@ -121,7 +121,7 @@ def test_a_note_marks_the_copy_stale_and_a_permitted_role_refreshes_it(console, 
     assert not at.exception
     assert "사본을 만들었습니다: 고객 7명." in [s.value for s in at.success]
     assert not any("변경이" in info.value for info in at.info)
-    assert segments.load_features(pages_db).behind == 0
+    assert segments.load_features(pages_db, EXECUTIVE).behind == 0
 
 
 def test_only_a_permitted_role_is_offered_to_build_a_missing_copy(console, databases, monkeypatch):
@@ -216,7 +216,7 @@ def test_drawing_a_campaign_and_exporting_it(console, pages_db):
 
 def test_tm_calls_appear_on_the_reps_agenda_and_are_recorded(console, pages_db, analytics_dir):
     with pages_db.connect() as conn:
-        copy = segments.load_features(pages_db)
+        copy = segments.load_features(pages_db, EXECUTIVE)
         segment_id = segments.list_segments(conn, EXECUTIVE)["segment_id"][-1]
         campaigns.create_campaign(
             conn,
@@ -247,7 +247,7 @@ def test_a_branch_manager_opens_a_firm_campaign_and_sees_the_own_branch_only(con
         made = campaigns.create_campaign(
             conn,
             EXECUTIVE,
-            segments.load_features(pages_db),
+            segments.load_features(pages_db, EXECUTIVE),
             campaigns.CampaignPlan(
                 name="전사 TM", segment_id=segment_id, channel="tm", control_pct=0, seed=3,
                 cost_per_piece_krw=2_000, sample_size=5,
@@ -268,7 +268,7 @@ def test_a_branch_manager_opens_a_firm_campaign_and_sees_the_own_branch_only(con
 
 def test_the_customer_page_lists_the_campaigns_that_drew_the_customer(console, pages_db):
     with pages_db.connect() as conn:
-        copy = segments.load_features(pages_db)
+        copy = segments.load_features(pages_db, EXECUTIVE)
         segment_id = segments.list_segments(conn, EXECUTIVE)["segment_id"][-1]
         campaigns.create_campaign(
             conn,
