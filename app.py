@@ -54,6 +54,7 @@ def sidebar_for_signed_in(demo: bool) -> None:
         if st.button(t("sign_out_everywhere"), icon=":material/devices_off:"):
             session.sign_out_of_every_session(user)
             st.rerun()
+        session.watch_session()
 
 
 def signed_out_pages() -> list[st.Page]:

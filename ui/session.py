@@ -212,24 +212,57 @@ def current_user() -> SignedInUser | None:
     user = st.session_state.get(USER_KEY)
     if user is None:
         return None
+    now = time.time()
+    ended = _why_session_ended(user, now)
+    if ended is not None:
+        sign_out(reason=ended or None)
+        return None
+    st.session_state[LAST_SEEN_KEY] = now
+    return user
+
+
+def _why_session_ended(user: SignedInUser, now: float) -> str | None:
+    """None while the session may go on; otherwise the i18n key saying why it ended, or ""
+    when there is nothing to tell the person. Reads, never counts as activity."""
     if not st.session_state.get(SESSION_ID_KEY):
         # Only sign_in_as gives a session its identity: a user put into the state any other
         # way (a planted or leftover key) is not signed in.
-        sign_out()
-        return None
-    now = time.time()
+        return ""
     if now - st.session_state.get(LAST_SEEN_KEY, now) > idle_limit_s():
-        sign_out(reason="signed_out_idle")
-        return None
+        return "signed_out_idle"
     with connect() as conn:
         still_valid = users.session_valid(
             conn, user, st.session_state.get(SIGNED_IN_AT_KEY, now_seoul())
         )
-    if not still_valid:
-        sign_out(reason="signed_out_revoked")
-        return None
-    st.session_state[LAST_SEEN_KEY] = now
-    return user
+    return None if still_valid else "signed_out_revoked"
+
+
+def watch_session() -> None:
+    """Clear a page left open once its session is over, without waiting for a click.
+
+    Call once per run of a signed-in page. A fragment of its own reruns every
+    `session_check_every_s` seconds without counting as activity; once the session sat idle
+    past the limit, or its person's rows changed, it signs out and reruns the whole app, so
+    the sign-in form replaces whatever the page showed (a customer's record, say).
+    """
+    st.fragment(_sign_out_when_ended, run_every=session_check_every_s())()
+
+
+def session_check_every_s() -> float:
+    """A sixth of the idle limit, between one second and fifteen: a page clears at most
+    fifteen seconds after its limit or its person's change, for one indexed read per open
+    tab every fifteen seconds."""
+    return min(max(idle_limit_s() / 6, 1.0), 15.0)
+
+
+def _sign_out_when_ended() -> None:
+    user = st.session_state.get(USER_KEY)
+    if user is None:
+        return
+    ended = _why_session_ended(user, time.time())
+    if ended is not None:
+        sign_out(reason=ended or None)
+        st.rerun()
 
 
 def require_user() -> SignedInUser:
