@@ -30,7 +30,7 @@ import threading
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, case, delete, func, select, true
+from sqlalchemy import Connection, Engine, and_, case, delete, func, null, select, true
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,7 @@ from data_access.models import (
     UsageEvent,
     UsagePersonDay,
 )
-from data_access.policy import AccessDenied, Action, branch_condition, require
+from data_access.policy import AccessDenied, Action, branch_condition, permits, require
 from data_access.security import SignedInUser, now_seoul
 
 log = logging.getLogger("dreams.usage")
@@ -661,7 +661,12 @@ class EmployeeActivity:
 def employee_activity(
     conn: Connection, user: SignedInUser, employee_id: int, as_of: dt.date, *, days: int = 14
 ) -> EmployeeActivity:
-    """One employee's daily actions and latest events; AccessDenied outside the user's scope."""
+    """One employee's daily actions and latest events; AccessDenied outside the user's scope.
+
+    An event's target (which customer was opened, noted or alerted on) is shown only to those
+    the policy lets read customer records: a trainer coaches on actions and screens and reads
+    every target as empty, so usage cannot be a way round the customer policy.
+    """
     row = conn.execute(
         select(Employee.employee_no, Employee.name, Employee.branch_id, Branch.code)
         .join(Branch, Branch.id == Employee.branch_id, isouter=True)
@@ -680,9 +685,10 @@ def employee_activity(
         .order_by(UsageDaily.day, UsageDaily.action),
         ACTIVITY_SCHEMA,
     )
+    target = UsageEvent.target if permits(user, Action.CUSTOMER_READ) else null()
     recent = read_frame(
         conn,
-        select(UsageEvent.occurred_at, UsageEvent.action, UsageEvent.page, UsageEvent.target)
+        select(UsageEvent.occurred_at, UsageEvent.action, UsageEvent.page, target.label("target"))
         .where(
             UsageEvent.employee_id == employee_id,
             UsageEvent.occurred_at < dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()),

@@ -15,10 +15,11 @@ import polars as pl
 import pytest
 from sqlalchemy import Connection, Engine, func, select
 
-from data_access import usage
+from data_access import customers, usage
 from data_access.db import make_engine
 from data_access.models import JobRun, UsageDaily, UsageEvent, UsagePersonDay
 from data_access.policy import AccessDenied
+from data_access.security import now_seoul
 from data_access.usage import UsageAction
 from jobs.registry import JOBS
 from tests import handmade, usage_data
@@ -335,3 +336,16 @@ def test_no_usage_yet_gives_zeros_not_errors(handmade):
     assert (figures.staff, figures.dau, figures.wau, figures.mau) == (3, 0.0, 0, 0)
     assert figures.stickiness == 0.0 and figures.weekly.is_empty()
     assert figures.people["idle_days"].null_count() == 3
+
+
+def test_who_may_not_open_customer_records_never_reads_which_ones_staff_opened(usage_db):
+    """A trainer coaches on actions and screens; the customer numbers in the person view are
+    for those the policy lets read customer records (the manager, an executive)."""
+    customers.record_customer_view(usage_db, KIM, "100000002")
+    as_of = now_seoul().date()
+    for reader, shown in ((MANAGER_101, "100000002"), (EXECUTIVE, "100000002"), (TRAINER, None)):
+        recent = usage.employee_activity(usage_db, reader, 3, as_of).recent
+        assert recent.row(0, named=True)["action"] == "customer_view"
+        assert recent["target"][0] == shown, reader.role
+        if shown is None:
+            assert recent["target"].null_count() == recent.height
