@@ -72,8 +72,8 @@ def executive_page_task(engine: Engine, user: SignedInUser, params: dict[str, fl
     def ours(_index: int) -> dict[str, float | None]:
         start = SNAPSHOT_DAY - dt.timedelta(days=PAGE_RANGE_DAYS)
         with engine.connect() as conn:
-            scope = kpis.scope_for(conn, user, None)
-            history = kpis.history(conn, user, scope, start, SNAPSHOT_DAY)
+            kpis.scope_for(conn, user)
+            history = kpis.history(conn, user, start, SNAPSHOT_DAY)
             kpis.reported_days(conn, start, SNAPSHOT_DAY)
             kpis.branches(conn, user)
             kpis.scope_rows(conn, user, kpis.BRANCH, "aum_krw", start, SNAPSHOT_DAY)

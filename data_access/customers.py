@@ -1211,13 +1211,26 @@ def resolve_alert(
 ) -> None:
     """Close an open alert of this customer with a resolution note by `user`.
 
-    The update only touches a still-open alert, so of two people resolving it at once the
-    second is told it is already resolved instead of overwriting the first.
+    Only those the policy lets resolve it (the staff of the customer's home branch, head
+    office) may; anyone else gets AlertRejected("other_branch") and the alert stays open on
+    every screen. The update only touches a still-open alert, so of two people resolving it
+    at once the second is told it is already resolved instead of overwriting the first.
     """
     _require_writer(user)
     resolution = _checked_text(note, ALERT_TEXT_MAX_CHARS, "resolution note", AlertRejected)
     with unit_of_work(conn) as session:
         customer = _customer_row(session.connection(), customer_no)
+        if not reaches_customer(
+            user,
+            Action.ALERT_RESOLVE,
+            home_branch_id=customer.home_branch_id,
+            manager_id=customer.manager_id,
+        ):
+            raise AlertRejected(
+                "other_branch",
+                f"Customer {customer.customer_no}'s alerts are resolved by the staff of the "
+                "customer's home branch; tell them what you found.",
+            )
         closed = session.execute(
             update(Alert)
             .where(

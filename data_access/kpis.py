@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 
 from data_access import exports, job_runs
-from data_access.branches import branch_for_code, own_branch
+from data_access.branches import UnknownBranch, branch_for_code, own_branch
 from data_access.business_days import extra_holidays, is_business_day
 from data_access.db import bulk_insert, day_of, read_arrow_frames, read_frame, unit_of_work
 from data_access.models import (
@@ -802,7 +802,12 @@ def replace_snapshots(conn: Connection, frame: pl.DataFrame, start: dt.date, end
 
 @dataclass(frozen=True, slots=True)
 class KpiScope:
-    """What a view shows: the firm, a region or one branch (with its id and names)."""
+    """What a view shows: the whole firm or one branch (with its id and names), as
+    `scope_for` resolved it, for the page's title and questions.
+
+    It authorises nothing: every function that reads KPIs takes the branch code and resolves
+    the scope itself, so the branch it is allowed is the branch it reads.
+    """
 
     kind: str
     key: str
@@ -813,8 +818,13 @@ class KpiScope:
     def name(self, language: str) -> str:
         return self.name_ko if language == "ko" else self.name_en
 
+    @property
+    def branch_code(self) -> str | None:
+        """The code to ask the KPI functions for this view with (None: the firm)."""
+        return self.key if self.kind == BRANCH else None
 
-def scope_for(conn: Connection, user: SignedInUser, branch_code: str | None) -> KpiScope:
+
+def scope_for(conn: Connection, user: SignedInUser, branch_code: str | None = None) -> KpiScope:
     """The scope `user` asked for: a branch by code, or by default the widest they reach.
 
     A branch manager sees their own branch; asking for another is refused (AccessDenied).
@@ -841,13 +851,20 @@ def _require_firm(user: SignedInUser) -> None:
 
 
 def history(
-    conn: Connection, user: SignedInUser, scope: KpiScope, start: dt.date, end: dt.date
+    conn: Connection,
+    user: SignedInUser,
+    start: dt.date,
+    end: dt.date,
+    *,
+    branch_code: str | None = None,
 ) -> pl.DataFrame:
-    """Snapshot rows of `scope` in start..end: business_date, kpi, value."""
-    if scope.kind == BRANCH:
-        require(user, Action.KPI_READ, branch_id=scope.branch_id)
-    else:
-        _require_firm(user)
+    """Snapshot rows in start..end of the firm or of the branch `branch_code` (`scope_for`
+    resolves and authorises it): business_date, kpi, value."""
+    return _history(conn, scope_for(conn, user, branch_code), start, end)
+
+
+def _history(conn: Connection, scope: KpiScope, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """`history` of a scope `scope_for` made."""
     stmt = select(KpiSnapshot.business_date, KpiSnapshot.kpi, KpiSnapshot.value).where(
         KpiSnapshot.scope_kind == scope.kind,
         KpiSnapshot.scope_key == scope.key,
@@ -906,11 +923,14 @@ def branches(conn: Connection, user: SignedInUser) -> pl.DataFrame:
 
 
 def branch_against_median(
-    conn: Connection, user: SignedInUser, scope: KpiScope, day: dt.date
+    conn: Connection, user: SignedInUser, day: dt.date, *, branch_code: str | None = None
 ) -> pl.DataFrame:
-    """Each KPI of one branch on `day` next to the median over all branches that day:
-    kpi, value, median. A branch manager learns the median, not other branches' values."""
-    require(user, Action.KPI_READ, branch_id=scope.branch_id)
+    """Each KPI of one branch (`branch_code`, by default the user's own) on `day` next to
+    the median over all branches that day: kpi, value, median. A branch manager learns the
+    median, not other branches' values."""
+    scope = scope_for(conn, user, branch_code)
+    if scope.kind != BRANCH:
+        raise UnknownBranch(f"{user.username} belongs to no branch; name the branch to compare.")
     rows = read_frame(
         conn,
         select(KpiSnapshot.scope_key, KpiSnapshot.kpi, KpiSnapshot.value).where(
@@ -1042,14 +1062,20 @@ def compare_periods(
 
 
 def period_comparison(
-    conn: Connection, user: SignedInUser, scope: KpiScope, period: str, end: dt.date
+    conn: Connection,
+    user: SignedInUser,
+    period: str,
+    end: dt.date,
+    *,
+    branch_code: str | None = None,
 ) -> PeriodComparison | None:
-    """compare_periods over the snapshots of `scope` up to `end`, read back to the start of
-    the period before, whatever range the page shows."""
+    """compare_periods over the snapshots of the firm or of `branch_code` (as `history`) up
+    to `end`, read back to the start of the period before, whatever range the page shows."""
+    scope = scope_for(conn, user, branch_code)
     start = _period_start(_period_start(end, period) - dt.timedelta(days=1), period)
     if PERIODS.get(period) is None:
         start = end - dt.timedelta(days=LOOKBACK_DAYS)
-    daily = history(conn, user, scope, start, end)
+    daily = _history(conn, scope, start, end)
     return compare_periods(daily, period, holidays=extra_holidays(conn))
 
 
@@ -1135,15 +1161,17 @@ def export_table(
     frame: pl.DataFrame,
     *,
     what: str,
-    scope: KpiScope,
     reason: str,
+    branch_code: str | None = None,
 ) -> exports.ExportFile:
-    """A KPI table shown on the page (`what`: periods or league) as a CSV file.
+    """A KPI table shown on the page (`what`: periods or league) of the firm or of the branch
+    `branch_code` (resolved as in `history`) as a CSV file.
 
     KPI figures hold no one's personal data, yet they leave like every download: through
     `exports.export_frame`, so the export grant for the scope, the stated reason, formula-safe
     cells and the audit record are one code path for the whole console.
     """
+    scope = scope_for(conn, user, branch_code)
     return exports.export_frame(
         conn,
         user,

@@ -47,6 +47,9 @@ class Action(enum.StrEnum):
     # The home page's headline counts of the customers, branches and staff one answers for.
     OVERVIEW_READ = "overview_read"
     AUDIT_REVIEW = "audit_review"
+    # Clearing an open alert (a fraud cue) on a customer: the customer's branch decides, so a
+    # critical alert cannot be cleared by someone who never serves the customer.
+    ALERT_RESOLVE = "alert_resolve"
 
 
 class Scope(enum.StrEnum):
@@ -69,6 +72,7 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
     _REP: {
         Action.CUSTOMER_READ: Scope.FIRM,
         Action.CUSTOMER_WRITE: Scope.FIRM,
+        Action.ALERT_RESOLVE: Scope.BRANCH,
         Action.AGENDA_WORK: Scope.BOOK,
         Action.CAMPAIGN_READ: Scope.BOOK,
         Action.DICTIONARY_READ: Scope.FIRM,
@@ -79,6 +83,7 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
     _DEDICATED: {
         Action.CUSTOMER_READ: Scope.FIRM,
         Action.CUSTOMER_WRITE: Scope.FIRM,
+        Action.ALERT_RESOLVE: Scope.BRANCH,
         Action.AGENDA_WORK: Scope.BOOK,
         Action.CAMPAIGN_READ: Scope.BOOK,
         Action.DICTIONARY_READ: Scope.FIRM,
@@ -89,6 +94,7 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
     _MANAGER: {
         Action.CUSTOMER_READ: Scope.FIRM,
         Action.CUSTOMER_WRITE: Scope.FIRM,
+        Action.ALERT_RESOLVE: Scope.BRANCH,
         Action.AGENDA_TEAM_READ: Scope.BRANCH,
         Action.KPI_READ: Scope.BRANCH,
         Action.USAGE_READ: Scope.BRANCH,
@@ -112,6 +118,7 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
     _EXECUTIVE: {
         Action.CUSTOMER_READ: Scope.FIRM,
         Action.CUSTOMER_WRITE: Scope.FIRM,
+        Action.ALERT_RESOLVE: Scope.FIRM,
         Action.AGENDA_TEAM_READ: Scope.FIRM,
         Action.KPI_READ: Scope.FIRM,
         Action.USAGE_READ: Scope.FIRM,

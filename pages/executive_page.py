@@ -48,18 +48,21 @@ def snapshot_span(user: SignedInUser, today: dt.date) -> tuple[dt.date, dt.date]
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def history(
-    user: SignedInUser, scope: kpis.KpiScope, start: dt.date, end: dt.date
+    user: SignedInUser, branch_code: str | None, start: dt.date, end: dt.date
 ) -> tuple[pl.DataFrame, list[dt.date]]:
     with session.connect() as conn:
-        return kpis.history(conn, user, scope, start, end), kpis.reported_days(conn, start, end)
+        return (
+            kpis.history(conn, user, start, end, branch_code=branch_code),
+            kpis.reported_days(conn, start, end),
+        )
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def compared_periods(
-    user: SignedInUser, scope: kpis.KpiScope, period: str, end: dt.date
+    user: SignedInUser, branch_code: str | None, period: str, end: dt.date
 ) -> kpis.PeriodComparison | None:
     with session.connect() as conn:
-        return kpis.period_comparison(conn, user, scope, period, end)
+        return kpis.period_comparison(conn, user, period, end, branch_code=branch_code)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -230,7 +233,7 @@ def prepare_export(
                 user,
                 frame,
                 what=what,
-                scope=scope,
+                branch_code=scope.branch_code,
                 reason=st.session_state.get(f"kpi_export_reason_{what}", ""),
             )
             conn.commit()
@@ -280,7 +283,9 @@ def export_panel(user: SignedInUser, scope: kpis.KpiScope, frame: pl.DataFrame, 
             )
 
 
-def league_table(user: SignedInUser, name: str, start: dt.date, end: dt.date, period: str) -> None:
+def league_table(
+    user: SignedInUser, scope: kpis.KpiScope, name: str, start: dt.date, end: dt.date, period: str
+) -> None:
     branches, series, today = league_rows(user, name, start, end)
     kpi = kpis.KPI_BY_NAME[name]
     st.subheader(t("kpi_league"))
@@ -338,7 +343,7 @@ def league_table(user: SignedInUser, name: str, start: dt.date, end: dt.date, pe
         key="kpi_open_branch",
     )
     with right:
-        export_panel(user, kpis.KpiScope(kpis.FIRM, ""), table.drop("trend"), "league")
+        export_panel(user, scope, table.drop("trend"), "league")
 
 
 def kpi_columns(names: list[str]) -> dict[str, Any]:
@@ -527,7 +532,7 @@ if back and st.button(t("kpi_back_to_firm"), icon=":material/arrow_back:"):
     st.rerun()
 period, start, end = pick_range(first, latest)
 st.caption(t("kpi_caption", start=day(start), end=day(end), latest=day(latest)))
-raw, expected = history(user, scope, start, end)
+raw, expected = history(user, scope.branch_code, start, end)
 if raw.is_empty():
     st.info(t("kpi_empty_range", start=day(start), end=day(end)), icon=":material/info:")
     st.stop()
@@ -535,7 +540,7 @@ targets = target_values(user)
 daily = with_gaps(raw, expected)
 missing = len(set(expected) - set(raw["business_date"].to_list()))
 periods = kpis.by_period(daily, period)
-comparison = compared_periods(user, scope, period, raw["business_date"].max())
+comparison = compared_periods(user, scope.branch_code, period, raw["business_date"].max())
 if comparison is not None:
     show_tiles(periods, comparison, targets, scope.kind == kpis.BRANCH)
 show_trend(periods, period, targets, missing)
@@ -543,7 +548,7 @@ export_panel(user, scope, wide_by_period(periods, period), "periods")
 chosen = st.session_state.get("kpi_trend_pick", HEADLINE[0])
 last_shown = raw["business_date"].max()
 if scope.kind == kpis.FIRM:
-    league_table(user, chosen, start, last_shown, period)
+    league_table(user, scope, chosen, start, last_shown, period)
     region_view(user, chosen, last_shown)
 else:
     branch_staff(user, scope, today)

@@ -223,7 +223,7 @@ def test_add_a_note_and_refuse_an_empty_one(console):
 
 
 def test_raise_and_resolve_an_alert(console):
-    at = open_customer(console, "kim", "100000003")
+    at = open_customer(console, "park", "100000003")
     at.selectbox(key="alert_kind_100000003").select("identity_check")
     at.selectbox(key="alert_severity_100000003").select("critical")
     at.text_input(key="alert_text_100000003").input("신분증 재확인 [링크](http://x)")
@@ -234,7 +234,7 @@ def test_raise_and_resolve_an_alert(console):
     # The typed text cannot become a link: its markdown is escaped.
     assert len(banner) == 1
     assert banner[0].startswith(
-        "**본인 확인 필요** — 신분증 재확인 \\[링크\\]\\(http\\:\\/\\/x\\) (등록: 김영업, "
+        "**본인 확인 필요** — 신분증 재확인 \\[링크\\]\\(http\\:\\/\\/x\\) (등록: 박영업, "
     )
     at.text_input(key="resolution_note_100000003").input("본인 방문 확인")
     at.button(key="FormSubmitter:resolve_alert-경보 해제").click().run()

@@ -1050,14 +1050,14 @@ def test_raise_and_resolve_an_alert_with_audit_and_usage(story):
     assert open_alerts.select("alert_id", "kind", "severity", "raised_by").rows() == [
         (alert_id, "identity_check", "warning", "박영업")
     ]
-    resolve_alert(story, MANAGER_101, "100000003", alert_id, note="본인 방문, 신분증 확인 완료")
+    resolve_alert(story, PARK, "100000003", alert_id, note="본인 방문, 신분증 확인 완료")
     assert customer_360(story, PARK, "100000003", as_of=AS_OF).open_alerts.is_empty()
     resolved = story.execute(
         select(Alert.resolved_by, Alert.resolution_note, Alert.resolved_at.is_not(None)).where(
             Alert.id == alert_id
         )
     ).one()
-    assert tuple(resolved) == (2, "본인 방문, 신분증 확인 완료", True)
+    assert tuple(resolved) == (4, "본인 방문, 신분증 확인 완료", True)
     assert audit_rows(story) == [
         (
             "sales_rep-4",
@@ -1065,18 +1065,18 @@ def test_raise_and_resolve_an_alert_with_audit_and_usage(story):
             "100000003",
             {"alert_id": alert_id, "kind": "identity_check", "severity": "warning"},
         ),
-        ("branch_manager-2", "alert_resolve", "100000003", {"alert_id": alert_id}),
+        ("sales_rep-4", "alert_resolve", "100000003", {"alert_id": alert_id}),
     ]
     assert usage_rows(story) == [
         (4, "alert", "customer", "100000003"),
-        (2, "alert", "customer", "100000003"),
+        (4, "alert", "customer", "100000003"),
     ]
 
 
 @pytest.mark.parametrize(
     ("customer_no", "alert_id", "note", "reason"),
     [
-        ("100000003", 2, "다시 해제", "not_open"),  # alert 2 is already resolved
+        ("100000001", 4, "다시 해제", "not_open"),  # alert 4 is already resolved
         ("100000001", 1, "남의 경보", "not_open"),  # alert 1 is customer 2's
         ("100000002", 999, "없는 경보", "not_open"),
         ("100000002", 1, "   ", "empty"),
@@ -1139,3 +1139,27 @@ def test_search_reads_outside_the_write_transaction_and_writes_its_audit_inside(
     writes = [writing for verb, _, writing in statements if verb == "INSERT"]
     assert len(reads) >= 3 and not any(reads)
     assert len(writes) >= 2 and all(writes)
+
+
+@pytest.mark.parametrize(
+    ("user", "resolves"),
+    [(PARK, True), (EXECUTIVE, True), (KIM, False), (MANAGER_101, False)],
+    ids=["rep-of-its-branch", "head-office", "rep-of-another-branch", "another-branchs-manager"],
+)
+def test_only_the_customers_branch_or_head_office_resolves_its_alert(story, user, resolves):
+    """Customer 3 is branch 102's: a critical alert there is for 102's staff to clear; anyone
+    else is told so, and the alert stays on everyone's screen."""
+    alert_id = raise_alert(
+        story, KIM, "100000003", kind="proxy_attempt", severity="critical", text="대리인 출금 시도"
+    )
+    if resolves:
+        resolve_alert(story, user, "100000003", alert_id, note="본인 확인 완료")
+    else:
+        with pytest.raises(AlertRejected) as refused:
+            resolve_alert(story, user, "100000003", alert_id, note="본인 확인 완료")
+        assert refused.value.reason == "other_branch"
+    for reader in (KIM, PARK, MANAGER_101, EXECUTIVE):
+        still_open = customer_360(story, reader, "100000003", as_of=AS_OF).open_alerts
+        assert (alert_id in still_open["alert_id"].to_list()) is not resolves
+    resolutions = [row for row in audit_rows(story) if row[1] == "alert_resolve"]
+    assert len(resolutions) == int(resolves)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -19,6 +21,7 @@ from tests import handmade, kpi_data
 from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101
 
 DAY, MONDAY = kpi_data.DAY, kpi_data.MONDAY
+REPO_ROOT = Path(__file__).resolve().parents[1]
 BUSINESS_DAYS = kpi_data.WINDOW_BUSINESS_DAYS
 
 # By hand from tests/kpi_data.py: (firm, 101, 102) on D.
@@ -149,13 +152,36 @@ def test_scope_follows_the_policy(data):
         kpis.scope_for(data, KIM, None)
     with pytest.raises(UnknownBranch):
         kpis.scope_for(data, EXECUTIVE, "999")
-    other = kpis.scope_for(data, EXECUTIVE, "102")
     with pytest.raises(AccessDenied):
-        kpis.history(data, MANAGER_101, other, DAY, DAY)
+        kpis.history(data, MANAGER_101, DAY, DAY, branch_code="102")
     with pytest.raises(AccessDenied):
         kpis.scope_rows(data, MANAGER_101, "branch", "aum_krw", DAY, DAY)
     with pytest.raises(AccessDenied):
-        kpis.export_table(data, ADMIN, SHOWN, what="periods", scope=other, reason="보고")
+        kpis.export_table(data, ADMIN, SHOWN, what="periods", branch_code="102", reason="보고")
+
+
+def test_no_kpi_read_trusts_a_scope_made_outside_data_access():
+    """A scope is resolved and authorised from the branch code by the function that reads
+    with it: one made or changed by a page (a branch's id with another's code) cannot pass."""
+    takes_scope = [
+        name
+        for name, function in inspect.getmembers(kpis, inspect.isfunction)
+        if function.__module__ == kpis.__name__
+        and not name.startswith("_")
+        and any(
+            parameter.annotation in ("KpiScope", kpis.KpiScope)
+            for parameter in inspect.signature(function).parameters.values()
+        )
+    ]
+    assert takes_scope == []
+    made_outside = [
+        f"{path.relative_to(REPO_ROOT)}:{number}"
+        for folder in ("pages", "ui", "jobs", "benchmarks")
+        for path in sorted((REPO_ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "KpiScope(" in line
+    ]
+    assert made_outside == []
 
 
 # A KPI table as the page shows it; a label a spreadsheet would run as a formula.
@@ -163,18 +189,16 @@ SHOWN = pl.DataFrame({"기간": ["2026-03", "=1+1"], "수탁고(AUM)": [17_000_0
 
 
 def test_a_kpi_export_needs_the_grant_and_a_reason_and_is_audited_like_any_export(data):
-    own = kpis.scope_for(data, MANAGER_101, None)
-    other = kpis.scope_for(data, EXECUTIVE, "102")
     with pytest.raises(AccessDenied, match="no grant"):
-        kpis.export_table(data, MANAGER_101, SHOWN, what="periods", scope=own, reason="보고")
+        kpis.export_table(data, MANAGER_101, SHOWN, what="periods", reason="보고")
     grants.grant(data, ADMIN, "manager", Action.EXPORT, reason="지점 KPI 보고")
     with pytest.raises(exports.ExportRefused, match="export_reason_needed"):
-        kpis.export_table(data, MANAGER_101, SHOWN, what="periods", scope=own, reason="  ")
+        kpis.export_table(data, MANAGER_101, SHOWN, what="periods", reason="  ")
     with pytest.raises(AccessDenied, match="outside your scope"):
-        kpis.export_table(data, MANAGER_101, SHOWN, what="periods", scope=other, reason="보고")
-    exported = kpis.export_table(
-        data, MANAGER_101, SHOWN, what="periods", scope=own, reason="지점 회의"
-    )
+        kpis.export_table(
+            data, MANAGER_101, SHOWN, what="periods", branch_code="102", reason="보고"
+        )
+    exported = kpis.export_table(data, MANAGER_101, SHOWN, what="periods", reason="지점 회의")
     assert exported.file_name == "kpi_periods_branch_101.csv"
     lines = exported.data.removeprefix(exports.UTF8_BOM).decode().splitlines()
     assert lines == ["기간,수탁고(AUM)", "2026-03,17000000", "'=1+1,-2000"]
@@ -229,7 +253,7 @@ def test_snapshot_equals_the_live_computation_and_replaces_its_dates(committed):
     again = kpis_job.run_range(committed, MONDAY, DAY)
     assert first["status"] == again["status"] == "succeeded"
     with committed.connect() as conn:
-        stored = kpis.history(conn, EXECUTIVE, kpis.scope_for(conn, EXECUTIVE, None), MONDAY, DAY)
+        stored = kpis.history(conn, EXECUTIVE, MONDAY, DAY)
         rows = conn.execute(select(func.count()).select_from(KpiSnapshot)).scalar_one()
         live = kpis.compute_kpis(conn, MONDAY, DAY)
         run = conn.execute(select(JobRun.status, JobRun.detail).where(JobRun.job == kpis.JOB)).one()
@@ -244,10 +268,28 @@ def test_snapshot_equals_the_live_computation_and_replaces_its_dates(committed):
 def test_branch_against_the_firm_median(committed):
     kpis_job.run(committed, DAY)
     with committed.connect() as conn:
-        own = kpis.scope_for(conn, MANAGER_101, None)
-        compared = kpis.branch_against_median(conn, MANAGER_101, own, DAY)
+        compared = kpis.branch_against_median(conn, MANAGER_101, DAY)
     row = compared.filter(pl.col("kpi") == "aum_krw").row(0, named=True)
     assert row == {"kpi": "aum_krw", "value": 17_000_000, "median": 13_500_000}
+
+
+def test_a_branch_manager_reads_the_own_branch_and_is_refused_another(committed):
+    kpis_job.run(committed, DAY)
+    with committed.connect() as conn:
+        own = kpis.history(conn, MANAGER_101, DAY, DAY)
+        assert own.equals(kpis.history(conn, EXECUTIVE, DAY, DAY, branch_code="101"))
+        aum = own.filter(pl.col("kpi") == "aum_krw")["value"].to_list()
+        assert aum == [17_000_000], "branch 101's, by hand in EXPECTED_ON_DAY"
+        busan = kpis.branch_against_median(conn, EXECUTIVE, DAY, branch_code="102")
+        assert busan.filter(pl.col("kpi") == "aum_krw")["value"].to_list() == [10_000_000]
+        for read in (
+            lambda: kpis.history(conn, MANAGER_101, DAY, DAY, branch_code="102"),
+            lambda: kpis.branch_against_median(conn, MANAGER_101, DAY, branch_code="102"),
+            lambda: kpis.period_comparison(conn, MANAGER_101, "week", DAY, branch_code="102"),
+            lambda: kpis.history(conn, KIM, DAY, DAY),
+        ):
+            with pytest.raises(AccessDenied):
+                read()
 
 
 def test_backfill_cli_prints_the_firm_values_of_the_last_day(committed, monkeypatch, capsys):
@@ -314,8 +356,7 @@ def test_a_partial_period_is_compared_with_the_same_days_before_it():
 def test_the_latest_week_on_snapshots_is_compared_like_for_like(committed):
     kpis_job.run_range(committed, dt.date(2026, 3, 2), DAY)
     with committed.connect() as conn:
-        firm = kpis.scope_for(conn, EXECUTIVE, None)
-        week = kpis.period_comparison(conn, EXECUTIVE, firm, "week", DAY)
+        week = kpis.period_comparison(conn, EXECUTIVE, "week", DAY)
     # Monday 9 and Tuesday 10 March against Monday 2 (a holiday) and Tuesday 3 March. DM/TM:
     # two DMs on the 10th against the DM of the 2nd, booked on the 3rd; the two TM calls of
     # Thursday the 5th fall outside those days. Net flows: -2,000,000 booked on the 9th and

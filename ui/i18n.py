@@ -34,6 +34,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This password is too easy to guess (a common one, repeated or keyboard-order "
         "characters, or your own name in it). Try three or four unrelated words together.",
     ),
+    "alert_rejected_other_branch": (
+        "이 고객의 경보는 관리 지점 직원(또는 본사)만 해제할 수 있습니다. 확인한 내용을 관리 "
+        "지점에 알려 주세요. 경보는 해제될 때까지 모두에게 그대로 보입니다.",
+        "This customer's alerts are resolved by the staff of the customer's home branch (or "
+        "head office). Tell them what you found; the alert stays on everyone's screen until "
+        "then.",
+    ),
     # --- end of issue #18 block ---------------------------------------------------------------
     "missing_credentials": (
         "아이디와 비밀번호를 모두 입력하세요.",

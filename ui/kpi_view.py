@@ -173,11 +173,11 @@ def _home_figures(
     user: SignedInUser, latest: dt.date
 ) -> tuple[str, pl.DataFrame, dict[str, float]]:
     with session.connect() as conn:
-        scope = kpis.scope_for(conn, user, None)
+        scope = kpis.scope_for(conn, user)
         if scope.kind == kpis.FIRM:
-            figures = kpis.history(conn, user, scope, latest, latest)
+            figures = kpis.history(conn, user, latest, latest)
         else:
-            figures = kpis.branch_against_median(conn, user, scope, latest)
+            figures = kpis.branch_against_median(conn, user, latest)
         return scope.kind, figures, kpis.targets(conn, user)
 
 
