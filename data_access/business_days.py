@@ -17,7 +17,8 @@ import polars as pl
 from sqlalchemy import Connection, delete, select
 
 from data_access.db import read_frame, unit_of_work
-from data_access.models import BusinessHoliday, Role
+from data_access.models import BusinessHoliday
+from data_access.policy import Action, require
 from data_access.security import SignedInUser, audit_as, now_seoul
 
 COUNTRY = "KR"
@@ -80,14 +81,10 @@ def holiday_calendar(conn: Connection, year: int) -> pl.DataFrame:
     )
 
 
-def _require_admin(user: SignedInUser) -> None:
-    if user.role != Role.ADMIN:
-        raise PermissionError("Only administrators may change the business calendar.")
-
-
 def add_holiday(conn: Connection, user: SignedInUser, day: dt.date, name: str) -> None:
-    """Close the branches on `day` (today or later); audited."""
-    _require_admin(user)
+    """Close the branches on `day` (today or later); audited. AccessDenied unless the policy
+    lets `user` change the calendar."""
+    require(user, Action.CALENDAR_WRITE)
     name = name.strip()
     if not name or len(name) > NAME_MAX_CHARS:
         raise HolidayRejected(
@@ -112,7 +109,7 @@ def add_holiday(conn: Connection, user: SignedInUser, day: dt.date, name: str) -
 
 
 def remove_holiday(conn: Connection, user: SignedInUser, day: dt.date) -> None:
-    _require_admin(user)
+    require(user, Action.CALENDAR_WRITE)
     with unit_of_work(conn) as session:
         removed = session.execute(delete(BusinessHoliday).where(BusinessHoliday.day == day))
         if removed.rowcount != 1:

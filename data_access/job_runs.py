@@ -37,7 +37,8 @@ from sqlalchemy import ColumnElement, Connection, Engine, insert, or_, select, u
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from data_access.db import hold_job_lock, read_frame
-from data_access.models import JobRun, Role
+from data_access.models import JobRun
+from data_access.policy import Action, require
 from data_access.security import SignedInUser, now_seoul
 
 log = logging.getLogger("dreams.jobs")
@@ -302,12 +303,11 @@ RUNS_SCHEMA = {
 
 
 def recent_runs(conn: Connection, user: SignedInUser, *, limit: int = 30) -> pl.DataFrame:
-    """The latest runs of every job, newest business date first (administrators only).
+    """The latest runs of every job, newest business date first (for those who run jobs).
 
     `counts` sums up the detail's `items_by_rule` ("1:maturity 45 · 2:churn_risk 118").
     """
-    if user.role != Role.ADMIN:
-        raise PermissionError("Only administrators may read the job ledger.")
+    require(user, Action.JOBS_RUN)
     stmt = (
         select(*(getattr(JobRun, name) for name in RUNS_SCHEMA))
         .order_by(JobRun.business_date.desc(), JobRun.started_at.desc())

@@ -47,6 +47,8 @@ class Action(enum.StrEnum):
     # The home page's headline counts of the customers, branches and staff one answers for.
     OVERVIEW_READ = "overview_read"
     AUDIT_REVIEW = "audit_review"
+    # The firm's own closing days on top of public holidays: every scheduled job follows them.
+    CALENDAR_WRITE = "calendar_write"
     # Clearing an open alert (a fraud cue) on a customer: the customer's branch decides, so a
     # critical alert cannot be cleared by someone who never serves the customer.
     ALERT_RESOLVE = "alert_resolve"
@@ -136,6 +138,7 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
     _ADMIN: {
         Action.AGENDA_RULES_WRITE: Scope.FIRM,
         Action.JOBS_RUN: Scope.FIRM,
+        Action.CALENDAR_WRITE: Scope.FIRM,
         Action.KPI_READ: Scope.FIRM,
         Action.KPI_TARGETS_WRITE: Scope.FIRM,
         Action.IMPORT: Scope.FIRM,

@@ -40,7 +40,7 @@ from sqlalchemy import Engine, make_url
 from data_access import job_runs
 from data_access.business_days import business_today, extra_holidays, is_business_day
 from data_access.db import make_engine, unit_of_work
-from data_access.models import Role
+from data_access.policy import Action, require
 from data_access.security import SignedInUser, audit_as, now_seoul
 from jobs.registry import JOBS
 
@@ -314,13 +314,8 @@ class ScheduledJob:
         return self.next_run_at is None
 
 
-def _require_admin(user: SignedInUser) -> None:
-    if user.role != Role.ADMIN:
-        raise PermissionError("Only administrators manage scheduled jobs.")
-
-
 def scheduled_jobs(engine: Engine, user: SignedInUser) -> list[ScheduledJob]:
-    _require_admin(user)
+    require(user, Action.JOBS_RUN)
     with control(engine) as scheduler:
         _sync_missing(scheduler, engine)
         return [
@@ -362,7 +357,7 @@ def _audited(engine: Engine, user: SignedInUser, action: str, job_id: str, **det
 
 
 def pause(engine: Engine, user: SignedInUser, job_id: str) -> None:
-    _require_admin(user)
+    require(user, Action.JOBS_RUN)
     with control(engine) as scheduler:
         _sync_missing(scheduler, engine)
         scheduler.pause_job(job_id, jobstore="default")
@@ -370,7 +365,7 @@ def pause(engine: Engine, user: SignedInUser, job_id: str) -> None:
 
 
 def resume(engine: Engine, user: SignedInUser, job_id: str) -> None:
-    _require_admin(user)
+    require(user, Action.JOBS_RUN)
     with control(engine) as scheduler:
         _sync_missing(scheduler, engine)
         scheduler.resume_job(job_id, jobstore="default")
@@ -387,6 +382,6 @@ def run_now(
     engine: Engine, user: SignedInUser, job_name: str, business_date: dt.date
 ) -> dict[str, Any]:
     """Rebuild `business_date` in this process, now; audited. Raises JobFailed on failure."""
-    _require_admin(user)
+    require(user, Action.JOBS_RUN)
     _audited(engine, user, "job_run_now", job_name, business_date=business_date.isoformat())
     return JOBS[job_name].run(engine, business_date)

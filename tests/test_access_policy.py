@@ -4,11 +4,13 @@ the account protections around it (password length, lockout, sign-out everywhere
 import dataclasses
 import datetime as dt
 import json
+import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from data_access import grants, users
+from data_access import business_days, grants, job_runs, users
 from data_access.agenda import completion_by_branch, my_agenda
 from data_access.customers import (
     CustomerAccessDenied,
@@ -29,6 +31,7 @@ from data_access.security import (
     now_seoul,
     sign_out_everywhere,
 )
+from jobs import scheduler
 from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, PASSWORD, TRAINER
 from ui.navigation import pages_for
 
@@ -236,3 +239,46 @@ def test_a_new_database_holds_no_account_until_someone_creates_one(databases):
     engine = databases.new("fresh")
     with engine.connect() as conn:
         assert conn.execute(select(User.id)).all() == []
+
+
+# --- issue #19: administration asks the policy like everything else ---------------------------
+
+
+@pytest.mark.parametrize("user", [KIM, MANAGER_101, TRAINER, EXECUTIVE])
+def test_only_the_policys_administrators_change_the_calendar_or_touch_the_jobs(handmade, user):
+    later = AS_OF + dt.timedelta(days=30)
+    with pytest.raises(AccessDenied):
+        business_days.add_holiday(handmade, user, later, "휴무")
+    with pytest.raises(AccessDenied):
+        business_days.remove_holiday(handmade, user, later)
+    with pytest.raises(AccessDenied):
+        job_runs.recent_runs(handmade, user)
+    engine = handmade.engine  # refused before the scheduler is reached
+    for touch in (
+        lambda: scheduler.scheduled_jobs(engine, user),
+        lambda: scheduler.pause(engine, user, "agenda"),
+        lambda: scheduler.resume(engine, user, "agenda"),
+        lambda: scheduler.run_now(engine, user, "agenda", AS_OF),
+    ):
+        with pytest.raises(AccessDenied):
+            touch()
+    assert roles_permitted(Action.CALENDAR_WRITE) == {Role.ADMIN}
+    assert roles_permitted(Action.JOBS_RUN) == {Role.ADMIN}
+
+
+ROLE_COMPARISON = re.compile(r"\buser\.role\s*(?:==|!=|\bin\b|\bnot\s+in\b)")
+
+
+def test_no_access_check_compares_roles_outside_the_policy():
+    """The policy table is the one source of truth: data_access and jobs ask `require`,
+    `permits` or `scope_of`, never the acting user's role."""
+    root = Path(__file__).resolve().parents[1]
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for folder in ("data_access", "jobs")
+        for path in sorted((root / folder).rglob("*.py"))
+        if path.name != "policy.py"
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if ROLE_COMPARISON.search(line)
+    ]
+    assert found == []
