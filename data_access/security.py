@@ -53,9 +53,6 @@ AUDIT_CHAIN_LOCK = "audit-chain"
 
 _hasher = PasswordHasher()
 
-# Roles that read the whole firm; everyone else is held to their own branch or book.
-FIRM_WIDE_ROLES = frozenset({Role.EXECUTIVE, Role.TRAINER, Role.ADMIN})
-
 
 def now_seoul() -> dt.datetime:
     """Current Asia/Seoul wall-clock time, naive, as every timestamp is stored."""
@@ -76,10 +73,6 @@ class SignedInUser:
     branch_id: int | None
     # Where the person signed in from, as the server saw it: the "from where" of their audit.
     client: str = ""
-
-    @property
-    def firm_wide(self) -> bool:
-        return self.role in FIRM_WIDE_ROLES
 
 
 class SignInRefused(Exception):

@@ -266,7 +266,7 @@ def test_only_the_policys_administrators_change_the_calendar_or_touch_the_jobs(h
     assert roles_permitted(Action.JOBS_RUN) == {Role.ADMIN}
 
 
-ROLE_COMPARISON = re.compile(r"\buser\.role\s*(?:==|!=|\bin\b|\bnot\s+in\b)")
+ROLE_COMPARISON = re.compile(r"\b(?:user|self)\.role\s*(?:==|!=|\bin\b|\bnot\s+in\b)")
 
 
 def test_no_access_check_compares_roles_outside_the_policy():
@@ -280,5 +280,23 @@ def test_no_access_check_compares_roles_outside_the_policy():
         if path.name != "policy.py"
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if ROLE_COMPARISON.search(line)
+    ]
+    assert found == []
+
+
+def test_scope_is_asked_of_the_policy_not_of_a_second_list_of_roles():
+    """Whether someone reads the whole firm depends on the action: `scope_of(user, action)`.
+    A list of "firm-wide roles" beside the policy would drift from it."""
+    root = Path(__file__).resolve().parents[1]
+    sources = [root / "app.py"] + [
+        path
+        for folder in ("data_access", "jobs", "pages", "ui")
+        for path in (root / folder).rglob("*.py")
+    ]
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for path in sorted(sources)
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"FIRM_WIDE_ROLES|\.firm_wide\b", line)
     ]
     assert found == []

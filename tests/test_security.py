@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from data_access import security
 from data_access.db import make_engine, unit_of_work
 from data_access.models import AuditRecord, Role, SignInAddress, User
+from data_access.policy import Action, Scope, scope_of
 from data_access.security import (
     ADDRESS_FREE_FAILURES,
     GENESIS_HASH,
@@ -57,7 +58,7 @@ def lock(conn, username: str) -> None:
 def test_sign_in_returns_role_and_branch_and_is_audited(handmade):
     user = authenticate(handmade, "manager", PASSWORD, client="10.0.0.7")
     assert (user.role, user.branch_id, user.employee_name) == (Role.BRANCH_MANAGER, 1, "오지점")
-    assert not user.firm_wide
+    assert scope_of(user, Action.KPI_READ) is Scope.BRANCH, "the policy holds them to it"
     assert audit_actions(handmade) == [("manager", "sign_in")]
     last = handmade.execute(select(User.last_sign_in_at).where(User.username == "manager"))
     assert last.scalar_one() is not None
