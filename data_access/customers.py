@@ -143,6 +143,67 @@ class AlertRejected(ValueError):
 
 Rejection = type[NoteRejected] | type[AlertRejected]
 
+# Why someone opens a customer they do not answer for; "other" is explained in words.
+VIEW_REASONS = (
+    "customer_request",
+    "colleague_cover",
+    "alert_check",
+    "complaint",
+    "supervision",
+    "other",
+)
+VIEW_REASON_TEXT_MAX_CHARS = 200
+
+
+class ViewReasonRequired(PermissionError):
+    """The customer is outside the ones the user answers for: the view states a reason first."""
+
+    def __init__(self, customer_no: str) -> None:
+        super().__init__(
+            f"Customer {customer_no} is outside your own book or branch; "
+            "say why you open the record before it shows."
+        )
+        self.customer_no = customer_no
+
+
+class ViewReasonRejected(ValueError):
+    """A stated reason that says nothing; `problem` names why (unknown, needs_text,
+    too_long)."""
+
+    def __init__(self, problem: str, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class ViewReason:
+    """Why a user opens a customer outside their own book or branch: a code of
+    VIEW_REASONS and optional words (required for "other"), kept in the view's audit row.
+
+    Korean privacy law (PIPC) asks that personal data be read for a purpose; for the
+    customers someone answers for the purpose is their work, elsewhere they state it.
+    """
+
+    code: str
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.code not in VIEW_REASONS:
+            raise ViewReasonRejected(
+                "unknown", f"{self.code!r} is not a reason; pick one of {', '.join(VIEW_REASONS)}"
+            )
+        words = self.text.strip()
+        if self.code == "other" and not words:
+            raise ViewReasonRejected("needs_text", "Say in words why you open the record.")
+        if len(words) > VIEW_REASON_TEXT_MAX_CHARS:
+            raise ViewReasonRejected(
+                "too_long", f"Keep the reason to {VIEW_REASON_TEXT_MAX_CHARS} characters."
+            )
+        object.__setattr__(self, "text", words)
+
+    def as_detail(self) -> dict[str, str]:
+        return {"reason": self.code} | ({"reason_text": self.text} if self.text else {})
+
 
 class FlagKind(enum.StrEnum):
     PROXY_AFTER_ALONE = "proxy_after_alone"
@@ -369,6 +430,13 @@ def sees_contact_details(
     return reaches_customer(
         user, Action.CONTACT_READ, home_branch_id=home_branch_id, manager_id=manager_id
     )
+
+
+def view_needs_reason(user: SignedInUser, *, home_branch_id: int, manager_id: int | None) -> bool:
+    """Whether opening the customer asks `user` to state why: the customer is outside the
+    ones they answer for (their book, their branch; head office answers for the firm), the
+    same line beyond which contact details are masked."""
+    return not sees_contact_details(user, home_branch_id=home_branch_id, manager_id=manager_id)
 
 
 def reads_sensitive_notes(
@@ -1045,16 +1113,25 @@ def _audit(
     )
 
 
-def record_customer_view(conn: Connection, user: SignedInUser, customer_no: str) -> None:
+def record_customer_view(
+    conn: Connection, user: SignedInUser, customer_no: str, *, reason: ViewReason | None = None
+) -> None:
     """Audit one view of a customer record and count it as usage, in one unit of work.
 
-    Call once per view (not per widget rerun); an unknown number raises CustomerNotFound
-    and writes nothing.
+    Call once per view (not per widget rerun), before showing the record. A customer outside
+    the ones `user` answers for (`view_needs_reason`) needs a `reason`, written into the
+    audit row; without one ViewReasonRequired is raised and nothing is written. An unknown
+    number raises CustomerNotFound and writes nothing.
     """
     _require_reader(user)
     with unit_of_work(conn) as session:
         customer = _customer_row(session.connection(), customer_no)
-        _audit(session, user, "customer_view", customer.customer_no)
+        if reason is None and view_needs_reason(
+            user, home_branch_id=customer.home_branch_id, manager_id=customer.manager_id
+        ):
+            raise ViewReasonRequired(customer.customer_no)
+        detail = reason.as_detail() if reason is not None else None
+        _audit(session, user, "customer_view", customer.customer_no, detail)
         record_usage(session, user, UsageAction.CUSTOMER_VIEW, PAGE, target=customer.customer_no)
 
 

@@ -38,6 +38,7 @@ RESULTS_KEY = "customer_results"
 PICK_KEY = "customer_pick"
 VIEWED_KEY = "customer_viewed"
 FEEDBACK_KEY = "customer_feedback"
+REASON_KEY = "customer_view_reason"
 HIGHLIGHT = "background-color: rgba(255, 196, 0, 0.25)"
 # CommonMark lets a backslash make any ASCII punctuation literal; st.error and friends render
 # markdown, so text people typed is escaped before it goes there.
@@ -178,12 +179,60 @@ def show_search(user: SignedInUser) -> None:
 
 
 def record_view_once(user: SignedInUser, customer_no: str) -> None:
-    """Audit a view when a customer is opened, not on every rerun of the page's widgets."""
+    """Audit a view when a customer is opened, not on every rerun of the page's widgets.
+
+    A customer outside the user's own book or branch is recorded with the reason stated in
+    `ask_view_reason`; until one is, customers.ViewReasonRequired keeps the record closed.
+    A reason serves one opening: the next time the customer is opened, it is asked again.
+    """
     if st.session_state.get(VIEWED_KEY) == customer_no:
         return
+    stated = st.session_state.pop(REASON_KEY, None)
+    reason = stated[1] if stated is not None and stated[0] == customer_no else None
     with session.connect() as conn:
-        customers.record_customer_view(conn, user, customer_no)
+        customers.record_customer_view(conn, user, customer_no, reason=reason)
     st.session_state[VIEWED_KEY] = customer_no
+
+
+def state_reason(customer_no: str) -> None:
+    state = st.session_state
+    try:
+        reason = customers.ViewReason(
+            state[field("view_reason", customer_no)], state[field("view_reason_text", customer_no)]
+        )
+    except customers.ViewReasonRejected as rejected:
+        state[FEEDBACK_KEY] = (
+            "view_reason",
+            False,
+            t(
+                f"view_reason_rejected_{rejected.problem}",
+                limit=count(customers.VIEW_REASON_TEXT_MAX_CHARS),
+            ),
+        )
+        return
+    state[REASON_KEY] = (customer_no, reason)
+
+
+def ask_view_reason(customer_no: str) -> None:
+    """Before a customer outside the user's book or branch shows, ask why (PIPC): a reason
+    from the list and, if need be, words; the view's audit row keeps them."""
+    st.info(t("view_reason_needed"), icon=":material/policy:")
+    with st.form("view_reason_form", width=560):
+        st.selectbox(
+            t("view_reason"),
+            customers.VIEW_REASONS,
+            format_func=lambda code: t(f"view_reason_{code}"),
+            key=field("view_reason", customer_no),
+        )
+        st.text_input(
+            t("view_reason_text"),
+            max_chars=customers.VIEW_REASON_TEXT_MAX_CHARS,
+            key=field("view_reason_text", customer_no),
+        )
+        st.form_submit_button(
+            t("view_reason_open"), type="primary", on_click=state_reason, args=(customer_no,)
+        )
+    show_feedback("view_reason")
 
 
 def show_banner(view: customers.Customer360) -> None:
@@ -605,6 +654,9 @@ def show_customer(user: SignedInUser, customer_no: str, as_of: dt.date) -> None:
         record_view_once(user, customer_no)
         with session.connect() as conn:
             view = customers.customer_360(conn, user, customer_no, as_of=as_of)
+    except customers.ViewReasonRequired:
+        ask_view_reason(customer_no)
+        return
     except customers.MalformedCustomerNumber:
         st.warning(t("customer_malformed", number=plain(customer_no[:20])))
         return

@@ -211,7 +211,7 @@ def test_sso_links_are_checked_unique_and_admin_only(handmade):
 def test_a_record_view_is_audited_with_who_when_what_and_from_where(handmade):
     at_the_counter = dataclasses.replace(KIM, client="10.1.2.3")
     before = now_seoul()
-    record_customer_view(handmade, at_the_counter, "100000003")
+    record_customer_view(handmade, at_the_counter, "100000001")
     row = handmade.execute(
         select(
             AuditRecord.username,
@@ -224,7 +224,7 @@ def test_a_record_view_is_audited_with_who_when_what_and_from_where(handmade):
     assert (row.username, row.action, row.target_id, row.client) == (
         KIM.username,
         "customer_view",
-        "100000003",
+        "100000001",
         "10.1.2.3",
     )
     assert before <= row.occurred_at <= now_seoul()

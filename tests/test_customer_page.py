@@ -6,6 +6,8 @@ proxy withdrawal at a branch never used before, customer 2 the emptied dormant a
 go to customer 3 only, so the tests do not depend on their order.
 """
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
@@ -42,6 +44,16 @@ def open_customer(at: AppTest, username: str, customer_no: str) -> AppTest:
     sign_in(at, username, PASSWORD)
     at.switch_page(PAGE)
     at.query_params["customer"] = customer_no
+    return at.run()
+
+
+def give_reason(
+    at: AppTest, customer_no: str, code: str = "customer_request", text: str = ""
+) -> AppTest:
+    """State why one opens a customer outside one's own book or branch."""
+    at.selectbox(key=f"view_reason_{customer_no}").set_value(code)
+    at.text_input(key=f"view_reason_text_{customer_no}").input(text)
+    at.button(key="FormSubmitter:view_reason_form-사유 남기고 열기").click()
     return at.run()
 
 
@@ -142,7 +154,7 @@ def test_a_dormant_account_emptied_is_flagged(console):
 
 
 def test_another_branchs_rep_sees_masked_contact_and_no_sensitive_note(console):
-    at = open_customer(console, "park", "100000001")
+    at = give_reason(open_customer(console, "park", "100000001"), "100000001")
     assert not at.exception
     captions = " ".join(texts(at.caption))
     assert "담당 고객이 아니어서 연락처 일부를 가렸습니다." in captions
@@ -185,7 +197,7 @@ def test_search_by_name_then_pick_puts_the_customer_in_the_url(console):
 
 
 def test_search_by_exact_number_opens_the_customer(console):
-    sign_in(console, "kim", PASSWORD)
+    sign_in(console, "park", PASSWORD)
     at = console.switch_page(PAGE).run()
     at.text_input(key="customer_query").input("100000003").run()
     assert not at.exception
@@ -202,7 +214,7 @@ def test_search_without_a_match_says_what_to_try(console):
 
 
 def test_add_a_note_and_refuse_an_empty_one(console):
-    at = open_customer(console, "kim", "100000003")
+    at = open_customer(console, "park", "100000003")
     at.text_area(key="note_text_100000003").input("   ")
     at.button(key="FormSubmitter:note_form-기록 저장").click().run()
     assert not at.exception
@@ -216,7 +228,7 @@ def test_add_a_note_and_refuse_an_empty_one(console):
     newest = table(at, "내용").iloc[0]
     assert newest[["채널", "직원", "결과", "내용"]].tolist() == [
         "전화",
-        "김영업",
+        "박영업",
         "관심",
         "**굵게?** 해외주식형 추가 가입 관심",
     ]
@@ -271,10 +283,49 @@ def test_the_page_in_english(console):
 
 
 def test_a_note_typed_for_one_customer_does_not_follow_to_the_next(console):
-    at = open_customer(console, "kim", "100000003")
-    at.text_area(key="note_text_100000003").input("박민수 고객 메모")
+    at = open_customer(console, "kim", "100000001")
+    at.text_area(key="note_text_100000001").input("홍길동 고객 메모")
     at.query_params["customer"] = "100000002"
     at.run()
     assert not at.exception
     assert at.header[0].value == "이영희"
     assert at.text_area(key="note_text_100000002").value == ""
+
+
+def test_outside_ones_book_the_record_opens_only_after_a_stated_reason(console, story_url):
+    """Park (branch 102) opens Kim's customer by a link: the reason comes first, before any
+    personal data, and lands in the view's audit row."""
+    at = open_customer(console, "park", "100000001")
+    assert not at.exception
+    assert at.title[0].value == "고객 360"
+    assert at.info[0].value.startswith("담당 고객(지점장은 지점 고객)이 아닙니다")
+    shown = " ".join(texts(at.markdown) + texts(at.caption) + texts(at.error) + texts(at.header))
+    assert not at.header and "홍길동" not in shown and not at.metric and not at.dataframe
+    at = give_reason(at, "100000001", code="other")
+    assert "'기타'를 고르면 열람 사유를 내용에 적어 주세요." in texts(at.error)
+    assert not at.header
+    at = give_reason(at, "100000001", code="other", text="본점 감사 요청으로 확인")
+    assert not at.exception
+    assert at.header[0].value == "홍길동"
+    with make_engine(story_url).connect() as conn:
+        detail = conn.execute(
+            select(AuditRecord.detail)
+            .where(AuditRecord.username == "park", AuditRecord.action == "customer_view")
+            .order_by(AuditRecord.id.desc())
+            .limit(1)
+        ).scalar_one()
+    assert json.loads(detail) == {"reason": "other", "reason_text": "본점 감사 요청으로 확인"}
+
+
+def test_another_branchs_rep_cannot_resolve_the_alert_and_it_stays_on_screen(console):
+    at = give_reason(open_customer(console, "kim", "100000003"), "100000003")
+    at.selectbox(key="alert_kind_100000003").select("always_alone")
+    at.selectbox(key="alert_severity_100000003").select("warning")
+    at.text_input(key="alert_text_100000003").input("항상 본인 거래 확인 필요")
+    at.button(key="FormSubmitter:raise_alert-경보 등록").click().run()
+    assert "경보를 등록했습니다." in texts(at.success)
+    at.text_input(key="resolution_note_100000003").input("제가 확인했습니다")
+    at.button(key="FormSubmitter:resolve_alert-경보 해제").click().run()
+    assert not at.exception
+    assert any(text.startswith("이 고객의 경보는 관리 지점 직원") for text in texts(at.error))
+    assert any("항상 본인 거래 확인 필요" in text for text in texts(at.warning))

@@ -28,6 +28,9 @@ from data_access.customers import (
     FlagKind,
     MalformedCustomerNumber,
     NoteRejected,
+    ViewReason,
+    ViewReasonRejected,
+    ViewReasonRequired,
     add_note,
     behavioural_flags,
     customer_360,
@@ -611,11 +614,62 @@ def test_bad_customer_numbers_say_what_to_do(handmade, customer_no, error, messa
 
 
 def test_a_view_is_audited_and_counted_and_reading_alone_writes_nothing(story):
-    customer_360(story, PARK, "100000001", as_of=AS_OF)
+    customer_360(story, KIM, "100000001", as_of=AS_OF)
     assert audit_rows(story) == []
-    record_customer_view(story, PARK, "100000001")
-    assert audit_rows(story) == [("sales_rep-4", "customer_view", "100000001", None)]
-    assert usage_rows(story) == [(4, "customer_view", "customer", "100000001")]
+    record_customer_view(story, KIM, "100000001")
+    assert audit_rows(story) == [("sales_rep-3", "customer_view", "100000001", None)]
+    assert usage_rows(story) == [(3, "customer_view", "customer", "100000001")]
+
+
+@pytest.mark.parametrize(
+    ("user", "customer_no"),
+    [
+        (KIM, "100000001"),
+        (MANAGER_101, "100000004"),
+        (EXECUTIVE, "100000003"),
+    ],
+    ids=["rep-own-book", "manager-own-branch", "head-office"],
+)
+def test_a_customer_one_answers_for_opens_without_a_reason(handmade, user, customer_no):
+    record_customer_view(handmade, user, customer_no)
+    assert [row[1:] for row in audit_rows(handmade)] == [("customer_view", customer_no, None)]
+
+
+@pytest.mark.parametrize(
+    ("user", "customer_no"),
+    [(PARK, "100000001"), (KIM, "100000004"), (MANAGER_101, "100000003")],
+    ids=["another-branchs-rep", "rep-outside-own-book", "another-branchs-manager"],
+)
+def test_outside_ones_own_book_or_branch_a_view_states_its_reason(handmade, user, customer_no):
+    """PIPC: personal data is read for a stated purpose. The reason goes into the view's
+    audit row; without one nothing is recorded and the page shows no personal data."""
+    with pytest.raises(ViewReasonRequired):
+        record_customer_view(handmade, user, customer_no)
+    assert audit_rows(handmade) == [] and usage_rows(handmade) == []
+    reason = ViewReason("colleague_cover", "담당자 휴가 중 고객 내방")
+    record_customer_view(handmade, user, customer_no, reason=reason)
+    assert [row[1:] for row in audit_rows(handmade)] == [
+        (
+            "customer_view",
+            customer_no,
+            {"reason": "colleague_cover", "reason_text": "담당자 휴가 중 고객 내방"},
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "problem"),
+    [
+        ("curiosity", "", "unknown"),
+        ("other", "   ", "needs_text"),
+        ("customer_request", "가" * 201, "too_long"),
+    ],
+    ids=["unknown-code", "other-without-words", "over-long"],
+)
+def test_a_reason_that_says_nothing_is_refused(code, text, problem):
+    with pytest.raises(ViewReasonRejected) as refused:
+        ViewReason(code, text)
+    assert refused.value.problem == problem
 
 
 # --- behavioural cues -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from tests import handmade, security_data
 from tests.handmade import AS_OF, PASSWORD
 from tests.test_access_policy import PAGES_BY_ROLE
 from tests.test_app import TIMEOUT_S, sign_in
+from tests.test_customer_page import give_reason
 from ui.navigation import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +87,10 @@ def test_a_deep_link_opened_signed_out_lands_on_its_page_after_sign_in(console):
     assert titles(console) == [SIGN_IN_TITLE]
     sign_in(console, "park", PASSWORD)
     assert titles(console) == ["고객 360"]
+    assert console.query_params["customer"] == "100000001"
+    # Kim's customer, not Park's: the reason is asked first, then the record opens.
+    assert not console.header
+    give_reason(console, "100000001")
     assert console.query_params["customer"] == "100000001"
     assert console.header[0].value == "홍길동"
 

@@ -41,6 +41,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "head office). Tell them what you found; the alert stays on everyone's screen until "
         "then.",
     ),
+    "view_reason_needed": (
+        "담당 고객(지점장은 지점 고객)이 아닙니다. 개인정보를 보기 전에 열람 사유를 남겨 "
+        "주세요. 사유는 이 열람의 감사 기록에 남습니다.",
+        "This customer is outside your own book (your branch, for a branch manager). Before "
+        "personal data shows, say why you open the record; the reason is kept in the audit "
+        "trail with this view.",
+    ),
+    "view_reason": ("열람 사유", "Reason"),
+    "view_reason_text": (
+        "자세한 내용 (선택, '기타'는 필수)",
+        "Details (optional; required for Other)",
+    ),
+    "view_reason_open": ("사유 남기고 열기", "Record the reason and open"),
+    "view_reason_customer_request": (
+        "고객 응대 (내방·전화·요청)",
+        "Serving the customer (visit, call or request)",
+    ),
+    "view_reason_colleague_cover": (
+        "담당 직원 대신 응대",
+        "Standing in for the customer's own staff",
+    ),
+    "view_reason_alert_check": ("경보·이상 거래 확인", "Checking an alert or unusual activity"),
+    "view_reason_complaint": ("민원 처리", "Handling a complaint"),
+    "view_reason_supervision": ("점검·감독 업무", "Review or supervision"),
+    "view_reason_other": ("기타 (내용에 적기)", "Other (say in the details)"),
+    "view_reason_rejected_unknown": (
+        "목록에 있는 사유를 고르세요.",
+        "Pick a reason from the list.",
+    ),
+    "view_reason_rejected_needs_text": (
+        "'기타'를 고르면 열람 사유를 내용에 적어 주세요.",
+        "With Other, say in the details why you open the record.",
+    ),
+    "view_reason_rejected_too_long": (
+        "사유는 {limit}자 이내로 적어 주세요.",
+        "Keep the reason to {limit} characters.",
+    ),
     # --- end of issue #18 block ---------------------------------------------------------------
     "missing_credentials": (
         "아이디와 비밀번호를 모두 입력하세요.",

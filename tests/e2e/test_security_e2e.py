@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import or_, select
 
 from data_access import demo
+from data_access.db import make_engine
+from data_access.models import Customer, User
 from tests.e2e.conftest import ARTIFACTS, streamlit_server, wait_until_idle
 from tests.e2e.test_sign_in import sign_in, sign_out_button
 from ui.i18n import MESSAGES
@@ -17,7 +20,6 @@ from ui.navigation import PAGES, pages_for
 
 ScreenshotSaver = Callable[[str], Path]
 REFUSAL = MESSAGES["page_not_permitted_title"][0]
-FIRST_CUSTOMER = str(demo.FIRST_CUSTOMER_NO)
 XSS_NOTE = "<img src=x onerror=\"document.title='pwned'\"><script>alert(1)</script> 메모"
 
 
@@ -66,26 +68,48 @@ def test_a_url_typed_for_a_page_outside_the_role_is_refused(
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-def test_a_deep_link_to_a_customer_survives_sign_in(
-    page: Page, console_url: str, screenshot: ScreenshotSaver
+def reps_customers(database_url: str) -> tuple[str, str]:
+    """The first customer in the demo rep's own book, and the first outside it."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rep = select(User.employee_id).where(User.username == "rep").scalar_subquery()
+            first = select(Customer.customer_no).order_by(Customer.id).limit(1)
+            own = conn.execute(first.where(Customer.manager_id == rep)).scalar_one()
+            other = conn.execute(
+                first.where(or_(Customer.manager_id != rep, Customer.manager_id.is_(None)))
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return own, other
+
+
+def test_a_deep_link_to_a_customer_survives_sign_in_and_asks_why_outside_ones_book(
+    page: Page, console_url: str, demo_database_url: str, screenshot: ScreenshotSaver
 ) -> None:
-    page.goto(f"{console_url}/customer?customer={FIRST_CUSTOMER}")
+    _, other = reps_customers(demo_database_url)
+    page.goto(f"{console_url}/customer?customer={other}")
     screenshot("security_deep_link_signed_out")
     sign_in_here(page, "rep")
     expect(page.get_by_role("heading", name="고객 360")).to_be_visible()
-    assert page.url.endswith(f"/customer?customer={FIRST_CUSTOMER}")
-    expect(
-        page.get_by_test_id("stCaptionContainer").filter(has_text=FIRST_CUSTOMER)
-    ).not_to_have_count(0)
+    assert page.url.endswith(f"/customer?customer={other}")
+    # Another rep's customer: the reason comes before any personal data.
+    expect(page.get_by_text(MESSAGES["view_reason_needed"][0][:20])).to_be_visible()
+    expect(page.get_by_test_id("stCaptionContainer").filter(has_text=other)).to_have_count(0)
+    screenshot("security_deep_link_reason_asked")
+    page.get_by_role("button", name=MESSAGES["view_reason_open"][0]).click()
+    expect(page.get_by_test_id("stCaptionContainer").filter(has_text=other)).not_to_have_count(0)
+    assert page.url.endswith(f"/customer?customer={other}")
     screenshot("security_deep_link_after_sign_in")
 
 
 def test_markup_typed_into_a_note_stays_text(
-    page: Page, console_url: str, screenshot: ScreenshotSaver
+    page: Page, console_url: str, demo_database_url: str, screenshot: ScreenshotSaver
 ) -> None:
+    own, _ = reps_customers(demo_database_url)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(f"{console_url}/customer?customer={FIRST_CUSTOMER}")
+    page.goto(f"{console_url}/customer?customer={own}")
     sign_in_here(page, "rep")
     page.get_by_role("tab", name="상담", exact=True).click()
     page.get_by_label("상담 내용").fill(XSS_NOTE)
