@@ -13,6 +13,7 @@ from data_access.db import DatabaseUnavailable
 from data_access.security import SignedInUser, record_refused_page
 from ui import background, session, usage_recording
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, language, t
+from ui.markup import sentence
 from ui.navigation import PAGES, SIGN_IN, pages_for
 
 log = logging.getLogger("dreams")
@@ -45,7 +46,7 @@ def show_database_unavailable() -> None:
 def sidebar_for_signed_in(demo: bool) -> None:
     user = session.require_user()
     with st.sidebar:
-        st.caption(t("signed_in_as", name=user.employee_name, role=t(f"role_{user.role}")))
+        st.caption(sentence("signed_in_as", name=user.employee_name, role=t(f"role_{user.role}")))
         if demo:
             st.badge(t("demo_marker"), icon=":material/science:", color="orange")
         if st.button(t("sign_out"), icon=":material/logout:"):

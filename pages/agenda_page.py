@@ -18,6 +18,7 @@ from ui import session
 from ui.campaign_sections import show_campaign_calls
 from ui.format import count, day, krw
 from ui.i18n import MESSAGES, language, t
+from ui.markup import literal
 
 FEEDBACK_KEY = "agenda_feedback"
 CUSTOMER_PAGE = "pages/customer_page.py"
@@ -51,7 +52,7 @@ def explanation(kind: str, facts: dict[str, Any]) -> str:
             on=facts["on"],
             when=when(facts["days"]),
             value=krw(facts["value_krw"]),
-            account=facts["account_no"],
+            account=literal(facts["account_no"]),
             more=t("agenda_more_accounts", count=extra) if extra else "",
         )
     if kind == agenda.RuleKind.DORMANT:
@@ -149,7 +150,7 @@ def record(user: SignedInUser, rule_id: int) -> None:
         return
     except NoteRejected as refusal:
         key = f"note_rejected_{refusal.reason}"
-        message = t(key, limit=4000) if key in MESSAGES else str(refusal)
+        message = t(key, limit=4000) if key in MESSAGES else literal(refusal)
         state[FEEDBACK_KEY] = (rule_id, "error", message)
         return
     state[FEEDBACK_KEY] = (rule_id, "success", t("agenda_saved", count=worked))
@@ -187,13 +188,13 @@ def show_group(user: SignedInUser, group: pl.DataFrame) -> None:
     rule_id = first["rule_id"]
     name = first["rule_name_ko"] if language() == "ko" else first["rule_name_en"]
     open_items = group.filter(pl.col("status") == agenda.OPEN)
-    st.subheader(name, divider="gray")
+    st.subheader(literal(name), divider="gray")
     st.caption(t("agenda_group_caption", left=open_items.height, total=group.height))
     for row in group.iter_rows(named=True):
         who, why, state = st.columns([3, 7, 2], vertical_alignment="center")
         who.page_link(
             CUSTOMER_PAGE,
-            label=f"{row['customer_name']} · {row['customer_no']}",
+            label=f"{literal(row['customer_name'])} · {row['customer_no']}",
             icon=STATUS_ICON[row["status"]],
             query_params={"customer": row["customer_no"]},
         )

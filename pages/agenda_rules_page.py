@@ -17,6 +17,7 @@ from data_access.security import SignedInUser
 from ui import session
 from ui.format import count
 from ui.i18n import MESSAGES, language, t
+from ui.markup import literal
 
 RESULT_KEY = "agenda_rule_result"
 TIERS = [tier.value for tier in Tier]
@@ -123,10 +124,12 @@ def preview(user: SignedInUser, choice: str, kind: str, rule_id: int | None) -> 
 
 
 def problem_text(problem: agenda.RuleProblem) -> str:
+    """The problem for a Markdown list: a field of the rule's own JSON is shown as typed."""
+    field = literal(field_label(problem.field))
     message_key = f"rule_problem_{problem.code}"
     if message_key not in MESSAGES:
-        return f"{field_label(problem.field)}: {problem.message}"
-    return t(message_key, field=field_label(problem.field), limit=problem.limit)
+        return f"{field}: {literal(problem.message)}"
+    return t(message_key, field=field, limit=problem.limit)
 
 
 def show_result() -> None:

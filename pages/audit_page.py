@@ -18,6 +18,7 @@ from data_access.security import SignedInUser, now_seoul
 from ui import session
 from ui.format import count, day
 from ui.i18n import t
+from ui.markup import sentence
 
 ALL = ""
 # The review and the list of action names read a month (or all) of the trail: millions of rows
@@ -197,7 +198,7 @@ def show_grants(user: SignedInUser) -> None:
                     reason=reason,
                     client=session.client_address(),
                 ),
-                done=t("grants_given", username=username.strip()),
+                done=sentence("grants_given", username=username.strip()),
             )
     current = given.filter(pl.col("revoked_at").is_null())
     labels = {
@@ -224,7 +225,7 @@ def show_grants(user: SignedInUser) -> None:
                 lambda conn: grants.link_sso_email(
                     conn, user, username, address or None, client=session.client_address()
                 ),
-                done=t("sso_linked", username=username.strip()),
+                done=sentence("sso_linked", username=username.strip()),
             )
 
 
@@ -234,7 +235,7 @@ def change(write: Callable[[Connection], object], *, done: str) -> None:
         with session.connect() as conn:
             write(conn)
     except grants.GrantRefused as refusal:
-        st.error(t(refusal.code, **refusal.values))
+        st.error(sentence(refusal.code, **refusal.values))
         return
     st.session_state[FEEDBACK_KEY] = done
     st.rerun()

@@ -12,6 +12,7 @@ from data_access.security import SignedInUser
 from ui import session
 from ui.format import count, day
 from ui.i18n import language, t
+from ui.markup import literal
 
 WEEKS = 8
 TTL_S = 300
@@ -123,10 +124,10 @@ if user.role == Role.EXECUTIVE:
         key="agenda_branch",
     )
     branch = choice
-    scope = t("agenda_all_branches") if branch is None else names[branch]
+    scope = t("agenda_all_branches") if branch is None else literal(names[branch])
 else:
     codes = by_employee(user, business_date, None)["branch_code"].drop_nulls().unique()
-    scope = t("scope_branch", branch=codes[0] if codes.len() else "")
+    scope = t("scope_branch", branch=literal(codes[0]) if codes.len() else "")
 st.caption(t("branch_agenda_caption", scope=scope, date=day(business_date)))
 
 reasons = by_reason(user, business_date, branch)

@@ -16,6 +16,7 @@ from data_access.security import SignedInUser
 from ui import features_copy, session
 from ui.format import count, day, krw
 from ui.i18n import t
+from ui.markup import literal, sentence
 
 FEEDBACK_KEY = "camp_feedback"
 EXPORT_KEY = "camp_export_file"
@@ -28,7 +29,7 @@ def rejection_text(refused: campaigns.CampaignRejected) -> str:
     try:
         return t(key, **values)
     except KeyError:
-        return t("camp_rejected_other", detail=str(refused))
+        return sentence("camp_rejected_other", detail=str(refused))
 
 
 def show_feedback() -> None:
@@ -324,7 +325,7 @@ def prepare_export(user: SignedInUser, campaign_id: int) -> None:
         st.session_state[FEEDBACK_KEY] = ("error", t(refused.code, **refused.values))
         return
     except AccessDenied as refused:
-        st.session_state[FEEDBACK_KEY] = ("error", str(refused))
+        st.session_state[FEEDBACK_KEY] = ("error", literal(refused))
         return
     st.session_state[EXPORT_KEY] = (campaign_id, exported)
 
@@ -362,7 +363,7 @@ def problem_text(problem: campaigns.ImportProblem) -> str:
     return t(
         "camp_import_line",
         line=problem.line,
-        problem=t(f"camp_problem_{problem.reason}", value=problem.value),
+        problem=sentence(f"camp_problem_{problem.reason}", value=problem.value),
     )
 
 
@@ -409,7 +410,7 @@ def show_campaign(user: SignedInUser, row: dict[str, Any]) -> None:
     campaign_id = row["campaign_id"]
     strata = t(f"camp_strata_{row['stratify_by'] or 'none'}")
     st.caption(
-        t(
+        sentence(
             "camp_summary",
             segment=row["segment"],
             version=row["segment_version"],

@@ -7,7 +7,6 @@ reads the record again, so what was just saved is already on screen.
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Callable
 
 import altair as alt
@@ -30,6 +29,7 @@ from ui import session
 from ui.campaign_sections import show_campaign_memberships
 from ui.format import count, day, krw, krw_compact
 from ui.i18n import MESSAGES, language, t
+from ui.markup import literal
 
 log = logging.getLogger("dreams")
 
@@ -40,14 +40,6 @@ VIEWED_KEY = "customer_viewed"
 FEEDBACK_KEY = "customer_feedback"
 REASON_KEY = "customer_view_reason"
 HIGHLIGHT = "background-color: rgba(255, 196, 0, 0.25)"
-# CommonMark lets a backslash make any ASCII punctuation literal; st.error and friends render
-# markdown, so text people typed is escaped before it goes there.
-MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def plain(text: str) -> str:
-    """Text typed by people, made literal for markdown: no links, emphasis, HTML or colours."""
-    return MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def label(prefix: str, code: str | None) -> str:
@@ -127,7 +119,7 @@ def show_search(user: SignedInUser) -> None:
     if results is None or query != st.session_state.get(QUERY_KEY):
         return
     if results.is_empty():
-        st.info(t("customer_search_none", query=plain(query.strip())))
+        st.info(t("customer_search_none", query=literal(query.strip())))
         return
     captions = {
         row["customer_no"]: " · ".join(
@@ -244,9 +236,9 @@ def show_banner(view: customers.Customer360) -> None:
             ":material/warning:",
             t(
                 "alert_line",
-                kind=label("alert_kind", alert["kind"]),
-                text=plain(alert["text"]),
-                who=plain(alert["raised_by"] or t("raised_by_system")),
+                kind=literal(label("alert_kind", alert["kind"])),
+                text=literal(alert["text"]),
+                who=literal(alert["raised_by"] or t("raised_by_system")),
                 date=day(alert["raised_at"].date()),
             ),
         )
@@ -259,10 +251,10 @@ def show_banner(view: customers.Customer360) -> None:
             t(
                 f"flag_{flag.kind}",
                 count=count(flag.earlier_transactions),
-                account=plain(flag.account_no),
+                account=literal(flag.account_no),
                 date=day(flag.occurred_at.date()),
                 amount=krw(flag.amount_krw),
-                branch=plain(localized(flag.branch_ko, flag.branch_en) or "-"),
+                branch=literal(localized(flag.branch_ko, flag.branch_en) or "-"),
                 days=count(flag.dormant_days),
                 share=flag.share_pct,
             ),
@@ -274,24 +266,25 @@ def show_banner(view: customers.Customer360) -> None:
 
 
 def show_header(profile: customers.CustomerProfile) -> None:
-    st.header(plain(profile.name))
+    st.header(literal(profile.name))
     st.caption(
         t(
             "profile_caption",
             number=profile.customer_no,
             age=profile.age_years,
-            gender=label("gender", profile.gender),
-            occupation=plain(profile.occupation),
-            region=plain(profile.region),
+            gender=literal(label("gender", profile.gender)),
+            occupation=literal(profile.occupation),
+            region=literal(profile.region),
         )
     )
     if profile.closed_on is not None:
         st.info(t("customer_closed", date=day(profile.closed_on)))
     columns = st.columns(5)
-    columns[0].metric(t("col_tier"), label("tier", profile.tier))
+    columns[0].metric(t("col_tier"), literal(label("tier", profile.tier)))
     columns[1].metric(t("total_aum"), krw_compact(profile.aum_krw), help=krw(profile.aum_krw))
-    columns[2].metric(t("home_branch"), localized(profile.home_branch_ko, profile.home_branch_en))
-    columns[3].metric(t("manager"), profile.manager_name or t("no_manager"))
+    home_branch = localized(profile.home_branch_ko, profile.home_branch_en)
+    columns[2].metric(t("home_branch"), literal(home_branch))
+    columns[3].metric(t("manager"), literal(profile.manager_name or t("no_manager")))
     columns[4].metric(
         t("tenure"),
         t("tenure_years", years=profile.tenure_years),
@@ -309,9 +302,9 @@ def show_header(profile: customers.CustomerProfile) -> None:
     st.caption(
         t(
             "contact_line",
-            phone=plain(profile.phone),
-            email=plain(profile.email or "-"),
-            address=plain(profile.address),
+            phone=literal(profile.phone),
+            email=literal(profile.email or "-"),
+            address=literal(profile.address),
         )
     )
     if not profile.contact_visible:
@@ -658,10 +651,10 @@ def show_customer(user: SignedInUser, customer_no: str, as_of: dt.date) -> None:
         ask_view_reason(customer_no)
         return
     except customers.MalformedCustomerNumber:
-        st.warning(t("customer_malformed", number=plain(customer_no[:20])))
+        st.warning(t("customer_malformed", number=literal(customer_no[:20])))
         return
     except customers.CustomerNotFound:
-        st.warning(t("customer_not_found", number=plain(customer_no)))
+        st.warning(t("customer_not_found", number=literal(customer_no)))
         return
     except customers.CustomerAccessDenied:
         st.error(t("customer_access_denied"))

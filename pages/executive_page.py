@@ -19,6 +19,7 @@ from data_access.security import SignedInUser
 from ui import branch_link, kpi_view, session
 from ui.format import day
 from ui.i18n import language, t
+from ui.markup import literal
 
 TTL_S = 300
 DEFAULT_RANGE_DAYS = 365
@@ -241,7 +242,7 @@ def prepare_export(
         st.session_state[f"kpi_export_problem_{what}"] = t(refused.code, **refused.values)
         return
     except AccessDenied as refused:
-        st.session_state[f"kpi_export_problem_{what}"] = str(refused)
+        st.session_state[f"kpi_export_problem_{what}"] = literal(refused)
         return
     st.session_state[f"kpi_export_file_{what}"] = (frame, exported)
 
@@ -518,7 +519,7 @@ scope = branch_scope_or_stop(user)
 title = (
     t("kpi_title_firm")
     if scope.kind == kpis.FIRM
-    else t("kpi_title_branch", branch=f"{scope.name(language())} ({scope.key})")
+    else t("kpi_title_branch", branch=f"{literal(scope.name(language()))} ({literal(scope.key)})")
 )
 st.title(title)
 span = snapshot_span(user, today)

@@ -10,6 +10,7 @@ from data_access.security import SignedInUser
 from ui import kpi_view, session
 from ui.format import count, day, krw, krw_compact
 from ui.i18n import t
+from ui.markup import sentence
 
 SUMMARY_TTL_S = 600
 TILES_PER_ROW = 4
@@ -89,7 +90,7 @@ def show_database(user: SignedInUser) -> None:
 
 user = session.require_user()
 as_of = session.today()
-st.title(t("welcome", name=user.employee_name))
+st.title(sentence("welcome", name=user.employee_name))
 st.caption(f"{t(INTRO[user.role])} · {t('as_of', date=day(as_of))}")
 
 if user.role == Role.TRAINER:

@@ -16,6 +16,7 @@ from jobs.imports import Refresh, refresh_after_import
 from ui import session
 from ui.format import count
 from ui.i18n import language, t
+from ui.markup import literal, sentence
 
 RESULT_KEY = "import_result"
 NOT_IN_FILE = ""
@@ -25,7 +26,7 @@ UPLOAD_TYPES = ["csv", "txt", "parquet", "pq", "xlsx", "xlsm", "xls"]
 
 
 def refused(refusal: imports.ImportRefused) -> None:
-    st.error(t(f"import_refused_{refusal.code}", **refusal.values), icon=":material/block:")
+    st.error(sentence(f"import_refused_{refusal.code}", **refusal.values), icon=":material/block:")
 
 
 def layout_and_template(spec: imports.KindSpec) -> None:
@@ -86,7 +87,10 @@ def show_result(result: imports.ImportResult, refresh: Refresh) -> None:
     elif result.written:
         seconds = f"{result.seconds:.1f}"
         message = t(
-            "import_loaded", file=result.file_name, rows=count(result.rows), seconds=seconds
+            "import_loaded",
+            file=literal(result.file_name),
+            rows=count(result.rows),
+            seconds=seconds,
         )
         st.success(message, icon=":material/task_alt:")
     else:
@@ -98,7 +102,7 @@ def show_result(result: imports.ImportResult, refresh: Refresh) -> None:
     if refresh.failed:
         st.warning(t("import_jobs_failed", jobs=", ".join(refresh.failed)))
     if result.ignored_columns:
-        st.caption(t("import_ignored_columns", columns=", ".join(result.ignored_columns)))
+        st.caption(sentence("import_ignored_columns", columns=", ".join(result.ignored_columns)))
     if result.errors.is_empty():
         return
     st.subheader(t("import_errors_title"))
@@ -167,7 +171,7 @@ if upload is not None:
                 t(
                     "import_file_read",
                     format=info.format.upper(),
-                    encoding=info.encoding,
+                    encoding=literal(info.encoding),
                     columns=len(info.columns),
                 )
             )

@@ -12,6 +12,7 @@ from jobs.agenda import JobFailed
 from ui import background, session
 from ui.format import count, day
 from ui.i18n import language, t
+from ui.markup import literal, sentence
 
 FEEDBACK_KEY = "jobs_feedback"
 RECENT_RUNS = 30
@@ -41,7 +42,7 @@ def run_now(user: SignedInUser, job_id: str) -> None:
     try:
         result = scheduler.run_now(session.engine(), user, job_id, business_date)
     except JobFailed as failure:
-        feedback("error", t("jobs_run_failed", error=str(failure)))
+        feedback("error", sentence("jobs_run_failed", error=str(failure)))
         return
     feedback(
         "success",
@@ -93,7 +94,9 @@ def show_schedules(user: SignedInUser) -> None:
             about, when, actions = st.columns([4, 3, 3], vertical_alignment="center")
             about.markdown(f"**{t(f'job_{job.id}')}** · `{job.id}`")
             about.caption(
-                t("jobs_working_days_at", time=f"{job.at:%H:%M}") if job.at else job.schedule
+                t("jobs_working_days_at", time=f"{job.at:%H:%M}")
+                if job.at
+                else literal(job.schedule)
             )
             if job.paused:
                 when.badge(t("jobs_paused"), icon=":material/pause:", color="orange")
@@ -128,7 +131,7 @@ def show_runs(user: SignedInUser) -> None:
     if not failed.is_empty():
         latest = failed.row(0, named=True)
         st.error(
-            t(
+            sentence(
                 "jobs_last_failed",
                 date=day(latest["business_date"]),
                 job=latest["job"],

@@ -19,6 +19,7 @@ from ui import features_copy, session
 from ui.feedback import show_feedback
 from ui.format import count, krw_compact
 from ui.i18n import t
+from ui.markup import literal, sentence
 
 BUILDER_KEY = "seg_builder"
 RAW_KEY = "seg_raw_spec"
@@ -168,7 +169,7 @@ def apply_raw() -> None:
             "error",
             t("seg_spec_invalid")
             + "\n"
-            + "\n".join(f"- `{p.where}`: {p.message}" for p in invalid.problems),
+            + "\n".join(f"- {literal(p.where)}: {literal(p.message)}" for p in invalid.problems),
         )
         return
     load_into_builder(spec)
@@ -186,7 +187,7 @@ def load_saved(user: SignedInUser) -> None:
     st.session_state["seg_shared"] = saved.shared
     st.session_state[FEEDBACK_KEY] = (
         "success",
-        t("seg_loaded", name=saved.name, version=saved.version),
+        sentence("seg_loaded", name=saved.name, version=saved.version),
     )
 
 
@@ -210,7 +211,7 @@ def save(user: SignedInUser, spec: segments.Group, *, as_version: bool) -> None:
     st.session_state["seg_pick"] = saved.segment_id
     st.session_state[FEEDBACK_KEY] = (
         "success",
-        t("seg_saved_ok", name=saved.name, version=saved.version),
+        sentence("seg_saved_ok", name=saved.name, version=saved.version),
     )
 
 
@@ -493,7 +494,7 @@ with st.expander(t("seg_spec")):
     st.text_area(t("seg_spec_apply"), help=t("seg_spec_help"), key="seg_raw_text")
     st.button(t("seg_spec_apply"), on_click=apply_raw)
 if problems:
-    st.error(t("seg_spec_invalid") + "\n" + "\n".join(f"- {p.message}" for p in problems))
+    st.error(t("seg_spec_invalid") + "\n" + "\n".join(f"- {literal(p.message)}" for p in problems))
     st.stop()
 assert spec is not None
 found = segments.profile(copy, user, spec)

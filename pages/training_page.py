@@ -21,6 +21,7 @@ from data_access.security import SignedInUser
 from ui import branch_link, session
 from ui.format import day
 from ui.i18n import MESSAGES, language, t
+from ui.markup import literal, sentence
 from ui.training_view import show_training_progress
 
 FEEDBACK_KEY = "training_feedback"
@@ -46,7 +47,7 @@ def feedback() -> None:
 
 def refused(rejection: training.TrainingRejected) -> None:
     key = f"training_rejected_{rejection.reason}"
-    st.session_state[FEEDBACK_KEY] = ("error", t(key) if key in MESSAGES else str(rejection))
+    st.session_state[FEEDBACK_KEY] = ("error", t(key) if key in MESSAGES else literal(rejection))
 
 
 def worded(column: str, prefix: str, codes: list[str]) -> pl.Expr:
@@ -89,14 +90,17 @@ def save_course(user: SignedInUser, course_id: int | None, prefix: str) -> None:
     except training.TrainingRejected as rejection:
         refused(rejection)
         return
-    st.session_state[FEEDBACK_KEY] = ("success", t("training_saved", code=draft.code.upper()))
+    st.session_state[FEEDBACK_KEY] = (
+        "success",
+        sentence("training_saved", code=draft.code.upper()),
+    )
 
 
 def set_retired(user: SignedInUser, course_id: int, code: str, retired: bool) -> None:
     with session.connect() as conn:
         training.retire_course(conn, user, course_id, retired=retired)
     key = "training_retired" if retired else "training_restored"
-    st.session_state[FEEDBACK_KEY] = ("success", t(key, code=code))
+    st.session_state[FEEDBACK_KEY] = ("success", sentence(key, code=code))
 
 
 def course_fields(prefix: str, course: dict | None) -> None:

@@ -18,6 +18,7 @@ from data_access.security import SignedInUser
 from ui import branch_link, session
 from ui.format import count, day
 from ui.i18n import language, t
+from ui.markup import literal
 from ui.training_view import show_training_progress
 
 TTL_S = 300
@@ -379,10 +380,10 @@ if firm_wide:
         format_func=lambda b: t("usage_all_branches") if b is None else names[b],
         key="usage_branch",
     )
-    scope = t("usage_all_branches") if branch is None else names[branch]
+    scope = t("usage_all_branches") if branch is None else literal(names[branch])
 else:
     branch = user.branch_id
-    scope = t("scope_branch", branch=branches(user)["code"].first() or "")
+    scope = t("scope_branch", branch=literal(branches(user)["code"].first() or ""))
 window_first = as_of - dt.timedelta(days=usage.WINDOW_DAYS)
 st.caption(
     t(

@@ -9,6 +9,7 @@ from data_access.models import Role
 from data_access.security import SignedInUser
 from ui import session
 from ui.i18n import t
+from ui.markup import sentence
 
 FEEDBACK_KEY = "users_feedback"
 
@@ -24,7 +25,7 @@ def show_feedback() -> None:
 
 
 def refused(refusal: users.UserChangeRefused) -> None:
-    feedback("error", t(refusal.code, **refusal.values))
+    feedback("error", sentence(refusal.code, **refusal.values))
 
 
 def role_name(role: str) -> str:
@@ -73,7 +74,7 @@ def create_form(user: SignedInUser) -> None:
     except users.UserChangeRefused as refusal:
         refused(refusal)
     else:
-        feedback("success", t("user_created", username=username.strip().lower()))
+        feedback("success", sentence("user_created", username=username.strip().lower()))
     st.rerun()
 
 

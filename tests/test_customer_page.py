@@ -104,7 +104,8 @@ def test_the_header_and_every_section(console):
         "담당자": "김영업",
         "거래 기간": "28년",
     }
-    assert "hong\\@example\\.com" in at.caption[1].value
+    # Shown as typed: escaped, and a word joiner keeps it from becoming a mailto link.
+    assert "hong\u2060\\@example\u2060\\.com" in at.caption[1].value
     holdings = table(at, "평가금액")
     assert holdings[["계좌번호", "상품", "평가금액", "평가손익"]].values.tolist() == [
         ["A1", "드림 채권형 1호", "₩5,000,000", "₩200,000"]
@@ -246,7 +247,7 @@ def test_raise_and_resolve_an_alert(console):
     # The typed text cannot become a link: its markdown is escaped.
     assert len(banner) == 1
     assert banner[0].startswith(
-        "**본인 확인 필요** — 신분증 재확인 \\[링크\\]\\(http\\:\\/\\/x\\) (등록: 박영업, "
+        "**본인 확인 필요** — 신분증 재확인 \\[링크\\]\\(http\u2060\\:\\/\\/x\\) (등록: 박영업, "
     )
     at.text_input(key="resolution_note_100000003").input("본인 방문 확인")
     at.button(key="FormSubmitter:resolve_alert-경보 해제").click().run()

@@ -128,7 +128,7 @@ def test_users_page_lists_and_creates(console, import_db):
     form[1].input(TEMPORARY)
     at.button(key="FormSubmitter:create_user-사용자 만들기").click().run()
     assert not at.exception
-    assert "page.made 사용자를 만들었습니다." in texts(at.success)
+    assert "page\u2060\\.made 사용자를 만들었습니다." in texts(at.success)  # shown as typed
     assert "page.made" in at.dataframe[0].value["아이디"].tolist()
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from data_access.branches import UnknownBranch
 from data_access.policy import AccessDenied
-from ui.i18n import t
+from ui.markup import sentence
 
 Resolved = TypeVar("Resolved")
 
@@ -28,7 +28,7 @@ def resolve_or_stop(resolve: Callable[[], Resolved], *, refused: str, back: str)
     except AccessDenied:
         st.error(refused, icon=":material/block:")
     except UnknownBranch:
-        st.error(t("kpi_branch_unknown", code=asked_code()), icon=":material/search_off:")
+        st.error(sentence("kpi_branch_unknown", code=asked_code()), icon=":material/search_off:")
     _back_and_stop(back)
 
 

@@ -10,6 +10,7 @@ from data_access.security import SignedInUser
 from ui import session
 from ui.format import count, day
 from ui.i18n import t
+from ui.markup import sentence
 
 FEEDBACK_KEY = "camp_calls_feedback"
 
@@ -29,7 +30,10 @@ def record(user: SignedInUser) -> None:
                 recorded += campaigns.record_outcomes(conn, user, campaign_id, outcomes)
             conn.commit()
     except campaigns.CampaignRejected as refused:
-        st.session_state[FEEDBACK_KEY] = ("error", t("camp_rejected_other", detail=str(refused)))
+        st.session_state[FEEDBACK_KEY] = (
+            "error",
+            sentence("camp_rejected_other", detail=str(refused)),
+        )
         return
     st.session_state[FEEDBACK_KEY] = ("success", t("camp_calls_saved", count=count(recorded)))
     st.session_state["camp_calls_pick"] = []

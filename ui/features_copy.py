@@ -20,6 +20,7 @@ from ui import session
 from ui.feedback import show_feedback
 from ui.format import count
 from ui.i18n import t
+from ui.markup import sentence
 
 FEEDBACK_KEY = "features_copy_feedback"
 
@@ -32,7 +33,7 @@ def refresh_now(user: SignedInUser) -> None:
         st.session_state[FEEDBACK_KEY] = ("error", t("seg_copy_refused"))
         return
     except JobFailed as failed:
-        st.session_state[FEEDBACK_KEY] = ("error", t("seg_copy_failed", reason=str(failed)))
+        st.session_state[FEEDBACK_KEY] = ("error", sentence("seg_copy_failed", reason=str(failed)))
         return
     st.session_state[FEEDBACK_KEY] = (
         "success",

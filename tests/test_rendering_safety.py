@@ -1,0 +1,170 @@
+"""Nothing renders except by the rules (#18): text from the database, the address or an
+uploaded file is shown as typed, never as Markdown (no link, image, colour, icon or maths).
+
+The page tests plant hostile text in tests/handmade.py data: customer 1's name, an alert on
+him, a shared segment's name, and a `?branch=` value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import streamlit as st
+from sqlalchemy import Engine, update
+from streamlit.testing.v1 import AppTest
+
+from data_access import campaigns, customers, segments
+from data_access.models import Customer
+from jobs import agenda as agenda_job
+from jobs import segments as segments_job
+from tests import agenda_data, handmade, segments_data
+from tests.handmade import EXECUTIVE, KIM, PASSWORD
+from tests.test_app import TIMEOUT_S, sign_in
+from tests.test_security_pages import open_url
+from ui.markup import literal, sentence
+
+WJ = "\u2060"  # word joiner: invisible, and no address or e-mail is recognised across it
+LINK_AND_IMAGE = "[x](https://evil.example)![i](https://evil.example/i.png)"
+LINK_AND_IMAGE_SHOWN = (
+    f"\\[x\\]\\(https{WJ}\\:\\/\\/evil{WJ}\\.example\\)"
+    f"\\!\\[i\\]\\(https{WJ}\\:\\/\\/evil{WJ}\\.example\\/i{WJ}\\.png\\)"
+)
+HOSTILE_NAME = "[홍길동](https://evil.example)"
+HOSTILE_NAME_SHOWN = f"\\[홍길동\\]\\(https{WJ}\\:\\/\\/evil{WJ}\\.example\\)"
+ALERT_TEXT = "연락 https://evil.example/pay :red[긴급] $x$"
+ALERT_TEXT_SHOWN = f"연락 https{WJ}\\:\\/\\/evil{WJ}\\.example\\/pay {WJ}\\:red\\[긴급\\] \\$x\\$"
+SEGMENT_NAME = "봄 **VIP** www.evil.example"
+SEGMENT_NAME_SHOWN = f"봄 \\*\\*VIP\\*\\* www{WJ}\\.evil{WJ}\\.example"
+
+
+# --- the escape itself ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        (LINK_AND_IMAGE, LINK_AND_IMAGE_SHOWN),
+        ("mail@evil.example", f"mail{WJ}\\@evil{WJ}\\.example"),
+        (":material/home: :smile:", f"{WJ}\\:material\\/home{WJ}\\: {WJ}\\:smile{WJ}\\:"),
+        ("<b>굵게</b> & 1*2_3`4~5|6#7", "\\<b\\>굵게\\<\\/b\\> \\& 1\\*2\\_3\\`4\\~5\\|6\\#7"),
+        ("홍길동 1980", "홍길동 1980"),
+    ],
+    ids=["link-image", "e-mail", "icon-emoji", "html-emphasis", "plain"],
+)
+def test_literal_escapes_markdown_and_breaks_autolinks(typed, shown):
+    assert literal(typed) == shown
+
+
+def test_a_sentence_escapes_its_text_values_and_keeps_its_own_markdown():
+    """The alert line is bold by design; the alert's text is not."""
+    line = sentence("alert_line", kind="**경보**", text="[x](y)", who="김", date="3월 1일")
+    assert line == "**\\*\\*경보\\*\\*** — \\[x\\]\\(y\\) (등록: 김, 3월 1일)"
+
+
+def test_a_sentence_keeps_numbers_for_their_format():
+    assert sentence("first_run_done", seconds=12.4) == "데모 데이터 준비 완료 (12초)"
+
+
+# --- hostile text through the pages --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_agenda_db(databases) -> Engine:
+    """Kim's day (tests/agenda_data.py) for a customer whose name is a link, with an alert
+    whose text holds an address, a colour and maths."""
+    engine = databases.new("hostile_agenda")
+    with engine.begin() as conn:
+        handmade.load(conn)
+        agenda_data.load(conn)
+        conn.execute(update(Customer).where(Customer.id == 1).values(name=HOSTILE_NAME))
+        customers.raise_alert(
+            conn, KIM, "100000001", kind="identity_check", severity="warning", text=ALERT_TEXT
+        )
+    agenda_job.run(engine, agenda_data.BUSINESS_DATE)
+    return engine
+
+
+def console_on(engine: Engine, monkeypatch, day) -> AppTest:
+    monkeypatch.setenv("CRM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("CRM_BUSINESS_DATE", day.isoformat())
+    monkeypatch.setenv("CRM_IN_PROCESS_SCHEDULER", "0")
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S)
+    return at.run()
+
+
+@pytest.fixture
+def console(hostile_agenda_db, monkeypatch) -> Iterator[AppTest]:
+    yield console_on(hostile_agenda_db, monkeypatch, agenda_data.BUSINESS_DATE)
+    st.cache_data.clear()
+
+
+def test_a_customer_name_in_an_agenda_link_is_shown_as_typed(console):
+    sign_in(console, "kim", PASSWORD)
+    at = open_url(console, "agenda")
+    assert not at.exception
+    labels = {link.proto.label for link in at.get("page_link")}
+    assert labels == {f"{HOSTILE_NAME_SHOWN} · 100000001"}
+
+
+def test_an_alert_text_with_an_address_is_shown_as_typed(console):
+    sign_in(console, "kim", PASSWORD)
+    at = open_url(console, "customer", customer="100000001")
+    assert not at.exception
+    banner = [alert.value for alert in [*at.warning, *at.error]]
+    assert any(ALERT_TEXT_SHOWN in line for line in banner), banner
+    assert at.header[0].value == HOSTILE_NAME_SHOWN
+
+
+@pytest.mark.parametrize(
+    ("username", "url_path"),
+    [("exec", "executive"), ("exec", "usage"), ("trainer", "training")],
+)
+def test_a_crafted_branch_in_the_address_is_shown_as_typed(console, username, url_path):
+    sign_in(console, username, PASSWORD)
+    at = open_url(console, url_path, branch=LINK_AND_IMAGE)
+    assert not at.exception
+    assert at.error[0].value == (
+        f"지점 코드 '{LINK_AND_IMAGE_SHOWN}'인 지점이 없습니다. 주소의 branch 값을 확인하세요."
+    )
+
+
+@pytest.fixture(scope="module")
+def campaign_db(databases, tmp_path_factory) -> Iterator[tuple[Engine, str]]:
+    """A campaign drawn from a shared segment whose name holds emphasis and an address."""
+    analytics = str(tmp_path_factory.mktemp("hostile_analytics"))
+    engine = databases.new("hostile_campaign")
+    with engine.begin() as conn:
+        handmade.load(conn)
+        segments_data.load(conn)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(segments.ANALYTICS_DIR_ENV, analytics)
+        segments_job.run(engine, segments_data.AS_OF)
+        with engine.connect() as conn:
+            saved = segments.save_segment(
+                conn, EXECUTIVE, SEGMENT_NAME, segments.validate_spec({"op": "and"}), shared=True
+            )
+            campaigns.create_campaign(
+                conn,
+                EXECUTIVE,
+                segments.load_features(engine, EXECUTIVE),
+                campaigns.CampaignPlan(
+                    name="봄 DM", segment_id=saved.segment_id, channel="dm", control_pct=0,
+                    seed=1, cost_per_piece_krw=1_500, sample_size=2,
+                ),
+                started_on=segments_data.AS_OF,
+            )  # fmt: skip
+            conn.commit()
+    yield engine, analytics
+
+
+def test_a_shared_segment_name_in_a_campaign_caption_is_shown_as_typed(campaign_db, monkeypatch):
+    engine, analytics = campaign_db
+    monkeypatch.setenv(segments.ANALYTICS_DIR_ENV, analytics)
+    at = console_on(engine, monkeypatch, segments_data.AS_OF)
+    sign_in(at, "exec", PASSWORD)
+    open_url(at, "campaigns")
+    st.cache_data.clear()
+    assert not at.exception
+    captions = [caption.value for caption in at.caption]
+    assert any(f"'{SEGMENT_NAME_SHOWN}' v1" in caption for caption in captions), captions
