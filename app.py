@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 
 import streamlit as st
-from sqlalchemy.exc import OperationalError
 
-from data_access.db import DatabaseUnavailable
 from data_access.security import SignedInUser, record_refused_page
 from ui import background, session, usage_recording
+from ui.failures import (
+    DATABASE_ERRORS,
+    guarded,
+    new_reference,
+    show_callback_failure,
+    show_database_unavailable,
+    show_unexpected,
+)
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, language, t
 from ui.markup import sentence
 from ui.navigation import PAGES, SIGN_IN, pages_for
@@ -24,6 +29,7 @@ st.set_page_config(page_title="Dreams CRM", page_icon=":material/finance:", layo
 def language_switch() -> None:
     """The choice lives in a plain session key: widget state does not survive a page change."""
 
+    @guarded
     def remember() -> None:
         st.session_state[LANGUAGE_KEY] = st.session_state["language_switch"] or DEFAULT_LANGUAGE
 
@@ -36,11 +42,6 @@ def language_switch() -> None:
         on_change=remember,
         label_visibility="collapsed",
     )
-
-
-def show_database_unavailable() -> None:
-    st.error(t("database_unavailable"), icon=":material/cloud_off:")
-    st.stop()
 
 
 def sidebar_for_signed_in(demo: bool) -> None:
@@ -116,16 +117,17 @@ def run_page(page: st.navigation) -> None:
     """Run the chosen page; people read a sentence, the traceback goes to the log."""
     try:
         page.run()
-    except (DatabaseUnavailable, OperationalError):
+    except DATABASE_ERRORS:
         log.exception("database error while running a page")
         show_database_unavailable()
     except Exception:
-        reference = uuid.uuid4().hex[:8]
+        reference = new_reference()
         log.exception("page failed, reference %s", reference)
-        st.error(t("unexpected_error", ref=reference), icon=":material/error:")
+        show_unexpected(reference)
 
 
 language_switch()
+show_callback_failure()
 try:
     session.engine()
     if session.demo_data_needed():
@@ -133,7 +135,7 @@ try:
         session.fill_demo_data()
     background.start_embedded_scheduler()
     holds_demo_data = session.is_demo_database()
-except (DatabaseUnavailable, OperationalError):
+except DATABASE_ERRORS:
     log.exception("database unavailable at start")
     show_database_unavailable()
 

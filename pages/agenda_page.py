@@ -16,6 +16,7 @@ from data_access.models import CONSULTATION_CHANNELS, CONSULTATION_OUTCOMES
 from data_access.security import SignedInUser
 from ui import session
 from ui.campaign_sections import show_campaign_calls
+from ui.failures import guarded
 from ui.format import count, day, krw
 from ui.i18n import MESSAGES, language, t
 from ui.markup import literal
@@ -121,6 +122,7 @@ def field(name: str, rule_id: int) -> str:
     return f"agenda_{name}_{rule_id}"
 
 
+@guarded
 def record(user: SignedInUser, rule_id: int) -> None:
     """The form's callback: record the outcome of the picked items, then clear the form."""
     state = st.session_state

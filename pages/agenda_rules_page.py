@@ -15,6 +15,7 @@ from data_access import agenda
 from data_access.models import Tier
 from data_access.security import SignedInUser
 from ui import session
+from ui.failures import guarded
 from ui.format import count
 from ui.i18n import MESSAGES, language, t
 from ui.markup import literal
@@ -94,6 +95,7 @@ def raw_rule(choice: str, kind: str) -> dict[str, Any]:
     }
 
 
+@guarded
 def save(user: SignedInUser, choice: str, kind: str, rule_id: int | None, version: int) -> None:
     try:
         with session.connect() as conn:
@@ -112,6 +114,7 @@ def save(user: SignedInUser, choice: str, kind: str, rule_id: int | None, versio
         st.session_state["rule_choice"] = f"rule:{stored.id}"
 
 
+@guarded
 def preview(user: SignedInUser, choice: str, kind: str, rule_id: int | None) -> None:
     try:
         counts = agenda.preview_rule(

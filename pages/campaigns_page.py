@@ -14,6 +14,7 @@ from data_access import campaigns, exports, segments
 from data_access.policy import AccessDenied, Action, Scope, permits_granted, scope_of
 from data_access.security import SignedInUser
 from ui import features_copy, session
+from ui.failures import guarded
 from ui.format import count, day, krw
 from ui.i18n import t
 from ui.markup import literal, sentence
@@ -307,6 +308,7 @@ def show_report(user: SignedInUser, campaign_id: int) -> None:
     )
 
 
+@guarded
 def prepare_export(user: SignedInUser, campaign_id: int) -> None:
     try:
         with session.connect() as conn:

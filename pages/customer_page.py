@@ -27,6 +27,7 @@ from data_access.models import (
 from data_access.security import SignedInUser
 from ui import session
 from ui.campaign_sections import show_campaign_memberships
+from ui.failures import guarded
 from ui.format import count, day, krw, krw_compact
 from ui.i18n import MESSAGES, language, t
 from ui.markup import literal
@@ -86,6 +87,7 @@ def show_feedback(place: str) -> None:
 # --- search ---------------------------------------------------------------------------------
 
 
+@guarded
 def run_search(user: SignedInUser) -> None:
     query = st.session_state[QUERY_KEY]
     if not query.strip():
@@ -99,6 +101,7 @@ def run_search(user: SignedInUser) -> None:
         st.query_params["customer"] = results["customer_no"][0]
 
 
+@guarded
 def open_picked() -> None:
     if picked := st.session_state.get(PICK_KEY):
         st.query_params["customer"] = picked
@@ -186,6 +189,7 @@ def record_view_once(user: SignedInUser, customer_no: str) -> None:
     st.session_state[VIEWED_KEY] = customer_no
 
 
+@guarded
 def state_reason(customer_no: str) -> None:
     state = st.session_state
     try:
@@ -422,6 +426,7 @@ def save(
         state[FEEDBACK_KEY] = (place, True, t(done))
 
 
+@guarded
 def save_note(user: SignedInUser, customer_no: str) -> None:
     state = st.session_state
     save(
@@ -559,6 +564,7 @@ def show_events(view: customers.Customer360) -> None:
     )
 
 
+@guarded
 def raise_alert(user: SignedInUser, customer_no: str) -> None:
     state = st.session_state
     save(
@@ -577,6 +583,7 @@ def raise_alert(user: SignedInUser, customer_no: str) -> None:
     )
 
 
+@guarded
 def resolve_alert(user: SignedInUser, customer_no: str) -> None:
     state = st.session_state
     save(

@@ -17,6 +17,7 @@ from data_access import agenda, exports, kpis
 from data_access.policy import AccessDenied, Action, permits, permits_granted
 from data_access.security import SignedInUser
 from ui import branch_link, kpi_view, session
+from ui.failures import guarded
 from ui.format import day
 from ui.i18n import language, t
 from ui.markup import literal
@@ -223,6 +224,7 @@ def wide_by_period(periods: pl.DataFrame, period: str) -> pl.DataFrame:
     )
 
 
+@guarded
 def prepare_export(
     user: SignedInUser, scope: kpis.KpiScope, frame: pl.DataFrame, what: str
 ) -> None:
@@ -331,6 +333,7 @@ def league_table(
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     labels = dict(zip(table["code"], table["name"], strict=True))
 
+    @guarded
     def open_branch() -> None:
         st.query_params["branch"] = st.session_state["kpi_open_branch"]
 

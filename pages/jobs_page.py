@@ -10,6 +10,7 @@ from data_access.security import SignedInUser
 from jobs import scheduler
 from jobs.agenda import JobFailed
 from ui import background, session
+from ui.failures import guarded
 from ui.format import count, day
 from ui.i18n import language, t
 from ui.markup import literal, sentence
@@ -28,6 +29,7 @@ def show_feedback() -> None:
         (st.success if level == "success" else st.error)(message)
 
 
+@guarded
 def toggle(user: SignedInUser, job: scheduler.ScheduledJob) -> None:
     if job.paused:
         scheduler.resume(session.engine(), user, job.id)
@@ -37,6 +39,7 @@ def toggle(user: SignedInUser, job: scheduler.ScheduledJob) -> None:
         feedback("success", t("jobs_paused_done", job=job.id))
 
 
+@guarded
 def run_now(user: SignedInUser, job_id: str) -> None:
     business_date = st.session_state.get(f"run_date_{job_id}") or session.today()
     try:
@@ -56,6 +59,7 @@ def run_now(user: SignedInUser, job_id: str) -> None:
     )
 
 
+@guarded
 def add_holiday(user: SignedInUser) -> None:
     holiday = st.session_state.get("holiday_day")
     name = st.session_state.get("holiday_name") or ""
@@ -69,6 +73,7 @@ def add_holiday(user: SignedInUser) -> None:
     feedback("success", t("holiday_added", day=day(holiday)))
 
 
+@guarded
 def remove_holiday(user: SignedInUser) -> None:
     holiday = st.session_state.get("holiday_to_remove")
     if holiday is None:

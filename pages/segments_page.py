@@ -16,6 +16,7 @@ from data_access import segments
 from data_access.policy import Action, Scope, permits, scope_of
 from data_access.security import SignedInUser
 from ui import features_copy, session
+from ui.failures import guarded
 from ui.feedback import show_feedback
 from ui.format import count, krw_compact
 from ui.i18n import t
@@ -133,33 +134,39 @@ def load_into_builder(spec: segments.Group) -> None:
 # --- callbacks -----------------------------------------------------------------------------------
 
 
+@guarded
 def add_condition(group_id: str) -> None:
     for group in builder()["groups"]:
         if group["id"] == group_id:
             group["conditions"].append(new_condition())
 
 
+@guarded
 def remove_condition(group_id: str, condition_id: str) -> None:
     for group in builder()["groups"]:
         if group["id"] == group_id:
             group["conditions"] = [c for c in group["conditions"] if c["id"] != condition_id]
 
 
+@guarded
 def add_group() -> None:
     builder()["groups"].append(new_group())
 
 
+@guarded
 def remove_group(group_id: str) -> None:
     state = builder()
     state["groups"] = [g for g in state["groups"] if g["id"] != group_id] or [new_group()]
 
 
+@guarded
 def clear_all() -> None:
     st.session_state.pop(RAW_KEY, None)
     st.session_state.pop(LOADED_KEY, None)
     st.session_state[BUILDER_KEY] = {"op": "and", "groups": [new_group()]}
 
 
+@guarded
 def apply_raw() -> None:
     text = st.session_state.get("seg_raw_text", "")
     try:
@@ -175,6 +182,7 @@ def apply_raw() -> None:
     load_into_builder(spec)
 
 
+@guarded
 def load_saved(user: SignedInUser) -> None:
     segment_id = st.session_state.get("seg_pick")
     if segment_id is None:
@@ -191,6 +199,7 @@ def load_saved(user: SignedInUser) -> None:
     )
 
 
+@guarded
 def save(user: SignedInUser, spec: segments.Group, *, as_version: bool) -> None:
     loaded = st.session_state.get(LOADED_KEY)
     try:

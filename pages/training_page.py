@@ -19,6 +19,7 @@ from data_access.branches import branch_for_code
 from data_access.policy import Action
 from data_access.security import SignedInUser
 from ui import branch_link, session
+from ui.failures import guarded
 from ui.format import day
 from ui.i18n import MESSAGES, language, t
 from ui.markup import literal, sentence
@@ -74,6 +75,7 @@ def signed_pct(column: str) -> pl.Expr:
 # --- Catalogue ----------------------------------------------------------------------------------
 
 
+@guarded
 def save_course(user: SignedInUser, course_id: int | None, prefix: str) -> None:
     state = st.session_state
     months = int(state[f"{prefix}_months"] or 0)
@@ -96,6 +98,7 @@ def save_course(user: SignedInUser, course_id: int | None, prefix: str) -> None:
     )
 
 
+@guarded
 def set_retired(user: SignedInUser, course_id: int, code: str, retired: bool) -> None:
     with session.connect() as conn:
         training.retire_course(conn, user, course_id, retired=retired)
@@ -187,6 +190,7 @@ def catalogue(user: SignedInUser, courses: pl.DataFrame) -> None:
 # --- Sessions and enrolments --------------------------------------------------------------------
 
 
+@guarded
 def add_session(user: SignedInUser) -> None:
     state = st.session_state
     try:
@@ -205,6 +209,7 @@ def add_session(user: SignedInUser) -> None:
     st.session_state[FEEDBACK_KEY] = ("success", t("training_session_added"))
 
 
+@guarded
 def enrol(user: SignedInUser) -> None:
     state = st.session_state
     numbers = re.split(r"[\s,]+", state["enrol_numbers"] or "")
@@ -268,6 +273,7 @@ def sessions_tab(user: SignedInUser, courses: pl.DataFrame, sessions: pl.DataFra
 # --- Results: form and import -------------------------------------------------------------------
 
 
+@guarded
 def record_one(user: SignedInUser) -> None:
     state = st.session_state
     try:
@@ -299,6 +305,7 @@ def record_one(user: SignedInUser) -> None:
     )
 
 
+@guarded
 def check_file(user: SignedInUser) -> None:
     upload = st.session_state.get("training_file")
     st.session_state.pop(CHECK_KEY, None)
@@ -313,6 +320,7 @@ def check_file(user: SignedInUser) -> None:
     st.session_state[CHECK_KEY] = check
 
 
+@guarded
 def apply_check(user: SignedInUser) -> None:
     check = st.session_state.pop(CHECK_KEY, None)
     if check is None:

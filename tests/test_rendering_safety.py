@@ -1,5 +1,8 @@
-"""Nothing renders except by the rules (#18): text from the database, the address or an
-uploaded file is shown as typed, never as Markdown (no link, image, colour, icon or maths).
+"""Nothing renders except by the rules (#18).
+
+Text from the database, the address or an uploaded file is shown as typed, never as Markdown
+(no link, image, colour, icon or maths); and a widget callback that fails tells the console's
+own sentence, as a page body does.
 
 The page tests plant hostile text in tests/handmade.py data: customer 1's name, an alert on
 him, a shared segment's name, and a `?branch=` value.
@@ -7,7 +10,9 @@ him, a shared segment's name, and a `?branch=` value.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -20,10 +25,15 @@ from jobs import agenda as agenda_job
 from jobs import segments as segments_job
 from tests import agenda_data, handmade, segments_data
 from tests.handmade import EXECUTIVE, KIM, PASSWORD
+from tests.lost_database import database_lost
 from tests.test_app import TIMEOUT_S, sign_in
 from tests.test_security_pages import open_url
+from ui import session
 from ui.markup import literal, sentence
 
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [ROOT / "app.py", *sorted(ROOT.glob("pages/*.py")), *sorted(ROOT.glob("ui/*.py"))]
+CALLBACK_ARGUMENTS = ("on_click", "on_change", "on_submit", "on_select")
 WJ = "\u2060"  # word joiner: invisible, and no address or e-mail is recognised across it
 LINK_AND_IMAGE = "[x](https://evil.example)![i](https://evil.example/i.png)"
 LINK_AND_IMAGE_SHOWN = (
@@ -36,6 +46,10 @@ ALERT_TEXT = "연락 https://evil.example/pay :red[긴급] $x$"
 ALERT_TEXT_SHOWN = f"연락 https{WJ}\\:\\/\\/evil{WJ}\\.example\\/pay {WJ}\\:red\\[긴급\\] \\$x\\$"
 SEGMENT_NAME = "봄 **VIP** www.evil.example"
 SEGMENT_NAME_SHOWN = f"봄 \\*\\*VIP\\*\\* www{WJ}\\.evil{WJ}\\.example"
+DATABASE_UNAVAILABLE = (
+    "데이터베이스에 연결할 수 없습니다. 서버가 실행 중인지, CRM_DATABASE_URL 설정이 맞는지 "
+    "확인한 뒤 새로고침하세요."
+)
 
 
 # --- the escape itself ---------------------------------------------------------------------
@@ -168,3 +182,48 @@ def test_a_shared_segment_name_in_a_campaign_caption_is_shown_as_typed(campaign_
     assert not at.exception
     captions = [caption.value for caption in at.caption]
     assert any(f"'{SEGMENT_NAME_SHOWN}' v1" in caption for caption in captions), captions
+
+
+# --- every callback, and a database lost during one ----------------------------------------
+
+
+def callback_names(path: Path) -> Iterator[tuple[str, int, str]]:
+    """(file, line, function) of every on_click/on_change/... callback named in `path`;
+    the strings Streamlit takes instead ("rerun", "ignore") are no callbacks."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for keyword in node.keywords if isinstance(node, ast.Call) else []:
+            if keyword.arg in CALLBACK_ARGUMENTS and not isinstance(keyword.value, ast.Constant):
+                value = keyword.value
+                name = getattr(value, "id", None) or getattr(value, "attr", "<lambda>")
+                yield path.name, value.lineno, name
+
+
+def guarded_names(path: Path) -> Iterator[str]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef) and any(
+            "guarded" in (getattr(d, "id", None), getattr(d, "attr", None))
+            for d in node.decorator_list
+        ):
+            yield node.name
+
+
+def test_every_widget_callback_is_guarded():
+    """Streamlit runs callbacks before the script, outside app.py's run_page: each one goes
+    through ui.failures.guarded, or a failure there shows Streamlit's own error page."""
+    guarded = {name for path in SOURCES for name in guarded_names(path)}
+    callbacks = [callback for path in SOURCES for callback in callback_names(path)]
+    assert len(callbacks) > 30, "the pages do use callbacks"
+    assert [callback for callback in callbacks if callback[2] not in guarded] == []
+
+
+def test_a_database_lost_during_a_callback_gets_the_consoles_sentence(console, hostile_agenda_db):
+    """The search box's callback reads the database before the page runs."""
+    sign_in(console, "kim", PASSWORD)
+    at = open_url(console, "customer")
+    url = hostile_agenda_db.url.render_as_string(hide_password=False)
+    with database_lost(url, pools=(session.console_engine(url),)):
+        at.text_input(key="customer_query").input("홍길동").run()
+        assert not at.exception, at.exception
+        assert [error.value for error in at.error] == [DATABASE_UNAVAILABLE]
+    at.run()
+    assert not at.error, "the sentence is shown once, not left for later runs"

@@ -8,6 +8,7 @@ from data_access import campaigns
 from data_access.policy import Action, permits
 from data_access.security import SignedInUser
 from ui import session
+from ui.failures import guarded
 from ui.format import count, day
 from ui.i18n import t
 from ui.markup import sentence
@@ -15,6 +16,7 @@ from ui.markup import sentence
 FEEDBACK_KEY = "camp_calls_feedback"
 
 
+@guarded
 def record(user: SignedInUser) -> None:
     """The form's callback: record one outcome for the picked calls, campaign by campaign."""
     picked: list[str] = st.session_state.get("camp_calls_pick") or []

@@ -17,6 +17,7 @@ from jobs import scheduler
 from jobs import segments as segments_job
 from jobs.agenda import JobFailed
 from ui import session
+from ui.failures import guarded
 from ui.feedback import show_feedback
 from ui.format import count
 from ui.i18n import t
@@ -25,6 +26,7 @@ from ui.markup import sentence
 FEEDBACK_KEY = "features_copy_feedback"
 
 
+@guarded
 def refresh_now(user: SignedInUser) -> None:
     """Rebuild the copy in this run (seconds at full scale), recorded in the job ledger."""
     try:
