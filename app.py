@@ -23,6 +23,22 @@ from ui.navigation import PAGES, SIGN_IN, pages_for
 
 log = logging.getLogger("dreams")
 
+
+def turn_off_data_export() -> None:
+    """Tables and charts leave only through data_access.exports (grant, reason, audit,
+    masking, defused formulas), so Streamlit's own CSV download and clipboard copy are off.
+
+    .streamlit/config.toml says so, but Streamlit reads it only from the working folder or
+    beside app.py, and a flag or environment variable may say otherwise; the option is set
+    here for the whole server. The browser learns the options at the start of a run, so the
+    run that first sets it starts again before it shows anything.
+    """
+    if not st.get_option("client.disableDataExport"):
+        st.set_option("client.disableDataExport", True)
+        st.rerun()
+
+
+turn_off_data_export()
 st.set_page_config(page_title="Dreams CRM", page_icon=":material/finance:", layout="wide")
 
 

@@ -23,7 +23,7 @@ from ui.failures import guarded
 from ui.format import day
 from ui.i18n import MESSAGES, language, t
 from ui.markup import literal, sentence
-from ui.training_view import show_training_progress
+from ui.training_view import problems_csv, show_training_progress
 
 FEEDBACK_KEY = "training_feedback"
 CHECK_KEY = "training_import_check"
@@ -397,7 +397,7 @@ def results_tab(user: SignedInUser, courses: pl.DataFrame) -> None:
             st.dataframe(problems, hide_index=True, width="stretch")
             st.download_button(
                 t("training_import_errors"),
-                data=problems.write_csv(include_bom=True),
+                data=problems_csv(problems),
                 file_name="training-import-problems.csv",
                 mime="text/csv",
                 icon=":material/download:",

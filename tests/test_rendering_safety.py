@@ -1,8 +1,9 @@
-"""Nothing renders except by the rules (#18).
+"""Nothing leaves or renders except by the rules (#18).
 
-Text from the database, the address or an uploaded file is shown as typed, never as Markdown
-(no link, image, colour, icon or maths); and a widget callback that fails tells the console's
-own sentence, as a page body does.
+Every table's data leaves only through data_access.exports (Streamlit's own CSV download and
+clipboard copy are off however the console starts); text from the database, the address or an
+uploaded file is shown as typed, never as Markdown (no link, image, colour, icon or maths);
+and a widget callback that fails tells the console's own sentence, as a page body does.
 
 The page tests plant hostile text in tests/handmade.py data: customer 1's name, an alert on
 him, a shared segment's name, and a `?branch=` value.
@@ -14,9 +15,11 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
 import pytest
 import streamlit as st
 from sqlalchemy import Engine, update
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from data_access import campaigns, customers, segments
@@ -30,6 +33,7 @@ from tests.test_app import TIMEOUT_S, sign_in
 from tests.test_security_pages import open_url
 from ui import session
 from ui.markup import literal, sentence
+from ui.training_view import problems_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "app.py", *sorted(ROOT.glob("pages/*.py")), *sorted(ROOT.glob("ui/*.py"))]
@@ -227,3 +231,65 @@ def test_a_database_lost_during_a_callback_gets_the_consoles_sentence(console, h
         assert [error.value for error in at.error] == [DATABASE_UNAVAILABLE]
     at.run()
     assert not at.error, "the sentence is shown once, not left for later runs"
+
+
+# --- every way out -------------------------------------------------------------------------
+
+
+def calls(path: Path, name: str) -> Iterator[ast.Call]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            called = node.func
+            if getattr(called, "attr", None) == name or getattr(called, "id", None) == name:
+                yield node
+
+
+def test_the_console_turns_off_streamlits_own_data_export_however_it_starts(handmade_url):
+    """Started from another folder (or by AppTest), .streamlit/config.toml is not read: the
+    console itself turns the CSV download and clipboard copy of tables and charts off."""
+    config.set_option("client.disableDataExport", False)
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CRM_DATABASE_URL", handmade_url)
+        at.run()
+    assert not at.exception
+    assert config.get_option("client.disableDataExport") is True
+    assert at.title[0].value == "드림스 CRM 로그인", "the console goes on to its page"
+
+
+def test_the_config_file_turns_streamlits_own_data_export_off():
+    text = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    assert "disableDataExport = true" in text
+
+
+def test_every_download_is_an_export_file_or_a_defused_file_of_the_users_own_rows():
+    """st.download_button gets `ExportFile.data` (export_frame: grant, reason, audit, masking,
+    formulas defused) or one of the named files that carry no customer data."""
+    own_rows = {"template_csv", "errors_csv", "problems_csv"}
+    offenders = []
+    for path in SOURCES:
+        for call in calls(path, "download_button"):
+            data = next((k.value for k in call.keywords if k.arg == "data"), None)
+            data = data or (call.args[1] if len(call.args) > 1 else None)
+            exported = isinstance(data, ast.Attribute) and data.attr == "data"
+            maker = data.func if isinstance(data, ast.Call) else None
+            named = maker is not None and (getattr(maker, "attr", None) or maker.id) in own_rows
+            if not (exported or named):
+                offenders.append(f"{path.name}:{call.lineno}")
+    assert offenders == []
+
+
+def test_the_training_problem_rows_leave_with_formulas_defused():
+    problems = pl.DataFrame(
+        {
+            "line": [2, 3],
+            "employee_no": ['=HYPERLINK("https://evil.example","x")', "E0001"],
+            "course_code": ["@SUM(A1)", "\tTAB"],
+            "reason": ["unknown_employee", "unknown_course"],
+        }
+    )
+    body = problems_csv(problems).decode("utf-8-sig")
+    assert body.splitlines()[1:] == [
+        '2,"\'=HYPERLINK(""https://evil.example"",""x"")",\'@SUM(A1),unknown_employee',
+        "3,E0001,'\tTAB,unknown_course",
+    ]

@@ -1,5 +1,5 @@
 """The training-progress tables (per person, per branch), shown alike on the training page and
-beside staff usage."""
+beside staff usage, and the rows of a results import that would be skipped, as a file."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from data_access.exports import neutralise_formulas
 from ui.i18n import t
 
 
@@ -48,3 +49,13 @@ def show_training_progress(
         column_config={t("col_completion_rate"): st.column_config.NumberColumn(format="%d%%")},
         **layout,
     )
+
+
+def problems_csv(problems: pl.DataFrame) -> bytes:
+    """The skipped rows of the trainer's own upload, to fix and upload again.
+
+    They echo the uploader's file (line, employee number, course code, reason) and hold no
+    customer data, so they need no export grant; but a cell the file had as a formula would
+    run when the CSV is opened, so it is defused as every export's is.
+    """
+    return neutralise_formulas(problems).write_csv(include_bom=True).encode()

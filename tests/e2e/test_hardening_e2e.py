@@ -1,7 +1,9 @@
-"""Nothing renders except by the rules (#18), in a real browser.
+"""Nothing leaves or renders except by the rules (#18), in a real browser.
 
-A crafted `?branch=` value shows as typed, with no link or image; and a database lost in the
-middle of a click gets the console's sentence, not Streamlit's error page.
+A table of customers offers no CSV download of its own (exports go through the console's
+export, with grant, reason and audit); a crafted `?branch=` value shows as typed, with no link
+or image; and a database lost in the middle of a click gets the console's sentence, not
+Streamlit's error page.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url, select, text
 
 from data_access import demo
 from data_access.db import make_engine
+from data_access.models import Customer
 from data_access.schema import migrate
 from tests.conftest import POSTGRES_URL
 from tests.e2e.conftest import ARTIFACTS, BUSINESS_DATE, streamlit_server, wait_until_idle
@@ -26,6 +29,7 @@ from tests.lost_database import database_lost
 from ui.i18n import MESSAGES
 
 ScreenshotSaver = Callable[[str], Path]
+FIRST_CUSTOMER = str(demo.FIRST_CUSTOMER_NO)
 CRAFTED_BRANCH = "[x](https://evil.example)![i](https://evil.example/i.png)"
 DATABASE_UNAVAILABLE = MESSAGES["database_unavailable"][0]
 
@@ -89,3 +93,29 @@ def test_a_database_lost_during_a_click_gets_the_consoles_sentence(
             expect(page.get_by_test_id("stException")).to_have_count(0)
             expect(page.get_by_text("Ask Google")).to_have_count(0)
             expect(page.get_by_text("Traceback")).to_have_count(0)
+
+
+def test_a_table_of_customers_offers_no_csv_download_of_its_own(
+    page: Page, console_url: str, demo_database_url: str, screenshot: ScreenshotSaver
+) -> None:
+    engine = make_engine(demo_database_url)
+    with engine.connect() as conn:
+        name = conn.execute(
+            select(Customer.name).where(Customer.customer_no == FIRST_CUSTOMER)
+        ).scalar_one()
+    engine.dispose()
+    sign_in(page, console_url, "rep", demo.DEMO_PASSWORD)
+    expect(sign_out_button(page)).to_be_visible()
+    page.get_by_test_id("stSidebarNav").get_by_role(
+        "link", name=MESSAGES["page_customer"][0]
+    ).click()
+    page.get_by_label(MESSAGES["customer_search"][0]).fill(name)
+    page.keyboard.press("Enter")
+    page.get_by_test_id("stExpander").filter(has_text="검색 결과").click()
+    results = page.get_by_test_id("stDataFrame").filter(visible=True).first
+    expect(results).to_be_visible()
+    results.hover()
+    toolbar = page.get_by_test_id("stElementToolbar").filter(visible=True)
+    expect(toolbar.get_by_role("button", name="Search")).to_be_visible()  # the toolbar is up
+    screenshot("hardening_table_toolbar")
+    expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
