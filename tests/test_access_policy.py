@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from data_access import business_days, grants, job_runs, users
 from data_access.agenda import completion_by_branch, my_agenda
@@ -19,7 +19,7 @@ from data_access.customers import (
     record_customer_view,
     search_customers,
 )
-from data_access.models import AuditRecord, Role, User
+from data_access.models import AuditRecord, Employee, Role, User
 from data_access.overview import scope_summary, table_row_counts
 from data_access.policy import GRANTS, AccessDenied, Action, roles_permitted
 from data_access.security import (
@@ -189,6 +189,13 @@ def test_single_sign_on_maps_a_linked_email_to_its_user_and_role(handmade):
 def test_a_disabled_user_cannot_sign_in_through_single_sign_on(handmade):
     grants.link_sso_email(handmade, ADMIN, "park", "park@dreams.co.kr")
     users.set_active(handmade, ADMIN, PARK.user_id, False)
+    with pytest.raises(SignInRefused, match="sso_unknown"):
+        authenticate_sso(handmade, "park@dreams.co.kr")
+
+
+def test_someone_who_left_cannot_sign_in_through_single_sign_on(handmade):
+    grants.link_sso_email(handmade, ADMIN, "park", "park@dreams.co.kr")
+    handmade.execute(update(Employee).where(Employee.id == 4).values(is_active=False))
     with pytest.raises(SignInRefused, match="sso_unknown"):
         authenticate_sso(handmade, "park@dreams.co.kr")
 

@@ -176,6 +176,10 @@ def test_acting_admin_for_the_command_line(handmade):
     assert (admin.user_id, admin.role) == (USERS["admin"], Role.ADMIN)
     with pytest.raises(users.UserChangeRefused):
         users.acting_admin(handmade, "nobody")
+    # An administrator who left the firm (employee E6 inactive) no longer acts from the CLI.
+    handmade.execute(update(Employee).where(Employee.id == 6).values(is_active=False))
+    with pytest.raises(users.UserChangeRefused):
+        users.acting_admin(handmade, "admin")
 
 
 # --- access follows the staff record, whoever changes it ------------------------------------
@@ -243,9 +247,7 @@ WEAK_PASSWORDS = ["aaaaaaaaaaaa", "password1234", "qwertyuiop12", "abcdefghijkl"
 
 
 @pytest.mark.parametrize("weak", WEAK_PASSWORDS)
-def test_common_repeated_and_sequential_passwords_are_refused_wherever_one_is_set(
-    handmade, weak
-):
+def test_common_repeated_and_sequential_passwords_are_refused_wherever_one_is_set(handmade, weak):
     with pytest.raises(users.UserChangeRefused, match="password_too_weak"):
         users.create_user(handmade, ADMIN, username="new.rep", password=weak, role=Role.SALES_REP)
     with pytest.raises(users.UserChangeRefused, match="password_too_weak"):
