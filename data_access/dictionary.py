@@ -665,6 +665,10 @@ TABLES: dict[str, TableMeaning] = {
             "row_hash": M(
                 "이 기록의 해시 (이전 해시 포함)", "This record's hash (covers the previous)"
             ),
+            "hash_version": M(
+                "해시 방식 (1: 예전 방식, 2: 표준 JSON)",
+                "Hash method (1: the original, 2: canonical JSON)",
+            ),
         },
     ),
     "import_runs": TableMeaning(
@@ -704,6 +708,10 @@ TABLES: dict[str, TableMeaning] = {
             "business_date": M("영업일", "Business date"),
             "status": M("상태", "Status"),
             "started_at": M("시작 일시", "Started at"),
+            "claim_expires_at": M(
+                "실행 중인 작업이 살아 있다고 알린 기한 (지나면 다른 프로세스가 이어받음)",
+                "Until when the running build vouched it is alive (past it, another may take over)",
+            ),
             "finished_at": M("종료 일시", "Finished at"),
             "duration_s": M("걸린 시간 (초)", "Duration (s)"),
             "rows": M("처리한 행 수", "Rows processed"),
