@@ -233,6 +233,48 @@ def test_a_database_lost_during_a_callback_gets_the_consoles_sentence(console, h
     assert not at.error, "the sentence is shown once, not left for later runs"
 
 
+def tab_watching_its_session(idle_for_s: float) -> None:
+    """A signed-in tab whose last activity was `idle_for_s` ago, running the session watch
+    (a fragment runs once in a full run, as it does on its own timer)."""
+    import time
+
+    import streamlit as st
+
+    from tests.handmade import KIM
+    from ui import session
+    from ui.i18n import LANGUAGE_KEY
+
+    # Signing out keeps only the language: the tab is signed in on its first run alone.
+    if LANGUAGE_KEY not in st.session_state:
+        st.session_state[LANGUAGE_KEY] = "ko"
+        st.session_state[session.USER_KEY] = KIM
+        st.session_state[session.SESSION_ID_KEY] = "issued-by-sign-in"
+        st.session_state[session.LAST_SEEN_KEY] = time.time() - idle_for_s
+    session.watch_session()
+    st.text("the page")
+
+
+@pytest.mark.parametrize(
+    ("idle_for_s", "still_signed_in"),
+    [(0.0, True), (3_600.0, False)],
+    ids=["active tab keeps its page", "idle tab signs out without the database"],
+)
+def test_the_session_watch_of_an_idle_tab_survives_a_lost_database(
+    hostile_agenda_db, monkeypatch, idle_for_s, still_signed_in
+):
+    """The watch reruns on its own timer, outside app.py: a database lost meanwhile shows no
+    Streamlit error there, and the idle limit still holds, for it needs no database."""
+    url = hostile_agenda_db.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("CRM_DATABASE_URL", url)
+    at = AppTest.from_function(
+        tab_watching_its_session, args=(idle_for_s,), default_timeout=TIMEOUT_S
+    )
+    with database_lost(url, pools=(session.console_engine(url),)):
+        at.run()
+    assert not at.exception, at.exception
+    assert (session.USER_KEY in at.session_state) is still_signed_in
+
+
 # --- every way out -------------------------------------------------------------------------
 
 

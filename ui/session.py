@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import secrets
 import threading
@@ -27,7 +28,10 @@ from data_access.security import (
 )
 from jobs import after_demo
 from jobs import usage as usage_job
+from ui.failures import DATABASE_ERRORS
 from ui.i18n import LANGUAGE_KEY, language, t
+
+log = logging.getLogger("dreams")
 
 USER_KEY = "signed_in_user"
 LAST_SEEN_KEY = "last_seen_at"
@@ -256,10 +260,18 @@ def session_check_every_s() -> float:
 
 
 def _sign_out_when_ended() -> None:
+    """The fragment's body. It runs outside app.py's page handling, so a database lost while
+    the tab sits idle must not raise here (Streamlit would show its own error in the sidebar):
+    the idle limit is checked before the database and still holds; the person's next click
+    meets the database sentence of the page."""
     user = st.session_state.get(USER_KEY)
     if user is None:
         return
-    ended = _why_session_ended(user, time.time())
+    try:
+        ended = _why_session_ended(user, time.time())
+    except DATABASE_ERRORS:
+        log.warning("session check skipped: the database cannot be reached", exc_info=True)
+        return
     if ended is not None:
         sign_out(reason=ended or None)
         st.rerun()
