@@ -64,6 +64,7 @@ from data_access.db import (
     unit_of_work,
 )
 from data_access.dictionary import Meaning, column_meaning
+from data_access.exports import neutralise_formulas
 from data_access.models import (
     Account,
     Branch,
@@ -101,7 +102,6 @@ MULTILINE_CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u20
 MAX_AGE_YEARS = 120  # a birth date further back is a typing error, not the firm's oldest client
 STAGING_CHUNK_ROWS = 50_000  # Python tuples on SQLite's path: keep each batch small
 READ_CHUNK_BYTES = 8 * 2**20
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 FIRST_DATA_LINE = 2  # line 1 is the header
 
 Progress = Callable[[str, float], None]
@@ -1234,14 +1234,6 @@ def template_csv(kind: str) -> bytes:
     return example.write_csv(include_bom=True).encode()
 
 
-def neutralised(value: str | None) -> str | None:
-    """A cell a spreadsheet would take for a formula, made plain text by a leading quote."""
-    if value and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def errors_csv(errors: pl.DataFrame) -> bytes:
     """The bad rows as a CSV to download; file values that look like formulas are defused."""
-    safe = errors.with_columns(pl.col(pl.String).map_elements(neutralised, return_dtype=pl.String))
-    return safe.write_csv(include_bom=True).encode()
+    return neutralise_formulas(errors).write_csv(include_bom=True).encode()

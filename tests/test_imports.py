@@ -210,7 +210,16 @@ def test_formula_cells_are_stored_as_text(handmade, tmp_path):
         select(Customer.name).where(Customer.customer_no.like("3%")).order_by(Customer.customer_no)
     )
     assert tuple(handmade.scalars(names)) == files.FORMULA_NAMES
-    assert imports.neutralised("=1+2") == "'=1+2" and imports.neutralised("홍길동") == "홍길동"
+
+
+def test_the_errors_file_defuses_every_formula_prefix_of_the_uploaded_values():
+    errors = pl.DataFrame({"line": [2, 3, 4], "value": ["=1+2", "\t=cmd", "홍길동"]})
+    assert imports.errors_csv(errors).decode("utf-8-sig").splitlines() == [
+        "line,value",
+        "2,'=1+2",
+        "3,'\t=cmd",
+        "4,홍길동",
+    ]
 
 
 def test_korean_headers_are_mapped(handmade, tmp_path):
