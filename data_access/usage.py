@@ -30,7 +30,7 @@ import threading
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, case, delete, func, null, select, true
+from sqlalchemy import Connection, Engine, and_, case, delete, func, select, true
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -664,8 +664,9 @@ def employee_activity(
     """One employee's daily actions and latest events; AccessDenied outside the user's scope.
 
     An event's target (which customer was opened, noted or alerted on) is shown only to those
-    the policy lets read customer records: a trainer coaches on actions and screens and reads
-    every target as empty, so usage cannot be a way round the customer policy.
+    the policy lets read customer records: a trainer coaches on actions and screens, and their
+    `recent` frame has no target column at all, so usage cannot be a way round the customer
+    policy.
     """
     row = conn.execute(
         select(Employee.employee_no, Employee.name, Employee.branch_id, Branch.code)
@@ -685,17 +686,19 @@ def employee_activity(
         .order_by(UsageDaily.day, UsageDaily.action),
         ACTIVITY_SCHEMA,
     )
-    target = UsageEvent.target if permits(user, Action.CUSTOMER_READ) else null()
+    shown = [UsageEvent.occurred_at, UsageEvent.action, UsageEvent.page]
+    if permits(user, Action.CUSTOMER_READ):
+        shown.append(UsageEvent.target)
     recent = read_frame(
         conn,
-        select(UsageEvent.occurred_at, UsageEvent.action, UsageEvent.page, target.label("target"))
+        select(*shown)
         .where(
             UsageEvent.employee_id == employee_id,
             UsageEvent.occurred_at < dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()),
         )
         .order_by(UsageEvent.occurred_at.desc())
         .limit(RECENT_EVENTS),
-        RECENT_SCHEMA,
+        {column.key: RECENT_SCHEMA[column.key] for column in shown},
     )
     return EmployeeActivity(employee_id, row.employee_no, row.name, row.code, daily, recent)
 

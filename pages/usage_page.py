@@ -312,13 +312,15 @@ def one_person(user: SignedInUser, people: pl.DataFrame, as_of: dt.date) -> None
         )
         st.altair_chart(alt.layer(bars, norm), width="stretch")
     st.subheader(t("usage_person_recent"))
+    shown = [
+        pl.col("occurred_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("col_when")),
+        worded("action", "action_").alias(t("col_feature")),
+        pl.col("page").alias(t("col_page")),
+    ]
+    if "target" in activity.recent.columns:
+        shown.append(pl.col("target").alias(t("usage_col_target")))
     st.dataframe(
-        activity.recent.select(
-            pl.col("occurred_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("col_when")),
-            worded("action", "action_").alias(t("col_feature")),
-            pl.col("page").alias(t("col_page")),
-            pl.col("target").alias(t("usage_col_target")),
-        ),
+        activity.recent.select(shown),
         hide_index=True,
         width="stretch",
     )

@@ -127,6 +127,7 @@ def test_english_usage_page(console):
     assert at.title[0].value == "Staff use of the console"
     recent = table_with(at, "Feature", "Page")
     assert set(recent["Feature"]) <= {"Page view", "Search", "Note", "Customer 360"}
+    assert "Target" not in recent.columns  # a trainer never reads which customers were opened
 
 
 def test_a_page_view_is_recorded_once_per_visit(console, usage_db):
