@@ -86,7 +86,7 @@ def grant(
         if user is None:
             raise GrantRefused("unknown_user")
         if Role(user.role) not in roles_permitted(action):
-            raise GrantRefused("grant_role_cannot", role=user.role)
+            raise GrantRefused("grant_role_cannot", role=Role(user.role))
         current = session.scalars(
             select(AccessGrant.id).where(
                 AccessGrant.user_id == user.id,

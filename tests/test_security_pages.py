@@ -183,7 +183,7 @@ def test_the_admin_grants_and_revokes_an_export_and_links_an_sso_email(console):
         console.run()
         shown = getattr(console.tabs[3], outcome)[0].value
         if outcome == "error":
-            assert shown.startswith("이 사용자의 역할(sales\\_rep)로는 내려받기를 할 수 없어")
+            assert shown.startswith("이 사용자의 역할(영업 담당)로는 내려받기를 할 수 없어")
         else:
             assert shown == "manager 사용자에게 내려받기 권한을 주었습니다."
     listed = console.tabs[3].dataframe[0].value

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from data_access.models import Role
 from ui.i18n import t
 
 # CommonMark lets a backslash make any ASCII punctuation literal.
@@ -37,5 +38,12 @@ def literal(text: object) -> str:
 
 def sentence(key: str, **values: object) -> str:
     """`t(key, **values)` for an element that renders Markdown: the sentence keeps its own
-    formatting, each text value shows as typed (numbers stay numbers for the format)."""
-    return t(key, **{name: literal(v) if isinstance(v, str) else v for name, v in values.items()})
+    formatting, each text value shows as typed (numbers stay numbers for the format), and a
+    role is named in the reader's words, never by its code."""
+    return t(key, **{name: _shown(value) for name, value in values.items()})
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, Role):
+        return t(f"role_{value.value}")
+    return literal(value) if isinstance(value, str) else value
