@@ -27,6 +27,7 @@ from data_access.policy import Action
 from tests import handmade, imports_data
 from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, PASSWORD, TRAINER
 from tests.test_app import TIMEOUT_S, sign_in
+from tests.test_customer_page import give_reason
 from tests.test_security_pages import REFUSAL_TITLE, open_url, titles
 from ui.i18n import MESSAGES
 
@@ -276,6 +277,7 @@ def test_injection_typed_in_the_search_box_says_nothing_matched(console, payload
 def test_markup_in_a_name_and_a_note_renders_as_plain_text(console):
     sign_in(console, "kim", PASSWORD)
     open_url(console, "customer", customer="100000004")
+    give_reason(console, "100000004")  # customer 4 has no manager: outside Kim's book
     assert console.header[0].value == "\\<img src\\=x onerror\\=alert\\(1\\)\\>최지우"
     open_url(console, "customer", customer="100000001")
     notes = next(frame.value for frame in console.dataframe if "내용" in frame.value.columns)
