@@ -20,11 +20,11 @@ from sqlalchemy import Engine, delete
 
 from benchmarks import tasks
 from benchmarks.harness import format_table, measure, memory_bandwidth_bytes_per_s
-from data_access import demo
 from data_access.db import PROJECT_ROOT, check_reachable, make_engine, unit_of_work
 from data_access.models import Setting
 from data_access.overview import demo_settings
 from data_access.schema import holds_customers, migrate
+from jobs import demo
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,7 @@ SCALES = {
     "full": Scale(customers=2_600_000, usage_days=365, runs=30, baseline_runs=1),
 }
 SEED = 7
+SOURCE_SUFFIXES = (".py", ".csv", ".toml")
 AS_OF = tasks.AS_OF
 
 
@@ -50,7 +51,10 @@ def fingerprint(scale: Scale) -> str:
     new table does not cost a full-scale rebuild (some twenty minutes).
     """
     parts = [str(scale.customers), str(scale.usage_days), str(SEED), AS_OF.isoformat()]
-    parts.append(Path(demo.__file__).read_text())
+    package = Path(demo.__file__).parent  # the generator and its reference data
+    parts += [
+        path.read_text() for path in sorted(package.rglob("*")) if path.suffix in SOURCE_SUFFIXES
+    ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

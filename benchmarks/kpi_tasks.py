@@ -13,9 +13,9 @@ from benchmarks.harness import Task
 from benchmarks.tasks import AS_OF, page_run, signed_in_app
 from data_access import kpis
 from data_access.business_days import extra_holidays, is_business_day
-from data_access.demo import DEMO_PASSWORD
 from data_access.models import KpiSnapshot
 from data_access.security import SignedInUser, authenticate
+from jobs.demo import DEMO_PASSWORD
 
 SNAPSHOT_DAY = AS_OF - dt.timedelta(days=1)  # the demo's last full day
 SNAPSHOT_RUNS = 3

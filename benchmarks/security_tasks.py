@@ -24,7 +24,6 @@ from data_access.audit import (
     verify_chain,
 )
 from data_access.db import bulk_insert, read_frame
-from data_access.demo import DEMO_PASSWORD
 from data_access.masking import mask_address, mask_email, mask_phone
 from data_access.models import AuditRecord, Customer, User
 from data_access.policy import Action, holds_grant
@@ -37,6 +36,7 @@ from data_access.security import (
     authenticate,
     now_seoul,
 )
+from jobs.demo import DEMO_PASSWORD
 
 BENCH_CLIENT = "benchmark"
 SEED = 20261125

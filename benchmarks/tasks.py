@@ -18,9 +18,9 @@ from benchmarks.segment_tasks import tasks as segment_tasks
 from data_access import agenda
 from data_access.customers import SEARCH_LIMIT, customer_360, search_customers
 from data_access.db import PROJECT_ROOT, read_frame
-from data_access.demo import DEMO_PASSWORD
 from data_access.models import Customer
 from data_access.security import SignedInUser, authenticate
+from jobs.demo import DEMO_PASSWORD
 
 AS_OF = dt.date(2026, 11, 20)
 PAGE_TIMEOUT_S = 300

@@ -12,11 +12,11 @@ from benchmarks.harness import Task
 from benchmarks.tasks import AS_OF, page_run, signed_in_app
 from data_access import usage
 from data_access.business_days import is_business_day
-from data_access.demo import DEMO_PASSWORD
 from data_access.models import UsageEvent, UsagePersonDay
 from data_access.security import SignedInUser, authenticate, now_seoul
 from data_access.usage import UsageAction
 from jobs import usage as usage_job
+from jobs.demo import DEMO_PASSWORD
 
 RECORD_RUNS = 2_000
 

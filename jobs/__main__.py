@@ -18,11 +18,10 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import demo
 from data_access.db import DatabaseUnavailable, check_reachable, make_engine
 from data_access.schema import migrate
 from data_access.security import now_seoul
-from jobs import after_demo
+from jobs import after_demo, demo
 from jobs import usage as usage_job
 from jobs.agenda import JobFailed
 from jobs.registry import JOBS, UnknownJob

@@ -18,11 +18,11 @@ from sqlalchemy import Engine
 from data_access import agenda
 from data_access.business_days import extra_holidays, is_business_day
 from data_access.db import unit_of_work
-from data_access.demo import WORK_HOUR_WEIGHTS
 from jobs import agenda as agenda_job
 from jobs import kpis as kpis_job
 from jobs import segments as segments_job
 from jobs import usage as usage_job
+from jobs.demo import WORK_HOUR_WEIGHTS
 
 
 def build_history(engine: Engine, as_of: dt.date) -> dict[str, Any]:

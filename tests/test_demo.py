@@ -20,7 +20,6 @@ from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, func, select, text
 
 from data_access.db import make_engine, read_frame
-from data_access.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DatabaseNotEmpty, DemoSummary, generate
 from data_access.models import (
     Account,
     AgendaItem,
@@ -42,6 +41,7 @@ from data_access.schema import migrate
 from data_access.security import authenticate
 from data_access.segments import features_version
 from jobs import after_demo
+from jobs.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DatabaseNotEmpty, DemoSummary, generate
 
 CUSTOMERS = 600
 SEED = 11

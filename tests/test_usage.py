@@ -49,7 +49,7 @@ def person(adoption: usage.Adoption, employee_id: int) -> dict:
 
 
 def test_the_vocabulary_covers_every_action_the_demo_draws():
-    from data_access.demo import USAGE_ACTIONS
+    from jobs.demo import USAGE_ACTIONS
 
     assert set(USAGE_ACTIONS) <= {action.value for action in UsageAction}
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import streamlit as st
 from sqlalchemy import Connection, Engine
 
-from data_access import demo, users
+from data_access import users
 from data_access.db import check_reachable, database_url, make_engine
 from data_access.dictionary import TABLES
 from data_access.overview import demo_settings
@@ -26,7 +26,7 @@ from data_access.security import (
     now_seoul,
     sign_out_everywhere,
 )
-from jobs import after_demo
+from jobs import after_demo, demo
 from jobs import usage as usage_job
 from ui.failures import DATABASE_ERRORS
 from ui.i18n import LANGUAGE_KEY, language, t

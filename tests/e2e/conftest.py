@@ -81,9 +81,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
 def demo_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A small demo database (2,000 customers, 3 usage days) as of BUSINESS_DATE, in a SQLite
     file."""
-    from data_access import demo
     from data_access.db import make_engine
     from data_access.schema import migrate
+    from jobs import demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'demo.db'}"
     engine = make_engine(url)

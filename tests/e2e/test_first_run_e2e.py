@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from data_access import demo
+from jobs import demo
 from tests.e2e.conftest import ARTIFACTS, ScreenshotSaver, streamlit_server, wait_until_idle
 from tests.e2e.test_sign_in import sign_out_button
 from ui.i18n import MESSAGES

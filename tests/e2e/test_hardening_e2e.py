@@ -17,10 +17,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import make_url, select, text
 
-from data_access import demo
 from data_access.db import make_engine
 from data_access.models import Customer
 from data_access.schema import migrate
+from jobs import demo
 from tests.conftest import POSTGRES_URL
 from tests.e2e.conftest import ARTIFACTS, BUSINESS_DATE, streamlit_server, wait_until_idle
 from tests.e2e.test_security_e2e import navigation_known, sign_in_here  # noqa: F401 (fixture)

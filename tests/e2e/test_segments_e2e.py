@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from data_access import demo
+from jobs import demo
 from tests.e2e.conftest import wait_until_idle
 from tests.e2e.test_sign_in import sign_in
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from data_access import demo
+from jobs import demo
 from ui.i18n import MESSAGES
 from ui.navigation import pages_for
 

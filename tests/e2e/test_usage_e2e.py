@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from data_access import demo
 from data_access.db import make_engine
 from data_access.models import TrainingCourse, TrainingSession
+from jobs import demo
 from jobs import usage as usage_job
 from tests.e2e.conftest import BUSINESS_DATE
 from tests.e2e.test_sign_in import sign_in

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import holidays
 import numpy as np
@@ -63,6 +62,35 @@ from data_access.models import (
     User,
 )
 from data_access.security import hash_password
+from jobs.demo.reference import (
+    ALERT_RESOLUTIONS,
+    ALERT_TEXTS,
+    BRANCH_SITES,
+    CORRECTED_FIELDS,
+    COURSES,
+    CUE_WEIGHTS,
+    CUES,
+    EMAIL_DOMAINS,
+    FEMALE_FIRST,
+    FEMALE_SECOND,
+    FUND_TYPE_POPULARITY,
+    MALE_FIRST,
+    MALE_SECOND,
+    NO_ANSWER_NOTES,
+    NOTE_TEMPLATES,
+    OCCUPATION_WEIGHTS_BY_AGE_BAND,
+    OCCUPATIONS,
+    OUTCOME_SENTENCES,
+    PRODUCTS,
+    PROVINCES,
+    REGION_CUSTOMER_WEIGHT,
+    ROADS,
+    SENSITIVE_NOTES,
+    SURNAMES,
+    TRAINING_LOCATIONS,
+    TRANSFER_REASONS,
+    Course,
+)
 
 _log = logging.getLogger(__name__)
 DEMO_PASSWORD = "dreams-demo"
@@ -142,244 +170,21 @@ class DatabaseNotEmpty(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
-# Reference data. Shares are rough public figures (surnames: 2015 census) or plausible guesses.
+# The shape of the firm and its customers. Names, places, funds, courses and texts are the
+# reference data in jobs/demo/firm_data (see jobs.demo.reference).
 
-
-class _Site(NamedTuple):
-    name_ko: str
-    name_en: str
-    region: str
-    district: str
-
-
-# Branch codes run 101..184 in this order; 101 Gangnam is where the demo accounts work.
-BRANCH_SITES: tuple[_Site, ...] = (
-    _Site("강남", "Gangnam", "서울", "강남구"),
-    _Site("역삼", "Yeoksam", "서울", "강남구"),
-    _Site("삼성동", "Samseong-dong", "서울", "강남구"),
-    _Site("압구정", "Apgujeong", "서울", "강남구"),
-    _Site("청담", "Cheongdam", "서울", "강남구"),
-    _Site("서초", "Seocho", "서울", "서초구"),
-    _Site("반포", "Banpo", "서울", "서초구"),
-    _Site("잠실", "Jamsil", "서울", "송파구"),
-    _Site("송파", "Songpa", "서울", "송파구"),
-    _Site("강동", "Gangdong", "서울", "강동구"),
-    _Site("목동", "Mok-dong", "서울", "양천구"),
-    _Site("여의도", "Yeouido", "서울", "영등포구"),
-    _Site("영등포", "Yeongdeungpo", "서울", "영등포구"),
-    _Site("종로", "Jongno", "서울", "종로구"),
-    _Site("광화문", "Gwanghwamun", "서울", "종로구"),
-    _Site("명동", "Myeong-dong", "서울", "중구"),
-    _Site("을지로", "Euljiro", "서울", "중구"),
-    _Site("마포", "Mapo", "서울", "마포구"),
-    _Site("신촌", "Sinchon", "서울", "서대문구"),
-    _Site("용산", "Yongsan", "서울", "용산구"),
-    _Site("성수", "Seongsu", "서울", "성동구"),
-    _Site("건대입구", "Konkuk Univ.", "서울", "광진구"),
-    _Site("노원", "Nowon", "서울", "노원구"),
-    _Site("도봉", "Dobong", "서울", "도봉구"),
-    _Site("수유", "Suyu", "서울", "강북구"),
-    _Site("중랑", "Jungnang", "서울", "중랑구"),
-    _Site("구로", "Guro", "서울", "구로구"),
-    _Site("관악", "Gwanak", "서울", "관악구"),
-    _Site("분당", "Bundang", "경기", "성남시 분당구"),
-    _Site("수원", "Suwon", "경기", "수원시 팔달구"),
-    _Site("일산", "Ilsan", "경기", "고양시 일산동구"),
-    _Site("평촌", "Pyeongchon", "경기", "안양시 동안구"),
-    _Site("안양", "Anyang", "경기", "안양시 만안구"),
-    _Site("부천", "Bucheon", "경기", "부천시"),
-    _Site("의정부", "Uijeongbu", "경기", "의정부시"),
-    _Site("성남", "Seongnam", "경기", "성남시 수정구"),
-    _Site("용인", "Yongin", "경기", "용인시 수지구"),
-    _Site("안산", "Ansan", "경기", "안산시 단원구"),
-    _Site("고양", "Goyang", "경기", "고양시 덕양구"),
-    _Site("광명", "Gwangmyeong", "경기", "광명시"),
-    _Site("평택", "Pyeongtaek", "경기", "평택시"),
-    _Site("하남", "Hanam", "경기", "하남시"),
-    _Site("김포", "Gimpo", "경기", "김포시"),
-    _Site("구리", "Guri", "경기", "구리시"),
-    _Site("인천", "Incheon", "인천", "미추홀구"),
-    _Site("부평", "Bupyeong", "인천", "부평구"),
-    _Site("주안", "Juan", "인천", "미추홀구"),
-    _Site("연수", "Yeonsu", "인천", "연수구"),
-    _Site("부산중앙", "Busan Central", "부산", "중구"),
-    _Site("서면", "Seomyeon", "부산", "부산진구"),
-    _Site("해운대", "Haeundae", "부산", "해운대구"),
-    _Site("동래", "Dongnae", "부산", "동래구"),
-    _Site("연산동", "Yeonsan-dong", "부산", "연제구"),
-    _Site("사상", "Sasang", "부산", "사상구"),
-    _Site("덕천", "Deokcheon", "부산", "북구"),
-    _Site("대구", "Daegu", "대구", "중구"),
-    _Site("수성", "Suseong", "대구", "수성구"),
-    _Site("동대구", "Dongdaegu", "대구", "동구"),
-    _Site("성서", "Seongseo", "대구", "달서구"),
-    _Site("광주", "Gwangju", "광주", "동구"),
-    _Site("상무", "Sangmu", "광주", "서구"),
-    _Site("첨단", "Cheomdan", "광주", "광산구"),
-    _Site("대전", "Daejeon", "대전", "중구"),
-    _Site("둔산", "Dunsan", "대전", "서구"),
-    _Site("유성", "Yuseong", "대전", "유성구"),
-    _Site("울산", "Ulsan", "울산", "중구"),
-    _Site("삼산", "Samsan", "울산", "남구"),
-    _Site("세종", "Sejong", "세종", "조치원읍"),
-    _Site("춘천", "Chuncheon", "강원", "춘천시"),
-    _Site("원주", "Wonju", "강원", "원주시"),
-    _Site("청주", "Cheongju", "충북", "청주시 상당구"),
-    _Site("충주", "Chungju", "충북", "충주시"),
-    _Site("천안", "Cheonan", "충남", "천안시 동남구"),
-    _Site("아산", "Asan", "충남", "아산시"),
-    _Site("전주", "Jeonju", "전북", "전주시 완산구"),
-    _Site("익산", "Iksan", "전북", "익산시"),
-    _Site("목포", "Mokpo", "전남", "목포시"),
-    _Site("여수", "Yeosu", "전남", "여수시"),
-    _Site("포항", "Pohang", "경북", "포항시 북구"),
-    _Site("구미", "Gumi", "경북", "구미시"),
-    _Site("창원", "Changwon", "경남", "창원시 성산구"),
-    _Site("마산", "Masan", "경남", "창원시 마산합포구"),
-    _Site("진주", "Jinju", "경남", "진주시"),
-    _Site("제주", "Jeju", "제주", "제주시"),
-)  # fmt: skip
 BRANCH_COUNT = len(BRANCH_SITES)
-
-PROVINCES = {
-    "서울": "서울특별시", "경기": "경기도", "인천": "인천광역시", "부산": "부산광역시",
-    "대구": "대구광역시", "광주": "광주광역시", "대전": "대전광역시", "울산": "울산광역시",
-    "세종": "세종특별자치시", "강원": "강원특별자치도", "충북": "충청북도", "충남": "충청남도",
-    "전북": "전북특별자치도", "전남": "전라남도", "경북": "경상북도", "경남": "경상남도",
-    "제주": "제주특별자치도",
-}  # fmt: skip
-# Seoul and Gyeonggi branches are bigger: more customers per branch.
-REGION_CUSTOMER_WEIGHT = {"서울": 1.5, "경기": 1.25}
-ROADS = (
-    "중앙로", "번영로", "시청로", "문화로", "대학로", "역전로", "공원로", "평화로", "희망로",
-    "새마을로", "한마음로", "은행로", "시장로", "충효로", "동산로", "남부로", "북부로", "서부로",
-)  # fmt: skip
-
-SURNAMES = (
-    ("김", "kim", 21.5), ("이", "lee", 14.7), ("박", "park", 8.4), ("최", "choi", 4.7),
-    ("정", "jung", 4.3), ("강", "kang", 2.4), ("조", "cho", 2.1), ("윤", "yoon", 2.1),
-    ("장", "jang", 2.0), ("임", "lim", 1.7), ("한", "han", 1.5), ("오", "oh", 1.5),
-    ("서", "seo", 1.5), ("신", "shin", 1.4), ("권", "kwon", 1.4), ("황", "hwang", 1.4),
-    ("안", "ahn", 1.4), ("송", "song", 1.3), ("류", "ryu", 1.2), ("전", "jeon", 1.1),
-    ("홍", "hong", 1.1), ("고", "ko", 0.9), ("문", "moon", 0.9), ("양", "yang", 0.9),
-    ("손", "son", 0.9), ("배", "bae", 0.8), ("백", "baek", 0.7), ("허", "heo", 0.6),
-    ("유", "yoo", 0.6), ("남", "nam", 0.5), ("심", "shim", 0.5), ("노", "noh", 0.4),
-    ("하", "ha", 0.4), ("곽", "kwak", 0.4), ("성", "sung", 0.4), ("차", "cha", 0.4),
-    ("주", "joo", 0.4), ("우", "woo", 0.4), ("구", "koo", 0.4), ("민", "min", 0.3),
-)  # fmt: skip
-# Given names are two syllables; (hangul, romanisation) pools per position and gender.
-MALE_FIRST = (
-    ("민", "min"), ("준", "jun"), ("서", "seo"), ("도", "do"), ("현", "hyun"), ("지", "ji"),
-    ("성", "sung"), ("영", "young"), ("재", "jae"), ("동", "dong"), ("상", "sang"),
-    ("정", "jung"), ("태", "tae"), ("승", "seung"), ("진", "jin"), ("우", "woo"),
-    ("경", "kyung"), ("철", "chul"), ("병", "byung"), ("광", "kwang"),
-)  # fmt: skip
-MALE_SECOND = (
-    ("준", "jun"), ("호", "ho"), ("민", "min"), ("우", "woo"), ("현", "hyun"), ("수", "soo"),
-    ("석", "seok"), ("훈", "hoon"), ("철", "chul"), ("진", "jin"), ("혁", "hyuk"), ("기", "ki"),
-    ("규", "kyu"), ("원", "won"), ("환", "hwan"), ("식", "sik"), ("영", "young"), ("빈", "bin"),
-    ("윤", "yoon"), ("희", "hee"),
-)  # fmt: skip
-FEMALE_FIRST = (
-    ("지", "ji"), ("서", "seo"), ("민", "min"), ("수", "soo"), ("은", "eun"), ("혜", "hye"),
-    ("유", "yoo"), ("하", "ha"), ("미", "mi"), ("영", "young"), ("정", "jung"), ("소", "so"),
-    ("예", "ye"), ("경", "kyung"), ("윤", "yoon"), ("선", "sun"), ("현", "hyun"), ("나", "na"),
-    ("다", "da"), ("순", "soon"),
-)  # fmt: skip
-FEMALE_SECOND = (
-    ("연", "yeon"), ("은", "eun"), ("희", "hee"), ("영", "young"), ("아", "ah"), ("현", "hyun"),
-    ("진", "jin"), ("윤", "yoon"), ("민", "min"), ("경", "kyung"), ("숙", "sook"),
-    ("정", "jung"), ("미", "mi"), ("원", "won"), ("빈", "bin"), ("주", "joo"), ("자", "ja"),
-    ("선", "sun"), ("옥", "ok"), ("린", "rin"),
-)  # fmt: skip
-EMAIL_DOMAINS = (("naver.com", 45), ("gmail.com", 25), ("daum.net", 15), ("hanmail.net", 8),
-                 ("kakao.com", 7))  # fmt: skip
-
-OCCUPATIONS = (
-    "회사원", "자영업", "공무원", "교사", "의사", "주부", "학생", "은퇴자", "전문직", "농업",
-    "금융업", "프리랜서",
-)  # fmt: skip
 OFFICE_WORKER, HOMEMAKER = OCCUPATIONS.index("회사원"), OCCUPATIONS.index("주부")
 AGE_BAND_LIMITS = (30, 60)  # age bands: under 30, 30-59, 60 and over
-OCCUPATION_WEIGHTS_BY_AGE_BAND = (
-    (45, 5, 6, 3, 1, 2, 25, 0, 4, 1, 3, 5),
-    (38, 17, 7, 5, 2, 12, 0, 1, 7, 3, 3, 5),
-    (8, 17, 1, 1, 2, 17, 0, 44, 3, 6, 0, 1),
-)
 PREFERRED_CHANNEL_WEIGHTS_BY_AGE_BAND = ((15, 15, 62, 8), (35, 25, 28, 12), (55, 25, 5, 15))
 
 TIERS = (Tier.VIP, Tier.PRIORITY, Tier.GENERAL)
 VIP, PRIORITY, GENERAL = range(3)
 VIP_SHARE, PRIORITY_SHARE = 0.02, 0.13  # of open customers, ranked by assets
 
-# Behavioural cues staff write about some customers; the first is the article's fraud cue.
-CUES = (
-    "항상 혼자 방문함.",
-    "대리인 거래 요청 시 본인 확인 필수.",
-    "청력이 약해 천천히 설명 필요.",
-    "오전 방문 선호, 오후에는 통화 어려움.",
-    "자녀가 동행하는 경우가 많음.",
-    "전화보다 직접 방문을 선호함.",
-)
-ALWAYS_ALONE = 0
-CUE_WEIGHTS = (30, 15, 15, 15, 15, 10)
+ALWAYS_ALONE = 0  # the first of CUES, the article's fraud cue
 CUE_SHARE = 0.04
 
-TRANSFER_REASONS = ("이사", "직장 이전", "고객 요청", "지점 통폐합", "가족 계좌 통합 관리")
-
-
-class _Fund(NamedTuple):
-    name: str
-    fund_type: str
-    risk_grade: int  # Korean scale: 1 very high risk .. 6 very low risk
-    term_months: int | None
-    launch_year: int
-
-
-PRODUCTS = (
-    _Fund("드림 코리아 성장 주식형 펀드", "주식형", 2, None, 1989),
-    _Fund("드림 블루칩 주식형 펀드", "주식형", 2, None, 1991),
-    _Fund("드림 중소형 가치 주식형 펀드", "주식형", 1, None, 1994),
-    _Fund("드림 고배당 주식형 펀드", "주식형", 2, None, 1995),
-    _Fund("드림 성장 주식형 펀드 2호", "주식형", 2, None, 1996),
-    _Fund("드림 IT 벤처 주식형 펀드", "주식형", 1, None, 1999),
-    _Fund("드림 ESG 리더스 주식형 펀드", "주식형", 2, None, 2020),
-    _Fund("드림 안정 혼합형 펀드", "혼합형", 4, None, 1990),
-    _Fund("드림 주식 혼합형 펀드 30", "혼합형", 3, None, 1992),
-    _Fund("드림 채권 혼합형 펀드", "혼합형", 4, None, 1993),
-    _Fund("드림 자산배분 혼합형 펀드", "혼합형", 3, None, 2005),
-    _Fund("드림 TDF 2040 혼합형 펀드", "혼합형", 3, None, 2017),
-    _Fund("드림 TDF 2050 혼합형 펀드", "혼합형", 3, None, 2018),
-    _Fund("드림 국공채 채권형 펀드", "채권형", 5, None, 1988),
-    _Fund("드림 우량 회사채 채권형 펀드", "채권형", 5, None, 1990),
-    _Fund("드림 단기 채권형 펀드", "채권형", 6, None, 1992),
-    _Fund("드림 국공채 1년 만기 채권형 펀드", "채권형", 5, 12, 1993),
-    _Fund("드림 회사채 2년 만기 채권형 펀드", "채권형", 5, 24, 1995),
-    _Fund("드림 채권 3년 만기 채권형 펀드", "채권형", 5, 36, 1994),
-    _Fund("드림 장기 국채 채권형 펀드", "채권형", 4, None, 1996),
-    _Fund("드림 물가연동 채권형 펀드", "채권형", 5, None, 2008),
-    _Fund("드림 목표전환 채권형 펀드 1년", "채권형", 5, 12, 2011),
-    _Fund("드림 MMF", "MMF", 6, None, 1996),
-    _Fund("드림 법인 MMF", "MMF", 6, None, 1996),
-    _Fund("드림 머니마켓 플러스 MMF", "MMF", 6, None, 1995),
-    _Fund("드림 CMA 연계 MMF", "MMF", 6, None, 2004),
-    _Fund("드림 글로벌 주식형 펀드", "해외주식형", 1, None, 1996),
-    _Fund("드림 아시아 성장 주식형 펀드", "해외주식형", 1, None, 1995),
-    _Fund("드림 차이나 주식형 펀드", "해외주식형", 1, None, 2006),
-    _Fund("드림 베트남 주식형 펀드", "해외주식형", 1, None, 2008),
-    _Fund("드림 미국 기술주 주식형 펀드", "해외주식형", 1, None, 2019),
-    _Fund("드림 글로벌 채권형 펀드", "해외채권형", 4, None, 1995),
-    _Fund("드림 미국 국채 채권형 펀드", "해외채권형", 4, None, 2009),
-    _Fund("드림 이머징 채권형 펀드 2년 만기", "해외채권형", 3, 24, 2012),
-    _Fund("드림 코스피200 인덱스 펀드", "인덱스형", 2, None, 1995),
-    _Fund("드림 미국 S&P500 인덱스 펀드", "인덱스형", 2, None, 2014),
-    _Fund("드림 코스닥150 인덱스 펀드", "인덱스형", 1, None, 2016),
-    _Fund("드림 부동산 인프라 펀드 3년 만기", "부동산형", 3, 36, 1996),
-    _Fund("드림 리츠 재간접 펀드", "부동산형", 3, None, 2015),
-    _Fund("드림 금 현물 펀드", "원자재형", 2, None, 2010),
-)
-FUND_TYPE_POPULARITY = {"주식형": 5, "혼합형": 3, "채권형": 5, "MMF": 4, "해외주식형": 2,
-                        "해외채권형": 1, "인덱스형": 2, "부동산형": 1, "원자재형": 0.5}  # fmt: skip
 # Expected yearly return and its spread by risk grade 1..6.
 RETURN_MEAN_BY_RISK = np.array([0.08, 0.06, 0.045, 0.035, 0.025, 0.015])
 RETURN_SPREAD_BY_RISK = np.array([0.30, 0.22, 0.14, 0.09, 0.05, 0.01])
@@ -403,53 +208,8 @@ OUTCOME_WEIGHTS_BY_CHANNEL = (  # rows follow CONSULTATION_CHANNELS
     (18, 7, 22, 23, 30),
     (30, 30, 10, 30, 0),
 )
-NO_ANSWER_NOTES = (  # follows CONSULTATION_CHANNELS
-    "방문 예약했으나 오지 않음.",
-    "통화 시도했으나 부재중.",
-    "안내 DM 발송, 회신 없음.",
-    "통화 시도했으나 부재중, 문자 남김.",
-    "온라인 상담 요청 후 응답 없음.",
-)
-NOTE_TEMPLATES = (
-    "정기 상담: {fund} 펀드 운용 현황 설명.",
-    "만기 안내: 보유 중인 {fund} 펀드 만기 도래, 재투자 의향 확인.",
-    "신규 상품 안내: {fund} 펀드 신규 가입 권유.",
-    "포트폴리오 점검: {fund} 펀드 비중 조정 검토.",
-    "수익률 문의: {fund} 펀드 수익률 하락에 대한 설명 요청.",
-    "환매 상담: {fund} 펀드 일부 환매 절차와 수수료 안내.",
-    "추가 가입 상담: {fund} 펀드 추가 납입 희망.",
-    "자녀 계좌 상담: 자녀 명의로 {fund} 펀드 가입 문의.",
-    "생일 축하 연락: 축하 인사와 함께 {fund} 펀드 운용 현황 안내.",
-    "DM 후속 통화: 발송한 {fund} 펀드 안내장 수령 확인.",
-)
-OUTCOME_SENTENCES = (  # follows CONSULTATION_OUTCOMES; no_answer notes are NO_ANSWER_NOTES alone
-    ("관심 있음, 상품 설명서 요청.", "긍정적 반응, 배우자와 상의 후 결정하기로 함."),
-    ("{amount}만원 가입 완료.", "{amount}만원 추가 가입 처리."),
-    ("당분간 추가 투자 의향 없음.", "다른 금융사 상품과 비교 후 거절."),
-    ("다음 달 재방문 예정.", "다음 주 전화 드리기로 함.", "만기 2주 전 다시 안내하기로 함."),
-    ("",),
-)
-SENSITIVE_NOTES = (
-    "건강 상담: 본인 건강 문제로 입원 중, 가족을 통해 연락 요청.",
-    "상속 상담: 배우자 사망으로 상속 절차 문의.",
-    "가족 사정: 이혼 절차 중, 계좌 관련 연락은 본인에게만 할 것.",
-    "자금 사정: 사업 부도로 자금 사정 어려움 호소.",
-)
-CORRECTED_FIELDS = ("상품명", "금액", "상담 일자", "연락처")
 SENSITIVE_SHARE, CORRECTION_SHARE, CUE_IN_NOTE_SHARE = 0.02, 0.005, 0.6
 
-ALERT_TEXTS = (
-    "항상 본인이 직접 거래함. 대리인·가족 명의 요청 시 반드시 본인과 통화로 확인할 것.",
-    "제3자가 '가족 부탁'이라며 환매·출금을 요청함. 본인 연락 불가로 거래 보류.",
-    "1년 이상 거래가 없던 계좌에서 고액 출금 요청. 본인 확인 후 처리할 것.",
-    "신분증 유효기간 만료. 다음 거래 시 본인 확인 필수.",
-)
-ALERT_RESOLUTIONS = (
-    "본인과 통화하여 직접 거래 원칙 재확인.",
-    "본인과 연락되어 요청 사실 없음 확인, 경찰 신고 후 종결.",
-    "본인 방문하여 신분 확인 후 출금 처리.",
-    "신분증 재확인 완료.",
-)
 ALWAYS_ALONE_ALERT_SHARE = 0.25  # of customers with the always-alone cue
 OTHER_ALERT_SHARE = 0.0045  # of all customers, split evenly over the other three kinds
 
@@ -495,42 +255,6 @@ PAGES_BY_ACTION = (
 WORK_HOUR_WEIGHTS = {8: 2, 9: 11, 10: 14, 11: 13, 12: 5, 13: 10, 14: 13, 15: 13, 16: 11, 17: 8}
 PAPER_BURST_HOUR = 17  # holdouts type up the day's paper notes at closing time
 
-
-class _Course(NamedTuple):
-    code: str
-    title_ko: str
-    title_en: str
-    category: str
-    certification_months: int | None
-    enrolled_share: float
-    session_every_days: int
-    duration_days: int
-    audience: str  # branch: branch staff, managers: branch managers, all: everyone
-    is_retired: bool = False
-
-
-COURSES = (
-    _Course("CRM101", "CRM 기본", "CRM basics", "system", 24, 0.92, 45, 2, "branch"),
-    _Course("CRM201", "고객 360 활용", "Using the customer 360", "system", None, 0.6, 60, 1,
-            "branch"),
-    _Course("CRM301", "캠페인 실무", "Campaign practice", "sales", None, 0.4, 90, 1, "branch"),
-    _Course("CRM401", "모닝 아젠다 활용", "Working the morning agenda", "system", None, 0.55, 60,
-            1, "branch"),
-    _Course("CMP101", "컴퓨터 인증", "Computer certification", "certification", 24, 0.88, 45, 1,
-            "branch"),
-    _Course("PRV101", "개인정보보호", "Personal data protection", "compliance", 12, 0.95, 30, 1,
-            "all"),
-    _Course("FRD101", "금융사기 예방", "Fraud prevention", "compliance", 12, 0.8, 45, 1, "all"),
-    _Course("SAL101", "펀드 상품 이해", "Understanding our funds", "product", None, 0.5, 60, 2,
-            "branch"),
-    _Course("SAL201", "고객 상담 기법", "Consultation skills", "sales", None, 0.35, 90, 2,
-            "branch"),
-    _Course("MGR101", "지점장 리더십과 시스템 활용", "Leading a branch with the system",
-            "management", None, 0.85, 120, 3, "managers"),
-    _Course("PC101", "PC 통신 기초", "PC and online basics", "system", None, 0.3, 90, 1, "branch",
-            is_retired=True),
-)  # fmt: skip
-TRAINING_LOCATIONS = ("본사 연수원", "서울 교육센터", "부산 교육센터", "대전 교육센터", "온라인")
 TRAINING_SCHEDULED_AHEAD_DAYS = 60
 # Where the latest certification of a certified course stands on as_of.
 CERT_EXPIRED_SHARE, CERT_EXPIRING_SHARE, EXPIRING_WINDOW_DAYS = 0.15, 0.08, 90
@@ -972,7 +696,7 @@ def _training_frames(
 
 def _enrolments(
     rng: np.random.Generator,
-    course: _Course,
+    course: Course,
     staff: _Staff,
     eligible: np.ndarray,
     session_ids: np.ndarray,
