@@ -1,4 +1,4 @@
-"""Timing, baselines and the machine's memory-bandwidth bound, shared by every task."""
+"""Timing, rivals and the machine's memory-bandwidth bound, shared by every task."""
 
 from __future__ import annotations
 
@@ -15,10 +15,14 @@ from data_access.db import counting_bytes_read
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """One measured task: our way, optionally a plain pandas way, and an equality check.
+    """One measured task: our way, up to two rivals, and an equality check.
 
-    Both ways take the call's index, so a task can walk through many inputs (random customers)
-    while call 0 of each answers the same question and the two answers can be compared.
+    The rivals are a naive pandas app (`baseline`: whole tables into pandas, then filter) and
+    a strong one (`strong`): what a competent engineer writes in an afternoon with the same
+    freshness of data, SQL pushed down to the database or DuckDB over the same analytical
+    copy; `strong_kind` names which. Every way takes the call's index, so a task can walk
+    through many inputs (random customers) while call 0 of each answers the same question and
+    the answers can be compared.
     """
 
     name: str
@@ -34,6 +38,15 @@ class Task:
     warm_up: bool = True
     # Untimed preparation before the first call (say, the database an import reloads).
     setup: Callable[[], Any] | None = None
+    strong: Callable[[int], Any] | None = None
+    strong_kind: str | None = None  # "sql" (pushed down) or "duckdb" (over a Parquet copy)
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    median_ms: float
+    p95_ms: float
+    runs: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +55,18 @@ class TaskResult:
     median_ms: float
     p95_ms: float
     runs: int
-    baseline_median_ms: float | None
-    ratio: float | None
+    naive_median_ms: float | None
+    naive_p95_ms: float | None
+    naive_runs: int | None
+    ratio_naive: float | None
+    strong_kind: str | None
+    strong_median_ms: float | None
+    strong_p95_ms: float | None
+    ratio_strong: float | None
+    # Whether every rival answered as we did (None: nothing to compare); `differs` names any
+    # rival that did not.
     same_answer: bool | None
+    differs: tuple[str, ...]
     limit_ms: float | None
 
     def as_json(self) -> dict[str, Any]:
@@ -67,6 +89,14 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+def summary(timings: list[float]) -> Timing:
+    return Timing(
+        median_ms=round(statistics.median(timings), 2),
+        p95_ms=round(percentile(timings, 0.95), 2),
+        runs=len(timings),
+    )
+
+
 def memory_bandwidth_bytes_per_s(size_mb: int = 512) -> float:
     """Single-thread read bandwidth: the best of a few sums over a buffer larger than cache."""
     buffer = np.ones(size_mb * 2**20 // 8, dtype=np.float64)
@@ -78,12 +108,21 @@ def memory_bandwidth_bytes_per_s(size_mb: int = 512) -> float:
     return buffer.nbytes / best
 
 
-def measure(task: Task, *, runs: int, baseline_runs: int, bandwidth: float) -> TaskResult:
-    """Call 0 warms up (and is the answer compared); calls 1..runs are timed. Without a
-    warm-up, call 0 is timed too and `runs` calls are made in all.
+def run_contender(call: Callable[[int], Any], *, runs: int, warm_up: bool) -> tuple[Any, Timing]:
+    """Call 0 warms up (its answer is the one compared), then calls 1..runs are timed; without
+    a warm-up, call 0 is timed too and `runs` calls are made in all."""
+    started = time.perf_counter()
+    answer = call(0)
+    first_ms = (time.perf_counter() - started) * 1000
+    if warm_up:
+        return answer, summary(time_calls(call, range(1, runs + 1)))
+    return answer, summary([first_ms, *time_calls(call, range(1, runs))])
 
-    The baseline is timed from call 0, `baseline_runs` times in all: at full scale one call
-    takes seconds to minutes (it reads whole tables, as a typical Streamlit app would).
+
+def measure(task: Task, *, runs: int, naive_runs: int | None, bandwidth: float) -> TaskResult:
+    """Every contender is timed the same way (`run_contender`), ours first, then the strong
+    rival, then the naive one. `naive_runs` caps the naive rival's runs where one call takes
+    minutes (full scale); None gives it as many as the others.
     """
     runs = task.runs or runs
     if task.setup is not None:
@@ -93,44 +132,71 @@ def measure(task: Task, *, runs: int, baseline_runs: int, bandwidth: float) -> T
         ours_answer = task.ours(0)
         first_ms = (time.perf_counter() - started) * 1000
     if task.warm_up:
-        ours_ms = time_calls(task.ours, range(1, runs + 1))
+        ours = summary(time_calls(task.ours, range(1, runs + 1)))
     else:
-        ours_ms = [first_ms, *time_calls(task.ours, range(1, runs))]
-    baseline_ms: float | None = None
-    same: bool | None = None
-    if task.baseline is not None:
-        started = time.perf_counter()
-        baseline_answer = task.baseline(0)
-        first_ms = (time.perf_counter() - started) * 1000
-        later_ms = time_calls(task.baseline, range(1, min(runs, baseline_runs)))
-        baseline_ms = statistics.median([first_ms, *later_ms])
+        ours = summary([first_ms, *time_calls(task.ours, range(1, runs))])
+    rivals: dict[str, Timing] = {}
+    differs = []
+    compared = False
+    for label, call, count in (
+        ("strong", task.strong, runs),
+        ("naive", task.baseline, min(runs, naive_runs or runs)),
+    ):
+        if call is None:
+            continue
+        answer, rivals[label] = run_contender(call, runs=count, warm_up=task.warm_up)
         if task.same_answer is not None:
-            same = task.same_answer(ours_answer, baseline_answer)
-    median = statistics.median(ours_ms)
+            compared = True
+            if not task.same_answer(ours_answer, answer):
+                differs.append(label)
+    naive, strong = rivals.get("naive"), rivals.get("strong")
+
+    def ratio(rival: Timing | None) -> float | None:
+        if rival is None or ours.median_ms <= 0:
+            return None
+        return round(rival.median_ms / ours.median_ms, 2)
+
     return TaskResult(
         task=task.name,
-        median_ms=round(median, 2),
-        p95_ms=round(percentile(ours_ms, 0.95), 2),
-        runs=runs,
-        baseline_median_ms=round(baseline_ms, 2) if baseline_ms is not None else None,
-        ratio=round(baseline_ms / median, 2) if baseline_ms is not None and median > 0 else None,
-        same_answer=same,
+        median_ms=ours.median_ms,
+        p95_ms=ours.p95_ms,
+        runs=ours.runs,
+        naive_median_ms=naive.median_ms if naive else None,
+        naive_p95_ms=naive.p95_ms if naive else None,
+        naive_runs=naive.runs if naive else None,
+        ratio_naive=ratio(naive),
+        strong_kind=task.strong_kind if strong else None,
+        strong_median_ms=strong.median_ms if strong else None,
+        strong_p95_ms=strong.p95_ms if strong else None,
+        ratio_strong=ratio(strong),
+        same_answer=(not differs) if compared else None,
+        differs=tuple(differs),
         limit_ms=round(bytes_read[0] / bandwidth * 1000, 3) if task.figure else None,
     )
 
 
+def _cell(value: Any, width: int) -> str:
+    return f"{'-' if value is None else str(value):>{width}}"
+
+
 def format_table(results: list[TaskResult]) -> str:
-    header = f"{'task':<24}{'median ms':>11}{'p95 ms':>10}{'runs':>6}{'pandas ms':>11}"
-    header += f"{'ratio':>8}{'same':>7}{'limit ms':>10}"
+    columns = (
+        ("median ms", 11), ("p95 ms", 10), ("runs", 6), ("strong", 8), ("strong ms", 11),
+        ("ratio_strong", 14), ("naive ms", 11), ("ratio_naive", 13), ("same", 7),
+        ("limit ms", 10),
+    )  # fmt: skip
+    header = f"{'task':<36}" + "".join(f"{name:>{width}}" for name, width in columns)
     lines = [header, "-" * len(header)]
     for r in results:
-
-        def cell(value: Any, width: int) -> str:
-            return f"{'-' if value is None else str(value):>{width}}"
-
+        same = r.same_answer if not r.differs else "no:" + ",".join(r.differs)
+        values = (
+            r.median_ms, r.p95_ms, r.runs, r.strong_kind, r.strong_median_ms, r.ratio_strong,
+            r.naive_median_ms, r.ratio_naive, same, r.limit_ms,
+        )  # fmt: skip
         lines.append(
-            f"{r.task:<24}{r.median_ms:>11}{r.p95_ms:>10}{r.runs:>6}"
-            f"{cell(r.baseline_median_ms, 11)}{cell(r.ratio, 8)}{cell(r.same_answer, 7)}"
-            f"{cell(r.limit_ms, 10)}"
+            f"{r.task:<36}"
+            + "".join(
+                _cell(value, width) for value, (_, width) in zip(values, columns, strict=True)
+            )
         )
     return "\n".join(lines)

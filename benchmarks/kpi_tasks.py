@@ -1,5 +1,5 @@
-"""KPI tasks (issue #7): one day's snapshot, the executive page's data, and the executive page
-as a whole (AppTest), against a plain pandas app computing the firm's KPIs from raw tables."""
+"""KPI tasks (issue #7): one day's snapshot and the executive page's data, against a plain
+pandas app computing the firm's KPIs from raw tables (the page as a whole: page_tasks)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select, text
 
 from benchmarks.harness import Task
-from benchmarks.tasks import AS_OF, page_run, signed_in_app
+from benchmarks.tasks import AS_OF
 from data_access import kpis
 from data_access.business_days import extra_holidays, is_business_day
 from data_access.models import KpiSnapshot
@@ -36,12 +36,9 @@ def tasks(engine: Engine) -> list[Task]:
     if stored == 0:  # a database generated before the snapshots existed
         start = SNAPSHOT_DAY - dt.timedelta(days=HISTORY_DAYS)
         kpis.snapshot(engine, start, SNAPSHOT_DAY, force=True)
-    page = signed_in_app("exec")
-    page.switch_page("pages/executive_page.py")
     return [
         snapshot_day_task(engine, params),
         executive_page_task(engine, executive, params),
-        Task("page_executive", lambda _index: page_run(page), runs=5),
     ]
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import polars as pl
-import streamlit as st
 from sqlalchemy import Engine, func, select, text
 from streamlit.testing.v1 import AppTest
 
@@ -38,15 +37,6 @@ def signed_in_app(username: str) -> AppTest:
     at.run()
     if at.exception:
         raise RuntimeError(f"page run failed for {username}: {at.exception[0].message}")
-    return at
-
-
-def page_run(at: AppTest) -> AppTest:
-    """A whole page run as a first visit would wait for it: caches cleared each time."""
-    st.cache_data.clear()
-    at.run()
-    if at.exception:
-        raise RuntimeError(at.exception[0].message)
     return at
 
 
@@ -132,7 +122,6 @@ def build(engine: Engine) -> list[Task]:
     from benchmarks.kpi_tasks import tasks as kpi_tasks  # it builds on this module
     from benchmarks.usage_tasks import tasks as usage_tasks  # it builds on this module
 
-    executive = signed_in_app("exec")
     with engine.connect() as conn:
         exec_user = authenticate(conn, "exec", DEMO_PASSWORD)
         conn.commit()
@@ -140,7 +129,6 @@ def build(engine: Engine) -> list[Task]:
     return [
         *search_tasks(engine, exec_user, sample),
         *customer360_tasks(engine, exec_user, sample),
-        Task("page_home", lambda _index: page_run(executive), runs=5),
         agenda_build_task(engine),
         *usage_tasks(engine),
         *kpi_tasks(engine),

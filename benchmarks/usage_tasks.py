@@ -1,5 +1,5 @@
-"""Usage tasks (issue #8): the usage page's data, the daily aggregate, recording an event, and
-the usage page as a whole (AppTest), each against what a plain pandas app would do."""
+"""Usage tasks (issue #8): the usage page's data, the daily aggregate and recording an event,
+each against what a plain pandas app would do (the page as a whole: page_tasks)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, insert, select, text
 
 from benchmarks.harness import Task
-from benchmarks.tasks import AS_OF, page_run, signed_in_app
+from benchmarks.tasks import AS_OF
 from data_access import usage
 from data_access.business_days import is_business_day
 from data_access.models import UsageEvent, UsagePersonDay
@@ -33,7 +33,6 @@ def tasks(engine: Engine) -> list[Task]:
         usage_page_task(engine, executive),
         usage_daily_aggregate_task(engine),
         usage_event_record_task(engine, executive),
-        page_usage_task(),
     ]
 
 
@@ -136,10 +135,3 @@ def usage_event_record_task(engine: Engine, user: SignedInUser) -> Task:
             )
 
     return Task("usage_event_record", ours, baseline, runs=RECORD_RUNS)
-
-
-def page_usage_task() -> Task:
-    """The usage page as an executive opens it (all branches), caches cleared each run."""
-    at = signed_in_app("exec")
-    at.switch_page("pages/usage_page.py")
-    return Task("page_usage", lambda _index: page_run(at), runs=5)
