@@ -217,7 +217,55 @@ def audit_review_task(engine: Engine, admin: SignedInUser, month: dt.date) -> Ta
             for name, r in flagged.iterrows()
         )
 
-    return Task("audit_review", ours, baseline, same_answer=lambda a, b: a == b, runs=5)
+    def strong(_index: int) -> list[tuple]:
+        """One GROUP BY in the database over the month's rows, the flags in its WHERE."""
+        start = dt.datetime.combine(month, dt.time())
+        end = (start + dt.timedelta(days=32)).replace(day=1)
+        per_user = """
+            SELECT u.username,
+                SUM(CASE WHEN l.action = 'customer_view' THEN 1 ELSE 0 END) AS views,
+                COUNT(DISTINCT CASE WHEN l.action = 'customer_view' THEN l.target_id END)
+                    AS customers,
+                CASE WHEN e.branch_id IS NULL THEN -1 ELSE SUM(
+                    CASE WHEN l.action = 'customer_view'
+                        AND (c.home_branch_id IS NULL OR c.home_branch_id <> e.branch_id)
+                    THEN 1 ELSE 0 END) END AS outside_branch,
+                SUM(CASE WHEN l.action LIKE '%export' THEN 1 ELSE 0 END) AS exports
+            FROM audit_log l
+            JOIN users u ON u.id = l.user_id
+            LEFT JOIN employees e ON e.id = u.employee_id
+            LEFT JOIN customers c ON c.customer_no = l.target_id
+            WHERE l.occurred_at >= :start AND l.occurred_at < :end
+                AND (l.action IN ('customer_view', 'customer_search') OR l.action LIKE '%export')
+            GROUP BY u.username, e.branch_id
+        """
+        flagged = pd.read_sql(
+            text(
+                f"SELECT * FROM ({per_user}) per_user WHERE customers >= :many "  # noqa: S608
+                "OR (outside_branch >= :outside AND outside_branch * 2 >= views) OR exports > 0"
+            ),
+            engine,
+            params={
+                "start": start,
+                "end": end,
+                "many": MANY_RECORDS_PER_MONTH,
+                "outside": OUTSIDE_BRANCH_VIEWS,
+            },
+        )
+        return sorted(
+            (r.username, int(r.views), int(r.customers), int(r.outside_branch), int(r.exports))
+            for r in flagged.itertuples(index=False)
+        )
+
+    return Task(
+        "audit_review",
+        ours,
+        baseline,
+        same_answer=lambda a, b: a == b,
+        runs=5,
+        strong=strong,
+        strong_kind="sql",
+    )
 
 
 EXPORT_ROWS = 20_000

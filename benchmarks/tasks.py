@@ -15,7 +15,13 @@ from benchmarks.import_tasks import tasks as import_tasks
 from benchmarks.security_tasks import tasks as security_tasks
 from benchmarks.segment_tasks import tasks as segment_tasks
 from data_access import agenda
-from data_access.customers import SEARCH_LIMIT, customer_360, search_customers
+from data_access.customers import (
+    CONSULTATION_LIMIT,
+    RECENT_TRANSACTIONS,
+    SEARCH_LIMIT,
+    customer_360,
+    search_customers,
+)
 from data_access.db import PROJECT_ROOT, read_frame
 from data_access.models import Customer
 from data_access.security import SignedInUser, authenticate
@@ -80,12 +86,35 @@ def search_tasks(engine: Engine, user: SignedInUser, sample: pl.DataFrame) -> li
         by_name = customers[customers["name"].str.startswith(query)]
         return by_name.sort_values(["name", "customer_no"]).head(SEARCH_LIMIT)["name"].tolist()
 
-    return [Task("search", ours, baseline, same_answer=lambda a, b: a == b)]
+    def strong(index: int) -> list[str]:
+        """The prefix filter and the limit in SQL, as any competent app would push them."""
+        query = queries[index % len(queries)]
+        found = pd.read_sql(
+            text(
+                "SELECT name FROM customers WHERE name LIKE :prefix "
+                "ORDER BY name, customer_no LIMIT :limit"
+            ),
+            engine,
+            params={"prefix": f"{query}%", "limit": SEARCH_LIMIT},
+        )
+        return found["name"].tolist()
+
+    return [
+        Task(
+            "search",
+            ours,
+            baseline,
+            same_answer=lambda a, b: a == b,
+            strong=strong,
+            strong_kind="sql",
+        )
+    ]
 
 
 def customer360_tasks(engine: Engine, user: SignedInUser, sample: pl.DataFrame) -> list[Task]:
     numbers = sample["customer_no"].to_list()
     ids = sample["id"].to_list()
+    end_of_day = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time())
 
     def ours(index: int) -> tuple[int, int, int]:
         with engine.connect() as conn:
@@ -115,7 +144,64 @@ def customer360_tasks(engine: Engine, user: SignedInUser, sample: pl.DataFrame) 
             int(alerts["resolved_at"].isna().sum()),
         )
 
-    return [Task("customer360", ours, baseline, same_answer=lambda a, b: a == b)]
+    def strong(index: int) -> tuple[int, int, int]:
+        """The page's sections with their filters, sums and limits in SQL: the customer row,
+        open holdings and their total, open alerts, the latest transactions, notes, events
+        and transfers."""
+        params = {"customer_id": ids[index % len(ids)], "end": end_of_day}
+        with engine.connect() as conn:
+            pd.read_sql(
+                text("SELECT * FROM customers WHERE id = :customer_id"), conn, params=params
+            )
+            holdings = pd.read_sql(
+                text(
+                    "SELECT a.*, p.name FROM accounts a JOIN products p ON p.id = a.product_id "
+                    "WHERE a.customer_id = :customer_id AND a.closed_on IS NULL"
+                ),
+                conn,
+                params=params,
+            )
+            open_alerts = pd.read_sql(
+                text(
+                    "SELECT * FROM alerts WHERE customer_id = :customer_id AND resolved_at IS NULL"
+                ),
+                conn,
+                params=params,
+            )
+            pd.read_sql(
+                text(
+                    "SELECT * FROM transactions WHERE customer_id = :customer_id "
+                    "AND occurred_at < :end ORDER BY occurred_at DESC, id DESC LIMIT :limit"
+                ),
+                conn,
+                params={**params, "limit": RECENT_TRANSACTIONS},
+            )
+            pd.read_sql(
+                text(
+                    "SELECT * FROM consultations WHERE customer_id = :customer_id "
+                    "ORDER BY occurred_at DESC LIMIT :limit"
+                ),
+                conn,
+                params={**params, "limit": CONSULTATION_LIMIT},
+            )
+            for section in ("life_events", "branch_transfers"):
+                pd.read_sql(
+                    text(f"SELECT * FROM {section} WHERE customer_id = :customer_id"),  # noqa: S608
+                    conn,
+                    params=params,
+                )
+        return int(holdings["market_value_krw"].sum()), len(holdings), len(open_alerts)
+
+    return [
+        Task(
+            "customer360",
+            ours,
+            baseline,
+            same_answer=lambda a, b: a == b,
+            strong=strong,
+            strong_kind="sql",
+        )
+    ]
 
 
 def build(engine: Engine) -> list[Task]:
