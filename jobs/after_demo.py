@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from data_access import agenda
 from data_access.business_days import extra_holidays, is_business_day
@@ -45,6 +45,14 @@ OUTCOME_SHARES = {agenda.DONE: 0.8, agenda.UNREACHABLE: 0.14, agenda.SNOOZED: 0.
 DEMO_SNOOZE_DAYS = (1, 3, 7)
 NOTED_SHARE = 0.85
 DEMO_NOTE = ("phone", "follow_up", "아젠다 항목 확인 전화. 다음 상담 일정 안내.")
+# A worked item of a contact-due rule is a mailing or call sent: always done and logged in the
+# rule's channel, so the customer's last contact moves on and the next one waiting comes up the
+# next morning (the rule lists the longest-waiting few of each book).
+CONTACT_NOTES = {
+    "dm": ("dm", "follow_up", "DM 발송: 펀드 운용 보고서와 신상품 안내장."),
+    "tm": ("tm", "follow_up", "TM 안내 통화: 펀드 운용 현황과 신상품 안내."),
+    "any": DEMO_NOTE,
+}
 
 
 def agenda_history(engine: Engine, as_of: dt.date) -> dict[str, Any]:
@@ -59,12 +67,15 @@ def agenda_history(engine: Engine, as_of: dt.date) -> dict[str, Any]:
         day -= dt.timedelta(days=1)
         if is_business_day(day, holidays):
             days.insert(0, day)
+    with engine.connect() as conn:
+        contact_channels = contact_rule_channels(conn)
     items = worked = 0
     for day in days:
         items += agenda_job.run(engine, day)["items"]
         with engine.connect() as conn, unit_of_work(conn) as session:
             write = session.connection()
-            worked += agenda.work_history(write, day, demo_work(agenda.open_items(write, day), day))
+            work = demo_work(agenda.open_items(write, day), day, contact_channels)
+            worked += agenda.work_history(write, day, work)
     return {
         "days": len(days),
         "items": items,
@@ -73,9 +84,21 @@ def agenda_history(engine: Engine, as_of: dt.date) -> dict[str, Any]:
     }
 
 
-def demo_work(items: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+def contact_rule_channels(conn: Connection) -> dict[int, str]:
+    """The channel of each contact-due rule, by rule id: what working its items sends."""
+    return {
+        rule.id: rule.spec.params.channel
+        for rule in agenda.agenda_rules(conn)
+        if rule.kind is agenda.RuleKind.CONTACT_DUE
+    }
+
+
+def demo_work(
+    items: pl.DataFrame, day: dt.date, contact_channels: dict[int, str] | None = None
+) -> pl.DataFrame:
     """The items a day's reps worked (agenda.WORKED_SCHEMA), drawn from the seed and the day:
-    each branch and rep keeps a share of their own, spread over the working hours."""
+    each branch and rep keeps a share of their own, spread over the working hours. Items of
+    the contact-due rules in `contact_channels` (rule id: channel) are mailings sent."""
     if items.is_empty():
         return pl.DataFrame(schema=agenda.WORKED_SCHEMA)
     branch = items["branch_id"].fill_null(0).to_numpy()
@@ -93,7 +116,13 @@ def demo_work(items: pl.DataFrame, day: dt.date) -> pl.DataFrame:
         0, 3600, size
     )
     noted = (status == agenda.DONE) & (rng.random(size) < NOTED_SHARE)
-    channel, outcome, text = DEMO_NOTE
+    channels = contact_channels or {}
+    contact = [channels.get(rule) for rule in items["rule_id"].to_list()]
+    is_contact = np.array([c is not None for c in contact], dtype=bool)
+    status = np.where(is_contact, agenda.DONE, status)
+    noted |= is_contact
+    notes = [DEMO_NOTE if c is None else CONTACT_NOTES[c] for c in contact]
+    channel, outcome, text = (pl.Series(column) for column in zip(*notes, strict=True))
     return (
         items.select("rule_id", "customer_id")
         .with_columns(
@@ -107,9 +136,9 @@ def demo_work(items: pl.DataFrame, day: dt.date) -> pl.DataFrame:
         )
         .with_columns(
             pl.when(pl.col("status") == agenda.SNOOZED).then("snooze_days").alias("snooze_days"),
-            pl.when("noted").then(pl.lit(channel)).alias("channel"),
-            pl.when("noted").then(pl.lit(outcome)).alias("outcome"),
-            pl.when("noted").then(pl.lit(text)).alias("note"),
+            pl.when("noted").then(channel).alias("channel"),
+            pl.when("noted").then(outcome).alias("outcome"),
+            pl.when("noted").then(text).alias("note"),
         )
         .filter(pl.Series(chosen))
         .select(list(agenda.WORKED_SCHEMA))

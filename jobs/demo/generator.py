@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import holidays
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, Table, insert, select
 
+from data_access import agenda
 from data_access.business_days import business_today
 from data_access.db import (
     bulk_insert,
@@ -42,6 +43,7 @@ from data_access.models import (
     TRANSACTION_CHANNELS,
     TRANSACTION_KINDS,
     Account,
+    AgendaRule,
     Alert,
     Base,
     Branch,
@@ -63,6 +65,7 @@ from data_access.models import (
 )
 from data_access.security import hash_password
 from jobs.demo.reference import (
+    AGENDA_RULES,
     ALERT_RESOLUTIONS,
     ALERT_TEXTS,
     BRANCH_SITES,
@@ -173,7 +176,16 @@ class DatabaseNotEmpty(Exception):
 # The shape of the firm and its customers. Names, places, funds, courses and texts are the
 # reference data in jobs/demo/firm_data (see jobs.demo.reference).
 
-BRANCH_COUNT = len(BRANCH_SITES)
+# The firm scales with its customers on the article's ratios: 2.6 million customers in 84
+# branches (about 31,000 a branch), 12 staff a branch, four of them dedicated managers with
+# books of about 440 priority customers. A small demo keeps a few branches, so league tables
+# and comparisons still mean something; its reps then hold smaller books than at full scale.
+CUSTOMERS_PER_BRANCH = 2_600_000 / 84
+MIN_BRANCHES = 4
+DEDICATED_BOOK_SIZE = 440
+# In a demo too small for full books, dedicated managers keep at most this share of a branch's
+# customers, so the reps still have books.
+DEDICATED_SHARE_LIMIT = 0.5
 OFFICE_WORKER, HOMEMAKER = OCCUPATIONS.index("회사원"), OCCUPATIONS.index("주부")
 AGE_BAND_LIMITS = (30, 60)  # age bands: under 30, 30-59, 60 and over
 PREFERRED_CHANNEL_WEIGHTS_BY_AGE_BAND = ((15, 15, 62, 8), (35, 25, 28, 12), (55, 25, 5, 15))
@@ -469,6 +481,7 @@ class _Staff:
 
     ids: np.ndarray
     branch: np.ndarray  # branch index, -1 for head office
+    sites: np.ndarray  # index into BRANCH_SITES of each branch
     roles: list[Role]
     active: np.ndarray
     hired: np.ndarray
@@ -485,20 +498,34 @@ def _branch_manager_id(branch: np.ndarray) -> np.ndarray:
     return branch * len(BRANCH_SLOT_ROLES) + 1
 
 
-def _branch_frame(rng: np.random.Generator) -> tuple[pl.DataFrame, np.ndarray]:
+def branch_count(customers: int) -> int:
+    """Branches of a demo firm of this many customers: one per ~31,000 customers (84 at the
+    article's 2.6 million), at least MIN_BRANCHES and at most one per branch site."""
+    wanted = round(customers / CUSTOMERS_PER_BRANCH)
+    return min(max(wanted, MIN_BRANCHES), len(BRANCH_SITES))
+
+
+def _branch_sites(count: int) -> np.ndarray:
+    """The site of each branch: the first (101 Gangnam, the demo accounts' branch) and the rest
+    spread evenly over the site list, so a small firm still spans Seoul and the regions."""
+    return np.rint(np.linspace(0, len(BRANCH_SITES) - 1, count)).astype(np.int64)
+
+
+def _branch_frame(rng: np.random.Generator, sites: np.ndarray) -> tuple[pl.DataFrame, np.ndarray]:
     """The branches, and each one's share of customers (bigger in Seoul and Gyeonggi)."""
-    count = BRANCH_COUNT
+    count = len(sites)
+    site = [BRANCH_SITES[i] for i in sites]
     opened = np.datetime64("1970-01-01") + _days(rng.integers(0, 30 * 365, count))
     weight = rng.lognormal(0.0, 0.25, count) * np.array(
-        [REGION_CUSTOMER_WEIGHT.get(site.region, 1.0) for site in BRANCH_SITES]
+        [REGION_CUSTOMER_WEIGHT.get(s.region, 1.0) for s in site]
     )
     frame = pl.DataFrame(
         {
             "id": np.arange(1, count + 1),
             "code": [str(101 + i) for i in range(count)],
-            "name_ko": [f"{site.name_ko}지점" for site in BRANCH_SITES],
-            "name_en": [site.name_en for site in BRANCH_SITES],
-            "region": [site.region for site in BRANCH_SITES],
+            "name_ko": [f"{s.name_ko}지점" for s in site],
+            "name_en": [s.name_en for s in site],
+            "region": [s.region for s in site],
             "opened_on": opened,
             "is_active": np.ones(count, dtype=bool),
         }
@@ -506,15 +533,16 @@ def _branch_frame(rng: np.random.Generator) -> tuple[pl.DataFrame, np.ndarray]:
     return frame, _shares(weight)
 
 
-def _staff(rng: np.random.Generator, as_of: dt.date) -> _Staff:
+def _staff(rng: np.random.Generator, as_of: dt.date, sites: np.ndarray) -> _Staff:
     slots = len(BRANCH_SLOT_ROLES)
     head_office = len(HEAD_OFFICE_ROLES)
-    roles = list(BRANCH_SLOT_ROLES) * BRANCH_COUNT + list(HEAD_OFFICE_ROLES)
+    branches = len(sites)
+    roles = list(BRANCH_SLOT_ROLES) * branches + list(HEAD_OFFICE_ROLES)
     size = len(roles)
     ids = np.arange(1, size + 1)
     role = np.array([r.value for r in roles])
-    branch = np.concatenate([np.repeat(np.arange(BRANCH_COUNT), slots), np.full(head_office, -1)])
-    slot = np.concatenate([np.tile(np.arange(slots), BRANCH_COUNT), np.full(head_office, -1)])
+    branch = np.concatenate([np.repeat(np.arange(branches), slots), np.full(head_office, -1)])
+    slot = np.concatenate([np.tile(np.arange(slots), branches), np.full(head_office, -1)])
 
     years_ago = np.array([rng.uniform(*HIRED_YEARS_AGO[r]) for r in roles])
     hired = np.datetime64(as_of, "D") - _days(years_ago * 365.25)
@@ -523,8 +551,12 @@ def _staff(rng: np.random.Generator, as_of: dt.date) -> _Staff:
     always_active = np.isin(slot, (0, FIRST_DEDICATED_SLOT, FIRST_REP_SLOT)) | (branch <= 0)
     active = always_active | (rng.random(size) >= INACTIVE_SHARE)
 
-    paper_branch = rng.random(BRANCH_COUNT) < PAPER_BRANCH_SHARE
-    paper_branch[0] = False
+    # A fixed share of branches, never the demo accounts' own (101): a small firm has none,
+    # so its average stays near the article's ~250 actions a day.
+    paper_branch = np.zeros(branches, dtype=bool)
+    paper_branch[
+        rng.choice(np.arange(1, branches), round(PAPER_BRANCH_SHARE * branches), replace=False)
+    ] = True
     in_paper_branch = (branch >= 0) & paper_branch[np.maximum(branch, 0)]
     holdout_share = np.where(
         in_paper_branch, PAPER_HOLDOUT_SHARE_IN_PAPER_BRANCH, PAPER_HOLDOUT_SHARE
@@ -560,6 +592,7 @@ def _staff(rng: np.random.Generator, as_of: dt.date) -> _Staff:
     return _Staff(
         ids=ids,
         branch=branch,
+        sites=sites,
         roles=roles,
         active=active,
         hired=hired,
@@ -568,15 +601,17 @@ def _staff(rng: np.random.Generator, as_of: dt.date) -> _Staff:
         actions_per_day=actions_per_day,
         usernames=usernames,
         dedicated_managers=_branch_pool(
-            branch, ids, works_in_branch & (role == Role.DEDICATED_MANAGER)
+            branch, ids, works_in_branch & (role == Role.DEDICATED_MANAGER), branches
         ),
-        sales_reps=_branch_pool(branch, ids, works_in_branch & (role == Role.SALES_REP)),
-        branch_staff=_branch_pool(branch, ids, works_in_branch),
+        sales_reps=_branch_pool(branch, ids, works_in_branch & (role == Role.SALES_REP), branches),
+        branch_staff=_branch_pool(branch, ids, works_in_branch, branches),
     )
 
 
-def _branch_pool(branch: np.ndarray, ids: np.ndarray, chosen: np.ndarray) -> _Members:
-    return _Members.of(branch[chosen], ids[chosen], BRANCH_COUNT)
+def _branch_pool(
+    branch: np.ndarray, ids: np.ndarray, chosen: np.ndarray, branches: int
+) -> _Members:
+    return _Members.of(branch[chosen], ids[chosen], branches)
 
 
 def _employee_frame(rng: np.random.Generator, staff: _Staff) -> pl.DataFrame:
@@ -768,6 +803,7 @@ def _enrolments(
 class _Customers:
     ids: np.ndarray
     branch: np.ndarray  # home branch index today
+    sites: np.ndarray  # index into BRANCH_SITES of each branch
     female: np.ndarray
     birth: np.ndarray
     age: np.ndarray  # whole years on as_of
@@ -797,7 +833,8 @@ def _customers(
     branch_share: np.ndarray,
     staff: _Staff,
 ) -> _Customers:
-    branch = rng.choice(BRANCH_COUNT, size, p=branch_share)
+    branches = len(staff.sites)
+    branch = rng.choice(branches, size, p=branch_share)
     female = rng.random(size) < 0.52
     last_birth_year = min(2004, int(window.last.astype(object).year) - 21)
     birth_year = np.clip(np.rint(rng.normal(1966, 13, size)), 1935, last_birth_year).astype(int)
@@ -831,9 +868,9 @@ def _customers(
         [stays & (score >= vip_from), stays & (score >= priority_from)], [VIP, PRIORITY], GENERAL
     )
     manager = np.where(
-        tier == GENERAL,
+        _in_dedicated_book(branch, stays, score, staff.dedicated_managers),
+        _dedicated_manager_by_rank(branch, stays, score, staff.dedicated_managers),
         staff.sales_reps.draw(rng, branch),
-        staff.dedicated_managers.draw(rng, branch),
     )
     cue = np.where(rng.random(size) < CUE_SHARE, _draw(rng, CUE_WEIGHTS, size), -1)
 
@@ -843,11 +880,12 @@ def _customers(
     move_a, _ = calendar.draw_between(rng, opened + 1, last_day)
     move_b, _ = calendar.draw_between(rng, opened + 1, last_day)
     twice = moved & (rng.random(size) < 0.3) & (move_a != move_b)
-    middle = (branch + 1 + rng.integers(0, BRANCH_COUNT - 1, size)) % BRANCH_COUNT
-    before_middle = (middle + 1 + rng.integers(0, BRANCH_COUNT - 1, size)) % BRANCH_COUNT
+    middle = (branch + 1 + rng.integers(0, branches - 1, size)) % branches
+    before_middle = (middle + 1 + rng.integers(0, branches - 1, size)) % branches
     return _Customers(
         ids=np.arange(1, size + 1),
         branch=branch,
+        sites=staff.sites,
         female=female,
         birth=birth,
         age=age,
@@ -864,6 +902,39 @@ def _customers(
     )
 
 
+def _rank_in_branch(branch: np.ndarray, stays: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Each staying customer's place in their branch by score (0 = best); -1 for leavers."""
+    rank = np.full(len(branch), -1, dtype=np.int64)
+    staying = np.flatnonzero(stays)
+    order = staying[np.lexsort((-score[staying], branch[staying]))]
+    starts = np.searchsorted(branch[order], branch[order], side="left")
+    rank[order] = np.arange(len(order)) - starts
+    return rank
+
+
+def _in_dedicated_book(
+    branch: np.ndarray, stays: np.ndarray, score: np.ndarray, dedicated: _Members
+) -> np.ndarray:
+    """The branch's best customers, DEDICATED_BOOK_SIZE per dedicated manager (the article's
+    ~440), never more than DEDICATED_SHARE_LIMIT of the branch's staying customers."""
+    rank = _rank_in_branch(branch, stays, score)
+    staying = np.bincount(branch[stays], minlength=len(dedicated.counts))
+    capacity = np.minimum(
+        dedicated.counts * DEDICATED_BOOK_SIZE, np.floor(DEDICATED_SHARE_LIMIT * staying)
+    )
+    return (rank >= 0) & (rank < capacity[branch])
+
+
+def _dedicated_manager_by_rank(
+    branch: np.ndarray, stays: np.ndarray, score: np.ndarray, dedicated: _Members
+) -> np.ndarray:
+    """Dealt in rank order over the branch's dedicated managers, so their books are even."""
+    rank = np.maximum(_rank_in_branch(branch, stays, score), 0)
+    counts = np.maximum(dedicated.counts[branch], 1)
+    pick = dedicated.starts[branch] + rank % counts
+    return dedicated.values[np.minimum(pick, len(dedicated.values) - 1)]
+
+
 def _customer_frame(rng: np.random.Generator, people: _Customers, part: slice) -> pl.DataFrame:
     size = part.stop - part.start
     home, female, age = people.branch[part], people.female[part], people.age[part]
@@ -872,7 +943,9 @@ def _customer_frame(rng: np.random.Generator, people: _Customers, part: slice) -
     occupation = _draw_categories(rng, _cumulative(OCCUPATION_WEIGHTS_BY_AGE_BAND), age_band)
     occupation = np.where(~female & (occupation == HOMEMAKER), OFFICE_WORKER, occupation)
     # Most live near their home branch; the rest moved or bank near work.
-    address_branch = np.where(rng.random(size) < 0.9, home, rng.integers(0, BRANCH_COUNT, size))
+    branches = len(people.sites)
+    address_branch = np.where(rng.random(size) < 0.9, home, rng.integers(0, branches, size))
+    address_site = people.sites[address_branch]
     birth_year = people.birth[part].astype("datetime64[Y]").astype(np.int64) + 1970
     has_email = rng.random(size) < np.clip(0.6 + 0.01 * (60 - age), 0.1, 0.95)
     raw = pl.DataFrame(
@@ -882,9 +955,9 @@ def _customer_frame(rng: np.random.Generator, people: _Customers, part: slice) -
             "birth_date": people.birth[part],
             "female": female,
             "occupation": _gather(OCCUPATIONS, occupation),
-            "region": _gather([s.region for s in BRANCH_SITES], address_branch),
-            "province": _gather([PROVINCES[s.region] for s in BRANCH_SITES], address_branch),
-            "district": _gather([s.district for s in BRANCH_SITES], address_branch),
+            "region": _gather([s.region for s in BRANCH_SITES], address_site),
+            "province": _gather([PROVINCES[s.region] for s in BRANCH_SITES], address_site),
+            "district": _gather([s.district for s in BRANCH_SITES], address_site),
             "road": _gather(ROADS, rng.integers(0, len(ROADS), size)),
             "building": rng.integers(1, 300, size),
             "in_apartment": rng.random(size) < 0.55,
@@ -1039,7 +1112,9 @@ def _accounts(
     )
     served_at_home = rng.random(count) < 0.88
     branch = np.where(
-        served_at_home, people.branch_on(owner, opened), rng.integers(0, BRANCH_COUNT, count)
+        served_at_home,
+        people.branch_on(owner, opened),
+        rng.integers(0, len(people.sites), count),
     )
 
     is_open = np.isnat(closed)
@@ -1193,7 +1268,7 @@ def _transaction_frame(
     )
     at_home = people.branch_on(owner, day)
     elsewhere = (channel == BRANCH_CHANNEL) & (rng.random(size) >= 0.88)
-    branch = np.where(elsewhere, rng.integers(0, BRANCH_COUNT, size), at_home)
+    branch = np.where(elsewhere, rng.integers(0, len(staff.sites), size), at_home)
     branch = np.where(channel == ONLINE_CHANNEL, -1, branch)
     employee = staff.branch_staff.draw(rng, np.maximum(branch, 0))
     # Staff hired after that day were not there yet; the branch manager served instead.
@@ -1552,6 +1627,17 @@ def _sqlite_rollback_journal(conn: Connection, sole_user: bool) -> Iterator[None
                 _log.warning("could not switch the database back to WAL; the next connection will")
 
 
+def _store_agenda_rules(conn: Connection, as_of: dt.date) -> None:
+    """The demo firm's agenda rules (firm_data/agenda_rules.toml), checked like an admin's."""
+    changed_at = dt.datetime.combine(as_of, dt.time())
+    rows = [
+        {**agenda.validate_rule(raw).model_dump(mode="json"), "version": 1}
+        | {"updated_by": "system", "updated_at": changed_at}
+        for raw in AGENDA_RULES
+    ]
+    conn.execute(insert(AgendaRule.__table__), rows)
+
+
 def _chunks(size: int, chunk: int) -> Iterator[tuple[int, slice]]:
     for number, start in enumerate(range(0, size, chunk)):
         yield number, slice(start, min(start + chunk, size))
@@ -1596,7 +1682,10 @@ def generate(
     ]
     expected_rows = round(
         customers * ROWS_PER_CUSTOMER
-        + len(usage_dates) * BRANCH_COUNT * len(BRANCH_SLOT_ROLES) * USAGE_ROWS_PER_EMPLOYEE_DAY
+        + len(usage_dates)
+        * branch_count(customers)
+        * len(BRANCH_SLOT_ROLES)
+        * USAGE_ROWS_PER_EMPLOYEE_DAY
     )
     with (
         engine.connect() as conn,
@@ -1613,6 +1702,7 @@ def generate(
                 _demo_frames(seed, customers, window, calendar, usage_dates)
             ):
                 loader.load(table, frame)
+        _store_agenda_rules(conn, as_of)
     settle_after_bulk_load(engine, Base.metadata.sorted_tables)
     seconds = time.perf_counter() - started
     loader.report("done", 1.0)
@@ -1631,9 +1721,10 @@ def _demo_frames(
 ) -> Iterator[tuple[Table, pl.DataFrame]]:
     """Every table's rows in an order that satisfies the foreign keys, big tables in chunks."""
     as_of = window.last.astype(object) + dt.timedelta(days=1)
-    branches, branch_share = _branch_frame(_rng(seed, "branches"))
+    sites = _branch_sites(branch_count(customer_count))
+    branches, branch_share = _branch_frame(_rng(seed, "branches"), sites)
     yield Branch.__table__, branches
-    staff = _staff(_rng(seed, "staff"), as_of)
+    staff = _staff(_rng(seed, "staff"), as_of, sites)
     yield Employee.__table__, _employee_frame(_rng(seed, "employees"), staff)
     yield User.__table__, _user_frame(staff, as_of)
     launched = _product_launches(_rng(seed, "products"))
@@ -1690,7 +1781,7 @@ def _demo_frames(
         yield Transaction.__table__, _with_ids(frame, next_id)
         next_id += frame.height
 
-    customers_by_branch = _Members.of(people.branch, people.ids, BRANCH_COUNT)
+    customers_by_branch = _Members.of(people.branch, people.ids, len(sites))
     next_id = 1
     for start in range(0, len(usage_dates), USAGE_DAYS_PER_CHUNK):
         days = usage_dates[start : start + USAGE_DAYS_PER_CHUNK]

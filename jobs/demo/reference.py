@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -110,6 +110,10 @@ ALERT_TEXTS: tuple[str, ...] = tuple(_TEXTS["alerts"][kind]["text"] for kind in 
 ALERT_RESOLUTIONS: tuple[str, ...] = tuple(
     _TEXTS["alerts"][kind]["resolution"] for kind in ALERT_KINDS
 )
+
+with (DATA / "agenda_rules.toml").open("rb") as _file:
+    # Raw rule specs, validated by data_access.agenda when the generator stores them.
+    AGENDA_RULES: tuple[dict[str, Any], ...] = tuple(tomllib.load(_file)["rules"])
 
 COURSES: tuple[Course, ...] = tuple(Course(*row) for row in _table("courses").iter_rows())
 TRAINING_LOCATIONS: tuple[str, ...] = tuple(_TEXTS["training_locations"])
