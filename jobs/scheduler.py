@@ -234,6 +234,12 @@ def control(engine: Engine) -> Iterator[BaseScheduler]:
     try:
         yield scheduler
     finally:
+        # APScheduler's loop looks for due jobs once more as it stops (stopped is not paused):
+        # with the shared store still attached, a run due now (a missed one the scheduler
+        # process should catch up) would be taken here, fail on the stopped executor, and be
+        # moved to its next date. Detached first, and without closing the store, whose engine
+        # is the console's own.
+        scheduler.remove_jobstore("default", shutdown=False)
         scheduler.shutdown(wait=False)
 
 
