@@ -11,9 +11,9 @@ from sqlalchemy import Engine, func, select, text
 
 from benchmarks.harness import Task
 from benchmarks.tasks import AS_OF
-from data_access import kpis
+from data_access import kpis, metrics
 from data_access.business_days import extra_holidays, is_business_day
-from data_access.models import KpiSnapshot
+from data_access.models import INFLOW_KINDS, OUTFLOW_KINDS, KpiSnapshot
 from data_access.security import SignedInUser, authenticate
 from jobs.demo import DEMO_PASSWORD
 
@@ -108,12 +108,13 @@ def firm_kpis_pandas(
 ) -> dict[str, float | None]:
     """The firm's KPIs on `day` the plain way: pd.read_sql of the tables, then pandas.
 
-    Written from the definitions in data_access/kpis.py, not from its code. The event tables
+    Written from the definitions in data_access/kpis.py and data_access/metrics.py, not from
+    their code. The event tables
     (transactions, notes, usage) are read from the 30-day window on only, as a plain app
     would filter them in SQL: every figure here looks no further back, and the whole of
     usage_events (56 million rows at full scale) does not fit in memory as pandas objects.
     """
-    window_start = pd.Timestamp(day - dt.timedelta(days=kpis.WINDOW_DAYS))
+    window_start = pd.Timestamp(day - dt.timedelta(days=metrics.WINDOW_DAYS))
     with engine.connect() as conn:
         holidays = extra_holidays(conn)
         read = {
@@ -128,10 +129,10 @@ def firm_kpis_pandas(
     while not is_business_day(previous, holidays):
         previous -= dt.timedelta(days=1)
     prev = pd.Timestamp(previous)
-    ago = d - pd.Timedelta(days=kpis.WINDOW_DAYS)
+    ago = d - pd.Timedelta(days=metrics.WINDOW_DAYS)
     business_days = sum(
         is_business_day(ago.date() + dt.timedelta(days=n), holidays)
-        for n in range(1, kpis.WINDOW_DAYS + 1)
+        for n in range(1, metrics.WINDOW_DAYS + 1)
     )
 
     def since(frame: pd.DataFrame, column: str, start: pd.Timestamp) -> pd.DataFrame:
@@ -144,9 +145,9 @@ def firm_kpis_pandas(
         return numerator * scale / denominator if denominator > 0 else None
 
     accounts, tx = read["accounts"], read["transactions"]
-    tx["net"] = tx["amount_krw"].where(tx["kind"].isin(kpis.INFLOW_KINDS), 0) - tx[
-        "amount_krw"
-    ].where(tx["kind"].isin(kpis.OUTFLOW_KINDS), 0)
+    tx["net"] = tx["amount_krw"].where(tx["kind"].isin(INFLOW_KINDS), 0) - tx["amount_krw"].where(
+        tx["kind"].isin(OUTFLOW_KINDS), 0
+    )
 
     def aum(when: pd.Timestamp) -> float:
         held = open_on(accounts, when)
@@ -165,14 +166,19 @@ def firm_kpis_pandas(
     notes = read["consultations"]
     notes = notes[notes["corrects_id"].isna()]
     window_notes = since(notes, "occurred_at", ago)
-    pieces = window_notes[window_notes["channel"].isin(["dm", "tm"])]
-    responses = pieces[pieces["outcome"].isin(kpis.RESPONSE_OUTCOMES)]
-    today_notes = since(notes, "occurred_at", prev)
+    targets = read["campaign_targets"]
+    sent = targets[targets["arm"] == metrics.CONTACT_ARM]
+    pieces = since(sent, "started_on", ago)
+    responses = pieces[pieces["outcome"].isin(metrics.DM_TM_RESPONSES)]
+    today_pieces = since(sent, "started_on", prev)
     items = since(read["agenda_items"], "business_date", ago)
     usage = since(read["usage_events"], "occurred_at", ago)
-    usage = usage[usage["employee_id"].isin(staff["employee_id"])]
-    enrolments = read["enrolments"].merge(employed[["employee_id"]], on="employee_id")
-    trained = enrolments[enrolments["completed_on"] <= d]["employee_id"].nunique()
+    current = staff[staff["is_active"].astype(bool)]
+    usage = usage[usage["employee_id"].isin(current["employee_id"])]
+    courses = read["enrolments"].merge(current[["employee_id"]], on="employee_id")
+    completed = courses["completed_on"] <= d
+    due = completed | (courses["ends_on"] < d)
+    enrolments = courses.merge(employed[["employee_id"]], on="employee_id")
     valid = enrolments[
         (enrolments["certified_on"] <= d) & ~(enrolments["certification_expires_on"] < d)
     ]
@@ -194,15 +200,15 @@ def firm_kpis_pandas(
         "staff_per_branch": ratio(len(employed), len(branches)),
         "consultations_per_rep_day": ratio(len(window_notes), len(reps) * business_days),
         "agenda_completion_pct": ratio(
-            items["status"].isin(kpis.COMPLETED_STATUSES).sum(), len(items), 100
+            items["status"].isin(metrics.AGENDA_DONE_STATUSES).sum(), len(items), 100
         ),
-        "dm_tm_pieces": float(today_notes["channel"].isin(["dm", "tm"]).sum()),
+        "dm_tm_pieces": float(len(today_pieces)),
         "dm_tm_response_pct": ratio(len(responses), len(pieces), 100),
         "cost_per_response_krw": ratio(cost, len(responses)),
         "usage_per_staff_day": ratio(
             len(usage), len(usage[["employee_id", "occurred_at"]].drop_duplicates())
         ),
-        "trained_pct": ratio(trained, len(employed), 100),
+        "trained_pct": ratio(completed.sum(), due.sum(), 100),
         "certified_pct": ratio(valid["employee_id"].nunique(), len(employed), 100),
         "online_share_pct": ratio((window_tx["channel"] == "online").sum(), len(window_tx), 100),
     }
@@ -221,8 +227,11 @@ _QUERIES = {
     "WHERE occurred_at > :since",
     "agenda_items": "SELECT business_date, status FROM agenda_items WHERE branch_id IS NOT NULL",
     "usage_events": "SELECT employee_id, occurred_at FROM usage_events WHERE occurred_at > :since",
-    "enrolments": "SELECT employee_id, completed_on, certified_on, certification_expires_on "
-    "FROM enrolments",
+    "enrolments": "SELECT employee_id, completed_on, ends_on, certified_on, "
+    "certification_expires_on FROM enrolments "
+    "JOIN training_sessions ON training_sessions.id = enrolments.session_id",
+    "campaign_targets": "SELECT arm, outcome, channel, started_on FROM campaign_targets "
+    "JOIN campaigns ON campaigns.id = campaign_targets.campaign_id",
 }
 _DATES = {
     "accounts": ["opened_on", "closed_on"],
@@ -233,5 +242,6 @@ _DATES = {
     "consultations": ["occurred_at"],
     "agenda_items": ["business_date"],
     "usage_events": ["occurred_at"],
-    "enrolments": ["completed_on", "certified_on", "certification_expires_on"],
+    "enrolments": ["completed_on", "ends_on", "certified_on", "certification_expires_on"],
+    "campaign_targets": ["started_on"],
 }

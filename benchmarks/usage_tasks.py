@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, insert, select, text
 
 from benchmarks.harness import Task
 from benchmarks.tasks import AS_OF
-from data_access import usage
+from data_access import metrics, usage
 from data_access.business_days import is_business_day
 from data_access.models import UsageEvent, UsagePersonDay
 from data_access.security import SignedInUser, authenticate, now_seoul
@@ -50,7 +50,8 @@ def usage_page_task(engine: Engine, user: SignedInUser) -> Task:
         )
 
     def baseline(_index: int) -> tuple[int, int, float, float]:
-        first = AS_OF - dt.timedelta(days=usage.WINDOW_DAYS)
+        with engine.connect() as conn:  # the window: the 30 days to the last completed day
+            first, last = metrics.window(metrics.completed_day(conn, AS_OF))
         staff = pd.read_sql(
             "SELECT id FROM employees WHERE is_active AND branch_id IS NOT NULL", engine
         )
@@ -60,7 +61,7 @@ def usage_page_task(engine: Engine, user: SignedInUser) -> Task:
                 "WHERE occurred_at >= :first AND occurred_at < :last"
             ),
             engine,
-            params={"first": str(first), "last": str(AS_OF)},
+            params={"first": str(first), "last": str(last + dt.timedelta(days=1))},
             parse_dates=["occurred_at"],
         )
         events = events[events["employee_id"].isin(staff["id"])]
@@ -68,7 +69,7 @@ def usage_page_task(engine: Engine, user: SignedInUser) -> Task:
         person_days = events.groupby(["employee_id", "day"]).size()
         working = [
             first + dt.timedelta(days=n)
-            for n in range(usage.WINDOW_DAYS)
+            for n in range(metrics.WINDOW_DAYS)
             if is_business_day(first + dt.timedelta(days=n))
         ]
         active = person_days.reset_index()

@@ -54,6 +54,7 @@ from sqlalchemy import (
     BigInteger,
     Connection,
     Engine,
+    Select,
     and_,
     case,
     cast,
@@ -66,7 +67,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from data_access import job_runs, segments
+from data_access import job_runs, metrics, segments
 from data_access.customers import (
     NOTE_MAX_CHARS,
     add_note_unmarked,
@@ -1663,79 +1664,163 @@ def _status_counts() -> list[Any]:
 
 
 COUNT_SCHEMA = {name: pl.Int64 for name in ("items", "done", "unreachable", "snoozed", "open")}
+WINDOW_SCHEMA = {"window_items": pl.Int64, "window_done": pl.Int64}
+Grouped = Callable[[Any, list[Any]], Select[Any]]
 
 
-def _with_completion(frame: pl.DataFrame) -> pl.DataFrame:
-    """completion_pct: share of items done or found unreachable (a snooze is not completion)."""
-    return frame.with_columns(
-        pl.when(pl.col("items") > 0)
-        .then(((pl.col("done") + pl.col("unreachable")) * 100 / pl.col("items")).round(1))
-        .otherwise(0.0)
-        .alias("completion_pct")
+def _window_counts() -> list[Any]:
+    done = AgendaItem.status.in_(metrics.AGENDA_DONE_STATUSES)
+    return [
+        func.count().label("window_items"),
+        func.coalesce(func.sum(case((done, 1), else_=0)), 0).label("window_done"),
+    ]
+
+
+def _completion(items: str, done: str) -> pl.Expr:
+    return metrics.agenda_completion_pct(pl.col(done), pl.col(items)).alias("completion_pct")
+
+
+def _today_and_window(
+    conn: Connection, business_date: dt.date, grouped: Grouped, keys: Mapping[str, Any]
+) -> pl.DataFrame:
+    """Per group (`keys`): the counts by status of the items of `business_date`, the day's work
+    as it goes, and completion_pct, agenda completion over metrics.window of the latest
+    completed day (the KPI's figure). A group with items in either has a row."""
+    first, last = metrics.window(metrics.completed_day(conn, business_date))
+    today = read_frame(
+        conn,
+        grouped(AgendaItem.business_date == business_date, _status_counts()),
+        {**keys, **COUNT_SCHEMA},
+    )
+    window = read_frame(
+        conn,
+        grouped(AgendaItem.business_date.between(first, last), _window_counts()),
+        {**keys, **WINDOW_SCHEMA},
+    )
+    return (
+        today.join(window, on=list(keys), how="full", coalesce=True, nulls_equal=True)
+        .with_columns(pl.col(*COUNT_SCHEMA, *WINDOW_SCHEMA).fill_null(0))
+        .with_columns(_completion("window_items", "window_done"))
+        .drop(*WINDOW_SCHEMA)
     )
 
 
 def completion_by_employee(
     conn: Connection, user: SignedInUser, business_date: dt.date, *, branch_id: int | None = None
 ) -> pl.DataFrame:
-    """Per employee with items on `business_date`: employee_no, name, branch_code, counts by
-    status and completion_pct."""
-    stmt = (
-        select(
-            Employee.employee_no, Employee.name, Branch.code.label("branch_code"), *_status_counts()
+    """Per employee with items on `business_date` or in the completion window:
+    employee_no, name, branch_code, the day's counts by status and completion_pct (see
+    _today_and_window)."""
+
+    def grouped(on: Any, counts: list[Any]) -> Select[Any]:
+        return (
+            select(Employee.employee_no, Employee.name, Branch.code.label("branch_code"), *counts)
+            .select_from(AgendaItem)
+            .join(Employee, Employee.id == AgendaItem.employee_id)
+            .outerjoin(Branch, Branch.id == AgendaItem.branch_id)
+            .where(on, _team_scope(user, branch_id))
+            .group_by(Employee.employee_no, Employee.name, Branch.code)
         )
-        .select_from(AgendaItem)
-        .join(Employee, Employee.id == AgendaItem.employee_id)
-        .outerjoin(Branch, Branch.id == AgendaItem.branch_id)
-        .where(AgendaItem.business_date == business_date, _team_scope(user, branch_id))
-        .group_by(Employee.employee_no, Employee.name, Branch.code)
-        .order_by(Branch.code, Employee.employee_no)
+
+    keys = {"employee_no": pl.String, "name": pl.String, "branch_code": pl.String}
+    return _today_and_window(conn, business_date, grouped, keys).sort(
+        "branch_code", "employee_no", nulls_last=True
     )
-    return _with_completion(read_frame(conn, stmt, COUNT_SCHEMA))
 
 
 def completion_by_reason(
     conn: Connection, user: SignedInUser, business_date: dt.date, *, branch_id: int | None = None
 ) -> pl.DataFrame:
-    """Per rule with items on `business_date`: rule_id, name_ko, name_en, counts by status and
-    completion_pct, by priority."""
-    stmt = (
-        select(
-            AgendaRule.id.label("rule_id"),
-            AgendaRule.name_ko,
-            AgendaRule.name_en,
-            *_status_counts(),
+    """Per rule with items on `business_date` or in the completion window: rule_id, name_ko,
+    name_en, the day's counts by status and completion_pct, by priority."""
+
+    def grouped(on: Any, counts: list[Any]) -> Select[Any]:
+        return (
+            select(
+                AgendaRule.id.label("rule_id"),
+                AgendaRule.priority,
+                AgendaRule.name_ko,
+                AgendaRule.name_en,
+                *counts,
+            )
+            .select_from(AgendaItem)
+            .join(AgendaRule, AgendaRule.id == AgendaItem.rule_id)
+            .where(on, _team_scope(user, branch_id))
+            .group_by(AgendaRule.id, AgendaRule.priority, AgendaRule.name_ko, AgendaRule.name_en)
         )
-        .select_from(AgendaItem)
-        .join(AgendaRule, AgendaRule.id == AgendaItem.rule_id)
-        .where(AgendaItem.business_date == business_date, _team_scope(user, branch_id))
-        .group_by(AgendaRule.id, AgendaRule.name_ko, AgendaRule.name_en, AgendaRule.priority)
-        .order_by(AgendaRule.priority, AgendaRule.id)
+
+    keys = {"rule_id": pl.Int64, "priority": pl.Int64, "name_ko": pl.String, "name_en": pl.String}
+    return (
+        _today_and_window(conn, business_date, grouped, keys)
+        .sort("priority", "rule_id")
+        .drop("priority")
     )
-    return _with_completion(read_frame(conn, stmt, {"rule_id": pl.Int64, **COUNT_SCHEMA}))
 
 
 def completion_by_branch(
     conn: Connection, user: SignedInUser, business_date: dt.date
 ) -> pl.DataFrame:
-    """Executives: per branch with items on `business_date`, counts and completion_pct."""
+    """Executives: per branch with items on `business_date` or in the completion window, the
+    day's counts and completion_pct."""
     if require(user, Action.AGENDA_TEAM_READ) is not Scope.FIRM:
         raise AccessDenied("Only executives compare branches.")
-    stmt = (
-        select(
-            Branch.id.label("branch_id"),
-            Branch.code.label("branch_code"),
-            Branch.name_ko,
-            Branch.name_en,
-            *_status_counts(),
+
+    def grouped(on: Any, counts: list[Any]) -> Select[Any]:
+        return (
+            select(
+                Branch.id.label("branch_id"),
+                Branch.code.label("branch_code"),
+                Branch.name_ko,
+                Branch.name_en,
+                *counts,
+            )
+            .select_from(AgendaItem)
+            .join(Branch, Branch.id == AgendaItem.branch_id)
+            .where(on)
+            .group_by(Branch.id, Branch.code, Branch.name_ko, Branch.name_en)
         )
-        .select_from(AgendaItem)
-        .join(Branch, Branch.id == AgendaItem.branch_id)
-        .where(AgendaItem.business_date == business_date)
-        .group_by(Branch.id, Branch.code, Branch.name_ko, Branch.name_en)
-        .order_by(Branch.code)
+
+    keys = {"branch_id": pl.Int64, "branch_code": pl.String, "name_ko": pl.String}
+    keys |= {"name_en": pl.String}
+    return _today_and_window(conn, business_date, grouped, keys).sort("branch_code")
+
+
+@dataclass(frozen=True, slots=True)
+class TeamCompletion:
+    """A team's agenda on `business_date` (the day's counts, as it goes) and its agenda
+    completion over first_day..last_day (metrics.window of the latest completed day), the
+    figure the KPI snapshot of last_day shows; None without items in the window."""
+
+    business_date: dt.date
+    items: int
+    done: int
+    unreachable: int
+    snoozed: int
+    open: int
+    first_day: dt.date
+    last_day: dt.date
+    completion_pct: float | None
+
+
+def team_completion(
+    conn: Connection, user: SignedInUser, business_date: dt.date, *, branch_id: int | None = None
+) -> TeamCompletion:
+    """The branch's (a branch manager's own, or an executive's `branch_id`) or the firm's."""
+    first, last = metrics.window(metrics.completed_day(conn, business_date))
+    scope = _team_scope(user, branch_id)
+    today = conn.execute(
+        select(*_status_counts()).where(AgendaItem.business_date == business_date, scope)
+    ).one()
+    window = read_frame(
+        conn,
+        select(*_window_counts()).where(AgendaItem.business_date.between(first, last), scope),
+        WINDOW_SCHEMA,
     )
-    return _with_completion(read_frame(conn, stmt, {"branch_id": pl.Int64, **COUNT_SCHEMA}))
+    completion = window.select(_completion("window_items", "window_done")).item()
+    items, done, unreachable, snoozed, left = (int(n) for n in today)
+    return TeamCompletion(
+        business_date, items, done, unreachable, snoozed, left, first, last, completion
+    )
 
 
 def completion_by_week(
@@ -1747,7 +1832,8 @@ def completion_by_week(
     branch_id: int | None = None,
 ) -> pl.DataFrame:
     """Items per week (Monday) over the `weeks` weeks up to `until`: week_start, counts by
-    status and completion_pct. Counted per business date in SQL, summed per week here."""
+    status. Counted per business date in SQL, summed per week here. No rate: agenda
+    completion has one window, TeamCompletion's."""
     since = until - dt.timedelta(days=until.weekday() + 7 * (weeks - 1))
     stmt = (
         select(AgendaItem.business_date, *_status_counts())
@@ -1755,10 +1841,9 @@ def completion_by_week(
         .group_by(AgendaItem.business_date)
     )
     daily = read_frame(conn, stmt, {"business_date": pl.Date, **COUNT_SCHEMA})
-    weekly = (
+    return (
         daily.with_columns(pl.col("business_date").dt.truncate("1w").alias("week_start"))
         .group_by("week_start")
         .agg(pl.col(list(COUNT_SCHEMA)).sum())
         .sort("week_start")
     )
-    return _with_completion(weekly)

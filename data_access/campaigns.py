@@ -26,7 +26,7 @@ import polars as pl
 from sqlalchemy import BigInteger, Connection, Row, case, cast, false, func, null, select, true
 from sqlalchemy.orm import Session
 
-from data_access import customers, exports, segments
+from data_access import customers, exports, metrics, segments
 from data_access.db import bulk_insert, read_frame, unit_of_work
 from data_access.masking import mask_frame, personal_columns
 from data_access.models import (
@@ -47,9 +47,9 @@ from data_access.usage import UsageAction, record_usage
 PAGE = "campaigns"
 CHANNELS = ("dm", "tm")
 STRATA = ("branch", "tier", "region")
-CONTACT, CONTROL = "contact", "control"
+CONTACT, CONTROL = metrics.CONTACT_ARM, "control"
 OUTCOMES = ("responded", "bought", "declined", "unreachable")
-RESPONSES = ("responded", "bought")
+RESPONSES = metrics.DM_TM_RESPONSES
 # Each campaign outcome as a consultation outcome (data_access.customers.OUTCOMES).
 CONSULTATION_OUTCOME = {
     "responded": "interested",
@@ -502,7 +502,7 @@ def list_campaigns(conn: Connection, user: SignedInUser) -> pl.DataFrame:
     arms = (
         select(
             target.campaign_id,
-            func.sum(case((target.arm == CONTACT, 1), else_=0)).label("contacted"),
+            func.sum(case((metrics.dm_tm_piece(), 1), else_=0)).label("contacted"),
             func.sum(case((target.arm == CONTROL, 1), else_=0)).label("control"),
             func.count(target.outcome).label("recorded"),
         )

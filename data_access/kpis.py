@@ -5,9 +5,10 @@ every fact becomes dated events per branch (an account opens: +its value; a cust
 -1; a DM goes out: +1 piece), grouped in SQL and summed per (branch, day) on a calendar grid,
 then accumulated. A stock (customers, AUM) is the running total at the end of a day; a flow
 (net flows, new customers) is the difference between a business day and the one before, so a
-Monday also books the weekend; a rate is taken over the trailing WINDOW_DAYS days. Regions
-and the firm sum their branches' components before dividing, so a firm rate is never an
-average of branch rates.
+Monday also books the weekend; a rate is taken over the window of data_access/metrics.py
+(the 30 days ending on the day). Regions and the firm sum their branches' components before
+dividing, so a firm rate is never an average of branch rates. Which branch a fact belongs to
+and every formula shared with another screen are stated in data_access/metrics.py.
 
 AUM of a past day: accounts store only today's market value. The value of an account on day D
 is today's value less the net flows (subscriptions and deposits minus redemptions and
@@ -43,16 +44,16 @@ from sqlalchemy import (
     text,
 )
 
-from data_access import exports, job_runs
+from data_access import exports, job_runs, metrics
 from data_access.branches import UnknownBranch, branch_for_code, own_branch
 from data_access.business_days import extra_holidays, is_business_day
 from data_access.db import bulk_insert, day_of, read_arrow_frames, read_frame, unit_of_work
 from data_access.models import (
-    INFLOW_KINDS,
-    OUTFLOW_KINDS,
     Account,
     AgendaItem,
     Branch,
+    Campaign,
+    CampaignTarget,
     Consultation,
     Customer,
     Employee,
@@ -62,6 +63,7 @@ from data_access.models import (
     KpiTarget,
     Role,
     Tier,
+    TrainingSession,
     Transaction,
     UsageEvent,
 )
@@ -70,12 +72,9 @@ from data_access.security import SignedInUser, audit_as, now_seoul
 
 JOB = "kpi-snapshot"
 PAGE = "executive"
-WINDOW_DAYS = 30
 # The grid starts this far before the first reported day: a window and the previous business
 # day (after the longest holiday run) both stay on it.
-LOOKBACK_DAYS = WINDOW_DAYS + 15
-RESPONSE_OUTCOMES = ("interested", "purchased")
-COMPLETED_STATUSES = ("done", "unreachable")  # as the agenda counts completion
+LOOKBACK_DAYS = metrics.WINDOW_DAYS + 15
 PRIORITY_TIERS = (Tier.VIP.value, Tier.PRIORITY.value)
 CUSTOMER_FACING_ROLES = (Role.SALES_REP.value, Role.DEDICATED_MANAGER.value)
 ONLINE_CHANNEL = "online"
@@ -100,7 +99,7 @@ class Kind(enum.StrEnum):
 
     STOCK = "stock"  # at the end of the day; a period shows its last day
     FLOW = "flow"  # since the previous business day; a period adds its days up
-    WINDOW = "window"  # over the trailing WINDOW_DAYS days; a period shows its last day
+    WINDOW = "window"  # over metrics.window(day); a period shows its last day
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,17 +128,19 @@ class Kpi:
 KPIS: tuple[Kpi, ...] = (
     Kpi(
         "aum_krw", "수탁고(AUM)", "AUM",
-        "그날 말 보유 중인 계좌의 평가금액. 과거 일자는 오늘 평가금액에서 그 뒤의 순유입을 "
-        "뺀 값으로, 시장 변동은 오늘 가격 기준입니다.",
-        "Market value of the accounts open at the end of the day. A past day is today's value "
-        "less the net flows since, so it is shown at today's prices.",
+        "그날 말 보유 중인 계좌의 평가금액으로, 계좌를 개설한 지점에 속합니다. 과거 일자는 "
+        "오늘 평가금액에서 그 뒤의 순유입을 뺀 값으로, 시장 변동은 오늘 가격 기준입니다.",
+        "Market value of the accounts open at the end of the day, counted at the branch that "
+        "booked each account. A past day is today's value less the net flows since, so it is "
+        "shown at today's prices.",
         Unit.KRW, Better.UP, Kind.STOCK,
     ),
     Kpi(
         "net_flows_krw", "순유입", "Net flows",
-        "신규·추가 납입(가입, 입금)에서 환매·출금을 뺀 금액. 시장 변동은 제외합니다.",
-        "Subscriptions and deposits minus redemptions and withdrawals; market movement "
-        "excluded.",
+        "신규·추가 납입(가입, 입금)에서 환매·출금을 뺀 금액으로, 계좌를 개설한 지점에 "
+        "속합니다. 시장 변동은 제외합니다.",
+        "Subscriptions and deposits minus redemptions and withdrawals, counted at the branch "
+        "that booked the account; market movement excluded.",
         Unit.KRW, Better.UP, Kind.FLOW,
     ),
     Kpi(
@@ -212,15 +213,18 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "dm_tm_pieces", "DM·TM 발송", "DM/TM pieces",
-        "그 영업일에 기록된 DM 발송과 TM 통화(채널 dm·tm 상담) 건수.",
-        "Direct-mail pieces and telemarketing calls recorded on the business day "
-        "(consultations on channel dm or tm).",
+        "그 영업일에 시작한 캠페인의 발송 대상(대조군 제외) 수: 캠페인 화면의 발송 대상과 "
+        "같습니다. 캠페인 밖에서 남긴 DM·TM 상담 기록은 세지 않습니다.",
+        "Targets in the contact arm (not the hold-out) of the campaigns started on the "
+        "business day, as the campaigns page counts them; DM/TM notes outside a campaign "
+        "are not pieces.",
         Unit.COUNT, Better.NEUTRAL, Kind.FLOW,
     ),
     Kpi(
         "dm_tm_response_pct", "DM·TM 반응률(30일)", "DM/TM response (30 days)",
-        "최근 30일 DM·TM 중 결과가 '관심' 또는 '가입'인 비율.",
-        "DM and TM contacts of the last 30 days whose outcome was interested or purchased.",
+        "최근 30일에 시작한 캠페인의 발송 대상 중 결과가 '반응' 또는 '가입'으로 기록된 비율.",
+        "Pieces of the campaigns started in the last 30 days whose recorded outcome is "
+        "responded or bought.",
         Unit.PERCENT, Better.UP, Kind.WINDOW,
     ),
     Kpi(
@@ -232,15 +236,19 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "usage_per_staff_day", "직원 1인 1일 사용", "Console actions per staff per day",
-        "최근 30일 콘솔 사용 건수를 사용한 직원·일 수로 나눈 값(기준 약 250회).",
-        "Console actions of the last 30 days divided by the staff-days with any action "
-        "(norm: about 250).",
+        "재직 중인 지점 직원의 최근 30일 콘솔 사용 건수를 사용한 직원·일 수로 나눈 값"
+        "(기준 약 250회).",
+        "Console actions of the branch staff employed, last 30 days, divided by the "
+        "staff-days with any action (norm: about 250).",
         Unit.NUMBER, Better.UP, Kind.WINDOW,
     ),
     Kpi(
-        "trained_pct", "교육 이수율", "Trained staff",
-        "재직 중인 지점 직원 중 한 과정 이상을 이수한 직원의 비율.",
-        "Branch staff employed who completed at least one course.",
+        "trained_pct", "교육 이수율", "Training completion",
+        "재직 중인 지점 직원의 수강 중 그날까지 이수해야 했던 것(이수했거나 차수가 끝난 것)"
+        "의 이수 비율: 이수 / (이수 + 미이수). 교육 화면의 이수율과 같습니다.",
+        "Of the enrolments of branch staff employed that were due by the day (completed, or "
+        "their session had ended), the share completed: completed / (completed + overdue), "
+        "as on the training page.",
         Unit.PERCENT, Better.UP, Kind.STOCK,
     ),
     Kpi(
@@ -261,11 +269,10 @@ KPI_BY_NAME: dict[str, Kpi] = {kpi.name: kpi for kpi in KPIS}
 # Numbers the formulas need that belong to the business, not the code. Administrators change
 # them; until then these defaults hold (written to the table on first save).
 DEFAULT_PARAMETERS: dict[str, float] = {"dm_piece_cost_krw": 700.0, "tm_piece_cost_krw": 1_500.0}
-# The article's norms: ~250 console actions a day, ~440 customers per dedicated manager, 12
-# staff per branch after the redesign.
+# The article's norms (data_access/metrics.py) and its 12 staff per branch after the redesign.
 DEFAULT_TARGETS: dict[str, float] = {
-    "usage_per_staff_day": 250.0,
-    "customers_per_manager": 440.0,
+    "usage_per_staff_day": float(metrics.ACTIONS_NORM_PER_DAY),
+    "customers_per_manager": float(metrics.CUSTOMERS_PER_MANAGER_NORM),
     "staff_per_branch": 12.0,
     "trained_pct": 100.0,
     "certified_pct": 90.0,
@@ -281,7 +288,7 @@ SNAPSHOT_SCHEMA = {
 }
 STOCKS = (
     "aum_krw", "customers", "priority_customers", "book_customers", "staff", "reps",
-    "dedicated_managers", "trained_staff", "certified_staff", "branches",
+    "dedicated_managers", "training_due", "training_completed", "certified_staff", "branches",
 )  # fmt: skip
 COUNTERS = (
     "net_krw", "opened_customers", "closed_customers", "transactions", "online_transactions",
@@ -321,21 +328,17 @@ def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[s
     since = dt.datetime.combine(first, dt.time())
     until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
     by_day = text("day")
-    amount = Transaction.amount_krw
-    signed = case(
-        (Transaction.kind.in_(INFLOW_KINDS), amount),
-        (Transaction.kind.in_(OUTFLOW_KINDS), -amount),
-        else_=0,
-    )
+    signed = metrics.net_flow_krw()
+    booked_at = metrics.AUM_BRANCH
     day_schema = {"day": pl.Date, "branch_id": pl.Int64}
     # Grouped by day first: by branch first, SQLite would walk the branch index and fetch
     # every row from the table in that order instead of reading the table straight through.
     accounts = select(
-        Account.branch_id,
+        booked_at.label("branch_id"),
         bucket(Account.opened_on).label("day"),
         bucket(Account.closed_on).label("closed_day"),
         _whole_won(func.sum(Account.market_value_krw)).label("value_krw"),
-    ).group_by(by_day, text("closed_day"), Account.branch_id)
+    ).group_by(by_day, text("closed_day"), booked_at)
     # Only flows from `first` on change a reported day's AUM: an account's value on D is
     # today's less the flows after D, and flows before `first` are before every D. Flows are
     # read twice, by their day and by their account's opening day, so that each read groups
@@ -343,7 +346,7 @@ def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[s
     in_range = Transaction.occurred_at >= since
     flows = (
         select(
-            Account.branch_id,
+            booked_at.label("branch_id"),
             day_of(source, Transaction.occurred_at).label("day"),
             _whole_won(func.sum(signed)).label("net_krw"),
             func.count().label("transactions"),
@@ -351,17 +354,17 @@ def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[s
         )
         .join(Account, Account.id == Transaction.account_id)
         .where(in_range)
-        .group_by(Account.branch_id, by_day)
+        .group_by(booked_at, by_day)
     )
     flows_by_opening = (
         select(
-            Account.branch_id,
+            booked_at.label("branch_id"),
             bucket(Account.opened_on).label("day"),
             _whole_won(func.sum(signed)).label("net_krw"),
         )
         .join(Account, Account.id == Transaction.account_id)
         .where(in_range)
-        .group_by(Account.branch_id, by_day)
+        .group_by(booked_at, by_day)
     )
     dedicated = Employee.role == Role.DEDICATED_MANAGER.value
     customers = (
@@ -381,14 +384,6 @@ def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[s
             Consultation.branch_id,
             day_of(source, Consultation.occurred_at).label("day"),
             func.count().label("consultations"),
-            _count_if(Consultation.channel == "dm").label("dm_pieces"),
-            _count_if(Consultation.channel == "tm").label("tm_pieces"),
-            _count_if(
-                and_(
-                    Consultation.channel.in_(("dm", "tm")),
-                    Consultation.outcome.in_(RESPONSE_OUTCOMES),
-                )
-            ).label("responses"),
         )
         .where(
             Consultation.employee_id.in_(select(Employee.id)),  # as usage below: by index
@@ -398,12 +393,31 @@ def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[s
         )
         .group_by(Consultation.branch_id, by_day)
     )
+    # A campaign's pieces and their recorded responses count on its start day, as recorded
+    # when the snapshot is taken: a response rate is that of the pieces sent in the window.
+    piece = metrics.dm_tm_piece()
+    pieces = (
+        select(
+            CampaignTarget.branch_id,
+            Campaign.started_on.label("day"),
+            _count_if(and_(piece, Campaign.channel == "dm")).label("dm_pieces"),
+            _count_if(and_(piece, Campaign.channel == "tm")).label("tm_pieces"),
+            _count_if(and_(piece, CampaignTarget.outcome.in_(metrics.DM_TM_RESPONSES))).label(
+                "responses"
+            ),
+        )
+        .join(Campaign, Campaign.id == CampaignTarget.campaign_id)
+        .where(Campaign.started_on.between(first, last))
+        .group_by(CampaignTarget.branch_id, Campaign.started_on)
+    )
     agenda = (
         select(
             AgendaItem.branch_id,
             AgendaItem.business_date.label("day"),
             func.count().label("agenda_items"),
-            _count_if(AgendaItem.status.in_(COMPLETED_STATUSES)).label("agenda_completed"),
+            _count_if(AgendaItem.status.in_(metrics.AGENDA_DONE_STATUSES)).label(
+                "agenda_completed"
+            ),
         )
         .where(AgendaItem.business_date.between(first, last), AgendaItem.branch_id.is_not(None))
         .group_by(AgendaItem.branch_id, AgendaItem.business_date)
@@ -435,15 +449,17 @@ def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[s
     enrolments = select(
         Enrolment.employee_id,
         Enrolment.completed_on,
+        TrainingSession.ends_on,
         Enrolment.certified_on,
         Enrolment.certification_expires_on,
-    ).where(Enrolment.completed_on.is_not(None) | Enrolment.certified_on.is_not(None))
+    ).join(TrainingSession, TrainingSession.id == Enrolment.session_id)
     return {
         "accounts": (accounts, {**day_schema, "closed_day": pl.Date, "value_krw": pl.Int64}),
         "flows": (flows, {**day_schema, "net_krw": pl.Int64}),
         "flows_by_opening": (flows_by_opening, {**day_schema, "net_krw": pl.Int64}),
         "customers": (customers, {**day_schema, "closed_day": pl.Date}),
         "consultations": (consultations, day_schema),
+        "pieces": (pieces, day_schema),
         "agenda": (agenda, day_schema),
         "usage": (usage, {"day": pl.Date}),
         "employees": (
@@ -452,7 +468,12 @@ def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[s
         ),
         "enrolments": (
             enrolments,
-            {"completed_on": pl.Date, "certified_on": pl.Date, "certification_expires_on": pl.Date},
+            {
+                "completed_on": pl.Date,
+                "ends_on": pl.Date,
+                "certified_on": pl.Date,
+                "certification_expires_on": pl.Date,
+            },
         ),
     }
 
@@ -461,7 +482,8 @@ def _events(frames: Mapping[str, pl.DataFrame], first: dt.date) -> pl.DataFrame:
     """(branch_id, day, component deltas) from every read; days before `first` moved onto it.
 
     Staff are counted by their current branch and only while employed (the employee table
-    keeps no leaving date); console usage by the branch the employee works at today.
+    keeps no leaving date); console usage by the branch the employee works at today, of
+    those employed, as the usage page counts it.
     """
     accounts, flows, customers = frames["accounts"], frames["flows"], frames["customers"]
     value = pl.col("value_krw")
@@ -500,9 +522,10 @@ def _events(frames: Mapping[str, pl.DataFrame], first: dt.date) -> pl.DataFrame:
             pl.col("customers").alias("closed_customers"),
         ),
         frames["consultations"],
+        frames["pieces"],
         frames["agenda"],
         frames["usage"]
-        .join(frames["employees"], on="employee_id")
+        .join(frames["employees"].filter("is_active"), on="employee_id")
         .select("branch_id", "day", "usage_events", pl.lit(1).alias("usage_staff_days")),
         _staff_events(frames["employees"].filter("is_active"), frames["enrolments"]),
     ]
@@ -514,8 +537,9 @@ def _events(frames: Mapping[str, pl.DataFrame], first: dt.date) -> pl.DataFrame:
 
 
 def _staff_events(employees: pl.DataFrame, enrolments: pl.DataFrame) -> pl.DataFrame:
-    """Staff from their hire date; trained from their first completion; certified while one
-    of their certifications is valid (overlapping ones merged, so nobody counts twice)."""
+    """Staff from their hire date; each enrolment due from metrics.training_due_on and
+    completed from its completion; certified while one of their certifications is valid
+    (overlapping ones merged, so nobody counts twice)."""
     role = pl.col("role")
     hired = employees.select(
         "branch_id",
@@ -524,16 +548,12 @@ def _staff_events(employees: pl.DataFrame, enrolments: pl.DataFrame) -> pl.DataF
         role.is_in(CUSTOMER_FACING_ROLES).cast(pl.Int64).alias("reps"),
         (role == Role.DEDICATED_MANAGER.value).cast(pl.Int64).alias("dedicated_managers"),
     )
-    trained = (
-        enrolments.filter(pl.col("completed_on").is_not_null())
-        .group_by("employee_id")
-        .agg(pl.col("completed_on").min())
-        .join(employees, on="employee_id")
-        .select(
-            "branch_id",
-            pl.max_horizontal("completed_on", "hire_date").alias("day"),
-            pl.lit(1).alias("trained_staff"),
-        )
+    enrolled = enrolments.join(employees.select("employee_id", "branch_id"), on="employee_id")
+    due = enrolled.select(
+        "branch_id", metrics.training_due_on().alias("day"), pl.lit(1).alias("training_due")
+    )
+    completed = enrolled.filter(pl.col("completed_on").is_not_null()).select(
+        "branch_id", pl.col("completed_on").alias("day"), pl.lit(1).alias("training_completed")
     )
     valid = (
         enrolments.filter(pl.col("certified_on").is_not_null())
@@ -562,7 +582,7 @@ def _staff_events(employees: pl.DataFrame, enrolments: pl.DataFrame) -> pl.DataF
             valid.select("branch_id", pl.col("end").alias("day"), pl.lit(-1).alias("n")),
         ]
     ).rename({"n": "certified_staff"})
-    return pl.concat([hired, trained, certified], how="diagonal_relaxed")
+    return pl.concat([hired, due, completed, certified], how="diagonal_relaxed")
 
 
 def _business_days(first: dt.date, last: dt.date, holidays: frozenset[dt.date]) -> pl.DataFrame:
@@ -587,10 +607,6 @@ def reported_days(source: Connection | Engine, start: dt.date, end: dt.date) -> 
 # From components to KPI values
 
 
-def _ratio(numerator: pl.Expr, denominator: pl.Expr, scale: float = 1.0) -> pl.Expr:
-    return pl.when(denominator > 0).then(numerator * scale / denominator).otherwise(None)
-
-
 def _kpi_expressions(parameters: Mapping[str, float]) -> dict[str, pl.Expr]:
     def at(name: str) -> pl.Expr:
         return pl.col(name).cast(pl.Float64)
@@ -609,26 +625,36 @@ def _kpi_expressions(parameters: Mapping[str, float]) -> dict[str, pl.Expr]:
     return {
         "aum_krw": at("aum_krw"),
         "net_flows_krw": flow("net_krw"),
-        "organic_growth_pct": _ratio(window("net_krw"), at("aum_krw_ago"), 100),
+        "organic_growth_pct": metrics.ratio(window("net_krw"), at("aum_krw_ago"), 100),
         "active_customers": at("customers"),
         "new_customers": flow("opened_customers"),
         "lost_customers": flow("closed_customers"),
-        "attrition_pct": _ratio(window("closed_customers"), at("customers_ago"), 100),
-        "customers_per_manager": _ratio(at("book_customers"), at("dedicated_managers")),
+        "attrition_pct": metrics.ratio(window("closed_customers"), at("customers_ago"), 100),
+        "customers_per_manager": metrics.customers_per_manager(
+            at("book_customers"), at("dedicated_managers")
+        ),
         "priority_customers": at("priority_customers"),
-        "priority_share_pct": _ratio(at("priority_customers"), at("customers"), 100),
-        "staff_per_branch": _ratio(at("staff"), at("branches")),
-        "consultations_per_rep_day": _ratio(
+        "priority_share_pct": metrics.ratio(at("priority_customers"), at("customers"), 100),
+        "staff_per_branch": metrics.ratio(at("staff"), at("branches")),
+        "consultations_per_rep_day": metrics.ratio(
             window("consultations"), at("reps") * at("window_business_days")
         ),
-        "agenda_completion_pct": _ratio(window("agenda_completed"), window("agenda_items"), 100),
+        "agenda_completion_pct": metrics.agenda_completion_pct(
+            window("agenda_completed"), window("agenda_items")
+        ),
         "dm_tm_pieces": flow("dm_pieces") + flow("tm_pieces"),
-        "dm_tm_response_pct": _ratio(window("responses"), pieces, 100),
-        "cost_per_response_krw": _ratio(cost, window("responses")),
-        "usage_per_staff_day": _ratio(window("usage_events"), window("usage_staff_days")),
-        "trained_pct": _ratio(at("trained_staff"), at("staff"), 100),
-        "certified_pct": _ratio(at("certified_staff"), at("staff"), 100),
-        "online_share_pct": _ratio(window("online_transactions"), window("transactions"), 100),
+        "dm_tm_response_pct": metrics.ratio(window("responses"), pieces, 100),
+        "cost_per_response_krw": metrics.ratio(cost, window("responses")),
+        "usage_per_staff_day": metrics.actions_per_person_day(
+            window("usage_events"), window("usage_staff_days")
+        ),
+        "trained_pct": metrics.training_completion_pct(
+            at("training_completed"), at("training_due")
+        ),
+        "certified_pct": metrics.ratio(at("certified_staff"), at("staff"), 100),
+        "online_share_pct": metrics.ratio(
+            window("online_transactions"), window("transactions"), 100
+        ),
     }
 
 
@@ -732,7 +758,7 @@ def _reporting_calendar(calendar: pl.DataFrame, days: Sequence[dt.date]) -> pl.D
         "day", pl.col("day").shift(1).alias("previous_business_day")
     )
     counted = calendar.with_columns(pl.col("business_day").cast(pl.Int64).cum_sum().alias("n"))
-    window_start = pl.col("day") - pl.duration(days=WINDOW_DAYS)
+    window_start = pl.col("day") - pl.duration(days=metrics.WINDOW_DAYS)
     return (
         pl.DataFrame({"day": days}, schema={"day": pl.Date})
         .join(business, on="day", how="left")

@@ -1,4 +1,8 @@
-"""What a role's home page summarises: the data the signed-in user answers for."""
+"""What a role's home page summarises: the data the signed-in user answers for.
+
+AUM and open accounts follow data_access/metrics.py (an account belongs to the branch that
+booked it); training figures are data_access/training.py's totals, as on the training page.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import ColumnElement, Connection, Row, Select, func, select
 
+from data_access import metrics, training
 from data_access.models import (
     Account,
     Alert,
@@ -17,7 +22,6 @@ from data_access.models import (
     Consultation,
     Customer,
     Employee,
-    Enrolment,
     Setting,
     TrainingCourse,
 )
@@ -50,7 +54,9 @@ class ScopeSummary:
 
 
 def scope_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> ScopeSummary:
-    """Customers open on `as_of`; consultations in the 30 days up to it; maturities in 30 after."""
+    """Customers open on `as_of`; their AUM and accounts by metrics.aum_accounts (the
+    branch's booked accounts, or a book's); consultations in the 30 days up to `as_of`;
+    maturities in the 30 days after."""
     require(user, Action.OVERVIEW_READ)
     in_scope = customer_condition(user, Action.OVERVIEW_READ)
     customers = conn.execute(
@@ -63,12 +69,11 @@ def scope_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> Sc
         ).one()
 
     open_account = Account.closed_on.is_(None)
-    accounts = count_in_scope(
+    accounts = conn.execute(
         select(func.count(), func.coalesce(func.sum(Account.market_value_krw), 0))
         .select_from(Account)
-        .where(open_account),
-        Account.customer_id,
-    )
+        .where(open_account, metrics.aum_accounts(user, Action.OVERVIEW_READ))
+    ).one()
     horizon = as_of + dt.timedelta(days=MATURITY_HORIZON_DAYS)
     maturing = count_in_scope(
         select(func.count())
@@ -115,41 +120,17 @@ def scope_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> Sc
 @dataclass(frozen=True, slots=True)
 class TrainingSummary:
     active_courses: int
-    enrolments: int
-    completed: int
-    valid_certifications: int
-    expired_certifications: int
-    expiring_within_90_days: int
+    totals: training.TrainingTotals
 
 
 def training_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> TrainingSummary:
-    """Enrolments and their certification state on `as_of`, for staff in the user's scope."""
-    expires = Enrolment.certification_expires_on
-    require(user, Action.TRAINING_READ)
-    in_scope = branch_condition(user, Action.TRAINING_READ, Employee.branch_id)
-    enrolment_counts = conn.execute(
-        select(
-            func.count(),
-            func.count(Enrolment.completed_on),
-            func.count().filter(expires >= as_of),
-            func.count().filter(expires < as_of),
-            func.count().filter(expires.between(as_of, as_of + dt.timedelta(days=90))),
-        )
-        .select_from(Enrolment)
-        .join(Employee, Employee.id == Enrolment.employee_id)
-        .where(in_scope)
-    ).one()
+    """The active courses, and the training totals of the staff in the user's scope on `as_of`
+    (training.training_totals: the training page's figures)."""
+    totals = training.training_totals(conn, user, as_of)
     courses = conn.execute(
         select(func.count()).select_from(TrainingCourse).where(TrainingCourse.is_retired.is_(False))
     ).scalar_one()
-    return TrainingSummary(
-        active_courses=courses,
-        enrolments=enrolment_counts[0],
-        completed=enrolment_counts[1],
-        valid_certifications=enrolment_counts[2],
-        expired_certifications=enrolment_counts[3],
-        expiring_within_90_days=enrolment_counts[4],
-    )
+    return TrainingSummary(active_courses=courses, totals=totals)
 
 
 def table_row_counts(conn: Connection, user: SignedInUser) -> pl.DataFrame:

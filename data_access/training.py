@@ -6,7 +6,9 @@ the whole firm (policy TRAINING_READ / TRAINING_WRITE). Every write is audited.
 
 A result is a completion date and a score out of 100. A course with a certification period
 certifies whoever scores at least PASS_SCORE, until the completion date plus that many months.
-A certificate is expired after that date, expiring within EXPIRING_DAYS, valid otherwise.
+A certificate is expired after that date, expiring within metrics.EXPIRING_DAYS, valid
+otherwise. Completion is data_access/metrics.py's: of the enrolments due by a day (completed, or
+their session ended), the share completed; the trainer's home, this page and the KPI read it.
 
 The CSV import reads `employee_no,course_code,completed_on,score` (header first, dates as
 2026-03-10). The session is the course's session whose days include the completion date. A
@@ -21,9 +23,10 @@ import io
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
+from data_access import metrics
 from data_access.business_days import extra_holidays
 from data_access.db import read_frame, unit_of_work
 from data_access.models import (
@@ -39,12 +42,11 @@ from data_access.security import SignedInUser, audit_as
 from data_access.usage import working_days
 
 PASS_SCORE = 60
-EXPIRING_DAYS = 90
 COMPARE_DAYS = 28  # usage per working day in the four weeks before vs after a completion
 CATEGORIES = ("system", "certification", "compliance", "product", "sales", "management")
 IMPORT_COLUMNS = ("employee_no", "course_code", "completed_on", "score")
 MAX_CERTIFICATION_MONTHS = 120
-EXPIRED, EXPIRING, VALID = "expired", "expiring", "valid"
+EXPIRED, EXPIRING, VALID = metrics.EXPIRED, metrics.EXPIRING, metrics.VALID
 
 
 class TrainingRejected(ValueError):
@@ -590,103 +592,136 @@ def certifications(
     if branch_id is not None:
         stmt = stmt.where(Employee.branch_id == branch_id)
     frame = read_frame(conn, stmt, CERT_SCHEMA)
-    days_left = (pl.col("expires_on") - pl.lit(as_of)).dt.total_days()
-    return (
-        frame.with_columns(days_left.alias("days_left"))
-        .with_columns(
-            pl.when(pl.col("days_left") < 0)
-            .then(pl.lit(EXPIRED))
-            .when(pl.col("days_left") <= EXPIRING_DAYS)
-            .then(pl.lit(EXPIRING))
-            .otherwise(pl.lit(VALID))
-            .alias("state")
-        )
-        .sort("expires_on", "employee_no", "course_code")
-    )
+    return frame.with_columns(
+        (pl.col("expires_on") - pl.lit(as_of)).dt.total_days().alias("days_left"),
+        metrics.certificate_state(pl.col("expires_on"), as_of).alias("state"),
+    ).sort("expires_on", "employee_no", "course_code")
 
 
-PROGRESS_SCHEMA = {
+STAFF_SCHEMA = {
     "employee_id": pl.Int64,
     "employee_no": pl.String,
     "name": pl.String,
     "branch_id": pl.Int64,
     "branch_code": pl.String,
-    "enrolled": pl.Int64,
-    "completed": pl.Int64,
-    "overdue": pl.Int64,
-    "upcoming": pl.Int64,
-    "mean_score": pl.Float64,
 }
+ENROLMENT_SCHEMA = {
+    "employee_id": pl.Int64,
+    "completed_on": pl.Date,
+    "ends_on": pl.Date,
+    "score": pl.Int64,
+}
+COUNTED = ("enrolled", "completed", "overdue", "upcoming", "expired", "expiring")
 
 
 def completion_by_person(
     conn: Connection, user: SignedInUser, as_of: dt.date, *, branch_id: int | None = None
 ) -> pl.DataFrame:
-    """Per active branch employee in scope: enrolled, completed, overdue (the session ended
-    before `as_of` without a completion), upcoming, mean score, completion %, and the count of
-    expired and expiring certificates."""
+    """Per active branch employee in scope, on `as_of`: enrolled, completed, overdue (due by
+    metrics.training_due_on but not completed), upcoming (not due yet), mean score,
+    completion %, and the count of expired and expiring certificates."""
     require(user, Action.TRAINING_READ, branch_id=branch_id)
-    ended = TrainingSession.ends_on < as_of
-    not_done = Enrolment.completed_on.is_(None)
-    stmt = (
+    staff_stmt = (
         select(
             Employee.id.label("employee_id"),
             Employee.employee_no,
             Employee.name,
             Employee.branch_id,
             Branch.code.label("branch_code"),
-            func.count(Enrolment.id).label("enrolled"),
-            func.count(Enrolment.completed_on).label("completed"),
-            func.sum(case((ended & not_done, 1), else_=0)).label("overdue"),
-            func.sum(case((~ended & not_done, 1), else_=0)).label("upcoming"),
-            func.avg(Enrolment.score).label("mean_score"),
         )
-        .select_from(Employee)
         .join(Branch, Branch.id == Employee.branch_id)
-        .join(Enrolment, Enrolment.employee_id == Employee.id, isouter=True)
-        .join(TrainingSession, TrainingSession.id == Enrolment.session_id, isouter=True)
         .where(Employee.is_active, branch_condition(user, Action.TRAINING_READ, Employee.branch_id))
-        .group_by(Employee.id, Employee.employee_no, Employee.name, Employee.branch_id, Branch.code)
         .order_by(Branch.code, Employee.employee_no)
     )
     if branch_id is not None:
-        stmt = stmt.where(Employee.branch_id == branch_id)
-    people = read_frame(conn, stmt, PROGRESS_SCHEMA).with_columns(
-        pl.col("overdue", "upcoming").fill_null(0)
+        staff_stmt = staff_stmt.where(Employee.branch_id == branch_id)
+    staff = read_frame(conn, staff_stmt, STAFF_SCHEMA)
+    enrolments = read_frame(
+        conn,
+        select(
+            Enrolment.employee_id, Enrolment.completed_on, TrainingSession.ends_on, Enrolment.score
+        )
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .where(Enrolment.employee_id.in_(staff_stmt.with_only_columns(Employee.id).order_by(None))),
+        ENROLMENT_SCHEMA,
+    )
+    completed = pl.col("completed_on") <= as_of
+    due = metrics.training_due_on() <= as_of
+    per_person = enrolments.group_by("employee_id").agg(
+        pl.len().alias("enrolled"),
+        completed.sum().alias("completed"),
+        (due & ~completed.fill_null(False)).sum().alias("overdue"),
+        (~due).sum().alias("upcoming"),
+        pl.col("score").mean().alias("mean_score"),
     )
     states = (
         certifications(conn, user, as_of, branch_id=branch_id)
         .group_by("employee_id")
         .agg(
-            (pl.col("state") == EXPIRED).sum().cast(pl.Int64).alias("expired"),
-            (pl.col("state") == EXPIRING).sum().cast(pl.Int64).alias("expiring"),
+            (pl.col("state") == EXPIRED).sum().alias("expired"),
+            (pl.col("state") == EXPIRING).sum().alias("expiring"),
         )
     )
-    due = pl.col("completed") + pl.col("overdue")
     return (
-        people.join(states, on="employee_id", how="left")
-        .with_columns(pl.col("expired", "expiring").fill_null(0))
-        .with_columns(
-            pl.when(due > 0).then(pl.col("completed") * 100 / due).alias("completion_pct")
-        )
+        staff.join(per_person, on="employee_id", how="left")
+        .join(states, on="employee_id", how="left")
+        .with_columns(pl.col(COUNTED).fill_null(0).cast(pl.Int64))
+        .with_columns(_completion_pct())
+        .sort("branch_code", "employee_no")
     )
+
+
+def _completion_pct() -> pl.Expr:
+    due = pl.col("completed") + pl.col("overdue")
+    return metrics.training_completion_pct(pl.col("completed"), due).alias("completion_pct")
 
 
 def completion_by_branch(conn: Connection, user: SignedInUser, as_of: dt.date) -> pl.DataFrame:
     """completion_by_person summed per branch: staff, enrolled, completed, overdue, upcoming,
     expired and expiring certificates, completion %."""
     people = completion_by_person(conn, user, as_of)
-    due = pl.col("completed") + pl.col("overdue")
     return (
         people.group_by("branch_id", "branch_code")
-        .agg(
-            pl.len().alias("staff"),
-            pl.col("enrolled", "completed", "overdue", "upcoming", "expired", "expiring").sum(),
-        )
-        .with_columns(
-            pl.when(due > 0).then(pl.col("completed") * 100 / due).alias("completion_pct")
-        )
+        .agg(pl.len().alias("staff"), pl.col(COUNTED).sum())
+        .with_columns(_completion_pct())
         .sort("branch_code")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingTotals:
+    """The staff in a user's training scope on `as_of`, as one: the same formula as each
+    branch's row, over the union (so it lies between the branches'). Certificates: each
+    person's latest per course; `valid` includes those expiring (they are still valid)."""
+
+    as_of: dt.date
+    staff: int
+    enrolled: int
+    completed: int
+    overdue: int
+    completion_pct: float | None
+    valid_certificates: int
+    expiring_certificates: int
+    expired_certificates: int
+
+
+def training_totals(conn: Connection, user: SignedInUser, as_of: dt.date) -> TrainingTotals:
+    people = completion_by_person(conn, user, as_of)
+    summed = people.select(pl.len().alias("staff"), pl.col(COUNTED).sum()).with_columns(
+        _completion_pct()
+    )
+    states = certifications(conn, user, as_of)["state"]
+    totals = summed.row(0, named=True)
+    return TrainingTotals(
+        as_of=as_of,
+        staff=totals["staff"],
+        enrolled=totals["enrolled"],
+        completed=totals["completed"],
+        overdue=totals["overdue"],
+        completion_pct=totals["completion_pct"],
+        valid_certificates=int((states != EXPIRED).sum()),
+        expiring_certificates=int((states == EXPIRING).sum()),
+        expired_certificates=int((states == EXPIRED).sum()),
     )
 
 
@@ -802,7 +837,10 @@ def before_after(conn: Connection, user: SignedInUser, as_of: dt.date) -> pl.Dat
             pl.col("after").mean().alias("after_per_day"),
         )
         .with_columns(
-            ((pl.col("after_per_day") / pl.col("before_per_day") - 1) * 100).alias("change_pct")
+            # No use before the course leaves nothing to compare (not NaN, not infinity).
+            metrics.ratio(
+                pl.col("after_per_day") - pl.col("before_per_day"), pl.col("before_per_day"), 100
+            ).alias("change_pct")
         )
         .sort("course_code")
     )

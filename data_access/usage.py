@@ -9,12 +9,14 @@ Aggregates: the usage-aggregate job turns each day's events into `usage_daily` r
 action counts) and their per-person sums (`usage_person_days`), replacing the days in one
 transaction. The usage page reads only those rows.
 
-Metrics (the window is the 28 days before the as-of date, i.e. up to yesterday):
-  actions per person per day  actions / days the person used the console, against the ~250 norm
+Metrics, for the active branch staff in scope (by the branch they work at today), over the
+window of data_access/metrics.py: the 30 days ending on the latest completed business day D
+(`metrics.completed_day`), the days the KPI snapshot of D counts too:
+  actions per person per day  metrics.actions_per_person_day, against metrics' ~250 norm
   DAU                         mean distinct active staff per working day of the window
-  WAU / MAU                   distinct active staff in the last 7 / 28 days
+  WAU / MAU                   distinct active staff in the 7 days / the window ending on D
   stickiness                  DAU / MAU
-  decline                     actions per working day in the last 14 days against the 14 before
+  decline                     actions per working day in the 14 days to D against the 14 before
   idle                        calendar days since the last day with any action
   paper holdout               notes typed mostly at closing time (a paper diary copied in), or
                               agenda items closed as done mostly without a note
@@ -28,13 +30,14 @@ import enum
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, case, delete, func, select, true
+from sqlalchemy import Connection, Engine, case, delete, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from data_access import job_runs
+from data_access import job_runs, metrics
 from data_access.business_days import extra_holidays, is_business_day
 from data_access.db import bulk_insert, day_of, hour_of, read_frame
 from data_access.models import (
@@ -66,8 +69,6 @@ class UsageAction(enum.StrEnum):
     RULE_EDIT = "rule_edit"
 
 
-NORM_ACTIONS_PER_DAY = 250  # the article: about once every two minutes of a working day
-WINDOW_DAYS = 28
 WEEK_DAYS = 7
 HALF_WINDOW_DAYS = 14
 TREND_WEEKS = 12
@@ -336,7 +337,8 @@ def aggregate_all(conn: Connection) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Adoption:
-    """The usage page's figures for the staff in scope, as of a date (window ends yesterday).
+    """The usage page's figures for the staff in scope on `as_of` (today), over the window
+    first_day..last_day (metrics.window of the latest completed day).
 
     `people`: one row per staff member (employee_id, employee_no, name, role, branch_code,
     actions, active_days, actions_per_day, vs_norm_pct, features, last_active, idle_days,
@@ -346,12 +348,15 @@ class Adoption:
     """
 
     as_of: dt.date
+    first_day: dt.date
+    last_day: dt.date
     staff: int
     dau: float
     wau: int
     mau: int
     stickiness: float
     actions_per_person_day: float
+    vs_norm_pct: float  # actions_per_person_day as a share of metrics' norm
     people: pl.DataFrame
     coverage: pl.DataFrame
     weekly: pl.DataFrame
@@ -413,15 +418,16 @@ def working_days(first: dt.date, last: dt.date, holidays: frozenset[dt.date]) ->
 def adoption(
     conn: Connection, user: SignedInUser, as_of: dt.date, *, branch_id: int | None = None
 ) -> Adoption:
-    """Every adoption metric of the usage page for the staff in scope (see the module doc)."""
+    """Every adoption metric of the usage page for the staff in scope (see the module doc).
+
+    Usage counts by the branch a person works at today, as their row in `people` and the KPI
+    snapshot do: a read keeps the person-days of the staff in scope, wherever they were.
+    """
     staff = staff_in_scope(conn, user, branch_id=branch_id)
-    yesterday = as_of - dt.timedelta(days=1)
-    window_first = as_of - dt.timedelta(days=WINDOW_DAYS)
-    trend_first = _monday(as_of - dt.timedelta(weeks=TREND_WEEKS))
-    in_scope = and_(
-        branch_condition(user, Action.USAGE_READ, UsageDaily.branch_id),
-        UsageDaily.branch_id == branch_id if branch_id is not None else true(),
-    )
+    last_day = metrics.completed_day(conn, as_of)
+    window_first = metrics.window(last_day)[0]
+    trend_first = _monday(last_day - dt.timedelta(weeks=TREND_WEEKS))
+    staff_ids = _staff_ids(user, branch_id)
     person_days = read_frame(
         conn,
         select(
@@ -431,12 +437,11 @@ def adoption(
             UsagePersonDay.notes,
             UsagePersonDay.late_notes,
         ).where(
-            UsagePersonDay.day.between(trend_first, yesterday),
-            branch_condition(user, Action.USAGE_READ, UsagePersonDay.branch_id),
-            UsagePersonDay.branch_id == branch_id if branch_id is not None else true(),
+            UsagePersonDay.day.between(trend_first, last_day),
+            UsagePersonDay.employee_id.in_(staff_ids),
         ),
         PERSON_DAY_SCHEMA,
-    ).join(staff.select("employee_id"), on="employee_id", how="semi")
+    )
     coverage = read_frame(
         conn,
         select(
@@ -444,35 +449,57 @@ def adoption(
             UsageDaily.action,
             func.sum(UsageDaily.events).label("events"),
         )
-        .where(UsageDaily.day.between(window_first, yesterday), in_scope)
+        .where(
+            UsageDaily.day.between(window_first, last_day), UsageDaily.employee_id.in_(staff_ids)
+        )
         .group_by(UsageDaily.employee_id, UsageDaily.action),
         COVERAGE_SCHEMA,
     ).join(staff.select("employee_id", "employee_no", "name"), on="employee_id", how="inner")
-    closed = _closed_items(conn, user, window_first, yesterday, branch_id)
+    closed = _closed_items(conn, user, window_first, last_day, branch_id)
     holidays = extra_holidays(conn)
-    window_days = working_days(window_first, yesterday, holidays)
+    window_days = working_days(window_first, last_day, holidays)
     window = person_days.filter(pl.col("day") >= window_first)
-    people = _people(staff, person_days, window, coverage, closed, as_of, holidays)
+    people = _people(staff, person_days, window, coverage, closed, as_of, last_day, holidays)
     active = window.filter(pl.col("actions") > 0)
     daily_active = active.filter(pl.col("day").is_in(window_days)).group_by("day").len()
     dau = daily_active["len"].sum() / len(window_days) if window_days else 0.0
-    week_first = as_of - dt.timedelta(days=WEEK_DAYS)
+    week_first = last_day - dt.timedelta(days=WEEK_DAYS - 1)
     wau = active.filter(pl.col("day") >= week_first)["employee_id"].n_unique()
     mau = active["employee_id"].n_unique()
+    per_person_day, vs_norm = (
+        active.select(
+            metrics.actions_per_person_day(pl.col("actions").sum(), pl.len())
+            .fill_null(0.0)
+            .alias("per_day")
+        )
+        .with_columns(metrics.share_of_norm_pct(pl.col("per_day")).alias("vs_norm"))
+        .row(0)
+    )
     return Adoption(
         as_of=as_of,
+        first_day=window_first,
+        last_day=last_day,
         staff=staff.height,
         dau=float(dau),
         wau=wau,
         mau=mau,
         stickiness=float(dau / mau) if mau else 0.0,
-        actions_per_person_day=float(active["actions"].sum() / active.height)
-        if active.height
-        else 0.0,
+        actions_per_person_day=float(per_person_day),
+        vs_norm_pct=float(vs_norm),
         people=people,
         coverage=coverage.sort("employee_no", "action"),
         weekly=_weekly(person_days),
     )
+
+
+def _staff_ids(user: SignedInUser, branch_id: int | None) -> Any:
+    """The ids of staff_in_scope, as a subquery for the usage reads."""
+    stmt = select(Employee.id).where(
+        Employee.is_active,
+        Employee.branch_id.is_not(None),
+        branch_condition(user, Action.USAGE_READ, Employee.branch_id),
+    )
+    return stmt.where(Employee.branch_id == branch_id) if branch_id is not None else stmt
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -514,19 +541,27 @@ def _people(
     coverage: pl.DataFrame,
     closed: pl.DataFrame,
     as_of: dt.date,
+    last_day: dt.date,
     holidays: frozenset[dt.date],
 ) -> pl.DataFrame:
-    """One row per staff member with every per-person figure of `Adoption.people`."""
-    half = as_of - dt.timedelta(days=HALF_WINDOW_DAYS)
-    first = as_of - dt.timedelta(days=WINDOW_DAYS)
+    """One row per staff member with every per-person figure of `Adoption.people`; idle days
+    count up to `as_of` (today), the rest stops at `last_day`."""
+    half = last_day - dt.timedelta(days=HALF_WINDOW_DAYS - 1)
+    first = half - dt.timedelta(days=HALF_WINDOW_DAYS)
     active = window.filter(pl.col("actions") > 0)
+    day = pl.col("day")
+    halves = person_days.group_by("employee_id").agg(
+        pl.col("actions")
+        .filter(day.is_between(first, half, closed="left"))
+        .sum()
+        .alias("before_actions"),
+        pl.col("actions").filter(day >= half).sum().alias("recent_actions"),
+    )
     per_person = active.group_by("employee_id").agg(
         pl.col("actions").sum(),
         pl.len().alias("active_days"),
         pl.col("notes").sum(),
         pl.col("late_notes").sum(),
-        pl.col("actions").filter(pl.col("day") < half).sum().alias("before_actions"),
-        pl.col("actions").filter(pl.col("day") >= half).sum().alias("recent_actions"),
     )
     last_active = (
         person_days.filter(pl.col("actions") > 0)
@@ -536,6 +571,7 @@ def _people(
     features = coverage.group_by("employee_id").agg(pl.len().alias("features"))
     people = (
         staff.join(per_person, on="employee_id", how="left")
+        .join(halves, on="employee_id", how="left")
         .join(last_active, on="employee_id", how="left")
         .join(features, on="employee_id", how="left")
         .join(closed, on="employee_id", how="left")
@@ -555,21 +591,20 @@ def _people(
     )
     # The decline divides by each half's working days, so days without use count as zero.
     before_days = len(working_days(first, half - dt.timedelta(days=1), holidays))
-    recent_days = len(working_days(half, as_of - dt.timedelta(days=1), holidays))
+    recent_days = len(working_days(half, last_day, holidays))
     before = pl.col("before_actions") / before_days if before_days else pl.lit(0.0)
     recent = pl.col("recent_actions") / recent_days if recent_days else pl.lit(0.0)
     return (
         people.with_columns(
-            pl.when(pl.col("active_days") > 0)
-            .then(pl.col("actions") / pl.col("active_days"))
-            .otherwise(0.0)
+            metrics.actions_per_person_day(pl.col("actions"), pl.col("active_days"))
+            .fill_null(0.0)
             .alias("actions_per_day"),
             before.alias("before_per_day"),
             recent.alias("recent_per_day"),
             (as_of - pl.col("last_active")).dt.total_days().alias("idle_days"),
         )
         .with_columns(
-            (pl.col("actions_per_day") * 100 / NORM_ACTIONS_PER_DAY).alias("vs_norm_pct"),
+            metrics.share_of_norm_pct(pl.col("actions_per_day")).alias("vs_norm_pct"),
             pl.when(pl.col("before_per_day") > 0)
             .then((pl.col("recent_per_day") / pl.col("before_per_day") - 1) * 100)
             .otherwise(None)
@@ -655,6 +690,7 @@ class EmployeeActivity:
     name: str
     branch_code: str
     daily: pl.DataFrame  # day x action events, the last `days` days (aggregates)
+    busiest_day_actions: int  # the most actions of one of those days
     recent: pl.DataFrame  # the latest events, today's included (raw)
 
 
@@ -700,7 +736,10 @@ def employee_activity(
         .limit(RECENT_EVENTS),
         {column.key: RECENT_SCHEMA[column.key] for column in shown},
     )
-    return EmployeeActivity(employee_id, row.employee_no, row.name, row.code, daily, recent)
+    busiest = daily.group_by("day").agg(pl.col("events").sum())["events"].max() or 0
+    return EmployeeActivity(
+        employee_id, row.employee_no, row.name, row.code, daily, int(busiest), recent
+    )
 
 
 def branches_in_scope(conn: Connection, user: SignedInUser) -> pl.DataFrame:

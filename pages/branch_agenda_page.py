@@ -1,4 +1,8 @@
-"""Agenda completion: branch managers see their branch, executives the firm and any branch."""
+"""Agenda completion: branch managers see their branch, executives the firm and any branch.
+
+Today's items as they are worked, beside agenda completion over the 30 days to the latest
+completed day: the KPI's figure (data_access.agenda.team_completion, metrics' definition).
+"""
 
 import datetime as dt
 
@@ -6,10 +10,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from data_access import agenda
+from data_access import agenda, kpis
 from data_access.models import Role
 from data_access.security import SignedInUser
-from ui import session
+from ui import kpi_view, session
 from ui.format import count, day
 from ui.i18n import language, t
 from ui.markup import literal
@@ -23,6 +27,12 @@ TTL_S = 300
 def by_branch(user: SignedInUser, business_date: dt.date) -> pl.DataFrame:
     with session.connect() as conn:
         return agenda.completion_by_branch(conn, user, business_date)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def team(user: SignedInUser, business_date: dt.date, branch: int | None) -> agenda.TeamCompletion:
+    with session.connect() as conn:
+        return agenda.team_completion(conn, user, business_date, branch_id=branch)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -53,7 +63,7 @@ COUNT_LABELS = {
     "unreachable": "col_unreachable",
     "snoozed": "col_snoozed",
     "open": "col_open",
-    "completion_pct": "col_completion",
+    "completion_pct": "col_completion_window",
 }
 
 
@@ -61,27 +71,36 @@ def counts_table(frame: pl.DataFrame, first: dict[str, pl.Series]) -> None:
     table = pl.DataFrame(first).with_columns(
         frame.select(list(COUNT_LABELS)).rename({k: t(v) for k, v in COUNT_LABELS.items()})
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={t("col_completion_window"): st.column_config.NumberColumn(format="%.1f")},
+    )
 
 
-def headline(reasons: pl.DataFrame) -> None:
-    totals = reasons.select(pl.col("items", "done", "unreachable", "snoozed", "open").sum())
-    items, done, unreachable, snoozed, left = totals.row(0)
-    completion = (done + unreachable) * 100 / items if items else 0.0
+def headline(figures: agenda.TeamCompletion) -> None:
+    """Completion over the window, as the KPI shows it; then today's counts."""
+    kpi = kpis.KPI_BY_NAME["agenda_completion_pct"]
     columns = st.columns(5)
-    columns[0].metric(t("agenda_items"), count(items))
-    columns[1].metric(t("agenda_completion"), f"{completion:.0f}%")
-    columns[2].metric(t("col_done"), count(done))
-    columns[3].metric(t("col_snoozed"), count(snoozed))
-    columns[4].metric(t("col_open"), count(left))
+    columns[0].metric(
+        kpi_view.label(kpi),
+        kpi_view.value_text(kpi, figures.completion_pct),
+        help=kpi_view.definition(kpi),
+    )
+    columns[1].metric(t("agenda_items"), count(figures.items))
+    columns[2].metric(t("col_done"), count(figures.done))
+    columns[3].metric(t("col_snoozed"), count(figures.snoozed))
+    columns[4].metric(t("col_open"), count(figures.open))
 
 
-def week_chart(weeks: pl.DataFrame) -> alt.LayerChart:
+def week_chart(weeks: pl.DataFrame) -> alt.Chart:
+    """Each week's items by status; the rate is the headline's alone (one window)."""
     statuses = ["done", "unreachable", "snoozed", "open"]
     names = {status: t(f"col_{status}") for status in statuses}
     long = weeks.unpivot(index="week_start", on=statuses, variable_name="status", value_name="n")
     long = long.with_columns(pl.col("status").replace_strict(names).alias("status"))
-    bars = (
+    return (
         alt.Chart(long)
         .mark_bar()
         .encode(
@@ -93,18 +112,6 @@ def week_chart(weeks: pl.DataFrame) -> alt.LayerChart:
             tooltip=["week_start:T", "status:N", "n:Q"],
         )
     )
-    line = (
-        alt.Chart(weeks)
-        .mark_line(point=True, color="#1f5fa8")
-        .encode(
-            x=alt.X("week_start:T", timeUnit="yearmonthdate"),
-            y=alt.Y(
-                "completion_pct:Q", title=t("col_completion"), scale=alt.Scale(domain=[0, 100])
-            ),
-            tooltip=["week_start:T", "completion_pct:Q"],
-        )
-    )
-    return alt.layer(bars, line).resolve_scale(y="independent")
 
 
 user = session.require_user()
@@ -128,13 +135,21 @@ if user.role == Role.EXECUTIVE:
 else:
     codes = by_employee(user, business_date, None)["branch_code"].drop_nulls().unique()
     scope = t("scope_branch", branch=literal(codes[0]) if codes.len() else "")
-st.caption(t("branch_agenda_caption", scope=scope, date=day(business_date)))
-
-reasons = by_reason(user, business_date, branch)
-if reasons.is_empty():
+figures = team(user, business_date, branch)
+st.caption(
+    t(
+        "branch_agenda_window_caption",
+        scope=scope,
+        date=day(business_date),
+        first=day(figures.first_day),
+        last=day(figures.last_day),
+    )
+)
+headline(figures)
+if figures.items == 0:
     st.info(t("agenda_no_items_today"), icon=":material/info:")
-else:
-    headline(reasons)
+reasons = by_reason(user, business_date, branch)
+if not reasons.is_empty():
     if user.role == Role.EXECUTIVE and branch is None:
         st.subheader(t("agenda_by_branch"))
         counts_table(branches, {t("col_branch"): localized(branches)})

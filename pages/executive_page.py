@@ -422,7 +422,7 @@ def branch_staff(user: SignedInUser, scope: kpis.KpiScope, today: dt.date) -> No
     if staff.is_empty():
         st.caption(t("kpi_no_agenda", date=day(today)))
         return
-    st.caption(t("kpi_branch_staff_caption", date=day(today)))
+    st.caption(t("kpi_branch_staff_window_caption", date=day(today)))
     st.dataframe(
         staff.select(
             pl.col("employee_no").alias(t("col_employee_no")),
@@ -432,10 +432,11 @@ def branch_staff(user: SignedInUser, scope: kpis.KpiScope, today: dt.date) -> No
             pl.col("unreachable").alias(t("col_unreachable")),
             pl.col("snoozed").alias(t("col_snoozed")),
             pl.col("open").alias(t("col_open")),
-            pl.col("completion_pct").alias(t("col_completion")),
+            pl.col("completion_pct").alias(t("col_completion_window")),
         ),
         hide_index=True,
         width="stretch",
+        column_config={t("col_completion_window"): st.column_config.NumberColumn(format="%.1f")},
     )
 
 

@@ -4,11 +4,11 @@ import datetime as dt
 
 import streamlit as st
 
-from data_access import overview
+from data_access import metrics, overview
 from data_access.models import Role
 from data_access.security import SignedInUser
 from ui import kpi_view, session
-from ui.format import count, day, krw, krw_compact
+from ui.format import count, day, krw, krw_compact, percent
 from ui.i18n import t
 from ui.markup import sentence
 
@@ -38,10 +38,10 @@ def training_summary(user: SignedInUser, as_of: dt.date) -> overview.TrainingSum
 
 
 def show_scope(user: SignedInUser, as_of: dt.date) -> None:
-    """The live figures of the user's scope; AUM is left to the KPI tiles below when they
-    show it (the same figure, from the day's snapshot)."""
+    """The live figures of the user's scope; AUM is left to the KPIs below when they show it
+    (the same definition, for the latest completed day, named there)."""
     summary = scope_summary(user, as_of)
-    aum_below = "aum_krw" in kpi_view.home_firm_tiles(user, as_of)
+    aum_below = "aum_krw" in kpi_view.home_kpis(user, as_of)
     tiles = [
         (t("customers"), count(summary.customers), t("help_customers")),
         *([] if aum_below else [(t("aum"), krw_compact(summary.aum_krw), t("help_aum"))]),
@@ -66,15 +66,20 @@ def show_scope(user: SignedInUser, as_of: dt.date) -> None:
 
 
 def show_training(user: SignedInUser, as_of: dt.date) -> None:
+    """The training page's totals for the user's scope (training.training_totals)."""
     summary = training_summary(user, as_of)
+    totals = summary.totals
     st.subheader(t("training"))
-    cols = st.columns(6)
+    cols = st.columns(7)
     cols[0].metric(t("active_courses"), count(summary.active_courses))
-    cols[1].metric(t("enrolments"), count(summary.enrolments))
-    cols[2].metric(t("completed"), count(summary.completed))
-    cols[3].metric(t("valid_certifications"), count(summary.valid_certifications))
-    cols[4].metric(t("expired_certifications"), count(summary.expired_certifications))
-    cols[5].metric(t("expiring_90"), count(summary.expiring_within_90_days))
+    cols[1].metric(t("enrolments"), count(totals.enrolled))
+    cols[2].metric(t("completed"), count(totals.completed))
+    cols[3].metric(t("training_completion"), percent(totals.completion_pct))
+    cols[4].metric(t("valid_certifications"), count(totals.valid_certificates))
+    cols[5].metric(t("expired_certifications"), count(totals.expired_certificates))
+    cols[6].metric(
+        t("expiring_within", days=metrics.EXPIRING_DAYS), count(totals.expiring_certificates)
+    )
 
 
 def show_database(user: SignedInUser) -> None:

@@ -14,13 +14,13 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from data_access import training
+from data_access import metrics, training
 from data_access.branches import branch_for_code
 from data_access.policy import Action
 from data_access.security import SignedInUser
 from ui import branch_link, session
 from ui.failures import guarded
-from ui.format import day
+from ui.format import count, day, percent
 from ui.i18n import MESSAGES, language, t
 from ui.markup import literal, sentence
 from ui.training_view import problems_csv, show_training_progress
@@ -430,9 +430,22 @@ def asked_branch_or_stop(user: SignedInUser) -> str | None:
     )
 
 
+def totals_tiles(totals: training.TrainingTotals) -> None:
+    """The figures the trainer's home shows, from the same totals."""
+    columns = st.columns(5)
+    columns[0].metric(t("training_completion"), percent(totals.completion_pct))
+    columns[1].metric(t("completed"), count(totals.completed))
+    columns[2].metric(t("col_overdue"), count(totals.overdue))
+    columns[3].metric(t("expired_certifications"), count(totals.expired_certificates))
+    columns[4].metric(
+        t("expiring_within", days=metrics.EXPIRING_DAYS), count(totals.expiring_certificates)
+    )
+
+
 def progress_tab(user: SignedInUser, as_of: dt.date, asked: str | None) -> None:
     st.caption(t("training_progress_caption"))
     with session.connect() as conn:
+        totals_tiles(training.training_totals(conn, user, as_of))
         by_branch = training.completion_by_branch(conn, user, as_of)
     st.subheader(t("training_by_branch"))
     show_training_progress(by_branch, by_branch=True, height=300)
@@ -453,7 +466,7 @@ def progress_tab(user: SignedInUser, as_of: dt.date, asked: str | None) -> None:
 
 
 def certificates_tab(user: SignedInUser, as_of: dt.date) -> None:
-    st.caption(t("training_certs_caption", days=training.EXPIRING_DAYS))
+    st.caption(t("training_certs_caption", days=metrics.EXPIRING_DAYS))
     states = [training.EXPIRED, training.EXPIRING, training.VALID]
     shown = st.segmented_control(
         t("training_state_filter"),

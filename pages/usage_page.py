@@ -10,12 +10,12 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from data_access import training, usage
+from data_access import kpis, metrics, training, usage
 from data_access.branches import branch_for_code
 from data_access.models import Role
 from data_access.policy import AccessDenied, Action, Scope, scope_of
 from data_access.security import SignedInUser
-from ui import branch_link, session
+from ui import branch_link, kpi_view, session
 from ui.format import count, day
 from ui.i18n import language, t
 from ui.markup import literal
@@ -83,11 +83,14 @@ def headline(figures: usage.Adoption) -> None:
     columns[0].metric(t("usage_staff"), count(figures.staff))
     columns[1].metric(
         t("usage_per_person_day"),
-        count(round(figures.actions_per_person_day)),
-        t(
-            "usage_vs_norm",
-            pct=figures.actions_per_person_day * 100 / usage.NORM_ACTIONS_PER_DAY - 100,
+        # The KPI's figure (usage_per_staff_day) over the same days, read the same way.
+        kpi_view.value_text(
+            kpis.KPI_BY_NAME["usage_per_staff_day"], figures.actions_per_person_day
         ),
+        t("usage_of_norm", pct=figures.vs_norm_pct),
+        # The share reads as text; arrow and colour say which side of the norm it is on.
+        delta_arrow="up" if figures.vs_norm_pct >= 100 else "down",
+        delta_color="normal" if figures.vs_norm_pct >= 100 else "inverse",
     )
     columns[2].metric(t("usage_dau"), f"{figures.dau:,.1f}")
     columns[3].metric(t("usage_wau"), count(figures.wau))
@@ -189,7 +192,7 @@ def trend_chart(weekly: pl.DataFrame) -> alt.LayerChart:
         y=alt.Y("active_staff:Q", title=t("col_active_staff")),
         tooltip=[alt.Tooltip("week:O", title=t("col_week")), "active_staff:Q"],
     )
-    top = max(data["actions_per_person_day"].max() or 0, usage.NORM_ACTIONS_PER_DAY) * 1.1
+    top = max(data["actions_per_person_day"].max() or 0, metrics.ACTIONS_NORM_PER_DAY) * 1.1
     line = base.mark_line(point=True, color="#1f5fa8").encode(
         y=alt.Y(
             "actions_per_person_day:Q",
@@ -202,7 +205,7 @@ def trend_chart(weekly: pl.DataFrame) -> alt.LayerChart:
         ],
     )
     norm = base.mark_rule(strokeDash=[4, 4], color="#c0392b").encode(
-        y=alt.datum(usage.NORM_ACTIONS_PER_DAY)
+        y=alt.datum(metrics.ACTIONS_NORM_PER_DAY)
     )
     return alt.layer(bars, alt.layer(line, norm)).resolve_scale(y="independent")
 
@@ -293,8 +296,7 @@ def one_person(user: SignedInUser, people: pl.DataFrame, as_of: dt.date) -> None
             worded("action", "action_").alias("feature"),
             pl.col("day").dt.to_string("%m-%d").alias("date"),
         )
-        totals = daily.group_by("day").agg(pl.col("events").sum())["events"].max() or 0
-        domain = [0, max(totals, usage.NORM_ACTIONS_PER_DAY) * 1.1]
+        domain = [0, max(activity.busiest_day_actions, metrics.ACTIONS_NORM_PER_DAY) * 1.1]
         bars = (
             alt.Chart(daily)
             .mark_bar()
@@ -308,7 +310,7 @@ def one_person(user: SignedInUser, people: pl.DataFrame, as_of: dt.date) -> None
         norm = (
             alt.Chart(daily)
             .mark_rule(strokeDash=[4, 4], color="#c0392b")
-            .encode(y=alt.datum(usage.NORM_ACTIONS_PER_DAY))
+            .encode(y=alt.datum(metrics.ACTIONS_NORM_PER_DAY))
         )
         st.altair_chart(alt.layer(bars, norm), width="stretch")
     st.subheader(t("usage_person_recent"))
@@ -386,22 +388,21 @@ if firm_wide:
 else:
     branch = user.branch_id
     scope = t("scope_branch", branch=literal(branches(user)["code"].first() or ""))
-window_first = as_of - dt.timedelta(days=usage.WINDOW_DAYS)
-st.caption(
-    t(
-        "usage_caption",
-        scope=scope,
-        days=usage.WINDOW_DAYS,
-        first=day(window_first),
-        last=day(as_of - dt.timedelta(days=1)),
-        norm=usage.NORM_ACTIONS_PER_DAY,
-    )
-)
 try:
     figures = adoption(user, as_of, branch)
 except AccessDenied:
     st.error(t("usage_out_of_scope"))
     st.stop()
+st.caption(
+    t(
+        "usage_caption",
+        scope=scope,
+        days=metrics.WINDOW_DAYS,
+        first=day(figures.first_day),
+        last=day(figures.last_day),
+        norm=metrics.ACTIONS_NORM_PER_DAY,
+    )
+)
 if figures.mau == 0:
     st.info(t("usage_no_data"), icon=":material/info:")
 headline(figures)
@@ -417,7 +418,7 @@ with tabs["coverage"]:
     st.caption(
         t("usage_coverage_branch_caption")
         if by_branch
-        else t("usage_coverage_caption", days=usage.WINDOW_DAYS)
+        else t("usage_coverage_caption", days=metrics.WINDOW_DAYS)
     )
     if not figures.coverage.is_empty():
         st.altair_chart(coverage_heatmap(figures, by_branch), width="stretch")

@@ -27,7 +27,16 @@ on D (online); 102 deposit 1,000,000 on 02-20 (online) and redemption 2,000,000 
 
 Consultations in the window (corrections not counted): 101 visit 03-01 (handmade), DM 03-02
 purchased, DM on D interested, DM on D no answer, phone 03-09 (its correction is not
-counted) = 5; 102 TM 03-05 purchased, TM 03-05 declined = 2.
+counted) = 5; 102 TM 03-05 purchased, TM 03-05 declined = 2. They are notes: DM/TM pieces are
+campaign targets in the contact arm, counted on the campaign's start day at the target's
+branch (the hold-out gets none):
+  campaign 91 DM 03-02: customer 1 (101) bought; customer 2 (101) held out
+  campaign 92 DM on D:  customer 1 (101) responded; customer 3 (102) no outcome yet; customer
+                        2 (101) held out (the DM note to customer 2 on D is not a piece)
+  campaign 93 TM 03-05: customer 3 (102) bought; customer 22 (102) declined
+  campaign 94 TM 01-10: customer 1 (101) responded (before the window)
+Pieces on D: 101 one, 102 one. In the window: 101 two DM (both responded); 102 one DM and
+two TM (one bought).
 Agenda items in the window: 101 four (done, open on D; unreachable, snoozed on 03-09), 102
 one open (03-05). Usage in the window: Kim 3 actions on D and 1 on 03-09, employee 7 two on
 D (101: 6 actions over 3 staff-days); Park 4 on 03-05 (102: 4 over 1); the executive's 5
@@ -46,10 +55,14 @@ from data_access.models import (
     Account,
     AgendaItem,
     AgendaRule,
+    Campaign,
+    CampaignTarget,
     Consultation,
     Customer,
     Employee,
     Enrolment,
+    Segment,
+    SegmentVersion,
     TrainingSession,
     Transaction,
     UsageEvent,
@@ -259,4 +272,93 @@ def load(conn: Connection) -> None:
         )
         .with_row_index("id", offset=1)
         .with_columns(pl.lit("view").alias("action"), pl.lit("customer").alias("page")),
+    )
+    _load_campaigns(conn)
+
+
+def _load_campaigns(conn: Connection) -> None:
+    created = dt.datetime(2026, 1, 2, 9)
+    bulk_insert(
+        conn,
+        Segment.__table__,
+        pl.DataFrame(
+            {
+                "id": [91],
+                "name": ["KPI 테스트 세그먼트"],
+                "owner_user_id": [1],
+                "owner_name": ["정경영"],
+                "branch_id": [None],
+                "shared": [True],
+                "current_version": [1],
+                "created_at": [created],
+                "updated_at": [created],
+            },
+            schema_overrides={"branch_id": pl.Int64},
+        ),
+    )
+    bulk_insert(
+        conn,
+        SegmentVersion.__table__,
+        pl.DataFrame(
+            {
+                "segment_id": [91],
+                "version": [1],
+                "spec": ['{"all": []}'],
+                "created_by": ["exec"],
+                "created_at": [created],
+            }
+        ),
+    )
+    # (id, channel, started on)
+    campaigns = [
+        (91, "dm", dt.date(2026, 3, 2)),
+        (92, "dm", DAY),
+        (93, "tm", dt.date(2026, 3, 5)),
+        (94, "tm", dt.date(2026, 1, 10)),
+    ]
+    bulk_insert(
+        conn,
+        Campaign.__table__,
+        pl.DataFrame(campaigns, schema=["id", "channel", "started_on"], orient="row").with_columns(
+            pl.format("KPI 캠페인 {}", "id").alias("name"),
+            pl.lit(91).alias("segment_id"),
+            pl.lit(1).alias("segment_version"),
+            pl.lit(2).alias("sample_size"),
+            pl.lit(None, pl.String).alias("stratify_by"),
+            pl.lit(30).alias("control_pct"),
+            pl.col("id").alias("seed"),
+            pl.lit(700).alias("cost_per_piece_krw"),
+            pl.lit(None, pl.Int64).alias("branch_id"),
+            pl.lit(10).alias("eligible"),
+            pl.lit(1).alias("created_by_user_id"),
+            pl.lit("exec").alias("created_by"),
+            pl.lit(created).alias("created_at"),
+            pl.lit(created).alias("features_built_at"),
+        ),
+    )
+    # (campaign, customer, arm, branch, outcome)
+    targets = [
+        (91, 1, "contact", 1, "bought"),
+        (91, 2, "control", 1, None),
+        (92, 1, "contact", 1, "responded"),
+        (92, 3, "contact", 2, None),
+        (92, 2, "control", 1, None),
+        (93, 3, "contact", 2, "bought"),
+        (93, 22, "contact", 2, "declined"),
+        (94, 1, "contact", 1, "responded"),
+    ]
+    bulk_insert(
+        conn,
+        CampaignTarget.__table__,
+        pl.DataFrame(
+            targets,
+            schema={
+                "campaign_id": pl.Int64,
+                "customer_id": pl.Int64,
+                "arm": pl.String,
+                "branch_id": pl.Int64,
+                "outcome": pl.String,
+            },
+            orient="row",
+        ).with_columns(pl.col("branch_id").cast(pl.String).alias("stratum")),
     )

@@ -47,12 +47,22 @@ EXPECTED_ON_DAY: dict[str, tuple[float | None, float | None, float | None]] = {
         2 / (2 * BUSINESS_DAYS),
     ),
     "agenda_completion_pct": (2 * 100 / 5, 2 * 100 / 4, 0.0),
-    "dm_tm_pieces": (2, 2, 0),
-    "dm_tm_response_pct": (3 * 100 / 5, 2 * 100 / 3, 1 * 100 / 2),
+    # Pieces are campaign targets in the contact arm (kpi_data.py), no longer DM/TM notes:
+    # on D campaign 92 mailed customer 1 (101) and customer 3 (102). In the window 101 has
+    # two DM pieces, both responded; 102 one DM and two TM pieces, one bought.
+    "dm_tm_pieces": (2, 1, 1),
+    "dm_tm_response_pct": (3 * 100 / 5, 2 * 100 / 2, 1 * 100 / 3),
     # Default costs: a DM piece 700 won, a TM call 1,500 won.
-    "cost_per_response_krw": ((3 * 700 + 2 * 1_500) / 3, 3 * 700 / 2, 2 * 1_500 / 1),
+    "cost_per_response_krw": (
+        (3 * 700 + 2 * 1_500) / 3,
+        2 * 700 / 2,
+        (1 * 700 + 2 * 1_500) / 1,
+    ),
     "usage_per_staff_day": (10 / 4, 6 / 3, 4 / 1),
-    "trained_pct": (3 * 100 / 5, 2 * 100 / 3, 1 * 100 / 2),
+    # Enrolments due by D (completed, or the session ended) and completed, of staff employed:
+    # 101 Kim (done), the manager (session 1 ended 2025-01-07, not done), employee 7's two
+    # (done) = 3 of 4; 102 Park's (done) = 1 of 1. No longer "staff with any course done".
+    "trained_pct": (4 * 100 / 5, 3 * 100 / 4, 1 * 100 / 1),
     "certified_pct": (2 * 100 / 5, 2 * 100 / 3, 0.0),
     "online_share_pct": (3 * 100 / 4, 1 * 100 / 2, 2 * 100 / 2),
 }
@@ -119,7 +129,8 @@ def test_a_range_without_business_days_is_empty(data):
 def test_cost_per_response_follows_the_stored_piece_cost(data):
     kpis.save_parameter(data, ADMIN, "dm_piece_cost_krw", 1_000)
     frame = kpis.compute_kpis(data, DAY, DAY)
-    assert values(frame, DAY, "branch", "101")["cost_per_response_krw"] == 3 * 1_000 / 2
+    # 101's two DM pieces in the window at 1,000 won, two responses.
+    assert values(frame, DAY, "branch", "101")["cost_per_response_krw"] == 2 * 1_000 / 2
     assert kpis.parameters(data, EXECUTIVE)["dm_piece_cost_krw"] == 1_000
 
 

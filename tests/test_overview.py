@@ -37,18 +37,22 @@ def test_scope_summary(handmade, user, expected):
 
 
 def test_training_summary_firm_and_branch(handmade):
-    # Kim valid until 2026-04-01 (within 90 days), Park expired 2026-01-07, manager not done.
+    # Kim valid until 2026-04-01 (within 90 days), Park expired 2026-01-07, manager not done
+    # though the session ended: 2 of 3 due enrolments completed.
     firm = training_summary(handmade, TRAINER, as_of=AS_OF)
+    totals = firm.totals
     assert (
         firm.active_courses,
-        firm.enrolments,
-        firm.completed,
-        firm.valid_certifications,
-        firm.expired_certifications,
-        firm.expiring_within_90_days,
+        totals.enrolled,
+        totals.completed,
+        totals.valid_certificates,
+        totals.expired_certificates,
+        totals.expiring_certificates,
     ) == (1, 3, 2, 1, 1, 1)
-    branch = training_summary(handmade, MANAGER_101, as_of=AS_OF)
-    assert (branch.enrolments, branch.completed, branch.expired_certifications) == (2, 1, 0)
+    assert totals.completion_pct == pytest.approx(2 * 100 / 3)
+    branch = training_summary(handmade, MANAGER_101, as_of=AS_OF).totals
+    assert (branch.enrolled, branch.completed, branch.expired_certificates) == (2, 1, 0)
+    assert branch.completion_pct == pytest.approx(1 * 100 / 2)
 
 
 def test_table_row_counts_only_for_admins(handmade):

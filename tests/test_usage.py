@@ -196,11 +196,11 @@ def test_firm_wide_headline_figures(usage_db):
     figures = usage.adoption(usage_db, EXECUTIVE, AS_OF)
     assert figures.staff == 3  # manager, Kim, Park (head office has no branch)
     # Active person-days on working days: Feb 11 Park, Feb 12 manager, Feb 20 Kim, Mar 6 Kim,
-    # Mar 9 Kim and Park = 6 over 16 working days.
-    assert figures.dau == pytest.approx(6 / 16)
+    # Mar 9 Kim and Park = 6 over the window's 17 working days (30 days to Monday 03-09).
+    assert figures.dau == pytest.approx(6 / 17)
     assert figures.wau == 2  # Mar 3-9: Kim and Park
     assert figures.mau == 3
-    assert figures.stickiness == pytest.approx(6 / 16 / 3)
+    assert figures.stickiness == pytest.approx(6 / 17 / 3)
     # (200 + 20 + 9) actions over the 6 active person-days.
     assert figures.actions_per_person_day == pytest.approx(229 / 6)
 
@@ -295,7 +295,7 @@ def test_branch_manager_sees_own_branch_only(usage_db):
     figures = usage.adoption(usage_db, MANAGER_101, AS_OF)
     assert sorted(figures.people["employee_id"].to_list()) == [2, 3]
     assert figures.staff == 2 and figures.mau == 2 and figures.wau == 1
-    assert figures.dau == pytest.approx(4 / 16)  # Feb 12, Feb 20, Mar 6, Mar 9
+    assert figures.dau == pytest.approx(4 / 17)  # Feb 12, Feb 20, Mar 6, Mar 9
     assert set(figures.coverage["employee_id"]) == {2, 3}
 
 

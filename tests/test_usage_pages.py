@@ -88,7 +88,7 @@ def test_branch_manager_sees_own_staff_usage_and_training(console):
     assert shown["직원 수"] == "2"
     assert shown["월 사용자(MAU)"] == "2"
     assert shown["주 사용자(WAU)"] == "1"
-    assert shown["일 사용자(DAU)"] == "0.2"  # 4 person-days over 16 working days
+    assert shown["일 사용자(DAU)"] == "0.2"  # 4 person-days over 17 working days
     assert [tab.label for tab in at.tabs] == [
         "직원별",
         "기능 활용",

@@ -1,9 +1,10 @@
 """Usage events, agenda closures and training sessions added to tests/handmade.py's `load`
 (loaded first); every expected figure in the tests follows from this text by hand.
 
-As of 2026-03-10 (a Tuesday) the window is 2026-02-10 .. 2026-03-09. Its working days are 16:
-Feb 10-13, 19-20, 23-27 and Mar 3-6, 9 (Seollal closes Feb 16-18, Mar 2 replaces Samiljeol).
-The first half (Feb 10-23) has 7 of them, the second (Feb 24 - Mar 9) 9.
+As of 2026-03-10 (a Tuesday) the latest completed day is Monday 03-09 and the window, the 30
+days ending on it, is 2026-02-08 .. 2026-03-09. Its working days are 17: Feb 9-13, 19-20, 23-27
+and Mar 3-6, 9 (Seollal closes Feb 16-18, Mar 2 replaces Samiljeol). The decline compares the
+14 days to 03-09 with the 14 before: Feb 10-23 has 7 working days, Feb 24 - Mar 9 has 9.
 
 Branch staff: the manager (employee 2, branch 101), Kim (3, 101), Park (4, 102).
   manager  2026-02-12 10:00  200 page views                       then nothing: idle 26 days
@@ -32,7 +33,7 @@ from data_access.db import bulk_insert
 from data_access.models import AgendaItem, AgendaRule, TrainingCourse, TrainingSession, UsageEvent
 
 AS_OF = dt.date(2026, 3, 10)
-WORKING_DAYS = 16
+WORKING_DAYS = 17
 FIRST_HALF_DAYS, SECOND_HALF_DAYS = 7, 9
 
 

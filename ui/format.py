@@ -30,5 +30,12 @@ def count(value: int) -> str:
     return format_decimal(value, locale=_locale())
 
 
+def percent(value: float | None) -> str:
+    """A share with one decimal, as every KPI shows one: 92.5% (a dash when there is none)."""
+    if value is None:
+        return "—"
+    return f"{format_decimal(value, format='#,##0.0', locale=_locale())}%"
+
+
 def day(value: dt.date) -> str:
     return format_date(value, format="long", locale=_locale())

@@ -18,7 +18,7 @@ from data_access.kpis import KPI_BY_NAME, Better, Kpi, Unit
 from data_access.policy import Action, permits
 from data_access.security import SignedInUser
 from ui import session
-from ui.format import LOCALES, count, day, krw, krw_compact
+from ui.format import LOCALES, count, day, krw, krw_compact, percent
 from ui.i18n import language, t
 
 MISSING = "—"
@@ -49,7 +49,7 @@ def value_text(kpi: Kpi, value: float | None) -> str:
     if kpi.unit is Unit.COUNT:
         return count(round(value))
     if kpi.unit is Unit.PERCENT:
-        return f"{_decimal(value, 1)}%"
+        return percent(value)
     # Ratios keep about three significant digits: 245, 11.7, 0.05.
     return _decimal(value, 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2)
 
@@ -181,15 +181,16 @@ def _home_figures(
         return scope.kind, figures, kpis.targets(conn, user)
 
 
-def home_firm_tiles(user: SignedInUser, as_of: dt.date) -> frozenset[str]:
-    """The KPIs `home_section` shows as firm tiles for this user (none without the right or
-    a snapshot), so the page above them does not show the same figure twice."""
+def home_kpis(user: SignedInUser, today: dt.date) -> frozenset[str]:
+    """The KPIs `home_section` shows this user, as firm tiles or in the branch table (none
+    without the right or a snapshot), so the page above does not show a figure twice."""
     if not permits(user, Action.KPI_READ):
         return frozenset()
-    latest = _latest_snapshot(user, as_of)
-    if latest is None or _home_figures(user, latest)[0] != kpis.FIRM:
+    latest = _latest_snapshot(user, today)
+    if latest is None:
         return frozenset()
-    return frozenset(HOME_FIRM_KPIS)
+    kind, figures, _ = _home_figures(user, latest)
+    return frozenset(HOME_FIRM_KPIS if kind == kpis.FIRM else figures["kpi"])
 
 
 def home_section(user: SignedInUser, as_of: dt.date) -> None:

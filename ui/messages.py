@@ -158,7 +158,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "completed": ("수료", "Completed"),
     "valid_certifications": ("유효 인증", "Valid certifications"),
     "expired_certifications": ("만료된 인증", "Expired certifications"),
-    "expiring_90": ("90일 내 만료", "Expiring within 90 days"),
     "database_contents": ("데이터베이스 현황", "What the database holds"),
     "table": ("테이블", "Table"),
     "rows": ("행 수", "Rows"),
@@ -553,13 +552,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rule_kind_contact_due": ("DM·연락 주기", "DM / contact due"),
     # Branch completion
     "branch_agenda_title": ("아젠다 처리 현황", "Agenda completion"),
-    "branch_agenda_caption": (
-        "{scope} · {date} · 완료율은 완료와 연락 안 됨의 비율입니다 (미룸은 제외).",
-        "{scope} · {date} · completion counts done and not reachable (a snooze is not done).",
-    ),
     "agenda_branch_pick": ("지점", "Branch"),
     "agenda_all_branches": ("전 지점", "All branches"),
-    "agenda_completion": ("완료율", "Completion"),
     "agenda_items": ("항목", "Items"),
     "agenda_by_branch": ("지점별 오늘 현황", "Today by branch"),
     "agenda_by_employee": ("직원별 오늘 현황", "Today by employee"),
@@ -576,7 +570,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_unreachable": ("연락 안 됨", "Not reachable"),
     "col_snoozed": ("미룸", "Snoozed"),
     "col_open": ("남음", "Open"),
-    "col_completion": ("완료율(%)", "Completion (%)"),
     "col_week": ("주 시작일", "Week of"),
     "col_status_label": ("상태", "Status"),
     # Rules admin
@@ -859,10 +852,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kpi_open_branch_placeholder": ("지점을 고르세요", "Choose a branch"),
     "kpi_regions": ("지역별 현황", "By region"),
     "kpi_branch_staff": ("지점 직원과 아젠다", "Staff and agenda"),
-    "kpi_branch_staff_caption": (
-        "{date} 아젠다 처리 현황(직원별)입니다.",
-        "Agenda completion per employee on {date}.",
-    ),
     "kpi_no_agenda": (
         "{date}에는 이 지점의 아젠다가 없습니다.",
         "No agenda for this branch on {date}.",
@@ -914,6 +903,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page_usage": ("시스템 활용", "Staff usage"),
     "page_training": ("교육 관리", "Training"),
     "job_usage-aggregate": ("시스템 사용 일별 집계", "Daily usage counts"),
+    # One truth per number (#19): figures defined once in data_access/metrics.py.
+    "training_completion": ("교육 이수율", "Training completion"),
+    "expiring_within": ("{days}일 내 만료", "Expiring within {days} days"),
+    "usage_of_norm": ("기준의 {pct:.0f}%", "{pct:.0f}% of the norm"),
+    "col_completion_window": ("완료율(30일, %)", "Completion, 30 days (%)"),
+    "branch_agenda_window_caption": (
+        "{scope} · 항목과 처리 건수는 오늘({date}), 완료율은 {first} ~ {last} 30일 기준입니다. "
+        "완료율은 완료와 연락 안 됨의 비율입니다(미룸은 제외).",
+        "{scope} · items and their work are today's ({date}); completion covers the 30 days "
+        "{first} to {last} and counts done and not reachable (a snooze is not done).",
+    ),
+    "kpi_branch_staff_window_caption": (
+        "직원별 오늘({date}) 아젠다 항목과 최근 30일(마감된 마지막 영업일까지) 완료율입니다.",
+        "Each employee's agenda items today ({date}) and completion over the 30 days to the "
+        "last completed business day.",
+    ),
     "usage_title": ("직원 시스템 활용", "Staff use of the console"),
     "usage_caption": (
         "{scope} · 최근 {days}일 ({first} ~ {last}), 하루 약 {norm}회 사용이 기준입니다.",
@@ -932,7 +937,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "usage_staff": ("직원 수", "Staff"),
     "usage_per_person_day": ("1인 1일 사용", "Actions per person a day"),
-    "usage_vs_norm": ("{pct:+.0f}% (기준 대비)", "{pct:+.0f}% against the norm"),
     "usage_dau": ("일 사용자(DAU)", "Daily active (DAU)"),
     "usage_wau": ("주 사용자(WAU)", "Weekly active (WAU)"),
     "usage_mau": ("월 사용자(MAU)", "Monthly active (MAU)"),
