@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -245,6 +246,8 @@ def agenda_build_task(engine: Engine) -> Task:
         same_answer=lambda a, b: a == b,
         runs=AGENDA_RUNS,
         figure=True,
+        strong=lambda _index: agenda_counts_pushed_down(engine, AS_OF),
+        strong_kind="sql",
     )
 
 
@@ -278,6 +281,89 @@ def agenda_counts_pandas(engine: Engine, day: dt.date) -> dict[str, int]:
     last_contact = (
         contacts.groupby("customer_id")["occurred_at"].max().dt.normalize().rename("last_contact")
     )
+    inputs = RuleInputs(book, accounts, read["life_events"], tx, aum, last_tx, last_contact)
+    return _counts_by_rule(rules, day, inputs)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInputs:
+    """What the rules read: the managed book, accounts (open ones, and those maturing in the
+    churn window), life events, transactions before the day, and per customer the AUM and
+    the last transaction and contact days."""
+
+    book: pd.DataFrame
+    accounts: pd.DataFrame
+    life_events: pd.DataFrame
+    transactions: pd.DataFrame
+    aum: pd.Series
+    last_tx: pd.Series
+    last_contact: pd.Series
+
+
+def agenda_counts_pushed_down(engine: Engine, day: dt.date) -> dict[str, int]:
+    """Items by rule for `day` as a careful pandas app gets them: the filters, joins and
+    per-customer aggregates in SQL, only the rows the rules can use read, then the same rules
+    in pandas as `agenda_counts_pandas`."""
+    with engine.connect() as conn:
+        rules = agenda.agenda_rules(conn, enabled_only=True)
+        conn.commit()
+    params = [rule.spec.params for rule in rules]
+    window_days = max((p.window_days for p in params if hasattr(p, "window_days")), default=0)
+    bounds = {
+        "day": dt.datetime.combine(day, dt.time()),
+        "since": dt.datetime.combine(day - dt.timedelta(days=window_days), dt.time()),
+    }
+    queries = {
+        "book": "SELECT c.id AS customer_id, c.manager_id, c.tier, c.consent_dm, c.consent_tm, "
+        "c.opened_on, c.closed_on, e.id AS employee_id, e.branch_id, e.is_active "
+        "FROM customers c JOIN employees e ON e.id = c.manager_id AND e.is_active "
+        "WHERE c.opened_on <= :day AND (c.closed_on IS NULL OR c.closed_on > :day)",
+        "accounts": "SELECT customer_id, maturity_date, closed_on, market_value_krw "
+        "FROM accounts WHERE closed_on IS NULL OR maturity_date >= :since",
+        "life_events": "SELECT customer_id, kind, event_date FROM life_events",
+        "transactions": "SELECT customer_id, kind, amount_krw, occurred_at FROM transactions "
+        "WHERE occurred_at >= :since AND occurred_at < :day",
+        "aum": "SELECT customer_id, SUM(market_value_krw) AS aum_krw FROM accounts "
+        "WHERE closed_on IS NULL GROUP BY customer_id",
+        "last_tx": "SELECT customer_id, MAX(occurred_at) AS last_tx FROM transactions "
+        "WHERE occurred_at < :day GROUP BY customer_id",
+        "last_contact": "SELECT customer_id, MAX(occurred_at) AS last_contact "
+        "FROM consultations WHERE occurred_at < :day GROUP BY customer_id",
+    }
+    dates = {
+        "book": ["opened_on", "closed_on"],
+        "accounts": ["maturity_date", "closed_on"],
+        "life_events": ["event_date"],
+        "transactions": ["occurred_at"],
+        "last_tx": ["last_tx"],
+        "last_contact": ["last_contact"],
+    }
+    with engine.connect() as conn:
+        read = {name: pd.read_sql(text(sql), conn, params=bounds) for name, sql in queries.items()}
+    for name, columns in dates.items():
+        for column in columns:
+            read[name][column] = pd.to_datetime(read[name][column], format="ISO8601")
+
+    def per_customer(name: str, column: str) -> pd.Series:
+        return read[name].set_index("customer_id")[column]
+
+    inputs = RuleInputs(
+        book=read["book"],
+        accounts=read["accounts"],
+        life_events=read["life_events"],
+        transactions=read["transactions"],
+        aum=per_customer("aum", "aum_krw"),
+        last_tx=per_customer("last_tx", "last_tx").dt.normalize(),
+        last_contact=per_customer("last_contact", "last_contact").dt.normalize(),
+    )
+    return _counts_by_rule(rules, day, inputs)
+
+
+def _counts_by_rule(rules, day: dt.date, inputs: RuleInputs) -> dict[str, int]:
+    start = pd.Timestamp(day)
+    book, accounts, tx = inputs.book, inputs.accounts, inputs.transactions
+    aum, last_tx, last_contact = inputs.aum, inputs.last_tx, inputs.last_contact
+    open_accounts = accounts[accounts["closed_on"].isna()]
     counts = {}
     for rule in rules:
         spec, params = rule.spec, rule.spec.params
@@ -290,7 +376,7 @@ def agenda_counts_pandas(engine: Engine, day: dt.date) -> dict[str, int]:
             ]
             found = mine[mine["customer_id"].isin(due["customer_id"])]
         elif rule.kind == "life_event":
-            found = _life_events_pandas(read["life_events"], mine, day, params)
+            found = _life_events_pandas(inputs.life_events, mine, day, params)
         elif rule.kind == "dormant":
             frame = mine.join(aum, on="customer_id").join(last_tx, on="customer_id")
             frame = frame[frame["aum_krw"] >= params.min_aum_krw]
