@@ -12,10 +12,9 @@ from ui import background, session, usage_recording
 from ui.failures import (
     DATABASE_ERRORS,
     guarded,
-    new_reference,
+    run_page,
     show_callback_failure,
     show_database_unavailable,
-    show_unexpected,
 )
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGE_KEY, LANGUAGES, language, t
 from ui.markup import sentence
@@ -127,19 +126,6 @@ def signed_in_pages(user: SignedInUser) -> list[st.Page]:
         for spec in PAGES
         if spec not in allowed
     ]
-
-
-def run_page(page: st.navigation) -> None:
-    """Run the chosen page; people read a sentence, the traceback goes to the log."""
-    try:
-        page.run()
-    except DATABASE_ERRORS:
-        log.exception("database error while running a page")
-        show_database_unavailable()
-    except Exception:
-        reference = new_reference()
-        log.exception("page failed, reference %s", reference)
-        show_unexpected(reference)
 
 
 language_switch()

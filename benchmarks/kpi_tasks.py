@@ -1,5 +1,6 @@
-"""KPI tasks (issue #7): one day's snapshot and the executive page's data, against a plain
-pandas app computing the firm's KPIs from raw tables (the page as a whole: page_tasks)."""
+"""KPI tasks (issue #7): one day's snapshot, against a plain pandas app computing the firm's
+KPIs from raw tables; the executive page's data, against apps reading the same snapshots (the
+page as a whole: page_tasks)."""
 
 from __future__ import annotations
 
@@ -81,12 +82,64 @@ def executive_page_task(engine: Engine, user: SignedInUser, params: dict[str, fl
         last = history.filter(history["business_date"] == SNAPSHOT_DAY)
         return dict(zip(last["kpi"], last["value"], strict=True))
 
+    start = SNAPSHOT_DAY - dt.timedelta(days=PAGE_RANGE_DAYS)
+
+    def baseline(_index: int) -> dict[str, float | None]:
+        """A plain app over the same snapshots: the whole table into pandas, then filtered
+        for the page's year, its league table and regions."""
+        rows = pd.read_sql("SELECT * FROM kpi_snapshots", engine)
+        rows["business_date"] = pd.to_datetime(rows["business_date"]).dt.date
+        year = rows[rows["business_date"].between(start, SNAPSHOT_DAY)]
+        firm = year[year["scope_kind"] == kpis.FIRM]
+        branches = year[year["scope_kind"] == kpis.BRANCH]
+        branches[branches["kpi"] == "aum_krw"].pivot_table(
+            index="business_date", columns="scope_key", values="value"
+        )
+        year[year["business_date"] == SNAPSHOT_DAY].groupby(["scope_kind", "scope_key"]).size()
+        last = firm[firm["business_date"] == SNAPSHOT_DAY]
+        return dict(zip(last["kpi"], last["value"].astype(object), strict=True))
+
+    def strong(_index: int) -> dict[str, float | None]:
+        """The page's reads with their filters in SQL, as ours: the firm's year, the branches'
+        AUM over it, and the branches' and regions' last day."""
+        dates = {"start": start, "end": SNAPSHOT_DAY}
+        with engine.connect() as conn:
+            firm = pd.read_sql(
+                text(
+                    "SELECT business_date, kpi, value FROM kpi_snapshots WHERE scope_kind = :firm "
+                    "AND business_date BETWEEN :start AND :end"
+                ),
+                conn,
+                params={**dates, "firm": kpis.FIRM},
+            )
+            pd.read_sql(
+                text(
+                    "SELECT business_date, scope_key, value FROM kpi_snapshots "
+                    "WHERE scope_kind = :branch AND kpi = 'aum_krw' "
+                    "AND business_date BETWEEN :start AND :end"
+                ),
+                conn,
+                params={**dates, "branch": kpis.BRANCH},
+            )
+            pd.read_sql(
+                text(
+                    "SELECT scope_kind, scope_key, kpi, value FROM kpi_snapshots "
+                    "WHERE scope_kind IN (:branch, :region) AND business_date = :end"
+                ),
+                conn,
+                params={**dates, "branch": kpis.BRANCH, "region": kpis.REGION},
+            )
+        last = firm[pd.to_datetime(firm["business_date"]).dt.date == SNAPSHOT_DAY]
+        return dict(zip(last["kpi"], last["value"].astype(object), strict=True))
+
     return Task(
         "executive_page",
         ours,
-        lambda _index: firm_kpis_pandas(engine, SNAPSHOT_DAY, params),
+        baseline,
         same_answer=same_values,
         figure=True,
+        strong=strong,
+        strong_kind="sql",
     )
 
 
@@ -95,6 +148,10 @@ def same_values(ours: dict[str, float | None], theirs: dict[str, float | None]) 
         return False
     for name, value in ours.items():
         other = theirs[name]
+        if value is not None and math.isnan(value):  # a missing value read through pandas
+            value = None
+        if other is not None and math.isnan(other):
+            other = None
         if value is None or other is None:
             if value is not None or other is not None:
                 return False

@@ -81,6 +81,7 @@ from data_access.db import (
     read_frame,
     unit_of_work,
 )
+from data_access.errors import Refused
 from data_access.models import (
     CONSULTATION_CHANNELS,
     CONSULTATION_OUTCOMES,
@@ -270,20 +271,12 @@ class RuleProblem:
     message: str
 
 
-class RuleRejected(ValueError):
-    """The rule was not saved; `problems` says why, field by field."""
-
-    def __init__(self, problems: Sequence[RuleProblem]) -> None:
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
-        self.problems = tuple(problems)
-
-
 def validate_rule(raw: Mapping[str, Any]) -> RuleSpec:
-    """The rule `raw` describes, or RuleRejected with every problem found."""
+    """The rule `raw` describes, or refused (rule_refused) with every problem found."""
     try:
         return _RULE_SPEC.validate_python(dict(raw))
     except ValidationError as exc:
-        raise RuleRejected([_problem(error) for error in exc.errors()]) from exc
+        raise Refused("rule_refused", problems=[_problem(error) for error in exc.errors()]) from exc
 
 
 def _problem(error: Mapping[str, Any]) -> RuleProblem:
@@ -474,7 +467,7 @@ def save_rule(
 ) -> StoredRule:
     """Create a rule (`rule_id` None) or change one; administrators only, audited.
 
-    Refused with RuleRejected, and nothing saved, when the spec is invalid, the name is taken,
+    Refused (rule_refused), and nothing saved, when the spec is invalid, the name is taken,
     or the rule changed since `expected_version` was read (someone else saved first).
     """
     _require_admin(user)
@@ -490,23 +483,30 @@ def save_rule(
             else:
                 row = session.get(AgendaRule, rule_id)
                 if row is None:
-                    raise RuleRejected(
-                        [RuleProblem("rule", "missing", rule_id, f"No agenda rule {rule_id}.")]
+                    raise Refused(
+                        "rule_refused",
+                        problems=[
+                            RuleProblem("rule", "missing", rule_id, f"No agenda rule {rule_id}.")
+                        ],
                     )
                 if row.kind != spec.kind:
-                    raise RuleRejected(
-                        [RuleProblem("kind", "kind_fixed", row.kind, "A rule keeps its kind.")]
+                    raise Refused(
+                        "rule_refused",
+                        problems=[
+                            RuleProblem("kind", "kind_fixed", row.kind, "A rule keeps its kind.")
+                        ],
                     )
                 if expected_version is not None and row.version != expected_version:
-                    raise RuleRejected(
-                        [
+                    raise Refused(
+                        "rule_refused",
+                        problems=[
                             RuleProblem(
                                 "rule",
                                 "stale",
                                 row.version,
                                 "Someone saved this rule in the meantime; reload and redo.",
                             )
-                        ]
+                        ],
                     )
                 before = _as_raw(row)
                 dumped = spec.model_dump(mode="json")
@@ -531,8 +531,9 @@ def save_rule(
             record_usage(session, user, UsageAction.RULE_EDIT, "agenda_rules", target=str(row.id))
             stored = StoredRule(row.id, row.version, spec, row.updated_by, row.updated_at)
     except IntegrityError as exc:
-        raise RuleRejected(
-            [RuleProblem("name_ko", "name_taken", None, "Another rule has this name.")]
+        raise Refused(
+            "rule_refused",
+            problems=[RuleProblem("name_ko", "name_taken", None, "Another rule has this name.")],
         ) from exc
     return stored
 
@@ -1173,7 +1174,7 @@ def preview_rule(
     """How many items the rule `raw` (saved or not) would give on `business_date`, by branch;
     administrators only.
 
-    Validated like a save (RuleRejected), computed like the build, nothing written.
+    Validated like a save (rule_refused), computed like the build, nothing written.
     Columns: branch_code, name_ko, name_en, items; branches without items are left out.
     """
     _require_admin(user)
@@ -1350,7 +1351,7 @@ class MyAgenda:
 def _require_rep(user: SignedInUser) -> None:
     require(user, Action.AGENDA_WORK)
     if user.employee_id is None:
-        raise AccessDenied("Only sales reps and dedicated managers have a morning agenda.")
+        raise AccessDenied("agenda_reps_only")
 
 
 def my_agenda(conn: Connection, user: SignedInUser, business_date: dt.date) -> MyAgenda:
@@ -1399,14 +1400,6 @@ def my_agenda(conn: Connection, user: SignedInUser, business_date: dt.date) -> M
     return MyAgenda(business_date, items, counts, job_runs.run_state(conn, JOB, business_date))
 
 
-class WorkRefused(ValueError):
-    """Items that cannot be worked as asked; `reason` names why, nothing was saved."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
 @dataclass(frozen=True, slots=True)
 class NoteDraft:
     """A consultation note written while working items: channel, outcome and text as on the
@@ -1420,11 +1413,11 @@ class NoteDraft:
 def _snoozed_until(business_date: dt.date, outcome: str, snooze_days: int | None) -> dt.date | None:
     """The rules of an outcome: one of WORKED, and a snooze for one of SNOOZE_DAYS days."""
     if outcome not in WORKED:
-        raise WorkRefused("outcome", f"{outcome!r} is not one of {', '.join(WORKED)}.")
+        raise Refused("agenda_refused_outcome")
     if outcome != SNOOZED:
         return None
     if snooze_days not in SNOOZE_DAYS:
-        raise WorkRefused("snooze_days", f"Snooze for one of {SNOOZE_DAYS} days.")
+        raise Refused("agenda_refused_snooze_days")
     return business_date + dt.timedelta(days=snooze_days)
 
 
@@ -1447,7 +1440,7 @@ def work_items(
     """
     _require_rep(user)
     if not items:
-        raise WorkRefused("none", "Pick at least one item.")
+        raise Refused("agenda_refused_none")
     snoozed_until = _snoozed_until(business_date, outcome, snooze_days)
     now = now_seoul()
     with unit_of_work(conn) as session:
@@ -1463,16 +1456,9 @@ def work_items(
                 )
             ).scalar_one_or_none()
             if found is None:
-                raise WorkRefused(
-                    "missing",
-                    f"Customer {customer_no} has no item of rule {rule_id} on your agenda for "
-                    f"{business_date}; reload the agenda.",
-                )
+                raise Refused("agenda_refused_missing")
             if found.status != OPEN:
-                raise WorkRefused(
-                    "not_open",
-                    f"The item for customer {customer_no} is already {found.status}; reload.",
-                )
+                raise Refused("agenda_refused_not_open")
             consultation_id = None
             if note is not None:
                 session.flush()
@@ -1566,7 +1552,7 @@ def work_history(conn: Connection, business_date: dt.date, worked: pl.DataFrame)
         | (pl.col("note").str.len_chars() > NOTE_MAX_CHARS)
     )
     if not bad_note.is_empty():
-        raise WorkRefused("note", f"{bad_note.height} notes have no text or a bad channel.")
+        raise Refused("agenda_refused_notes", count=bad_note.height)
     stored = read_frame(
         conn,
         select(*(AgendaItem.__table__.c[name] for name in STORED_ITEM_SCHEMA)).where(
@@ -1578,9 +1564,9 @@ def work_history(conn: Connection, business_date: dt.date, worked: pl.DataFrame)
     found = worked.join(stored.select(*keys, "status", "employee_id", "branch_id"), on=keys,
                         how="left", suffix="_before")  # fmt: skip
     if found["status_before"].null_count():
-        raise WorkRefused("missing", f"Some items are not on the agenda of {business_date}.")
+        raise Refused("agenda_refused_missing")
     if (found["status_before"] != OPEN).any():
-        raise WorkRefused("not_open", f"Some items of {business_date} are already worked.")
+        raise Refused("agenda_refused_not_open")
     notes = _file_history_notes(conn, business_date, found.filter(pl.col("note").is_not_null()))
     until = pl.DataFrame(
         [(status, days, day) for (status, days), day in snoozed.items()],
@@ -1763,7 +1749,7 @@ def completion_by_branch(
     """Executives: per branch with items on `business_date` or in the completion window, the
     day's counts and completion_pct."""
     if require(user, Action.AGENDA_TEAM_READ) is not Scope.FIRM:
-        raise AccessDenied("Only executives compare branches.")
+        raise AccessDenied("agenda_compare_executives_only")
 
     def grouped(on: Any, counts: list[Any]) -> Select[Any]:
         return (

@@ -21,6 +21,7 @@ import polars as pl
 from sqlalchemy import Connection, and_, case, func, select
 
 from data_access.db import read_frame, reads_before_write, unit_of_work
+from data_access.errors import Refused
 from data_access.models import AuditRecord, Customer, Employee, User
 from data_access.policy import Action, require
 from data_access.security import (
@@ -149,10 +150,6 @@ class AnchorProblem:
     problem: str  # "truncated" (the row is gone) or "rewritten" (it holds another hash)
 
 
-class AnchorFileInvalid(ValueError):
-    """The anchor file has a line that is not an anchor; the message names the line."""
-
-
 def read_anchors(path: Path) -> list[ChainAnchor]:
     """The heads noted in the JSON-lines file at `path`, oldest first (none if no file yet)."""
     if not path.exists():
@@ -172,7 +169,7 @@ def read_anchors(path: Path) -> list[ChainAnchor]:
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise AnchorFileInvalid(f"{path} line {number} is not an audit anchor") from exc
+            raise Refused("audit_anchors_unreadable", path=str(path), line=number) from exc
     return anchors
 
 

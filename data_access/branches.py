@@ -8,13 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from data_access.errors import NotFound
 from data_access.models import Branch
 from data_access.policy import Action, require
 from data_access.security import SignedInUser
-
-
-class UnknownBranch(LookupError):
-    """No branch has the code asked for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +31,10 @@ def _branch(conn: Connection, where: Any) -> BranchRef | None:
 
 def branch_for_code(conn: Connection, user: SignedInUser, code: str, action: Action) -> BranchRef:
     """The branch with `code` if `action` reaches it for `user`: AccessDenied for another
-    branch than a branch manager's own, UnknownBranch for a code no branch has."""
+    branch than a branch manager's own, NotFound for a code no branch has."""
     found = _branch(conn, Branch.code == code)
     if found is None:
-        raise UnknownBranch(f"There is no branch with code {code!r}.")
+        raise NotFound("kpi_branch_unknown", code=code)
     require(user, action, branch_id=found.id)
     return found
 
@@ -45,5 +42,5 @@ def branch_for_code(conn: Connection, user: SignedInUser, code: str, action: Act
 def own_branch(conn: Connection, user: SignedInUser) -> BranchRef:
     found = _branch(conn, Branch.id == user.branch_id) if user.branch_id is not None else None
     if found is None:
-        raise UnknownBranch(f"{user.username} belongs to no branch.")
+        raise NotFound("own_branch_missing")
     return found

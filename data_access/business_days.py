@@ -17,20 +17,13 @@ import polars as pl
 from sqlalchemy import Connection, delete, select
 
 from data_access.db import read_frame, unit_of_work
+from data_access.errors import Refused
 from data_access.models import BusinessHoliday
 from data_access.policy import Action, require
 from data_access.security import SignedInUser, audit_as, now_seoul
 
 COUNTRY = "KR"
 NAME_MAX_CHARS = 60
-
-
-class HolidayRejected(ValueError):
-    """A holiday edit that cannot be made; `reason` names why (name, past, exists, missing)."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 def business_today() -> dt.date:
@@ -87,14 +80,12 @@ def add_holiday(conn: Connection, user: SignedInUser, day: dt.date, name: str) -
     require(user, Action.CALENDAR_WRITE)
     name = name.strip()
     if not name or len(name) > NAME_MAX_CHARS:
-        raise HolidayRejected(
-            "name", f"Give the holiday a name of 1 to {NAME_MAX_CHARS} characters."
-        )
+        raise Refused("holiday_rejected_name", limit=NAME_MAX_CHARS)
     if day < business_today():
-        raise HolidayRejected("past", f"{day} has passed; only today or later can be closed.")
+        raise Refused("holiday_rejected_past")
     with unit_of_work(conn) as session:
         if session.get(BusinessHoliday, day) is not None:
-            raise HolidayRejected("exists", f"{day} is already a firm holiday.")
+            raise Refused("holiday_rejected_exists")
         session.add(
             BusinessHoliday(day=day, name=name, created_by=user.username, created_at=now_seoul())
         )
@@ -113,7 +104,7 @@ def remove_holiday(conn: Connection, user: SignedInUser, day: dt.date) -> None:
     with unit_of_work(conn) as session:
         removed = session.execute(delete(BusinessHoliday).where(BusinessHoliday.day == day))
         if removed.rowcount != 1:
-            raise HolidayRejected("missing", f"{day} is not a firm holiday.")
+            raise Refused("holiday_rejected_missing")
         audit_as(
             session,
             user,

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from data_access import customers, exports, metrics, segments
 from data_access.db import bulk_insert, read_frame, unit_of_work
+from data_access.errors import AccessDenied, NotFound, Refused
 from data_access.masking import mask_frame, personal_columns
 from data_access.models import (
     Account,
@@ -76,15 +77,6 @@ MAX_CONTROL_PCT = 90
 MAX_SEED = 2**53 - 1  # the largest whole number a browser keeps exactly
 TARGET_LIST_LIMIT = 500
 Z_95 = 1.959963984540054
-
-
-class CampaignRejected(ValueError):
-    """A campaign that cannot be made or used; `reason` names why, `values` hold the numbers."""
-
-    def __init__(self, reason: str, message: str, **values: Any) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.values = values
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,25 +174,23 @@ def consent_column(channel: str) -> str:
 def _checked_plan(plan: CampaignPlan) -> str:
     name = plan.name.strip()
     if not name or len(name) > NAME_MAX_CHARS:
-        raise CampaignRejected("name", f"Name the campaign in 1 to {NAME_MAX_CHARS} characters.")
+        raise Refused("camp_rejected_name", limit=NAME_MAX_CHARS)
     if plan.channel not in CHANNELS:
-        raise CampaignRejected("channel", f"The channel is DM or TM, not {plan.channel!r}.")
+        raise Refused("camp_rejected_channel")
     if plan.stratify_by is not None and plan.stratify_by not in STRATA:
-        raise CampaignRejected("strata", f"Stratify by {', '.join(STRATA)} or nothing.")
+        raise Refused("camp_rejected_strata")
     if not 0 <= plan.control_pct <= MAX_CONTROL_PCT:
-        raise CampaignRejected(
-            "control", f"The control share is 0 to {MAX_CONTROL_PCT} %.", limit=MAX_CONTROL_PCT
-        )
+        raise Refused("camp_rejected_control", limit=MAX_CONTROL_PCT)
     if not 0 <= plan.seed <= MAX_SEED:
-        raise CampaignRejected("seed", "The seed is a whole number from 0.")
+        raise Refused("camp_rejected_seed")
     if plan.cost_per_piece_krw < 0:
-        raise CampaignRejected("cost", "The cost per piece cannot be negative.")
+        raise Refused("camp_rejected_cost")
     if (plan.sample_size is None) == (plan.sample_rate_pct is None):
-        raise CampaignRejected("size", "Give either a sample size or a sample rate.")
+        raise Refused("camp_rejected_size_or_rate")
     if plan.sample_size is not None and plan.sample_size <= 0:
-        raise CampaignRejected("size", "The sample size must be at least 1.")
+        raise Refused("camp_rejected_size")
     if plan.sample_rate_pct is not None and not 0 < plan.sample_rate_pct <= 100:
-        raise CampaignRejected("size", "The sample rate is more than 0 and at most 100 %.")
+        raise Refused("camp_rejected_rate")
     return name
 
 
@@ -224,10 +214,8 @@ def preview_draw(
     eligible = segments.members(copy, user, saved.spec).filter(pl.col(consent_column(plan.channel)))
     size = sample_size(plan, eligible.height)
     if size > eligible.height:
-        raise CampaignRejected(
-            "too_large",
-            f"The sample of {size:,} is larger than the {eligible.height:,} eligible customers "
-            "(in the segment, in your scope, consenting to the channel).",
+        raise Refused(
+            "camp_rejected_too_large",
             requested=size,
             eligible=eligible.height,
         )
@@ -240,6 +228,12 @@ def preview_draw(
         seed=plan.seed,
     )
     return saved, eligible, drawn
+
+
+def arm_sizes(drawn: pl.DataFrame) -> tuple[int, int]:
+    """A draw's (contacted, control) sizes: the pieces it would send and the hold-out."""
+    contacted = int((drawn["arm"] == CONTACT).sum())
+    return contacted, drawn.height - contacted
 
 
 def stratum_column(stratify_by: str | None) -> str | None:
@@ -407,12 +401,7 @@ def _check_consent(conn: Connection, drawn: pl.DataFrame, channel: str) -> None:
             )
         ).scalar_one()
     if lost:
-        raise CampaignRejected(
-            "stale_copy",
-            f"{lost:,} drawn customers withdrew consent or left since the analytical copy was "
-            "built; refresh the copy (job customer-features) and draw again.",
-            lost=lost,
-        )
+        raise Refused("camp_rejected_stale_copy", lost=lost)
 
 
 # --- reading campaigns ---------------------------------------------------------------------
@@ -461,7 +450,7 @@ def _campaign(conn: Connection, user: SignedInUser, campaign_id: int) -> Row[Any
         select(*Campaign.__table__.columns).where(Campaign.id == campaign_id, _campaign_scope(user))
     ).one_or_none()
     if found is None:
-        raise CampaignRejected("unknown", f"No campaign {campaign_id} in your scope.")
+        raise NotFound("camp_rejected_unknown")
     return found
 
 
@@ -696,7 +685,7 @@ def _record(
     recorded = 0
     for customer_no, outcome in outcomes:
         if outcome not in OUTCOMES:
-            raise CampaignRejected("outcome", f"{outcome!r} is not an outcome.")
+            raise Refused("camp_rejected_outcome")
         target = conn.execute(
             select(CampaignTarget.customer_id, CampaignTarget.employee_id, CampaignTarget.branch_id)
             .join(Customer, Customer.id == CampaignTarget.customer_id)
@@ -707,11 +696,9 @@ def _record(
             )
         ).one_or_none()
         if target is None:
-            raise CampaignRejected(
-                "not_target", f"Customer {customer_no} is not contacted by this campaign."
-            )
+            raise Refused("camp_rejected_not_target", number=customer_no)
         if not _may_record(user, target):
-            raise CampaignRejected("not_yours", f"Customer {customer_no} is not on your list.")
+            raise AccessDenied("camp_rejected_not_yours", number=customer_no)
         text = note or f"[{campaign.channel.upper()} #{campaign.id} {campaign.name}] "
         text += OUTCOME_NOTE[outcome] if not note else ""
         consultation_id = customers.add_note_unmarked(
@@ -792,12 +779,6 @@ class ImportCheck:
     problems: tuple[ImportProblem, ...]
 
 
-class ImportRefused(ValueError):
-    def __init__(self, problems: Sequence[ImportProblem]) -> None:
-        super().__init__(f"{len(problems)} bad rows; nothing was imported")
-        self.problems = tuple(problems)
-
-
 IMPORT_COLUMNS = ("customer_no", "outcome")
 
 
@@ -860,7 +841,7 @@ def import_outcomes(
     asked for the good rows only. Returns the rows recorded."""
     checked = check_import(conn, user, campaign_id, data)
     if checked.problems and not good_rows_only:
-        raise ImportRefused(checked.problems)
+        raise Refused("camp_import_problems", count=len(checked.problems))
     with unit_of_work(conn) as session:
         campaign = _campaign(session.connection(), user, campaign_id)
         recorded = _record(

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, aliased
 
 from data_access import segments
 from data_access.db import read_frame, reads_before_write, unit_of_work
+from data_access.errors import AccessDenied, NotFound, Refused
 from data_access.masking import mask_address, mask_email, mask_phone
 from data_access.models import (
     ALERT_KINDS,
@@ -59,7 +60,7 @@ from data_access.models import (
     Product,
     Transaction,
 )
-from data_access.policy import AccessDenied, Action, reaches_customer, require, roles_permitted
+from data_access.policy import Action, reaches_customer, require, roles_permitted
 from data_access.security import SignedInUser, audit_as, now_seoul
 from data_access.usage import UsageAction, record_usage
 
@@ -100,49 +101,6 @@ DORMANT_SHARE = 0.5
 CUSTOMER_ROLES = roles_permitted(Action.CUSTOMER_READ)
 
 
-class CustomerNotFound(LookupError):
-    """No customer has this number; the message says what to do next."""
-
-    def __init__(self, customer_no: str, message: str | None = None) -> None:
-        super().__init__(
-            message or f"No customer {customer_no}; check the number or search by name"
-        )
-        self.customer_no = customer_no
-
-
-class MalformedCustomerNumber(CustomerNotFound):
-    """The text cannot be a customer number at all (a mistyped or damaged link)."""
-
-    def __init__(self, customer_no: str) -> None:
-        super().__init__(
-            customer_no,
-            f"{customer_no[:20]!r} is not a customer number (digits only, e.g. 100000002); "
-            "check the link or search by name",
-        )
-
-
-class CustomerAccessDenied(AccessDenied):
-    """The user's role does not work with individual customer records."""
-
-
-class NoteRejected(ValueError):
-    """A note that cannot be stored; `reason` names why (empty, too_long, channel, ...)."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-class AlertRejected(ValueError):
-    """An alert change that cannot be made; `reason` names why (empty, not_open, ...)."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-Rejection = type[NoteRejected] | type[AlertRejected]
-
 # Why someone opens a customer they do not answer for; "other" is explained in words.
 VIEW_REASONS = (
     "customer_request",
@@ -155,24 +113,9 @@ VIEW_REASONS = (
 VIEW_REASON_TEXT_MAX_CHARS = 200
 
 
-class ViewReasonRequired(PermissionError):
-    """The customer is outside the ones the user answers for: the view states a reason first."""
-
-    def __init__(self, customer_no: str) -> None:
-        super().__init__(
-            f"Customer {customer_no} is outside your own book or branch; "
-            "say why you open the record before it shows."
-        )
-        self.customer_no = customer_no
-
-
-class ViewReasonRejected(ValueError):
-    """A stated reason that says nothing; `problem` names why (unknown, needs_text,
-    too_long)."""
-
-    def __init__(self, problem: str, message: str) -> None:
-        super().__init__(message)
-        self.problem = problem
+class ViewReasonRequired(AccessDenied):
+    """The customer is outside the ones the user answers for: the view states a reason first
+    (the page asks for one instead of refusing)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,16 +132,12 @@ class ViewReason:
 
     def __post_init__(self) -> None:
         if self.code not in VIEW_REASONS:
-            raise ViewReasonRejected(
-                "unknown", f"{self.code!r} is not a reason; pick one of {', '.join(VIEW_REASONS)}"
-            )
+            raise Refused("view_reason_rejected_unknown")
         words = self.text.strip()
         if self.code == "other" and not words:
-            raise ViewReasonRejected("needs_text", "Say in words why you open the record.")
+            raise Refused("view_reason_rejected_needs_text")
         if len(words) > VIEW_REASON_TEXT_MAX_CHARS:
-            raise ViewReasonRejected(
-                "too_long", f"Keep the reason to {VIEW_REASON_TEXT_MAX_CHARS} characters."
-            )
+            raise Refused("view_reason_rejected_too_long", limit=VIEW_REASON_TEXT_MAX_CHARS)
         object.__setattr__(self, "text", words)
 
     def as_detail(self) -> dict[str, str]:
@@ -399,25 +338,14 @@ CUE_SCHEMA: dict[str, Any] = {
 
 
 def _require_reader(user: SignedInUser) -> None:
-    try:
-        require(user, Action.CUSTOMER_READ)
-    except AccessDenied as refusal:
-        raise CustomerAccessDenied(
-            "Your role does not open customer records; ask an administrator if you need to."
-        ) from refusal
+    require(user, Action.CUSTOMER_READ)
 
 
 def _require_writer(user: SignedInUser) -> None:
-    try:
-        require(user, Action.CUSTOMER_WRITE)
-    except AccessDenied as refusal:
-        raise CustomerAccessDenied(
-            "Your role does not write on customer records; ask an administrator if you need to."
-        ) from refusal
+    require(user, Action.CUSTOMER_WRITE)
     if user.employee_id is None:
-        raise CustomerAccessDenied(
-            "Only an employee can write on a customer record; sign in with your employee account."
-        )
+        # A note or an alert is signed by an employee; an administrator account is none.
+        raise AccessDenied("write_refused")
 
 
 def sees_contact_details(
@@ -454,14 +382,14 @@ def reads_sensitive_notes(
 def _customer_row(conn: Connection, customer_no: str) -> Row[Any]:
     number = customer_no.strip()
     if not CUSTOMER_NO.fullmatch(number):
-        raise MalformedCustomerNumber(customer_no)
+        raise NotFound("customer_malformed", number=customer_no[:20])
     row = conn.execute(
         select(
             Customer.id, Customer.customer_no, Customer.home_branch_id, Customer.manager_id
         ).where(Customer.customer_no == number)
     ).one_or_none()
     if row is None:
-        raise CustomerNotFound(number)
+        raise NotFound("customer_not_found", number=number)
     return row
 
 
@@ -1121,7 +1049,7 @@ def record_customer_view(
     Call once per view (not per widget rerun), before showing the record. A customer outside
     the ones `user` answers for (`view_needs_reason`) needs a `reason`, written into the
     audit row; without one ViewReasonRequired is raised and nothing is written. An unknown
-    number raises CustomerNotFound and writes nothing.
+    number raises NotFound and writes nothing.
     """
     _require_reader(user)
     with unit_of_work(conn) as session:
@@ -1129,26 +1057,24 @@ def record_customer_view(
         if reason is None and view_needs_reason(
             user, home_branch_id=customer.home_branch_id, manager_id=customer.manager_id
         ):
-            raise ViewReasonRequired(customer.customer_no)
+            raise ViewReasonRequired("view_reason_needed")
         detail = reason.as_detail() if reason is not None else None
         _audit(session, user, "customer_view", customer.customer_no, detail)
         record_usage(session, user, UsageAction.CUSTOMER_VIEW, PAGE, target=customer.customer_no)
 
 
-def _checked_choice(value: str, allowed: tuple[str, ...], what: str, error: Rejection) -> None:
+def _checked_choice(value: str, allowed: tuple[str, ...], refusal: str) -> None:
     if value not in allowed:
-        raise error(what, f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+        raise Refused(refusal)
 
 
-def _checked_text(text: str, limit: int, what: str, error: Rejection) -> str:
+def _checked_text(text: str, limit: int, *, empty: str, too_long: str) -> str:
+    """`text` stripped; `empty` and `too_long` are the refusals' catalogue keys."""
     cleaned = text.strip()
     if not cleaned:
-        raise error("empty", f"The {what} is empty; write what happened before saving.")
+        raise Refused(empty)
     if len(cleaned) > limit:
-        raise error(
-            "too_long",
-            f"The {what} has {len(cleaned):,} characters; shorten it to {limit:,} or fewer.",
-        )
+        raise Refused(too_long, limit=limit)
     return cleaned
 
 
@@ -1206,19 +1132,17 @@ def add_note_unmarked(
     notes in one unit of work, which call segments.mark_features_stale once, last (on
     PostgreSQL the mark holds its row lock until the commit)."""
     _require_writer(user)
-    note = _checked_text(text, NOTE_MAX_CHARS, "note", NoteRejected)
-    _checked_choice(channel, CONSULTATION_CHANNELS, "channel", NoteRejected)
-    _checked_choice(outcome, CONSULTATION_OUTCOMES, "outcome", NoteRejected)
+    note = _checked_text(
+        text, NOTE_MAX_CHARS, empty="note_rejected_empty", too_long="note_rejected_too_long"
+    )
+    _checked_choice(channel, CONSULTATION_CHANNELS, "note_rejected_channel")
+    _checked_choice(outcome, CONSULTATION_OUTCOMES, "note_rejected_outcome")
     with unit_of_work(conn) as session:
         customer = _customer_row(session.connection(), customer_no)
         if corrects_id is not None:
             corrected = session.get(Consultation, corrects_id)
             if corrected is None or corrected.customer_id != customer.id:
-                raise NoteRejected(
-                    "correction",
-                    f"Note {corrects_id} is not a note on customer {customer.customer_no}; "
-                    "pick the note to correct from this customer's history.",
-                )
+                raise Refused("note_rejected_correction")
         consultation = Consultation(
             customer_id=customer.id,
             employee_id=user.employee_id,
@@ -1256,9 +1180,11 @@ def raise_alert(
 ) -> int:
     """Open an alert on the customer, raised by `user`; returns its id."""
     _require_writer(user)
-    _checked_choice(kind, ALERT_KINDS, "kind", AlertRejected)
-    _checked_choice(severity, ALERT_SEVERITIES, "severity", AlertRejected)
-    cleaned = _checked_text(text, ALERT_TEXT_MAX_CHARS, "alert text", AlertRejected)
+    _checked_choice(kind, ALERT_KINDS, "alert_rejected_kind")
+    _checked_choice(severity, ALERT_SEVERITIES, "alert_rejected_severity")
+    cleaned = _checked_text(
+        text, ALERT_TEXT_MAX_CHARS, empty="alert_rejected_empty", too_long="alert_rejected_too_long"
+    )
     with unit_of_work(conn) as session:
         customer = _customer_row(session.connection(), customer_no)
         alert = Alert(
@@ -1289,12 +1215,14 @@ def resolve_alert(
     """Close an open alert of this customer with a resolution note by `user`.
 
     Only those the policy lets resolve it (the staff of the customer's home branch, head
-    office) may; anyone else gets AlertRejected("other_branch") and the alert stays open on
+    office) may; anyone else is refused (alert_rejected_other_branch), the alert open on
     every screen. The update only touches a still-open alert, so of two people resolving it
     at once the second is told it is already resolved instead of overwriting the first.
     """
     _require_writer(user)
-    resolution = _checked_text(note, ALERT_TEXT_MAX_CHARS, "resolution note", AlertRejected)
+    resolution = _checked_text(
+        note, ALERT_TEXT_MAX_CHARS, empty="alert_rejected_empty", too_long="alert_rejected_too_long"
+    )
     with unit_of_work(conn) as session:
         customer = _customer_row(session.connection(), customer_no)
         if not reaches_customer(
@@ -1303,11 +1231,7 @@ def resolve_alert(
             home_branch_id=customer.home_branch_id,
             manager_id=customer.manager_id,
         ):
-            raise AlertRejected(
-                "other_branch",
-                f"Customer {customer.customer_no}'s alerts are resolved by the staff of the "
-                "customer's home branch; tell them what you found.",
-            )
+            raise AccessDenied("alert_rejected_other_branch")
         closed = session.execute(
             update(Alert)
             .where(
@@ -1320,10 +1244,6 @@ def resolve_alert(
             )
         )
         if closed.rowcount != 1:
-            raise AlertRejected(
-                "not_open",
-                f"Alert {alert_id} is not open on customer {customer.customer_no}; "
-                "reload the page to see its current state.",
-            )
+            raise Refused("alert_rejected_not_open")
         _audit(session, user, "alert_resolve", customer.customer_no, {"alert_id": alert_id})
         record_usage(session, user, UsageAction.ALERT, PAGE, target=customer.customer_no)

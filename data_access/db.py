@@ -43,14 +43,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import AddConstraint, DropConstraint
 from sqlalchemy.sql import ClauseElement, Executable
 
+from data_access.errors import DomainError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'dreams.db'}"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 COPY_CHUNK_ROWS = 200_000
 
 
-class DatabaseUnavailable(RuntimeError):
-    """The configured database cannot be reached; the message says what to check."""
+class DatabaseUnavailable(DomainError):
+    """The configured database cannot be reached; pages stop on it, the command line tells
+    where it looked."""
 
 
 def database_url() -> str:
@@ -141,10 +144,7 @@ def check_reachable(engine: Engine) -> None:
             conn.execute(text("SELECT 1"))
     except OperationalError as exc:
         where = engine.url.render_as_string(hide_password=True)
-        raise DatabaseUnavailable(
-            f"Cannot reach the database at {where}. Check that the server is running and that "
-            "CRM_DATABASE_URL is right, then reload."
-        ) from exc
+        raise DatabaseUnavailable("database_unreachable", where=where) from exc
 
 
 @contextmanager

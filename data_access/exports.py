@@ -16,8 +16,9 @@ import polars as pl
 from sqlalchemy import Connection
 
 from data_access.db import unit_of_work
+from data_access.errors import AccessDenied, Refused
 from data_access.masking import mask_frame, personal_columns
-from data_access.policy import AccessDenied, Action, Scope, require_granted, scope_of
+from data_access.policy import Action, Scope, require_granted, scope_of
 from data_access.security import SignedInUser, audit_as
 from data_access.usage import UsageAction, record_usage
 
@@ -39,15 +40,6 @@ class ExportFile:
     masked_columns: tuple[str, ...]
 
 
-class ExportRefused(ValueError):
-    """An export that cannot be made; `code` is the i18n key of the sentence to show."""
-
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
-
-
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Text cells a spreadsheet would run as a formula, prefixed with an apostrophe."""
 
@@ -64,7 +56,7 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
 def checked_reason(reason: str) -> str:
     why = reason.strip()
     if not why or len(why) > REASON_MAX_CHARS:
-        raise ExportRefused("export_reason_needed", maximum=REASON_MAX_CHARS)
+        raise Refused("export_reason_needed", maximum=REASON_MAX_CHARS)
     return why
 
 
@@ -96,13 +88,13 @@ def export_frame(
     Pass `unmasked=True` only where the purpose needs full contact details (a call list).
     """
     if file_format not in MIME_TYPES:
-        raise ExportRefused("export_format", formats=", ".join(MIME_TYPES))
+        raise Refused("export_format", formats=", ".join(MIME_TYPES))
     why = checked_reason(reason)
     require_granted(conn, user, Action.EXPORT, branch_id=branch_id)
     if branch_id is None and scope_of(user, Action.EXPORT) is not Scope.FIRM:
-        raise AccessDenied("Export one branch at a time; your scope is your own branch.")
+        raise AccessDenied("export_one_branch")
     if unmasked and not _may_unmask(user, branch_id):
-        raise AccessDenied("Full contact details of these customers are outside your scope.")
+        raise AccessDenied("export_unmasked_out_of_scope")
     masked = () if unmasked else tuple(personal_columns(frame))
     safe = neutralise_formulas(frame if unmasked else mask_frame(frame))
     buffer = io.BytesIO()

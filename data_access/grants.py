@@ -13,6 +13,7 @@ import polars as pl
 from sqlalchemy import Connection, select
 
 from data_access.db import read_frame, unit_of_work
+from data_access.errors import NotFound, Refused
 from data_access.models import AccessGrant, Role, User
 from data_access.policy import EXPLICIT_GRANT_ACTIONS, Action, require, roles_permitted
 from data_access.security import SignedInUser, audit_as, now_seoul
@@ -31,15 +32,6 @@ GRANT_SCHEMA = {
     "revoked_by": pl.String,
     "revoked_at": pl.Datetime("us"),
 }
-
-
-class GrantRefused(ValueError):
-    """A grant change the rules refuse; `code` is the i18n key of the sentence to show."""
-
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
 
 
 def list_grants(conn: Connection, actor: SignedInUser) -> pl.DataFrame:
@@ -75,18 +67,18 @@ def grant(
     """Give `username` the explicit permission `action`; returns the grant's id."""
     require(actor, Action.USERS_ADMIN)
     if action not in EXPLICIT_GRANT_ACTIONS:
-        raise GrantRefused("grant_not_explicit")
+        raise Refused("grant_not_explicit")
     why = reason.strip()
     if not why or len(why) > REASON_MAX_CHARS:
-        raise GrantRefused("grant_reason_needed", maximum=REASON_MAX_CHARS)
+        raise Refused("grant_reason_needed", maximum=REASON_MAX_CHARS)
     with unit_of_work(conn) as session:
         user = session.scalars(
             select(User).where(User.username == username.strip().lower())
         ).one_or_none()
         if user is None:
-            raise GrantRefused("unknown_user")
+            raise NotFound("unknown_user")
         if Role(user.role) not in roles_permitted(action):
-            raise GrantRefused("grant_role_cannot", role=Role(user.role))
+            raise Refused("grant_role_cannot", role=Role(user.role))
         current = session.scalars(
             select(AccessGrant.id).where(
                 AccessGrant.user_id == user.id,
@@ -95,7 +87,7 @@ def grant(
             )
         ).first()
         if current is not None:
-            raise GrantRefused("grant_exists", username=user.username)
+            raise Refused("grant_exists", username=user.username)
         row = AccessGrant(
             user_id=user.id,
             action=action.value,
@@ -123,7 +115,7 @@ def revoke(conn: Connection, actor: SignedInUser, grant_id: int, *, client: str 
     with unit_of_work(conn) as session:
         row = session.get(AccessGrant, grant_id)
         if row is None or row.revoked_at is not None:
-            raise GrantRefused("grant_not_current")
+            raise Refused("grant_not_current")
         row.revoked_by = actor.username
         row.revoked_at = now_seoul()
         audit_as(
@@ -144,17 +136,17 @@ def link_sso_email(
     require(actor, Action.USERS_ADMIN)
     address = email.strip().lower() if email else None
     if address is not None and not EMAIL.fullmatch(address):
-        raise GrantRefused("sso_email_invalid")
+        raise Refused("sso_email_invalid")
     with unit_of_work(conn) as session:
         user = session.scalars(
             select(User).where(User.username == username.strip().lower())
         ).one_or_none()
         if user is None:
-            raise GrantRefused("unknown_user")
+            raise NotFound("unknown_user")
         if address is not None:
             holder = session.scalars(select(User.id).where(User.sso_email == address)).first()
             if holder is not None and holder != user.id:
-                raise GrantRefused("sso_email_taken", email=address)
+                raise Refused("sso_email_taken", email=address)
         before = user.sso_email
         user.sso_email = address
         audit_as(

@@ -64,6 +64,7 @@ from data_access.db import (
     unit_of_work,
 )
 from data_access.dictionary import Meaning, column_meaning
+from data_access.errors import Refused
 from data_access.exports import neutralise_formulas
 from data_access.models import (
     Account,
@@ -460,20 +461,21 @@ _FORMATS |= {".xlsx": "excel", ".xlsm": "excel", ".xls": "excel"}
 ERROR_SCHEMA = {"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
 
 
-class ImportRefused(ValueError):
-    """A file the import cannot take at all; `code` names the reason (an i18n key suffix).
+class ImportRefused(Refused):
+    """A file an import cannot take at all (a firm's data file, or a campaign's outcomes).
 
     Text values come from the file or the command line, so each is `shown` short: a sentence
     never echoes a whole cell, header or argument.
     """
 
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = {
-            name: shown(value) if isinstance(value, str) else value
-            for name, value in values.items()
-        }
+    def __init__(self, code: str, /, **values: object) -> None:
+        super().__init__(
+            code,
+            **{
+                name: shown(value) if isinstance(value, str) else value
+                for name, value in values.items()
+            },
+        )
 
 
 def shown(text: str) -> str:
@@ -525,7 +527,7 @@ class ImportResult:
 def kind_spec(kind: str) -> KindSpec:
     spec = KINDS.get(kind)
     if spec is None:
-        raise ImportRefused("unknown_kind", kind=kind, known=", ".join(KINDS))
+        raise ImportRefused("import_refused_unknown_kind", kind=kind, known=", ".join(KINDS))
     return spec
 
 
@@ -535,7 +537,7 @@ def kind_spec(kind: str) -> KindSpec:
 def file_format(file_name: str) -> str:
     found = _FORMATS.get(Path(file_name).suffix.lower())
     if found is None:
-        raise ImportRefused("unknown_format", name=Path(file_name).name)
+        raise ImportRefused("import_refused_unknown_format", name=Path(file_name).name)
     return found
 
 
@@ -579,7 +581,7 @@ def _utf8_csv(path: Path) -> Iterator[tuple[Path, str]]:
                     target.write(decoder.decode(chunk))
                 target.write(decoder.decode(b"", final=True))
         except UnicodeDecodeError as exc:
-            raise ImportRefused("unknown_encoding") from exc
+            raise ImportRefused("import_refused_unknown_encoding") from exc
         yield copy, "cp949"
 
 
@@ -595,9 +597,11 @@ def _opened(
     """
     size = path.stat().st_size
     if size > max_bytes:
-        raise ImportRefused("too_large", size_mb=size // 2**20, limit_mb=max_bytes // 2**20)
+        raise ImportRefused(
+            "import_refused_too_large", size_mb=size // 2**20, limit_mb=max_bytes // 2**20
+        )
     if size == 0:
-        raise ImportRefused("empty_file")
+        raise ImportRefused("import_refused_empty_file")
     kind_of_file = file_format(file_name)
     max_unpacked_bytes = max_bytes * UNPACKED_PER_FILE_BYTE
     if kind_of_file == "csv":
@@ -637,13 +641,13 @@ def _parquet(path: Path, max_cells: int, max_unpacked_bytes: int) -> pl.LazyFram
         footer = pq.read_metadata(path)
         schema = pl.scan_parquet(path).collect_schema()
     except (pa.ArrowException, pl.exceptions.PolarsError, OSError) as exc:
-        raise ImportRefused("unreadable", reason=_first_line(exc)) from exc
+        raise ImportRefused("import_refused_unreadable", reason=_first_line(exc)) from exc
     nested = next((name for name, dtype in schema.items() if dtype.is_nested()), None)
     if nested is not None:
-        raise ImportRefused("nested_column", column=nested, type=str(schema[nested]))
+        raise ImportRefused("import_refused_nested_column", column=nested, type=str(schema[nested]))
     if footer.num_rows * footer.num_columns > max_cells:
         raise ImportRefused(
-            "too_many_cells",
+            "import_refused_too_many_cells",
             rows=f"{footer.num_rows:,}",
             columns=f"{footer.num_columns:,}",
             limit=f"{max_cells:,}",
@@ -652,7 +656,7 @@ def _parquet(path: Path, max_cells: int, max_unpacked_bytes: int) -> pl.LazyFram
     unpacked = sum(group.total_byte_size for group in groups)
     if unpacked > max_unpacked_bytes:
         raise ImportRefused(
-            "unpacks_too_large",
+            "import_refused_unpacks_too_large",
             size_mb=f"{unpacked // 2**20:,}",
             limit_mb=f"{max_unpacked_bytes // 2**20:,}",
         )
@@ -664,15 +668,17 @@ def _header(frame: pl.LazyFrame) -> tuple[str, ...]:
     try:
         names = tuple(frame.collect_schema().names())
     except (pl.exceptions.PolarsError, OSError) as exc:
-        raise ImportRefused("unreadable", reason=_first_line(exc)) from exc
+        raise ImportRefused("import_refused_unreadable", reason=_first_line(exc)) from exc
     if len(names) > MAX_FILE_COLUMNS:
         raise ImportRefused(
-            "too_many_columns", columns=f"{len(names):,}", limit=f"{MAX_FILE_COLUMNS:,}"
+            "import_refused_too_many_columns",
+            columns=f"{len(names):,}",
+            limit=f"{MAX_FILE_COLUMNS:,}",
         )
     too_long = next((name for name in names if len(name) > COLUMN_NAME_MAX_CHARS), None)
     if too_long is not None:
         raise ImportRefused(
-            "column_name_too_long", name=too_long, limit=f"{COLUMN_NAME_MAX_CHARS:,}"
+            "import_refused_column_name_too_long", name=too_long, limit=f"{COLUMN_NAME_MAX_CHARS:,}"
         )
     return names
 
@@ -709,24 +715,26 @@ def resolve_mapping(
     mapping = dict(mapping or {})
     unknown = sorted(set(mapping.values()) - ours)
     if unknown:
-        raise ImportRefused("unknown_target", columns=", ".join(unknown))
+        raise ImportRefused("import_refused_unknown_target", columns=", ".join(unknown))
     missing_sources = sorted(set(mapping) - set(header))
     if missing_sources:
-        raise ImportRefused("mapping_source_missing", columns=", ".join(missing_sources))
+        raise ImportRefused(
+            "import_refused_mapping_source_missing", columns=", ".join(missing_sources)
+        )
     chosen: dict[str, str] = {}
     for source in header:
         target = mapping.get(source) or (_normalise(source) if _normalise(source) in ours else None)
         if target is None:
             continue
         if target in chosen.values():
-            raise ImportRefused("duplicate_target", column=target)
+            raise ImportRefused("import_refused_duplicate_target", column=target)
         chosen[source] = target
     missing = [name for name in spec.required if name not in chosen.values()]
     if missing:
         lookalike = _looks_like(header, spec.kind)
         if lookalike is not None:
-            raise ImportRefused("wrong_kind", kind=spec.kind, looks_like=lookalike)
-        raise ImportRefused("missing_columns", columns=", ".join(missing))
+            raise ImportRefused("import_refused_wrong_kind", kind=spec.kind, looks_like=lookalike)
+        raise ImportRefused("import_refused_missing_columns", columns=", ".join(missing))
     return chosen
 
 
@@ -1081,9 +1089,9 @@ def run_import(
                 .collect()
             )
         except pl.exceptions.PolarsError as exc:
-            raise ImportRefused("unreadable", reason=_first_line(exc)) from exc
+            raise ImportRefused("import_refused_unreadable", reason=_first_line(exc)) from exc
     if raw.is_empty():
-        raise ImportRefused("empty_file")
+        raise ImportRefused("import_refused_empty_file")
     total_rows = raw.height
     report("checking", 0.2)
     frame, errors = _checked(spec, raw.with_columns(pl.col("line").cast(pl.Int64)), as_of)

@@ -45,9 +45,10 @@ from sqlalchemy import (
 )
 
 from data_access import exports, job_runs, metrics
-from data_access.branches import UnknownBranch, branch_for_code, own_branch
+from data_access.branches import branch_for_code, own_branch
 from data_access.business_days import extra_holidays, is_business_day
 from data_access.db import bulk_insert, day_of, read_arrow_frames, read_frame, unit_of_work
+from data_access.errors import AccessDenied, NotFound, Refused
 from data_access.models import (
     Account,
     AgendaItem,
@@ -67,7 +68,7 @@ from data_access.models import (
     Transaction,
     UsageEvent,
 )
-from data_access.policy import AccessDenied, Action, Scope, require, scope_of
+from data_access.policy import Action, Scope, require, scope_of
 from data_access.security import SignedInUser, audit_as, now_seoul
 
 JOB = "kpi-snapshot"
@@ -873,7 +874,7 @@ def sees_firm(user: SignedInUser) -> bool:
 
 def _require_firm(user: SignedInUser) -> None:
     if require(user, Action.KPI_READ) is not Scope.FIRM:
-        raise AccessDenied("Comparing branches is for the whole firm's view; you see your branch.")
+        raise AccessDenied("kpi_compare_firm_only")
 
 
 def history(
@@ -956,7 +957,7 @@ def branch_against_median(
     median, not other branches' values."""
     scope = scope_for(conn, user, branch_code)
     if scope.kind != BRANCH:
-        raise UnknownBranch(f"{user.username} belongs to no branch; name the branch to compare.")
+        raise NotFound("own_branch_missing")
     rows = read_frame(
         conn,
         select(KpiSnapshot.scope_key, KpiSnapshot.kpi, KpiSnapshot.value).where(
@@ -1109,10 +1110,6 @@ def period_comparison(
 # Targets and parameters (data, edited by administrators, audited)
 
 
-class TargetRejected(ValueError):
-    """A target or parameter that cannot be saved; the message says why."""
-
-
 def _parameter_values(source: Connection | Engine) -> dict[str, float]:
     stmt = select(KpiParameter.name, KpiParameter.value)
     if isinstance(source, Connection):
@@ -1135,9 +1132,9 @@ def targets(conn: Connection, user: SignedInUser) -> dict[str, float]:
     return {**DEFAULT_TARGETS, **{k: v for k, v in stored.items() if k in KPI_BY_NAME}}
 
 
-def _checked_number(value: float, what: str) -> float:
+def _checked_number(value: float) -> float:
     if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        raise TargetRejected(f"{what} must be a number of zero or more.")
+        raise Refused("kpi_setting_not_number")
     return float(value)
 
 
@@ -1145,10 +1142,10 @@ def save_target(conn: Connection, user: SignedInUser, kpi: str, target: float) -
     """Set the firm's target for `kpi`; audited with the value before and after."""
     require(user, Action.KPI_TARGETS_WRITE)
     if kpi not in KPI_BY_NAME:
-        raise TargetRejected(f"There is no KPI named {kpi!r}.")
-    target = _checked_number(target, "A target")
+        raise NotFound("kpi_unknown", name=kpi)
+    target = _checked_number(target)
     if KPI_BY_NAME[kpi].unit is Unit.PERCENT and target > 100:
-        raise TargetRejected("A percentage target must be between 0 and 100.")
+        raise Refused("kpi_target_percent")
     with unit_of_work(conn) as session:
         row = session.get(KpiTarget, kpi)
         before = row.target if row else DEFAULT_TARGETS.get(kpi)
@@ -1166,8 +1163,8 @@ def save_parameter(conn: Connection, user: SignedInUser, name: str, value: float
     """Set a formula parameter (a per-piece cost); audited. Takes effect at the next snapshot."""
     require(user, Action.KPI_TARGETS_WRITE)
     if name not in DEFAULT_PARAMETERS:
-        raise TargetRejected(f"There is no KPI parameter named {name!r}.")
-    value = _checked_number(value, "A cost")
+        raise NotFound("kpi_unknown", name=name)
+    value = _checked_number(value)
     with unit_of_work(conn) as session:
         row = session.get(KpiParameter, name)
         before = row.value if row else DEFAULT_PARAMETERS[name]

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, false, select, true
 
+from data_access.errors import AccessDenied
 from data_access.models import AccessGrant, Customer, Role
 from data_access.security import SignedInUser
 
@@ -154,10 +155,6 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
 EXPLICIT_GRANT_ACTIONS = frozenset({Action.EXPORT})
 
 
-class AccessDenied(PermissionError):
-    """The policy refuses; the message is a sentence for the person, not a stack trace."""
-
-
 def scope_of(user: SignedInUser, action: Action) -> Scope | None:
     return GRANTS.get(user.role, {}).get(action)
 
@@ -176,8 +173,8 @@ def require(user: SignedInUser, action: Action, *, branch_id: int | None = None)
     """The scope `user` reaches with `action`; raises AccessDenied when the policy refuses."""
     if not permits(user, action, branch_id=branch_id):
         if scope_of(user, action) is None:
-            raise AccessDenied(f"Your role may not do this ({action.value}).")
-        raise AccessDenied("That branch is outside your scope; you see your own branch only.")
+            raise AccessDenied("access_denied_role", role=user.role, action=action)
+        raise AccessDenied("access_denied_branch")
     scope = scope_of(user, action)
     assert scope is not None
     return scope
@@ -267,7 +264,5 @@ def require_granted(
     """`require`, plus the explicit grant for the actions that need one."""
     scope = require(user, action, branch_id=branch_id)
     if action in EXPLICIT_GRANT_ACTIONS and not holds_grant(conn, user, action):
-        raise AccessDenied(
-            "You have no grant for this; an administrator can grant it on the audit page."
-        )
+        raise AccessDenied("access_denied_no_grant", action=action)
     return scope

@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from data_access.db import hold_job_lock, unit_of_work
+from data_access.errors import AccessDenied
 from data_access.models import (
     AuditRecord,
     Employee,
@@ -75,8 +76,8 @@ class SignedInUser:
     client: str = ""
 
 
-class SignInRefused(Exception):
-    """Sign-in failed; the message never says whether the name or the password was wrong."""
+class SignInRefused(AccessDenied):
+    """Sign-in failed; the sentence never says whether the name or the password was wrong."""
 
 
 def authenticate(

@@ -50,6 +50,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from data_access.db import PROJECT_ROOT, day_of, note_read, read_arrow_frames, unit_of_work
+from data_access.errors import AccessDenied, NotFound, Refused
 from data_access.models import (
     PREFERRED_CHANNELS,
     Account,
@@ -64,7 +65,7 @@ from data_access.models import (
     Tier,
     Transaction,
 )
-from data_access.policy import AccessDenied, Action, Scope, permits, require, scope_of
+from data_access.policy import Action, Scope, permits, require, scope_of
 from data_access.security import SignedInUser, audit_as, now_seoul
 
 # --- the filter spec ---------------------------------------------------------------------------
@@ -204,35 +205,26 @@ class SpecProblem:
     message: str
 
 
-class SpecInvalid(ValueError):
-    """The spec is malformed; `problems` name each place and what is wrong there."""
-
-    def __init__(self, problems: list[SpecProblem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(f"{p.where}: {p.message}" for p in problems))
-
-
 def validate_spec(raw: Mapping[str, Any] | str) -> Group:
-    """The spec as a validated Group; raises SpecInvalid with every problem found."""
+    """The spec as a validated Group; refuses (seg_spec_invalid) with every problem found."""
     try:
         spec = Group.model_validate_json(raw) if isinstance(raw, str) else Group.model_validate(raw)
     except ValidationError as exc:
-        raise SpecInvalid(
-            [
+        raise Refused(
+            "seg_spec_invalid",
+            problems=[
                 SpecProblem(
                     ".".join(str(part) for part in error["loc"]) or "spec",
                     error["msg"].removeprefix("Value error, "),
                 )
                 for error in exc.errors()
-            ]
+            ],
         ) from None
     depth, conditions = _size(spec)
     if depth > MAX_DEPTH:
-        raise SpecInvalid([SpecProblem("spec", f"groups nest {depth} deep; at most {MAX_DEPTH}")])
+        raise Refused("seg_spec_too_deep", depth=depth, limit=MAX_DEPTH)
     if conditions > MAX_CONDITIONS:
-        raise SpecInvalid(
-            [SpecProblem("spec", f"{conditions} conditions; at most {MAX_CONDITIONS}")]
-        )
+        raise Refused("seg_spec_too_many_conditions", count=conditions, limit=MAX_CONDITIONS)
     return spec
 
 
@@ -392,8 +384,9 @@ class FeatureCopy:
     behind: int = 0
 
 
-class CopyMissing(LookupError):
-    """No analytical copy of this database yet; run the `customer-features` job."""
+class CopyMissing(NotFound):
+    """No analytical copy of this database yet: pages offer to build it, the
+    `customer-features` job makes it."""
 
 
 def _feature_reads(source: Connection | Engine, as_of: dt.date) -> dict[str, Any]:
@@ -582,9 +575,7 @@ def require_refresh_features(user: SignedInUser) -> None:
     """Refuse a rebuild asked for by someone `may_refresh_features` does not name: a rebuild
     costs seconds of CPU for everyone, whatever a page offers."""
     if not may_refresh_features(user):
-        raise AccessDenied(
-            "Rebuilding the analytical copy is for firm-wide segment readers and job runners."
-        )
+        raise AccessDenied("seg_copy_refused")
 
 
 def _ensure_database_id(engine: Engine) -> str:
@@ -693,9 +684,10 @@ def _stored_copy(engine: Engine) -> _StoredCopy:
         stamp = (data_path.stat().st_mtime_ns, meta_path.stat().st_mtime_ns)
         meta = json.loads(meta_path.read_text())
     except (FileNotFoundError, json.JSONDecodeError) as exc:
-        raise CopyMissing("no analytical copy yet") from exc
+        raise CopyMissing("seg_copy_missing_wait") from exc
     if identity is None or meta.get("database_id") != identity:
-        raise CopyMissing("the analytical copy found belongs to another database")
+        # A copy made from another database (a restored file) counts as none.
+        raise CopyMissing("seg_copy_missing_wait")
     return _StoredCopy(meta, stamp, identity, max(0, current - meta.get("version", 0)))
 
 
@@ -741,6 +733,11 @@ class SegmentProfile:
     products: pl.DataFrame
     as_of: dt.date
     built_at: dt.datetime
+
+    @property
+    def matched_share(self) -> float:
+        """The segment's customers as a share (0..1) of everyone in scope."""
+        return self.matched / self.in_scope if self.in_scope else 0.0
 
 
 def _bands(column: str, bounds: tuple[int, ...]) -> pl.Expr:
@@ -828,14 +825,6 @@ def choices(copy: FeatureCopy, user: SignedInUser) -> dict[str, list[str]]:
 NAME_MAX_CHARS = 80
 
 
-class SegmentRejected(ValueError):
-    """A save that cannot be made; `reason` names why (name_empty, name_taken, not_owner, ...)."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
 @dataclass(frozen=True, slots=True)
 class SavedSegment:
     segment_id: int
@@ -867,14 +856,14 @@ def save_segment(
     scope = require(user, Action.SEGMENT_WRITE)
     cleaned = name.strip()
     if not cleaned:
-        raise SegmentRejected("name_empty", "Give the segment a name.")
+        raise Refused("seg_rejected_name_empty")
     if len(cleaned) > NAME_MAX_CHARS:
-        raise SegmentRejected("name_long", f"Shorten the name to {NAME_MAX_CHARS} characters.")
+        raise Refused("seg_rejected_name_long", limit=NAME_MAX_CHARS)
     now = now_seoul()
     with unit_of_work(conn) as session:
         clash = session.scalar(select(Segment.id).where(Segment.name == cleaned))
         if clash is not None and clash != segment_id:
-            raise SegmentRejected("name_taken", f"A segment named {cleaned!r} exists already.")
+            raise Refused("seg_rejected_name_taken")
         if segment_id is None:
             segment = Segment(
                 name=cleaned,
@@ -891,9 +880,7 @@ def save_segment(
         else:
             segment = session.get(Segment, segment_id)
             if segment is None or segment.owner_user_id != user.user_id:
-                raise SegmentRejected(
-                    "not_owner", "Only the owner edits a segment; save it under a new name."
-                )
+                raise Refused("seg_rejected_not_owner")
             segment.name = cleaned
             segment.shared = shared
             segment.current_version += 1
@@ -969,7 +956,7 @@ def saved_segment(
         ).where(Segment.id == segment_id, _visible(user))
     ).one_or_none()
     if segment is None:
-        raise SegmentRejected("unknown", f"No segment {segment_id} you may see.")
+        raise NotFound("seg_rejected_unknown")
     wanted = version or segment.current_version
     spec = conn.scalar(
         select(SegmentVersion.spec).where(
@@ -977,7 +964,7 @@ def saved_segment(
         )
     )
     if spec is None:
-        raise SegmentRejected("unknown", f"Segment {segment.name!r} has no version {wanted}.")
+        raise NotFound("seg_rejected_unknown")
     return SavedSegment(
         segment.id,
         segment.name,

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from data_access import metrics
 from data_access.business_days import extra_holidays
 from data_access.db import read_frame, unit_of_work
+from data_access.errors import NotFound, Refused
 from data_access.models import (
     Branch,
     Employee,
@@ -47,14 +48,6 @@ CATEGORIES = ("system", "certification", "compliance", "product", "sales", "mana
 IMPORT_COLUMNS = ("employee_no", "course_code", "completed_on", "score")
 MAX_CERTIFICATION_MONTHS = 120
 EXPIRED, EXPIRING, VALID = metrics.EXPIRED, metrics.EXPIRING, metrics.VALID
-
-
-class TrainingRejected(ValueError):
-    """A training write that cannot be made; `reason` is a code the page words for people."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,14 +87,14 @@ def _checked(draft: CourseDraft) -> CourseDraft:
     code = draft.code.strip().upper()
     title_ko, title_en = draft.title_ko.strip(), draft.title_en.strip()
     if not code or len(code) > 12:
-        raise TrainingRejected("course_code", "A course code has 1 to 12 characters.")
+        raise Refused("training_rejected_course_code")
     if not title_ko or not title_en or max(len(title_ko), len(title_en)) > 100:
-        raise TrainingRejected("course_title", "Give the title in Korean and English (100 max).")
+        raise Refused("training_rejected_course_title")
     if draft.category not in CATEGORIES:
-        raise TrainingRejected("course_category", f"Category must be one of {CATEGORIES}.")
+        raise Refused("training_rejected_course_category")
     months = draft.certification_months
     if months is not None and not 1 <= months <= MAX_CERTIFICATION_MONTHS:
-        raise TrainingRejected("course_months", "A certificate lasts 1 to 120 months.")
+        raise Refused("training_rejected_course_months")
     return CourseDraft(code, title_ko, title_en, draft.category, months)
 
 
@@ -127,7 +120,7 @@ def save_course(
             else:
                 course = session.get(TrainingCourse, course_id)
                 if course is None:
-                    raise TrainingRejected("course_missing", f"No course {course_id}.")
+                    raise NotFound("training_rejected_course_missing")
                 before = {name: getattr(course, name) for name in after}
                 for name, value in after.items():
                     setattr(course, name, value)
@@ -142,7 +135,7 @@ def save_course(
             )
             return course.id
     except IntegrityError as exc:
-        raise TrainingRejected("course_code_taken", "Another course has this code.") from exc
+        raise Refused("training_rejected_course_code_taken") from exc
 
 
 def retire_course(
@@ -153,7 +146,7 @@ def retire_course(
     with unit_of_work(conn) as session:
         course = session.get(TrainingCourse, course_id)
         if course is None:
-            raise TrainingRejected("course_missing", f"No course {course_id}.")
+            raise NotFound("training_rejected_course_missing")
         course.is_retired = retired
         action = "training_course_retire" if retired else "training_course_restore"
         _audit(session, user, action, "course", course_id, {"code": course.code})
@@ -237,13 +230,13 @@ def add_session(
     require(user, Action.TRAINING_WRITE)
     location = location.strip()
     if ends_on < starts_on:
-        raise TrainingRejected("session_dates", "A session cannot end before it starts.")
+        raise Refused("training_rejected_session_dates")
     if not location or len(location) > 60:
-        raise TrainingRejected("session_location", "Say where the session is (60 max).")
+        raise Refused("training_rejected_session_location")
     with unit_of_work(conn) as session:
         course = session.get(TrainingCourse, course_id)
         if course is None or course.is_retired:
-            raise TrainingRejected("course_retired", "Sessions are for active courses only.")
+            raise Refused("training_rejected_course_retired")
         row = TrainingSession(
             course_id=course_id,
             starts_on=starts_on,
@@ -273,7 +266,7 @@ def enrol(
     wanted = sorted({number.strip() for number in employee_nos if number.strip()})
     with unit_of_work(conn) as session:
         if session.get(TrainingSession, session_id) is None:
-            raise TrainingRejected("session_missing", f"No session {session_id}.")
+            raise NotFound("training_rejected_session_missing")
         found = {
             number: employee_id
             for number, employee_id in session.execute(
@@ -282,7 +275,7 @@ def enrol(
         }
         unknown = [number for number in wanted if number not in found]
         if unknown:
-            raise TrainingRejected("unknown_employee", f"Unknown employees: {unknown}.")
+            raise NotFound("training_rejected_unknown_employee", numbers=", ".join(unknown))
         already = set(
             session.scalars(select(Enrolment.employee_id).where(Enrolment.session_id == session_id))
         )
@@ -338,17 +331,17 @@ def check_import(
 
     Reasons: missing (a field is empty), unknown_employee, unknown_course, bad_date,
     future_date, no_session (no session of the course on that date), bad_score, score_range,
-    duplicate (the same person and session earlier in the file). Raises TrainingRejected
-    (unreadable, columns) when the file itself cannot be read.
+    duplicate (the same person and session earlier in the file). Refuses the file itself
+    when it cannot be read or lacks a column.
     """
     require(user, Action.TRAINING_WRITE)
     try:
         raw = pl.read_csv(io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")), infer_schema=False)
     except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
-        raise TrainingRejected("unreadable", f"The file is not a readable CSV: {exc}") from exc
+        raise Refused("training_rejected_unreadable") from exc
     missing = [name for name in IMPORT_COLUMNS if name not in raw.columns]
     if missing:
-        raise TrainingRejected("columns", f"Missing columns: {', '.join(missing)}.")
+        raise Refused("training_rejected_columns")
     rows = (
         raw.select(pl.col(IMPORT_COLUMNS).str.strip_chars())
         .with_row_index("line", offset=2)
@@ -531,8 +524,7 @@ def record_result(
     )
     check = check_import(conn, user, line.encode(), today=today)
     if check.problems.height:
-        reason = check.problems["reason"][0]
-        raise TrainingRejected(reason, f"The result was not recorded: {reason}.")
+        raise Refused(f"training_reason_{check.problems['reason'][0]}")
     return apply_import(conn, user, check)
 
 

@@ -710,7 +710,7 @@ def employee_activity(
         .where(Employee.id == employee_id)
     ).one_or_none()
     if row is None or row.branch_id is None:
-        raise AccessDenied("No branch employee has that number.")
+        raise AccessDenied("usage_employee_unknown")
     check_branch(user, row.branch_id)
     daily = read_frame(
         conn,

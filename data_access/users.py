@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
 from data_access.db import read_frame, unit_of_work
+from data_access.errors import NotFound, Refused
 from data_access.models import Branch, Employee, Role, User
 from data_access.policy import Action, require
 from data_access.security import (
@@ -59,15 +60,6 @@ USER_SCHEMA = {
 }
 
 
-class UserChangeRefused(ValueError):
-    """A change the rules refuse; `code` is the i18n key of the sentence to show."""
-
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
-
-
 def list_users(conn: Connection, actor: SignedInUser) -> pl.DataFrame:
     """Every user with their employee, branch and last sign-in, by username."""
     require(actor, Action.USERS_ADMIN)
@@ -95,11 +87,11 @@ def _check_password(password: str, *, personal: Sequence[str]) -> None:
     """Refuse a password too short or too easy to guess; `personal` are the person's own
     words (username, name), which a guesser tries first."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserChangeRefused("password_too_short", minimum=MIN_PASSWORD_LENGTH)
+        raise Refused("password_too_short", minimum=MIN_PASSWORD_LENGTH)
     with _SCORING:
         score = zxcvbn(password[:SCORED_PASSWORD_CHARS], user_inputs=list(personal))["score"]
     if score < MIN_PASSWORD_SCORE:
-        raise UserChangeRefused("password_too_weak")
+        raise Refused("password_too_weak")
 
 
 def _employee(session: Session, employee_no: str | None, user_id: int | None) -> Employee | None:
@@ -109,10 +101,10 @@ def _employee(session: Session, employee_no: str | None, user_id: int | None) ->
         select(Employee).where(Employee.employee_no == employee_no.strip())
     ).one_or_none()
     if employee is None:
-        raise UserChangeRefused("unknown_employee", employee_no=employee_no)
+        raise NotFound("unknown_employee", employee_no=employee_no)
     holder = session.scalars(select(User.id).where(User.employee_id == employee.id)).first()
     if holder is not None and holder != user_id:
-        raise UserChangeRefused("employee_taken", employee_no=employee_no)
+        raise Refused("employee_taken", employee_no=employee_no)
     return employee
 
 
@@ -142,11 +134,11 @@ def create_user(
     require(actor, Action.USERS_ADMIN)
     username = username.strip().lower()
     if not USERNAME_PATTERN.match(username):
-        raise UserChangeRefused("bad_username")
+        raise Refused("bad_username")
     _check_password(password, personal=[username])
     with unit_of_work(conn) as session:
         if session.scalars(select(User.id).where(User.username == username)).first():
-            raise UserChangeRefused("username_taken", username=username)
+            raise Refused("username_taken", username=username)
         employee = _employee(session, employee_no, None)
         user = User(
             username=username,
@@ -193,7 +185,7 @@ def update_user(
         before = _snapshot(session, user)
         employee = _employee(session, employee_no, user.id)
         if branch_code and employee is None:
-            raise UserChangeRefused("branch_needs_employee")
+            raise Refused("branch_needs_employee")
         user.role = Role(role).value
         user.employee_id = employee.id if employee else None
         if employee is not None:
@@ -203,7 +195,7 @@ def update_user(
                     select(Branch).where(Branch.code == branch_code.strip())
                 ).one_or_none()
                 if branch is None:
-                    raise UserChangeRefused("unknown_branch", branch_code=branch_code)
+                    raise NotFound("unknown_branch", branch_code=branch_code)
             employee.branch_id = branch.id if branch else None
         session.flush()
         after = _snapshot(session, user)
@@ -228,7 +220,7 @@ def set_active(
     """Enable or disable a user; disabling ends their sessions. No admin disables themself."""
     require(actor, Action.USERS_ADMIN)
     if not active and user_id == actor.user_id:
-        raise UserChangeRefused("cannot_disable_self")
+        raise Refused("cannot_disable_self")
     with unit_of_work(conn) as session:
         user = _user(session, user_id)
         if user.is_active == active:
@@ -288,7 +280,7 @@ def change_own_password(
     with unit_of_work(conn) as session:
         stored = _user(session, user.user_id)
         if password_matches(stored.password_hash, new_password):
-            raise UserChangeRefused("password_unchanged")
+            raise Refused("password_unchanged")
         stored.password_hash = hash_password(new_password)
         stored.must_change_password = False
         audit_as(
@@ -333,7 +325,7 @@ def session_valid(conn: Connection, user: SignedInUser, signed_in_at: dt.datetim
 def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise UserChangeRefused("unknown_user")
+        raise NotFound("unknown_user")
     return user
 
 
@@ -350,7 +342,7 @@ def acting_admin(conn: Connection, username: str) -> SignedInUser:
         .where(User.username == username.strip().lower())
     ).one_or_none()
     if row is None or not may_sign_in(row.is_active, row.employee_id, row.employed):
-        raise UserChangeRefused("unknown_user")
+        raise NotFound("unknown_user")
     return SignedInUser(
         user_id=row.id,
         username=row.username,

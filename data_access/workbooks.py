@@ -45,7 +45,9 @@ log = logging.getLogger(__name__)
 
 
 class WorkbookRefused(ValueError):
-    """A workbook that will not be read; `code` and `values` as data_access.imports refuses."""
+    """A workbook that will not be read: `code` (a catalogue key) and `values`, carried from the
+    child process, which imports nothing of the console; data_access.imports passes them on as
+    its own refusal."""
 
     def __init__(self, code: str, **values: object) -> None:
         super().__init__(code)
@@ -70,7 +72,9 @@ def write_first_sheet(
     budgets = (max_cells, max_unpacked_bytes, memory_bytes)
     command = [sys.executable, "-I", __file__, str(source), str(target), *map(str, budgets)]
     given_up = WorkbookRefused(
-        "reader_gave_up", memory_mb=f"{memory_bytes // 2**20:,}", seconds=f"{timeout_s:,.0f}"
+        "import_refused_reader_gave_up",
+        memory_mb=f"{memory_bytes // 2**20:,}",
+        seconds=f"{timeout_s:,.0f}",
     )
     try:
         finished = subprocess.run(
@@ -113,7 +117,7 @@ def _main(argv: list[str]) -> int:
         raise  # the ceiling reached: the parent says the reader gave up
     except Exception as exc:  # whatever the reader raised, the file is not one it can read
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-        print(json.dumps({"code": "unreadable", "values": {"reason": reason}}))
+        print(json.dumps({"code": "import_refused_unreadable", "values": {"reason": reason}}))
         return REFUSED_EXIT
     frame.write_ipc(target)
     return 0
@@ -130,7 +134,7 @@ def _check_package(source: Path, max_cells: int, max_unpacked_bytes: int) -> Non
         unpacked = sum(member.file_size for member in package.infolist())
         if unpacked > max_unpacked_bytes:
             raise WorkbookRefused(
-                "unpacks_too_large",
+                "import_refused_unpacks_too_large",
                 size_mb=f"{unpacked // 2**20:,}",
                 limit_mb=f"{max_unpacked_bytes // 2**20:,}",
             )
@@ -154,7 +158,7 @@ def _parse(stream: IO[bytes], start: Callable[[str, dict[str, str]], None]) -> N
     parser = expat.ParserCreate()
 
     def no_doctype(*_: object) -> None:
-        raise WorkbookRefused("unreadable", reason="the workbook declares an XML document type")
+        raise WorkbookRefused("import_refused_workbook_doctype")
 
     parser.StartDoctypeDeclHandler = no_doctype
     parser.StartElementHandler = start
@@ -181,7 +185,7 @@ def _target(package: zipfile.ZipFile, rels: str, wanted: Callable[[str, str], bo
     with package.open(rels) as stream:
         _parse(stream, start)
     if not found:
-        raise WorkbookRefused("unreadable", reason=f"{rels} does not point to the workbook's sheet")
+        raise WorkbookRefused("import_refused_workbook_no_sheet")
     target = found[0]
     if target.startswith("/"):
         return target.lstrip("/")
@@ -206,7 +210,7 @@ def _first_sheet(package: zipfile.ZipFile, workbook: str) -> tuple[str, bool]:
     with package.open(workbook) as stream:
         _parse(stream, start)
     if not sheets:
-        raise WorkbookRefused("unreadable", reason="the workbook holds no sheet")
+        raise WorkbookRefused("import_refused_workbook_no_sheet")
     return sheets[0], not recalculate[0]
 
 
@@ -294,7 +298,7 @@ class _SheetScan:
             rows, columns = self.bottom - self.top + 1, self.right - self.left + 1
             if rows * columns > max_cells:
                 raise WorkbookRefused(
-                    "sheet_too_large",
+                    "import_refused_sheet_too_large",
                     rows=f"{rows:,}",
                     columns=f"{columns:,}",
                     limit=f"{max_cells:,}",
@@ -303,7 +307,7 @@ class _SheetScan:
             more = self.uncalculated_count - len(self.uncalculated)
             cells = ", ".join(self.uncalculated) + (f" (+{more:,})" if more else "")
             raise WorkbookRefused(
-                "uncalculated_formulas", count=self.uncalculated_count, cells=cells
+                "import_refused_uncalculated_formulas", count=self.uncalculated_count, cells=cells
             )
 
 

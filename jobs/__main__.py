@@ -1,7 +1,8 @@
 """`python -m jobs`: migrate, demo-data, run JOB, scheduler, import KIND FILE, audit-verify.
 
 Every command exits non-zero with a one-line reason on failure, shows progress on stderr, and
-with --json prints one JSON object summing up what it did as the last line of stdout.
+with --json prints one JSON object summing up what it did as the last line of stdout. The
+reason, and an import's row errors, are in Korean unless --lang en or CRM_LANGUAGE=en.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import resource
 import sys
 import time
@@ -18,17 +20,18 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access.db import DatabaseUnavailable, check_reachable, make_engine
+from data_access.db import check_reachable, make_engine
+from data_access.errors import DomainError, NotFound, Refused
+from data_access.job_runs import JobName
 from data_access.schema import migrate
 from data_access.security import now_seoul
 from jobs import after_demo, demo
 from jobs import usage as usage_job
-from jobs.agenda import JobFailed
-from jobs.registry import JOBS, UnknownJob
+from jobs.registry import JOBS
+from ui.messages import DEFAULT_LANGUAGE, LANGUAGES, translate
 
-
-class CommandFailed(Exception):
-    """A reason a person can act on; printed as the command's one-line error."""
+# The language of the error lines when --lang is not given; Korean, as in the console.
+LANGUAGE_VARIABLE = "CRM_LANGUAGE"
 
 
 def iso_date(value: str) -> dt.date:
@@ -66,19 +69,16 @@ def command_demo_data(args: argparse.Namespace) -> dict[str, Any]:
     engine = make_engine()
     check_reachable(engine)
     migrate(engine)
-    try:
-        summary = demo.generate(
-            engine,
-            customers=args.customers,
-            seed=args.seed,
-            as_of=args.as_of,
-            usage_days=args.usage_days,
-            replace=args.replace,
-            progress=progress_line,
-            sole_user=args.sole_user,
-        )
-    except demo.DatabaseNotEmpty as exc:
-        raise CommandFailed(str(exc)) from exc
+    summary = demo.generate(
+        engine,
+        customers=args.customers,
+        seed=args.seed,
+        as_of=args.as_of,
+        usage_days=args.usage_days,
+        replace=args.replace,
+        progress=progress_line,
+        sole_user=args.sole_user,
+    )
     history = after_demo.build_history(engine, summary.as_of)
     print(
         f"demo data for {summary.customers:,} customers as of {summary.as_of} "
@@ -104,23 +104,18 @@ def command_demo_data(args: argparse.Namespace) -> dict[str, Any]:
 def command_run(args: argparse.Namespace) -> dict[str, Any]:
     job = JOBS.get(args.job)
     if job is None:
-        raise CommandFailed(str(UnknownJob(args.job)))
+        raise NotFound("cli_job_unknown", name=args.job, known=", ".join(sorted(JOBS)))
     engine = make_engine()
     check_reachable(engine)
     migrate(engine)
     day = args.date or now_seoul().date()
     started = time.perf_counter()
-    try:
-        if args.from_date or args.to_date:
-            if job.run_range is None:
-                raise CommandFailed(
-                    f"{job.name} runs one date at a time: use --date, not --from/--to"
-                )
-            result = job.run_range(engine, args.from_date or args.to_date, args.to_date or day)
-        else:
-            result = job.run(engine, day)
-    except JobFailed as exc:
-        raise CommandFailed(str(exc)) from exc
+    if args.from_date or args.to_date:
+        if job.run_range is None:
+            raise Refused("cli_job_one_date", job=JobName(job.name))
+        result = job.run_range(engine, args.from_date or args.to_date, args.to_date or day)
+    else:
+        result = job.run(engine, day)
     seconds = round(time.perf_counter() - started, 3)
     print(f"{job.name}: {result.get('status', 'done')} in {seconds:.1f} s", file=sys.stderr)
     return {"command": "run", "job": job.name, **result, "seconds": seconds}
@@ -137,39 +132,40 @@ def command_import(args: argparse.Namespace) -> dict[str, Any]:
     """Check and load one file; bad rows are listed (and optionally saved) before failing."""
     from data_access import imports, users
     from jobs.imports import refresh_after_import
-    from ui.i18n import MESSAGES
 
     engine = make_engine()
     check_reachable(engine)
     migrate(engine)
     path = Path(args.file)
     if not path.is_file():
-        raise CommandFailed(f"no file at {path}")
-    try:
-        with engine.connect() as conn:
+        raise NotFound("cli_no_file", path=str(path))
+    with engine.connect() as conn:
+        try:
             actor = users.acting_admin(conn, args.as_user)
-        with engine.connect() as conn:
-            result = imports.run_import(
-                conn,
-                actor,
-                args.kind,
-                path,
-                mapping=dict(args.map or []),
-                dry_run=args.dry_run,
-                good_rows_only=args.good_rows_only,
-                progress=progress_line,
-                client="cli",
-            )
-    except imports.ImportRefused as refusal:
-        sentence = MESSAGES[f"import_refused_{refusal.code}"][1].format(**refusal.values)
-        raise CommandFailed(sentence) from refusal
-    except users.UserChangeRefused as refusal:
-        raise CommandFailed(f"no active user named {args.as_user!r} to import as") from refusal
-    for error in result.errors.head(20).iter_rows(named=True):
-        reason = MESSAGES[f"import_reason_{error['reason']}"][1]
-        print(
-            f"line {error['line']}, {error['column']} {error['value']!r}: {reason}", file=sys.stderr
+        except NotFound as unknown:
+            raise NotFound("cli_no_admin", username=args.as_user) from unknown
+    with engine.connect() as conn:
+        result = imports.run_import(
+            conn,
+            actor,
+            args.kind,
+            path,
+            mapping=dict(args.map or []),
+            dry_run=args.dry_run,
+            good_rows_only=args.good_rows_only,
+            progress=progress_line,
+            client="cli",
         )
+    for error in result.errors.head(20).iter_rows(named=True):
+        line = translate(
+            "cli_import_row_error",
+            args.lang,
+            line=error["line"],
+            column=error["column"],
+            value=repr(error["value"]),
+            reason=translate(f"import_reason_{error['reason']}", args.lang),
+        )
+        print(line, file=sys.stderr)
     if result.errors.height > 20:
         print(f"... and {result.errors.height - 20:,} more errors", file=sys.stderr)
     if args.errors_csv and not result.errors.is_empty():
@@ -182,10 +178,7 @@ def command_import(args: argparse.Namespace) -> dict[str, Any]:
         file=sys.stderr,
     )
     if not result.written and not result.dry_run:
-        raise CommandFailed(
-            f"{result.rejected:,} rows have errors, so nothing was written; fix them or load "
-            "the good rows only with --good-rows-only"
-        )
+        raise Refused("cli_import_not_written", rejected=result.rejected)
     refresh = refresh_after_import(engine, result, now_seoul().date())
     if refresh.due:
         print(f"to re-run for the new data: {', '.join(refresh.due)}", file=sys.stderr)
@@ -235,19 +228,10 @@ def command_audit_verify(args: argparse.Namespace) -> dict[str, Any]:
     A broken chain names its first bad row and fails; so does an anchored head the database no
     longer holds (the newest rows were cut off). An intact run notes its head in the file.
     """
-    from data_access.audit import (
-        AnchorFileInvalid,
-        append_anchor,
-        check_anchors,
-        read_anchors,
-        verify_chain,
-    )
+    from data_access.audit import append_anchor, check_anchors, read_anchors, verify_chain
 
     anchor_file = Path(args.anchor) if args.anchor else None
-    try:
-        anchors = read_anchors(anchor_file) if anchor_file else []
-    except AnchorFileInvalid as exc:
-        raise CommandFailed(str(exc)) from exc
+    anchors = read_anchors(anchor_file) if anchor_file else []
     engine = make_engine()
     check_reachable(engine)
     started = time.perf_counter()
@@ -270,23 +254,24 @@ def command_audit_verify(args: argparse.Namespace) -> dict[str, Any]:
     }
     failure = None
     if not report.intact:
-        what = "was edited" if report.problem == "edited" else "does not follow the row before it"
-        failure = (
-            f"audit row {report.first_bad_id} {what}: the trail was tampered with after "
-            f"{report.rows:,} intact rows"
+        failure = Refused(
+            "audit_chain_edited" if report.problem == "edited" else "audit_chain_broken_link",
+            id=report.first_bad_id,
+            rows=report.rows,
         )
     elif gone is not None:
-        anchor = gone.anchor
-        what = "is gone" if gone.problem == "truncated" else "holds another hash"
-        failure = (
-            f"audit row {anchor.id} {what}: the trail was {gone.problem} after it was verified "
-            f"as the head of {anchor.rows:,} rows at {anchor.anchored_at} (now {report.rows:,} "
-            f"rows ending at row {report.head_id})"
+        failure = Refused(
+            "audit_anchor_truncated" if gone.problem == "truncated" else "audit_anchor_rewritten",
+            id=gone.anchor.id,
+            anchored_rows=gone.anchor.rows,
+            anchored_at=gone.anchor.anchored_at,
+            rows=report.rows,
+            head_id=report.head_id,
         )
     if failure is not None:
         if args.json:
             print(json.dumps(summary))
-        raise CommandFailed(failure)
+        raise failure
     if anchor_file is not None:
         append_anchor(anchor_file, report)
     print(
@@ -302,6 +287,12 @@ def command_audit_verify(args: argparse.Namespace) -> dict[str, Any]:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m jobs", description=__doc__)
     root.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
+    root.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        default=os.environ.get(LANGUAGE_VARIABLE) or DEFAULT_LANGUAGE,
+        help=f"language of the error lines (default: ${LANGUAGE_VARIABLE}, else Korean)",
+    )
     commands = root.add_subparsers(dest="command", required=True)
 
     commands.add_parser("migrate", help="bring the database to the newest schema")
@@ -365,8 +356,9 @@ def parser() -> argparse.ArgumentParser:
         "stands, then append this run's head",
     )
     for sub in commands.choices.values():
-        # Accepted after the command too; SUPPRESS keeps it from undoing a --json given before.
+        # Accepted after the command too; SUPPRESS keeps them from undoing one given before.
         sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+        sub.add_argument("--lang", choices=sorted(LANGUAGES), default=argparse.SUPPRESS)
     return root
 
 
@@ -384,12 +376,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         summary = COMMANDS[args.command](args)
-    except (CommandFailed, DatabaseUnavailable) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except DomainError as refusal:
+        reason = translate(refusal.code, args.lang, **refusal.values)
+        print(translate("cli_error", args.lang, reason=reason), file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
-        print(f"error: the database refused the work: {reason}", file=sys.stderr)
+        detail = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        reason = translate("cli_database_refused", args.lang, reason=detail)
+        print(translate("cli_error", args.lang, reason=reason), file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, default=str))

@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from data_access import agenda, job_runs
+from data_access.errors import DomainError
 
 
-class JobFailed(RuntimeError):
-    """The job did not produce its output; the message says why, for the CLI's error line."""
+class JobFailed(DomainError):
+    """The job did not produce its output: a refresh that follows an import notes the job and
+    goes on, the command line and the jobs page say why."""
 
 
 def run(engine: Engine, business_date: dt.date) -> dict[str, Any]:
@@ -30,15 +32,13 @@ def summary(outcome: job_runs.RunOutcome, *, raise_on_failure: bool = True) -> d
     JobFailed unless the caller (the scheduler) only logs it."""
     if raise_on_failure and outcome.status == job_runs.FAILED:
         raise JobFailed(
-            f"the agenda for {outcome.business_date} failed and the previous items are kept: "
-            f"{outcome.error}"
+            "job_failed_kept",
+            job=job_runs.JobName(agenda.JOB),
+            date=outcome.business_date,
+            error=outcome.error,
         )
     if raise_on_failure and outcome.status == job_runs.SKIPPED:
-        raise JobFailed(
-            f"the agenda for {outcome.business_date} is being built by another process right "
-            "now; wait for it to finish (see the jobs page), then run again if needed (if that "
-            "process was stopped, the date is free again within a minute)"
-        )
+        raise JobFailed("job_busy", job=job_runs.JobName(agenda.JOB), date=outcome.business_date)
     return {
         "date": outcome.business_date.isoformat(),
         "status": outcome.status,

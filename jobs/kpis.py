@@ -21,7 +21,7 @@ def run(engine: Engine, business_date: dt.date) -> dict[str, Any]:
 def run_range(engine: Engine, start: dt.date, end: dt.date) -> dict[str, Any]:
     """Backfill start..end in one pass (`python -m jobs run kpi-snapshot --from --to`)."""
     if start > end:
-        raise JobFailed(f"--from {start} is after --to {end}; give the earlier date first")
+        raise JobFailed("job_backfill_order", start=start, end=end)
     return summary(kpis.snapshot(engine, start, end, force=True))
 
 
@@ -37,14 +37,13 @@ def summary(outcome: kpis.SnapshotOutcome, *, raise_on_failure: bool = True) -> 
     run = outcome.run
     if raise_on_failure and run.status == job_runs.FAILED:
         raise JobFailed(
-            f"the KPI snapshot for {outcome.start}..{outcome.end} failed and the previous "
-            f"snapshots are kept: {run.error}"
+            "job_failed_kept",
+            job=job_runs.JobName(JOB),
+            date=f"{outcome.start}..{outcome.end}",
+            error=run.error,
         )
     if raise_on_failure and run.status == job_runs.SKIPPED:
-        raise JobFailed(
-            f"the KPI snapshot for {outcome.end} is being made by another process right now; "
-            "wait for it to finish (see the jobs page), then run again if needed"
-        )
+        raise JobFailed("job_busy", job=job_runs.JobName(JOB), date=outcome.end)
     return {
         "date": outcome.end.isoformat(),
         "status": run.status,

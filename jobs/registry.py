@@ -56,9 +56,3 @@ JOBS[kpis_job.JOB] = Job(
     run_if_due=kpis_job.run_if_due,
     run_range=kpis_job.run_range,
 )
-
-
-class UnknownJob(LookupError):
-    def __init__(self, name: str) -> None:
-        known = ", ".join(sorted(JOBS)) or "none yet"
-        super().__init__(f"No job named {name!r}; known jobs: {known}.")

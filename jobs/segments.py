@@ -40,8 +40,10 @@ def refresh(engine: Engine, business_date: dt.date, *, force: bool) -> job_runs.
 def summary(outcome: job_runs.RunOutcome, *, raise_on_failure: bool = True) -> dict[str, Any]:
     if raise_on_failure and outcome.status == job_runs.FAILED:
         raise JobFailed(
-            f"the customer features for {outcome.business_date} failed and the previous copy "
-            f"is kept: {outcome.error}"
+            "job_failed_kept",
+            job=job_runs.JobName(JOB),
+            date=outcome.business_date,
+            error=outcome.error,
         )
     return {
         "date": outcome.business_date.isoformat(),

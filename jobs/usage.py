@@ -41,14 +41,13 @@ def summary(outcome: job_runs.RunOutcome, *, raise_on_failure: bool = True) -> d
     days counted; a failure raises JobFailed for the CLI."""
     if raise_on_failure and outcome.status == job_runs.FAILED:
         raise JobFailed(
-            f"usage for {outcome.business_date} was not counted and the previous counts are "
-            f"kept: {outcome.error}"
+            "job_failed_kept",
+            job=job_runs.JobName(usage.JOB),
+            date=outcome.business_date,
+            error=outcome.error,
         )
     if raise_on_failure and outcome.status == job_runs.SKIPPED:
-        raise JobFailed(
-            f"usage for {outcome.business_date} is being counted by another process right now; "
-            "wait for it to finish (see the jobs page), then run again if needed"
-        )
+        raise JobFailed("job_busy", job=job_runs.JobName(usage.JOB), date=outcome.business_date)
     return {
         "date": outcome.business_date.isoformat(),
         "status": outcome.status,

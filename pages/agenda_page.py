@@ -11,14 +11,15 @@ import polars as pl
 import streamlit as st
 
 from data_access import agenda
-from data_access.customers import NoteRejected
+from data_access.errors import DomainError
 from data_access.models import CONSULTATION_CHANNELS, CONSULTATION_OUTCOMES
 from data_access.security import SignedInUser
 from ui import session
 from ui.campaign_sections import show_campaign_calls
 from ui.failures import guarded
+from ui.feedback import refusal_text
 from ui.format import count, day, krw
-from ui.i18n import MESSAGES, language, t
+from ui.i18n import language, t
 from ui.markup import literal
 
 FEEDBACK_KEY = "agenda_feedback"
@@ -147,13 +148,8 @@ def record(user: SignedInUser, rule_id: int) -> None:
                 snooze_days=state.get(field("snooze", rule_id)),
                 note=note,
             )
-    except agenda.WorkRefused as refusal:
-        state[FEEDBACK_KEY] = (rule_id, "error", t(f"agenda_refused_{refusal.reason}"))
-        return
-    except NoteRejected as refusal:
-        key = f"note_rejected_{refusal.reason}"
-        message = t(key, limit=4000) if key in MESSAGES else literal(refusal)
-        state[FEEDBACK_KEY] = (rule_id, "error", message)
+    except DomainError as refusal:
+        state[FEEDBACK_KEY] = (rule_id, "error", refusal_text(refusal))
         return
     state[FEEDBACK_KEY] = (rule_id, "success", t("agenda_saved", count=worked))
     state[field("pick", rule_id)] = []

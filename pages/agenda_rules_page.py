@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from data_access import agenda
+from data_access.errors import Refused
 from data_access.models import Tier
 from data_access.security import SignedInUser
 from ui import session
@@ -106,7 +107,7 @@ def save(user: SignedInUser, choice: str, kind: str, rule_id: int | None, versio
                 rule_id=rule_id,
                 expected_version=version if rule_id is not None else None,
             )
-    except agenda.RuleRejected as refusal:
+    except Refused as refusal:
         st.session_state[RESULT_KEY] = ("refused", refusal.problems)
         return
     st.session_state[RESULT_KEY] = ("saved", stored.version)
@@ -120,7 +121,7 @@ def preview(user: SignedInUser, choice: str, kind: str, rule_id: int | None) -> 
         counts = agenda.preview_rule(
             session.engine(), user, raw_rule(choice, kind), session.today(), rule_id=rule_id
         )
-    except agenda.RuleRejected as refusal:
+    except Refused as refusal:
         st.session_state[RESULT_KEY] = ("refused", refusal.problems)
         return
     st.session_state[RESULT_KEY] = ("preview", counts)

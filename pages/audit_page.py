@@ -13,9 +13,11 @@ import streamlit as st
 from sqlalchemy import Connection
 
 from data_access import audit, grants
+from data_access.errors import DomainError
 from data_access.policy import Action
 from data_access.security import SignedInUser, now_seoul
 from ui import session
+from ui.feedback import show_refusal
 from ui.format import count, day
 from ui.i18n import t
 from ui.markup import sentence
@@ -234,8 +236,8 @@ def change(write: Callable[[Connection], object], *, done: str) -> None:
     try:
         with session.connect() as conn:
             write(conn)
-    except grants.GrantRefused as refusal:
-        st.error(sentence(refusal.code, **refusal.values))
+    except DomainError as refusal:
+        show_refusal(refusal)
         return
     st.session_state[FEEDBACK_KEY] = done
     st.rerun()

@@ -11,26 +11,19 @@ import polars as pl
 import streamlit as st
 
 from data_access import campaigns, exports, segments
-from data_access.policy import AccessDenied, Action, Scope, permits_granted, scope_of
+from data_access.errors import DomainError
+from data_access.policy import Action, Scope, permits_granted, scope_of
 from data_access.security import SignedInUser
 from ui import features_copy, session
 from ui.failures import guarded
+from ui.feedback import refusal_text, show_refusal
 from ui.format import count, day, krw
 from ui.i18n import t
-from ui.markup import literal, sentence
+from ui.markup import sentence
 
 FEEDBACK_KEY = "camp_feedback"
 EXPORT_KEY = "camp_export_file"
 DEFAULT_COST = {"dm": 1_500, "tm": 3_000}
-
-
-def rejection_text(refused: campaigns.CampaignRejected) -> str:
-    key = f"camp_rejected_{refused.reason}"
-    values = {name: count(value) for name, value in refused.values.items()}
-    try:
-        return t(key, **values)
-    except KeyError:
-        return sentence("camp_rejected_other", detail=str(refused))
 
 
 def show_feedback() -> None:
@@ -136,8 +129,8 @@ def new_campaign(user: SignedInUser, copy: segments.FeatureCopy) -> None:
                 _, eligible, drawn = campaigns.preview_draw(
                     conn, user, copy, plan_from_state(segment_id, chosen_version)
                 )
-        except campaigns.CampaignRejected as refused:
-            st.error(rejection_text(refused))
+        except DomainError as refused:
+            show_refusal(refused)
         else:
             show_draw_numbers(eligible.height, drawn)
             show_strata(eligible, drawn, plan_from_state(segment_id, chosen_version).stratify_by)
@@ -152,8 +145,8 @@ def new_campaign(user: SignedInUser, copy: segments.FeatureCopy) -> None:
                     started_on=session.today(),
                 )
                 conn.commit()
-        except campaigns.CampaignRejected as refused:
-            st.error(rejection_text(refused))
+        except DomainError as refused:
+            show_refusal(refused)
         else:
             st.success(
                 t(
@@ -167,11 +160,11 @@ def new_campaign(user: SignedInUser, copy: segments.FeatureCopy) -> None:
 
 
 def show_draw_numbers(eligible: int, drawn: pl.DataFrame) -> None:
-    contacted = int((drawn["arm"] == campaigns.CONTACT).sum())
+    contacted, control = campaigns.arm_sizes(drawn)
     columns = st.columns(3)
     columns[0].metric(t("camp_eligible"), count(eligible))
     columns[1].metric(t("camp_contacted"), count(contacted))
-    columns[2].metric(t("camp_control"), count(drawn.height - contacted))
+    columns[2].metric(t("camp_control"), count(control))
 
 
 def percent(value: float | None) -> str:
@@ -320,14 +313,8 @@ def prepare_export(user: SignedInUser, campaign_id: int) -> None:
                 reason=st.session_state.get("camp_export_reason", ""),
             )
             conn.commit()
-    except campaigns.CampaignRejected as refused:
-        st.session_state[FEEDBACK_KEY] = ("error", rejection_text(refused))
-        return
-    except exports.ExportRefused as refused:
-        st.session_state[FEEDBACK_KEY] = ("error", t(refused.code, **refused.values))
-        return
-    except AccessDenied as refused:
-        st.session_state[FEEDBACK_KEY] = ("error", literal(refused))
+    except DomainError as refused:
+        st.session_state[FEEDBACK_KEY] = ("error", refusal_text(refused))
         return
     st.session_state[EXPORT_KEY] = (campaign_id, exported)
 
@@ -390,10 +377,8 @@ def show_import(user: SignedInUser, campaign_id: int) -> None:
                     conn, user, campaign_id, data, good_rows_only=good_only
                 )
                 conn.commit()
-        except campaigns.ImportRefused as refused:
-            st.error(t("camp_import_problems", count=len(refused.problems)))
-        except campaigns.CampaignRejected as refused:
-            st.error(rejection_text(refused))
+        except DomainError as refused:
+            show_refusal(refused)
         else:
             st.success(t("camp_imported", count=count(recorded)))
 

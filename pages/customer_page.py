@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
 from data_access import customers
+from data_access.errors import DomainError, Refused
 from data_access.models import (
     ALERT_KINDS,
     ALERT_SEVERITIES,
@@ -28,6 +29,7 @@ from data_access.security import SignedInUser
 from ui import session
 from ui.campaign_sections import show_campaign_memberships
 from ui.failures import guarded
+from ui.feedback import refusal_text, show_refusal
 from ui.format import count, day, krw, krw_compact
 from ui.i18n import MESSAGES, language, t
 from ui.markup import literal
@@ -196,15 +198,8 @@ def state_reason(customer_no: str) -> None:
         reason = customers.ViewReason(
             state[field("view_reason", customer_no)], state[field("view_reason_text", customer_no)]
         )
-    except customers.ViewReasonRejected as rejected:
-        state[FEEDBACK_KEY] = (
-            "view_reason",
-            False,
-            t(
-                f"view_reason_rejected_{rejected.problem}",
-                limit=count(customers.VIEW_REASON_TEXT_MAX_CHARS),
-            ),
-        )
+    except Refused as rejected:
+        state[FEEDBACK_KEY] = ("view_reason", False, refusal_text(rejected))
         return
     state[REASON_KEY] = (customer_no, reason)
 
@@ -402,7 +397,6 @@ def save(
     write: Callable[[Connection], object],
     *,
     done: str,
-    limit: int,
     reset: dict[str, object],
 ) -> None:
     """Run one write from a form callback and leave its outcome for `show_feedback`."""
@@ -410,14 +404,8 @@ def save(
     try:
         with session.connect() as conn:
             write(conn)
-    except (customers.NoteRejected, customers.AlertRejected) as rejected:
-        state[FEEDBACK_KEY] = (
-            place,
-            False,
-            t(f"{place}_rejected_{rejected.reason}", limit=count(limit)),
-        )
-    except customers.CustomerAccessDenied:
-        state[FEEDBACK_KEY] = (place, False, t("write_refused"))
+    except DomainError as refusal:
+        state[FEEDBACK_KEY] = (place, False, refusal_text(refusal))
     except OperationalError:
         log.exception("database error while saving on the customer page")
         state[FEEDBACK_KEY] = (place, False, t("database_unavailable"))
@@ -442,7 +430,6 @@ def save_note(user: SignedInUser, customer_no: str) -> None:
             sensitive=state[field("note_sensitive", customer_no)],
         ),
         done="note_saved",
-        limit=customers.NOTE_MAX_CHARS,
         reset={
             field("note_text", customer_no): "",
             field("note_corrects", customer_no): None,
@@ -578,7 +565,6 @@ def raise_alert(user: SignedInUser, customer_no: str) -> None:
             text=state[field("alert_text", customer_no)],
         ),
         done="alert_raised",
-        limit=customers.ALERT_TEXT_MAX_CHARS,
         reset={field("alert_text", customer_no): ""},
     )
 
@@ -596,7 +582,6 @@ def resolve_alert(user: SignedInUser, customer_no: str) -> None:
             note=state[field("resolution_note", customer_no)],
         ),
         done="alert_resolved",
-        limit=customers.ALERT_TEXT_MAX_CHARS,
         reset={field("resolution_note", customer_no): ""},
     )
 
@@ -657,14 +642,8 @@ def show_customer(user: SignedInUser, customer_no: str, as_of: dt.date) -> None:
     except customers.ViewReasonRequired:
         ask_view_reason(customer_no)
         return
-    except customers.MalformedCustomerNumber:
-        st.warning(t("customer_malformed", number=literal(customer_no[:20])))
-        return
-    except customers.CustomerNotFound:
-        st.warning(t("customer_not_found", number=literal(customer_no)))
-        return
-    except customers.CustomerAccessDenied:
-        st.error(t("customer_access_denied"))
+    except DomainError as refusal:
+        show_refusal(refusal)
         return
     show_banner(view)
     show_header(view.profile)

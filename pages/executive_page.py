@@ -14,10 +14,12 @@ import streamlit as st
 from sqlalchemy import Connection
 
 from data_access import agenda, exports, kpis
-from data_access.policy import AccessDenied, Action, permits, permits_granted
+from data_access.errors import DomainError
+from data_access.policy import Action, permits, permits_granted
 from data_access.security import SignedInUser
 from ui import branch_link, kpi_view, session
 from ui.failures import guarded
+from ui.feedback import refusal_text, show_refusal
 from ui.format import day
 from ui.i18n import language, t
 from ui.markup import literal
@@ -240,11 +242,8 @@ def prepare_export(
                 reason=st.session_state.get(f"kpi_export_reason_{what}", ""),
             )
             conn.commit()
-    except exports.ExportRefused as refused:
-        st.session_state[f"kpi_export_problem_{what}"] = t(refused.code, **refused.values)
-        return
-    except AccessDenied as refused:
-        st.session_state[f"kpi_export_problem_{what}"] = literal(refused)
+    except DomainError as refused:
+        st.session_state[f"kpi_export_problem_{what}"] = refusal_text(refused)
         return
     st.session_state[f"kpi_export_file_{what}"] = (frame, exported)
 
@@ -504,14 +503,14 @@ def settings_section(user: SignedInUser, targets: dict[str, float]) -> None:
 
 def save(action: Callable[[Connection], None], value: float | None, saved: str) -> None:
     """Run one audited save and say `saved`; a missing or refused value gets a sentence."""
-    try:
-        if value is not None:
-            with session.connect() as conn:
-                action(conn)
-    except kpis.TargetRejected:
-        value = None
     if value is None:
         st.error(t("kpi_setting_rejected"), icon=":material/error:")
+        return
+    try:
+        with session.connect() as conn:
+            action(conn)
+    except DomainError as refused:
+        show_refusal(refused)
         return
     target_values.clear()  # costs need no clearing: they reach pages through the next snapshot
     st.success(saved, icon=":material/check:")

@@ -12,8 +12,10 @@ import polars as pl
 import streamlit as st
 
 from data_access import imports
+from data_access.errors import DomainError
 from jobs.imports import Refresh, refresh_after_import
 from ui import session
+from ui.feedback import show_refusal
 from ui.format import count
 from ui.i18n import language, t
 from ui.markup import literal, sentence
@@ -23,10 +25,6 @@ NOT_IN_FILE = ""
 PREVIEW_ROWS = 5
 ERRORS_SHOWN = 500
 UPLOAD_TYPES = ["csv", "txt", "parquet", "pq", "xlsx", "xlsm", "xls"]
-
-
-def refused(refusal: imports.ImportRefused) -> None:
-    st.error(sentence(f"import_refused_{refusal.code}", **refusal.values), icon=":material/block:")
 
 
 def layout_and_template(spec: imports.KindSpec) -> None:
@@ -182,8 +180,8 @@ if upload is not None:
                 hide_index=True,
                 width="stretch",
             )
-        except imports.ImportRefused as refusal:
-            refused(refusal)
+        except DomainError as refusal:
+            show_refusal(refusal)
         else:
             dry_run = st.checkbox(t("import_dry_run"), key="import_dry_run")
             good_rows_only = st.checkbox(t("import_good_rows_only"), key="import_good_rows_only")
@@ -208,9 +206,9 @@ if upload is not None:
                             as_of=session.today(),
                             client=session.client_address(),
                         )
-                except imports.ImportRefused as refusal:
+                except DomainError as refusal:
                     st.session_state.pop(RESULT_KEY, None)
-                    refused(refusal)
+                    show_refusal(refusal)
                 else:
                     refresh = refresh_after_import(session.engine(), result, session.today())
                     st.session_state[RESULT_KEY] = (result, refresh)

@@ -6,11 +6,12 @@ import polars as pl
 import streamlit as st
 
 from data_access import business_days, job_runs
+from data_access.errors import DomainError
 from data_access.security import SignedInUser
 from jobs import scheduler
-from jobs.agenda import JobFailed
 from ui import background, session
 from ui.failures import guarded
+from ui.feedback import refusal_text
 from ui.format import count, day
 from ui.i18n import language, t
 from ui.markup import literal, sentence
@@ -44,8 +45,8 @@ def run_now(user: SignedInUser, job_id: str) -> None:
     business_date = st.session_state.get(f"run_date_{job_id}") or session.today()
     try:
         result = scheduler.run_now(session.engine(), user, job_id, business_date)
-    except JobFailed as failure:
-        feedback("error", sentence("jobs_run_failed", error=str(failure)))
+    except DomainError as failure:
+        feedback("error", refusal_text(failure))
         return
     feedback(
         "success",
@@ -66,8 +67,8 @@ def add_holiday(user: SignedInUser) -> None:
     try:
         with session.connect() as conn:
             business_days.add_holiday(conn, user, holiday, name)
-    except business_days.HolidayRejected as refusal:
-        feedback("error", t(f"holiday_rejected_{refusal.reason}"))
+    except DomainError as refusal:
+        feedback("error", refusal_text(refusal))
         return
     scheduler.refresh_holidays(session.engine())
     feedback("success", t("holiday_added", day=day(holiday)))
@@ -81,8 +82,8 @@ def remove_holiday(user: SignedInUser) -> None:
     try:
         with session.connect() as conn:
             business_days.remove_holiday(conn, user, holiday)
-    except business_days.HolidayRejected as refusal:
-        feedback("error", t(f"holiday_rejected_{refusal.reason}"))
+    except DomainError as refusal:
+        feedback("error", refusal_text(refusal))
         return
     scheduler.refresh_holidays(session.engine())
     feedback("success", t("holiday_removed", day=day(holiday)))

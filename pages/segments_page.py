@@ -13,11 +13,12 @@ import polars as pl
 import streamlit as st
 
 from data_access import segments
+from data_access.errors import DomainError, Refused
 from data_access.policy import Action, Scope, permits, scope_of
 from data_access.security import SignedInUser
 from ui import features_copy, session
 from ui.failures import guarded
-from ui.feedback import show_feedback
+from ui.feedback import refusal_text, show_feedback
 from ui.format import count, krw_compact
 from ui.i18n import t
 from ui.markup import literal, sentence
@@ -171,15 +172,17 @@ def apply_raw() -> None:
     text = st.session_state.get("seg_raw_text", "")
     try:
         spec = segments.validate_spec(text)
-    except segments.SpecInvalid as invalid:
-        st.session_state[FEEDBACK_KEY] = (
-            "error",
-            t("seg_spec_invalid")
-            + "\n"
-            + "\n".join(f"- {literal(p.where)}: {literal(p.message)}" for p in invalid.problems),
-        )
+    except Refused as invalid:
+        st.session_state[FEEDBACK_KEY] = ("error", spec_refusal_text(invalid))
         return
     load_into_builder(spec)
+
+
+def spec_refusal_text(refusal: Refused) -> str:
+    """The refusal's sentence, then each place in the spec and what is wrong there (the
+    validator's own words, shown as typed)."""
+    problems = [f"- {literal(p.where)}: {literal(p.message)}" for p in refusal.problems]
+    return "\n".join([refusal_text(refusal), *problems])
 
 
 @guarded
@@ -213,8 +216,8 @@ def save(user: SignedInUser, spec: segments.Group, *, as_version: bool) -> None:
                 shared=bool(st.session_state.get("seg_shared")),
             )
             conn.commit()
-    except segments.SegmentRejected as refused:
-        st.session_state[FEEDBACK_KEY] = ("error", t(f"seg_rejected_{refused.reason}"))
+    except DomainError as refused:
+        st.session_state[FEEDBACK_KEY] = ("error", refusal_text(refused))
         return
     st.session_state[LOADED_KEY] = saved
     st.session_state["seg_pick"] = saved.segment_id
@@ -460,12 +463,12 @@ def show_saved(user: SignedInUser, spec: segments.Group | None) -> None:
             )
 
 
-def current_spec() -> tuple[segments.Group | None, list[segments.SpecProblem]]:
+def current_spec() -> tuple[segments.Group | None, Refused | None]:
     raw = st.session_state.get(RAW_KEY) or spec_from_builder()
     try:
-        return segments.validate_spec(raw), []
-    except segments.SpecInvalid as invalid:
-        return None, invalid.problems
+        return segments.validate_spec(raw), None
+    except Refused as invalid:
+        return None, invalid
 
 
 user = session.require_user()
@@ -496,21 +499,20 @@ if st.session_state.get(RAW_KEY):
     st.button(t("seg_use_builder"), on_click=clear_all)
 else:
     show_builder(options)
-spec, problems = current_spec()
+spec, invalid = current_spec()
 with st.expander(t("seg_spec")):
     if spec is not None:
         st.code(segments.spec_json(spec), language="json", wrap_lines=True)
     st.text_area(t("seg_spec_apply"), help=t("seg_spec_help"), key="seg_raw_text")
     st.button(t("seg_spec_apply"), on_click=apply_raw)
-if problems:
-    st.error(t("seg_spec_invalid") + "\n" + "\n".join(f"- {literal(p.message)}" for p in problems))
+if invalid is not None:
+    st.error(spec_refusal_text(invalid))
     st.stop()
 assert spec is not None
 found = segments.profile(copy, user, spec)
 matched, total = st.columns(2)
-share = found.matched / found.in_scope if found.in_scope else 0
 matched.metric(t("seg_matched"), count(found.matched))
-matched.caption(t("seg_share", share=f"{share:.1%}"))
+matched.caption(t("seg_share", share=f"{found.matched_share:.1%}"))
 total.metric(t("seg_in_scope"), count(found.in_scope))
 if found.matched == 0:
     reason = contradiction_text(found.contradiction) if found.contradiction else ""

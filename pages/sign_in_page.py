@@ -7,8 +7,10 @@ opens: the sign-in holds them in `PASSWORD_CHANGE_KEY` until then.
 import streamlit as st
 
 from data_access import users
+from data_access.errors import DomainError
 from data_access.security import SignInRefused, authenticate
 from ui import session
+from ui.feedback import show_refusal
 from ui.i18n import t
 
 PASSWORD_CHANGE_KEY = "password_change_for"
@@ -29,8 +31,8 @@ def change_password_form() -> None:
     try:
         with session.connect() as conn:
             users.change_own_password(conn, pending, new, client=session.client_address())
-    except users.UserChangeRefused as refusal:
-        st.error(t(refusal.code, **refusal.values))
+    except DomainError as refusal:
+        show_refusal(refusal)
         return
     del st.session_state[PASSWORD_CHANGE_KEY]
     session.sign_in_as(pending)
@@ -45,7 +47,7 @@ def single_sign_on() -> None:
         if session.sign_in_from_sso():
             st.rerun()
     except SignInRefused as refusal:
-        st.error(t(str(refusal)))
+        show_refusal(refusal)
         if st.button(t("sso_sign_out"), icon=":material/logout:"):
             st.logout()
         return
@@ -78,7 +80,7 @@ if submitted:
                 user = authenticate(conn, username, password, client=session.client_address())
                 must_change = users.must_change_password(conn, user.user_id)
         except SignInRefused as refusal:
-            st.error(t(str(refusal)))
+            show_refusal(refusal)
         else:
             if must_change:
                 st.session_state[PASSWORD_CHANGE_KEY] = user

@@ -16,13 +16,15 @@ import streamlit as st
 
 from data_access import metrics, training
 from data_access.branches import branch_for_code
+from data_access.errors import DomainError
 from data_access.policy import Action
 from data_access.security import SignedInUser
 from ui import branch_link, session
 from ui.failures import guarded
+from ui.feedback import refusal_text
 from ui.format import count, day, percent
-from ui.i18n import MESSAGES, language, t
-from ui.markup import literal, sentence
+from ui.i18n import language, t
+from ui.markup import sentence
 from ui.training_view import problems_csv, show_training_progress
 
 FEEDBACK_KEY = "training_feedback"
@@ -46,9 +48,8 @@ def feedback() -> None:
         (st.success if level == "success" else st.error)(text)
 
 
-def refused(rejection: training.TrainingRejected) -> None:
-    key = f"training_rejected_{rejection.reason}"
-    st.session_state[FEEDBACK_KEY] = ("error", t(key) if key in MESSAGES else literal(rejection))
+def refused(rejection: DomainError) -> None:
+    st.session_state[FEEDBACK_KEY] = ("error", refusal_text(rejection))
 
 
 def worded(column: str, prefix: str, codes: list[str]) -> pl.Expr:
@@ -89,7 +90,7 @@ def save_course(user: SignedInUser, course_id: int | None, prefix: str) -> None:
     try:
         with session.connect() as conn:
             training.save_course(conn, user, draft, course_id)
-    except training.TrainingRejected as rejection:
+    except DomainError as rejection:
         refused(rejection)
         return
     st.session_state[FEEDBACK_KEY] = (
@@ -203,7 +204,7 @@ def add_session(user: SignedInUser) -> None:
                 state["session_ends"],
                 state["session_location"] or "",
             )
-    except training.TrainingRejected as rejection:
+    except DomainError as rejection:
         refused(rejection)
         return
     st.session_state[FEEDBACK_KEY] = ("success", t("training_session_added"))
@@ -216,7 +217,7 @@ def enrol(user: SignedInUser) -> None:
     try:
         with session.connect() as conn:
             added = training.enrol(conn, user, state["enrol_session"], numbers, session.today())
-    except training.TrainingRejected as rejection:
+    except DomainError as rejection:
         refused(rejection)
         return
     state[FEEDBACK_KEY] = ("success", t("training_enrolled", count=added))
@@ -287,12 +288,8 @@ def record_one(user: SignedInUser) -> None:
                 int(state["result_score"]),
                 today=session.today(),
             )
-    except training.TrainingRejected as rejection:
-        key = f"training_reason_{rejection.reason}"
-        if key in MESSAGES:
-            state[FEEDBACK_KEY] = ("error", t(key))
-        else:
-            refused(rejection)
+    except DomainError as rejection:
+        refused(rejection)
         return
     state[FEEDBACK_KEY] = (
         "success",
@@ -314,7 +311,7 @@ def check_file(user: SignedInUser) -> None:
     try:
         with session.connect() as conn:
             check = training.check_import(conn, user, upload.getvalue(), today=session.today())
-    except training.TrainingRejected as rejection:
+    except DomainError as rejection:
         refused(rejection)
         return
     st.session_state[CHECK_KEY] = check

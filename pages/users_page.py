@@ -5,9 +5,11 @@ import polars as pl
 import streamlit as st
 
 from data_access import users
+from data_access.errors import DomainError
 from data_access.models import Role
 from data_access.security import SignedInUser
 from ui import session
+from ui.feedback import refusal_text
 from ui.i18n import t
 from ui.markup import sentence
 
@@ -24,8 +26,8 @@ def show_feedback() -> None:
         {"success": st.success, "info": st.info}.get(level, st.error)(message)
 
 
-def refused(refusal: users.UserChangeRefused) -> None:
-    feedback("error", sentence(refusal.code, **refusal.values))
+def refused(refusal: DomainError) -> None:
+    feedback("error", refusal_text(refusal))
 
 
 def role_name(role: str) -> str:
@@ -71,7 +73,7 @@ def create_form(user: SignedInUser) -> None:
                 employee_no=employee_no or None,
                 client=session.client_address(),
             )
-    except users.UserChangeRefused as refusal:
+    except DomainError as refusal:
         refused(refusal)
     else:
         feedback("success", sentence("user_created", username=username.strip().lower()))
@@ -100,7 +102,7 @@ def edit_form(user: SignedInUser, frame: pl.DataFrame) -> None:
                         branch_code=branch_code or None,
                         client=session.client_address(),
                     )
-            except users.UserChangeRefused as refusal:
+            except DomainError as refusal:
                 refused(refusal)
             else:
                 feedback(
@@ -117,7 +119,7 @@ def edit_form(user: SignedInUser, frame: pl.DataFrame) -> None:
                     users.set_active(
                         conn, user, row["id"], not active, client=session.client_address()
                     )
-            except users.UserChangeRefused as refusal:
+            except DomainError as refusal:
                 refused(refusal)
             else:
                 feedback("success", t("user_disabled" if active else "user_enabled"))
@@ -132,7 +134,7 @@ def edit_form(user: SignedInUser, frame: pl.DataFrame) -> None:
                     users.reset_password(
                         conn, user, row["id"], temporary, client=session.client_address()
                     )
-            except users.UserChangeRefused as refusal:
+            except DomainError as refusal:
                 refused(refusal)
             else:
                 feedback("success", t("user_reset_done"))

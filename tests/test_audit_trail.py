@@ -239,11 +239,11 @@ def test_the_command_line_check_passes_then_names_the_tampered_row(trail_db, mon
 
     with trail_db.begin() as conn:
         conn.execute(update(AuditRecord).where(AuditRecord.id == ids[1]).values(client="elsewhere"))
-    assert jobs_main(["audit-verify", "--json"]) == 1
+    assert jobs_main(["audit-verify", "--json", "--lang", "en"]) == 1
     captured = capsys.readouterr()
     assert json.loads(captured.out.strip())["first_bad_id"] == ids[1]
-    assert f"error: audit row {ids[1]} was edited" in captured.err
-    assert "after 1 intact rows" in captured.err
+    assert f"error: Record #{ids[1]} was changed after it was stored" in captured.err
+    assert "(1 records before it are intact)" in captured.err
 
 
 def test_the_anchor_file_catches_the_newest_rows_cut_off(trail_db, monkeypatch, capsys, tmp_path):
@@ -278,7 +278,7 @@ def test_the_anchor_file_catches_the_newest_rows_cut_off(trail_db, monkeypatch, 
         conn.execute(delete(AuditRecord).where(AuditRecord.id >= ids[-1]))
     assert jobs_main(["audit-verify", "--json"]) == 0
     capsys.readouterr()
-    assert jobs_main(["audit-verify", "--anchor", str(anchor_file), "--json"]) == 1
+    assert jobs_main(["audit-verify", "--anchor", str(anchor_file), "--json", "--lang", "en"]) == 1
     captured = capsys.readouterr()
     summary = json.loads(captured.out.strip())
     assert (summary["intact"], summary["problem"], summary["first_bad_id"]) == (
@@ -286,8 +286,8 @@ def test_the_anchor_file_catches_the_newest_rows_cut_off(trail_db, monkeypatch, 
         "truncated",
         ids[-1],
     )
-    assert f"error: audit row {ids[-1]} is gone: the trail was truncated" in captured.err
-    assert f"(now 3 rows ending at row {ids[2]})" in captured.err
+    assert f"error: Audit record #{ids[-1]} is gone: the trail was cut short" in captured.err
+    assert f"(now 3 records ending at #{ids[2]})" in captured.err
     assert len(anchor_file.read_text().splitlines()) == 2  # a failed check anchors nothing
 
 
@@ -313,7 +313,7 @@ def test_an_anchor_file_that_is_not_one_is_refused(trail_db, monkeypatch, capsys
     monkeypatch.setenv("CRM_DATABASE_URL", trail_db.url.render_as_string(hide_password=False))
     anchor_file = tmp_path / "anchors.jsonl"
     anchor_file.write_text('{"id": 1, "row_hash": "ab"}\n')
-    assert jobs_main(["audit-verify", "--anchor", str(anchor_file)]) == 1
+    assert jobs_main(["audit-verify", "--anchor", str(anchor_file), "--lang", "en"]) == 1
     assert f"error: {anchor_file} line 1 is not an audit anchor" in capsys.readouterr().err
 
 

@@ -330,3 +330,23 @@ def test_another_branchs_rep_cannot_resolve_the_alert_and_it_stays_on_screen(con
     assert not at.exception
     assert any(text.startswith("이 고객의 경보는 관리 지점 직원") for text in texts(at.error))
     assert any("항상 본인 거래 확인 필요" in text for text in texts(at.warning))
+
+
+def test_another_branchs_rep_reads_the_alert_refusal_in_english(console, monkeypatch):
+    # English from the start: AppTest words a selectbox's choice again between runs, outside
+    # any session, where the default language is the reader's.
+    monkeypatch.setattr("ui.i18n.DEFAULT_LANGUAGE", "en")
+    at = open_customer(console.run(), "kim", "100000003")
+    at.selectbox(key="view_reason_100000003").set_value("customer_request")
+    at.button(key="FormSubmitter:view_reason_form-Record the reason and open").click().run()
+    at.selectbox(key="alert_kind_100000003").select("always_alone")
+    at.selectbox(key="alert_severity_100000003").select("warning")
+    at.text_input(key="alert_text_100000003").input("Always check the customer in person")
+    at.button(key="FormSubmitter:raise_alert-Raise alert").click().run()
+    at.text_input(key="resolution_note_100000003").input("Checked it myself")
+    at.button(key="FormSubmitter:resolve_alert-Resolve alert").click().run()
+    assert not at.exception
+    assert any(
+        text.startswith("This customer's alerts are resolved by the staff of the customer's home")
+        for text in texts(at.error)
+    )

@@ -20,6 +20,7 @@ from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, func, select, text
 
 from data_access.db import make_engine, read_frame
+from data_access.errors import Refused
 from data_access.models import (
     Account,
     AgendaItem,
@@ -41,7 +42,7 @@ from data_access.schema import migrate
 from data_access.security import authenticate
 from data_access.segments import features_version
 from jobs import after_demo
-from jobs.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DatabaseNotEmpty, DemoSummary, generate
+from jobs.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoSummary, generate
 
 CUSTOMERS = 600
 SEED = 11
@@ -399,7 +400,7 @@ def test_other_users_sign_in_with_their_employee_number(demo):
 
 def test_refuses_a_database_that_holds_data_and_leaves_it_alone(demo):
     before = customers_and_accounts(demo.engine)
-    with pytest.raises(DatabaseNotEmpty, match="--replace"):
+    with pytest.raises(Refused, match="demo_database_not_empty"):
         generate(demo.engine, customers=10, seed=SEED + 1, as_of=AS_OF, usage_days=0)
     after = customers_and_accounts(demo.engine)
     assert_frame_equal(after[0], before[0])

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from data_access import exports, grants
+from data_access.errors import Refused
 from data_access.masking import mask_address, mask_email, mask_identity_number, mask_phone
 from data_access.models import AuditRecord, UsageEvent
 from data_access.policy import AccessDenied, Action, holds_grant, permits_granted
@@ -182,7 +183,7 @@ def test_a_masked_address_is_at_most_a_province_and_a_district(address):
 
 def test_the_role_allows_but_only_a_grant_opens_exports(handmade):
     assert not permits_granted(handmade, MANAGER_101, Action.EXPORT, branch_id=1)
-    with pytest.raises(AccessDenied, match="no grant"):
+    with pytest.raises(AccessDenied, match="access_denied_no_grant"):
         exports.export_frame(handmade, MANAGER_101, LISTING, name="list", reason="r", branch_id=1)
     grant_export(handmade, "manager")
     assert permits_granted(handmade, MANAGER_101, Action.EXPORT, branch_id=1)
@@ -269,14 +270,14 @@ def test_unmasked_only_for_a_purpose_within_the_contact_scope(handmade):
         exports.export_frame(
             handmade, MANAGER_101, LISTING, name="calls", reason="r", branch_id=2, unmasked=True
         )
-    with pytest.raises(AccessDenied, match="one branch at a time"):
+    with pytest.raises(AccessDenied, match="export_one_branch"):
         exports.export_frame(handmade, MANAGER_101, LISTING, name="all", reason="r")
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "x" * (exports.REASON_MAX_CHARS + 1)])
 def test_no_export_without_a_reason(handmade, reason):
     grant_export(handmade, "exec")
-    with pytest.raises(exports.ExportRefused, match="export_reason_needed"):
+    with pytest.raises(Refused, match="export_reason_needed"):
         exports.export_frame(handmade, EXECUTIVE, LISTING, name="x", reason=reason)
     assert (
         handmade.execute(select(AuditRecord.id).where(AuditRecord.action == "export")).all() == []
@@ -284,7 +285,7 @@ def test_no_export_without_a_reason(handmade, reason):
 
 
 def test_an_unknown_format_is_refused(handmade):
-    with pytest.raises(exports.ExportRefused, match="export_format"):
+    with pytest.raises(Refused, match="export_format"):
         exports.export_frame(handmade, EXECUTIVE, LISTING, name="x", reason="r", file_format="pdf")
 
 
@@ -296,20 +297,20 @@ def test_roles_without_exports_are_refused_even_if_asked(handmade, user):
 
 def test_grants_are_audited_revocable_and_only_for_roles_that_may_export(handmade):
     grant_id = grant_export(handmade, "manager")
-    with pytest.raises(grants.GrantRefused, match="grant_exists"):
+    with pytest.raises(Refused, match="grant_exists"):
         grant_export(handmade, "manager")
     for username in ("kim", "trainer", "admin"):
-        with pytest.raises(grants.GrantRefused, match="grant_role_cannot"):
+        with pytest.raises(Refused, match="grant_role_cannot"):
             grant_export(handmade, username)
-    with pytest.raises(grants.GrantRefused, match="grant_reason_needed"):
+    with pytest.raises(Refused, match="grant_reason_needed"):
         grants.grant(handmade, ADMIN, "exec", Action.EXPORT, reason=" ")
-    with pytest.raises(grants.GrantRefused, match="grant_not_explicit"):
+    with pytest.raises(Refused, match="grant_not_explicit"):
         grants.grant(handmade, ADMIN, "exec", Action.CUSTOMER_READ, reason="why")
     with pytest.raises(AccessDenied):
         grants.grant(handmade, EXECUTIVE, "exec", Action.EXPORT, reason="self-service")
     grants.revoke(handmade, ADMIN, grant_id)
     assert not holds_grant(handmade, MANAGER_101, Action.EXPORT)
-    with pytest.raises(grants.GrantRefused, match="grant_not_current"):
+    with pytest.raises(Refused, match="grant_not_current"):
         grants.revoke(handmade, ADMIN, grant_id)
     listed = grants.list_grants(handmade, ADMIN)
     assert listed.select("username", "action", "granted_by", "revoked_by").rows() == [

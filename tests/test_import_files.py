@@ -34,7 +34,7 @@ def test_a_cell_at_the_far_corner_of_the_sheet_is_refused_without_building_the_g
     path = files.far_corner_workbook(tmp_path / "customers.xlsx")
     assert path.stat().st_size < 8_000
     refused = refusal(path)
-    assert refused.code == "sheet_too_large"
+    assert refused.code == "import_refused_sheet_too_large"
     assert refused.values == {"rows": "1,048,576", "columns": "16,384", "limit": "100,000,000"}
     english = MESSAGES["import_refused_sheet_too_large"][1].format(**refused.values)
     assert "1,048,576 rows × 16,384 columns" in english and "Nothing was saved" in english
@@ -50,7 +50,12 @@ def test_the_command_line_refuses_the_far_corner_file_in_one_line(databases, tmp
     finished = subprocess.run(
         [sys.executable, "-m", "jobs", "import", "customers", str(path), "--dry-run"],
         cwd=ROOT,
-        env={**os.environ, "CRM_DATABASE_URL": url, "CRM_ANALYTICS_DIR": str(tmp_path)},
+        env={
+            **os.environ,
+            "CRM_DATABASE_URL": url,
+            "CRM_ANALYTICS_DIR": str(tmp_path),
+            "CRM_LANGUAGE": "en",
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -79,7 +84,7 @@ def test_a_reader_that_crashes_ends_its_own_process_and_the_file_is_refused(tmp_
             memory_bytes=2**30,
             timeout_s=120,
         )
-    assert refused.value.code == "reader_gave_up"
+    assert refused.value.code == "import_refused_reader_gave_up"
     assert refused.value.values == {"memory_mb": "1,024", "seconds": "120"}
     assert not (tmp_path / "sheet.arrow").exists()
 
@@ -89,7 +94,7 @@ def test_formulas_without_a_calculated_result_are_refused_naming_their_cells(tmp
     3 would have been imported as '0'."""
     refused = refusal(files.uncalculated_formula_workbook(tmp_path / "customers.xlsx"))
     assert (refused.code, refused.values) == (
-        "uncalculated_formulas",
+        "import_refused_uncalculated_formulas",
         {"count": 2, "cells": "B3, H3"},
     )
 
@@ -116,14 +121,14 @@ def test_a_workbook_that_unpacks_far_beyond_its_size_is_refused(tmp_path):
     assert path.stat().st_size < 30_000
     refused = refusal(path, max_bytes=2**20)
     assert (refused.code, refused.values) == (
-        "unpacks_too_large",
+        "import_refused_unpacks_too_large",
         {"size_mb": "8", "limit_mb": "4"},
     )
 
 
 def test_a_parquet_column_of_nested_values_is_refused_by_its_name(tmp_path):
     refused = refusal(files.nested_parquet(tmp_path / "branches.parquet"))
-    assert refused.code == "nested_column"
+    assert refused.code == "import_refused_nested_column"
     assert refused.values["column"] == "name_ko"
     assert refused.values["type"].startswith("Struct")
 
@@ -133,7 +138,7 @@ def test_a_parquet_declaring_more_cells_than_the_budget_is_refused_before_readin
     assert path.stat().st_size < 10_000
     refused = refusal(path, max_cells=400_000)
     assert (refused.code, refused.values) == (
-        "too_many_cells",
+        "import_refused_too_many_cells",
         {"rows": "100,000", "columns": "5", "limit": "400,000"},
     )
 
@@ -143,7 +148,7 @@ def test_a_parquet_whose_data_unpacks_far_beyond_its_size_is_refused(tmp_path):
     pl.DataFrame({"code": ["103"], "name_ko": ["가" * 2**20]}).write_parquet(path)
     assert path.stat().st_size < 20_000
     refused = refusal(path, max_bytes=100_000)
-    assert refused.code == "unpacks_too_large"
+    assert refused.code == "import_refused_unpacks_too_large"
 
 
 @pytest.mark.parametrize(
@@ -157,7 +162,7 @@ def test_a_parquet_whose_data_unpacks_far_beyond_its_size_is_refused(tmp_path):
 def test_a_header_too_wide_for_the_column_matching_is_refused(tmp_path, header, code, values):
     path = files.write(tmp_path, "branches.csv", header + "\n" + "x," * header.count(",") + "x\n")
     refused = refusal(path)
-    assert refused.code == code
+    assert refused.code == f"import_refused_{code}"
     assert values.items() <= refused.values.items()
     assert all(len(str(value)) <= imports.SHOWN_CHARS for value in refused.values.values())
 

@@ -226,7 +226,7 @@ def test_korean_headers_are_mapped(handmade, tmp_path):
     path = files.write(tmp_path, "branches.csv", files.KOREAN_HEADER_BRANCHES)
     with pytest.raises(imports.ImportRefused) as refused:
         imports.run_import(handmade, ADMIN, "branches", path)
-    assert refused.value.code == "missing_columns"
+    assert refused.value.code == "import_refused_missing_columns"
     preview = imports.preview(path, path.name, "branches", files.KOREAN_BRANCH_MAPPING)
     assert preview.rows() == [("103", "대전지점", "Daejeon", "대전", "1995-04-03")]
     result = imports.run_import(
@@ -281,7 +281,7 @@ def test_bad_files_are_refused_with_the_database_unchanged(
     limit = 100 if name == "big.csv" else imports.MAX_IMPORT_BYTES
     with pytest.raises(imports.ImportRefused) as refused:
         imports.run_import(handmade, ADMIN, kind, path, max_bytes=limit)
-    assert refused.value.code == code
+    assert refused.value.code == f"import_refused_{code}"
     after = contents(handmade, Customer.__table__), contents(handmade, Branch.__table__)
     assert after == before
     assert handmade.scalar(select(func.count()).select_from(ImportRun)) == 0
@@ -381,7 +381,12 @@ def test_command_line_import(databases, tmp_path, monkeypatch, capsys):
     bad = files.write(tmp_path, "bad.csv", files.BAD_CUSTOMERS)
     errors_csv = tmp_path / "errors.csv"
 
-    assert jobs_main(["import", "customers", str(bad), "--errors-csv", str(errors_csv)]) == 1
+    assert (
+        jobs_main(
+            ["import", "customers", str(bad), "--errors-csv", str(errors_csv), "--lang", "en"]
+        )
+        == 1
+    )
     assert "11 rows have errors, so nothing was written" in capsys.readouterr().err
     assert pl.read_csv(errors_csv, infer_schema=False).height == 11
 

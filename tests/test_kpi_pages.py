@@ -154,8 +154,8 @@ def test_branch_manager_sees_their_branch_and_is_refused_another(console):
 
 
 def test_an_unknown_branch_code_is_named(console):
-    at = open_page(console, "exec", branch="999", refused=True)
-    assert at.error[0].value.startswith("지점 코드 '999'인 지점이 없습니다.")
+    at = open_page(console, "exec", branch="999")
+    assert at.warning[0].value.startswith("지점 코드 '999'인 지점이 없습니다.")
 
 
 def test_home_shows_the_branch_against_the_firm_median(console):
@@ -215,7 +215,7 @@ def test_a_percentage_target_above_100_is_refused_with_a_sentence(console, kpi_d
     at.selectbox(key="kpi_target_kpi").select("trained_pct")
     at.number_input(key="kpi_target_value").set_value(150.0)
     at.button(key="kpi_target_save").click().run()
-    assert at.error[0].value == ("저장하지 않았습니다: 0 이상의 숫자를 넣으세요(비율은 100 이하).")
+    assert at.error[0].value == "저장하지 않았습니다: 비율 목표는 0에서 100 사이입니다."
     with kpi_db.connect() as conn:
         stored = conn.execute(
             select(KpiTarget.target).where(KpiTarget.kpi == "trained_pct")

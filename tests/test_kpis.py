@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, select
 
 from data_access import exports, grants, kpis
-from data_access.branches import UnknownBranch
+from data_access.errors import DomainError, NotFound, Refused
 from data_access.models import AuditRecord, JobRun, KpiSnapshot, KpiTarget
 from data_access.policy import AccessDenied, Action
 from jobs import __main__ as cli
@@ -147,9 +147,14 @@ def test_targets_are_data_saved_by_admins_with_an_audit_record(data):
     assert json.loads(audit.detail) == {"before": 250, "after": 230}
     with pytest.raises(AccessDenied):
         kpis.save_target(data, EXECUTIVE, "usage_per_staff_day", 1)
-    for kpi, bad in (("no_such_kpi", 1), ("trained_pct", 120), ("aum_krw", -1)):
-        with pytest.raises(kpis.TargetRejected):
+    for kpi, bad, code in (
+        ("no_such_kpi", 1, "kpi_unknown"),
+        ("trained_pct", 120, "kpi_target_percent"),
+        ("aum_krw", -1, "kpi_setting_not_number"),
+    ):
+        with pytest.raises(DomainError) as refused:
             kpis.save_target(data, ADMIN, kpi, bad)
+        assert refused.value.code == code
     assert data.execute(select(func.count()).select_from(KpiTarget)).scalar_one() == 1
 
 
@@ -161,7 +166,7 @@ def test_scope_follows_the_policy(data):
         kpis.scope_for(data, MANAGER_101, "102")
     with pytest.raises(AccessDenied):
         kpis.scope_for(data, KIM, None)
-    with pytest.raises(UnknownBranch):
+    with pytest.raises(NotFound):
         kpis.scope_for(data, EXECUTIVE, "999")
     with pytest.raises(AccessDenied):
         kpis.history(data, MANAGER_101, DAY, DAY, branch_code="102")
@@ -200,12 +205,12 @@ SHOWN = pl.DataFrame({"기간": ["2026-03", "=1+1"], "수탁고(AUM)": [17_000_0
 
 
 def test_a_kpi_export_needs_the_grant_and_a_reason_and_is_audited_like_any_export(data):
-    with pytest.raises(AccessDenied, match="no grant"):
+    with pytest.raises(AccessDenied, match="access_denied_no_grant"):
         kpis.export_table(data, MANAGER_101, SHOWN, what="periods", reason="보고")
     grants.grant(data, ADMIN, "manager", Action.EXPORT, reason="지점 KPI 보고")
-    with pytest.raises(exports.ExportRefused, match="export_reason_needed"):
+    with pytest.raises(Refused, match="export_reason_needed"):
         kpis.export_table(data, MANAGER_101, SHOWN, what="periods", reason="  ")
-    with pytest.raises(AccessDenied, match="outside your scope"):
+    with pytest.raises(AccessDenied, match="access_denied_branch"):
         kpis.export_table(
             data, MANAGER_101, SHOWN, what="periods", branch_code="102", reason="보고"
         )
@@ -317,7 +322,8 @@ def test_backfill_cli_prints_the_firm_values_of_the_last_day(committed, monkeypa
 
 def test_backfill_cli_refuses_a_reversed_range(committed, monkeypatch, capsys):
     monkeypatch.setenv("CRM_DATABASE_URL", committed.url.render_as_string(hide_password=False))
-    assert cli.main(["run", kpis.JOB, "--from", "2026-03-10", "--to", "2026-03-01"]) == 1
+    reversed_range = ["run", kpis.JOB, "--from", "2026-03-10", "--to", "2026-03-01", "--lang", "en"]
+    assert cli.main(reversed_range) == 1
     assert "earlier date first" in capsys.readouterr().err
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from data_access.errors import AccessDenied
 from data_access.overview import scope_summary, table_row_counts, training_summary
 from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, TRAINER
 
@@ -59,5 +60,5 @@ def test_table_row_counts_only_for_admins(handmade):
     counts = dict(table_row_counts(handmade, ADMIN).iter_rows())
     assert counts["customers"] == 4
     assert counts["accounts"] == 5
-    with pytest.raises(PermissionError):
+    with pytest.raises(AccessDenied):
         table_row_counts(handmade, EXECUTIVE)

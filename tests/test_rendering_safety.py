@@ -142,7 +142,7 @@ def test_a_crafted_branch_in_the_address_is_shown_as_typed(console, username, ur
     sign_in(console, username, PASSWORD)
     at = open_url(console, url_path, branch=LINK_AND_IMAGE)
     assert not at.exception
-    assert at.error[0].value == (
+    assert at.warning[0].value == (
         f"지점 코드 '{LINK_AND_IMAGE_SHOWN}'인 지점이 없습니다. 주소의 branch 값을 확인하세요."
     )
 

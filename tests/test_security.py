@@ -46,7 +46,7 @@ def refused(conn, username: str, password: str, client: str = "10.0.0.7") -> str
     """The code of the refusal a sign-in gets (the page turns it into one sentence)."""
     with pytest.raises(SignInRefused) as refusal:
         authenticate(conn, username, password, client=client)
-    return str(refusal.value)
+    return refusal.value.code
 
 
 def lock(conn, username: str) -> None:

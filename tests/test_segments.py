@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from data_access import campaigns, customers, segments
 from data_access.db import unit_of_work
+from data_access.errors import NotFound, Refused
 from data_access.models import AuditRecord, CampaignTarget, Customer, Setting
 from data_access.policy import AccessDenied
 from jobs import segments as segments_job
@@ -209,9 +210,13 @@ INVALID = [
 
 @pytest.mark.parametrize("raw", INVALID)
 def test_malformed_specs_are_refused_with_where_and_why(raw):
-    with pytest.raises(segments.SpecInvalid) as refused:
+    with pytest.raises(Refused) as refused:
         segments.validate_spec(raw)
-    assert refused.value.problems and all(p.message for p in refused.value.problems)
+    if refused.value.code == "seg_spec_too_deep":  # a spec too big is refused as a whole
+        assert refused.value.values["limit"] == segments.MAX_DEPTH
+    else:
+        assert refused.value.code == "seg_spec_invalid"
+        assert refused.value.problems and all(p.message for p in refused.value.problems)
 
 
 def test_a_spec_round_trips_through_json():
@@ -306,7 +311,7 @@ def _empty(node: Any) -> bool:
 def test_random_specs_parse_or_refuse_and_filter_like_the_plain_reading(copy, raw):
     try:
         spec = segments.validate_spec(raw)
-    except segments.SpecInvalid as refused:
+    except Refused as refused:
         assert refused.problems
         return
     assert segments.validate_spec(segments.spec_json(spec)) == spec
@@ -347,19 +352,19 @@ def test_shared_segments_are_seen_by_others_private_ones_not(data):
     seen = segments.list_segments(data, EXECUTIVE)
     assert seen["name"].to_list() == ["공유 목록"]
     assert segments.list_segments(data, MANAGER_101)["name"].to_list() == ["공유 목록", "내 목록"]
-    with pytest.raises(segments.SegmentRejected):
+    with pytest.raises(NotFound, match="seg_rejected_unknown"):
         segments.saved_segment(data, EXECUTIVE, private.segment_id)
-    with pytest.raises(segments.SegmentRejected) as refused:
+    with pytest.raises(Refused) as refused:
         segments.save_segment(data, EXECUTIVE, "남의 것", VIP, segment_id=shared.segment_id)
-    assert refused.value.reason == "not_owner"
+    assert refused.value.code == "seg_rejected_not_owner"
 
 
 def test_names_are_required_and_unique(data):
     segments.save_segment(data, EXECUTIVE, "VIP", VIP)
     for name, reason in (("  ", "name_empty"), ("VIP", "name_taken"), ("x" * 81, "name_long")):
-        with pytest.raises(segments.SegmentRejected) as refused:
+        with pytest.raises(Refused) as refused:
             segments.save_segment(data, EXECUTIVE, name, VIP)
-        assert refused.value.reason == reason
+        assert refused.value.code == f"seg_rejected_{reason}"
 
 
 def test_reps_may_not_save_segments(data):

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, func, select
 
 from data_access import training
 from data_access.db import bulk_insert
+from data_access.errors import NotFound, Refused
 from data_access.models import AuditRecord, Enrolment, TrainingCourse, UsagePersonDay
 from data_access.policy import AccessDenied
 from tests import usage_data
@@ -97,9 +98,9 @@ def test_applying_then_reimporting_creates_no_duplicates(db):
 
 
 def test_unreadable_files_are_refused_with_a_reason(db):
-    with pytest.raises(training.TrainingRejected) as missing:
+    with pytest.raises(Refused) as missing:
         training.check_import(db, TRAINER, b"name,score\nkim,80\n", today=AS_OF)
-    assert missing.value.reason == "columns"
+    assert missing.value.code == "training_rejected_columns"
     bom = "\ufeff" + GOOD_AND_BAD.splitlines()[0] + "\nE3,CRM101,2026-02-03,90\n"
     assert training.check_import(db, TRAINER, bom.encode(), today=AS_OF).good.height == 1
 
@@ -115,9 +116,9 @@ def test_a_result_by_form_goes_through_the_same_checks(db):
         db, TRAINER, "E4", "CRM101", dt.date(2026, 2, 2), 75, today=AS_OF
     )
     assert result == training.ImportResult(1, 0, 0)
-    with pytest.raises(training.TrainingRejected) as refused:
+    with pytest.raises(Refused) as refused:
         training.record_result(db, TRAINER, "E4", "CRM101", dt.date(2026, 2, 9), 75, today=AS_OF)
-    assert refused.value.reason == "no_session"
+    assert refused.value.code == "training_reason_no_session"
 
 
 def test_expiry_states(db):
@@ -152,7 +153,7 @@ def test_completion_and_overdue_by_person_and_branch(db):
     ).rows() == [("101", 2, 1, 1, 0, 1, 50.0), ("102", 1, 1, 0, 1, 0, 100.0)]
     own = training.completion_by_person(db, MANAGER_101, AS_OF)
     assert own["employee_no"].to_list() == ["E2", "E3"]
-    with pytest.raises(AccessDenied, match="outside your scope"):
+    with pytest.raises(AccessDenied, match="access_denied_branch"):
         training.completion_by_person(db, MANAGER_101, AS_OF, branch_id=2)
 
 
@@ -217,15 +218,15 @@ def test_catalogue_create_edit_retire_audited(db):
         None,
         True,
     )
-    with pytest.raises(training.TrainingRejected) as retired:
+    with pytest.raises(Refused) as retired:
         training.add_session(db, TRAINER, course_id, AS_OF, AS_OF, "본사")
-    assert retired.value.reason == "course_retired"
-    with pytest.raises(training.TrainingRejected) as taken:
+    assert retired.value.code == "training_rejected_course_retired"
+    with pytest.raises(Refused) as taken:
         training.save_course(db, TRAINER, draft)
-    assert taken.value.reason == "course_code_taken"
-    with pytest.raises(training.TrainingRejected) as months:
+    assert taken.value.code == "training_rejected_course_code_taken"
+    with pytest.raises(Refused) as months:
         training.save_course(db, TRAINER, training.CourseDraft("X1", "가", "A", "system", 500))
-    assert months.value.reason == "course_months"
+    assert months.value.code == "training_rejected_course_months"
     assert audits(db, "training_course_create") == 1
     assert audits(db, "training_course_update") == 1
     assert audits(db, "training_course_retire") == 1
@@ -237,12 +238,12 @@ def test_sessions_and_enrolments(db):
     )
     assert training.enrol(db, TRAINER, session_id, ["E2", "E3", " E3 "], AS_OF) == 2
     assert training.enrol(db, TRAINER, session_id, ["E3", "E4"], AS_OF) == 1
-    with pytest.raises(training.TrainingRejected) as unknown:
+    with pytest.raises(NotFound) as unknown:
         training.enrol(db, TRAINER, session_id, ["E77"], AS_OF)
-    assert unknown.value.reason == "unknown_employee"
-    with pytest.raises(training.TrainingRejected) as backwards:
+    assert unknown.value.code == "training_rejected_unknown_employee"
+    with pytest.raises(Refused) as backwards:
         training.add_session(db, TRAINER, 1, AS_OF, AS_OF - dt.timedelta(days=1), "본사")
-    assert backwards.value.reason == "session_dates"
+    assert backwards.value.code == "training_rejected_session_dates"
     listed = training.sessions(db, TRAINER).filter(pl.col("id") == session_id)
     assert listed.select("enrolled", "completed").row(0) == (3, 0)
     # The manager of 101 counts only his own staff in a session.

@@ -300,11 +300,11 @@ def test_branch_manager_sees_own_branch_only(usage_db):
 
 
 def test_another_branch_gives_nothing_and_a_clear_message(usage_db):
-    with pytest.raises(AccessDenied, match="outside your scope"):
+    with pytest.raises(AccessDenied, match="access_denied_branch"):
         usage.adoption(usage_db, MANAGER_101, AS_OF, branch_id=2)
-    with pytest.raises(AccessDenied, match="outside your scope"):
+    with pytest.raises(AccessDenied, match="access_denied_branch"):
         usage.employee_activity(usage_db, MANAGER_101, 4, AS_OF)
-    with pytest.raises(AccessDenied, match="may not"):
+    with pytest.raises(AccessDenied, match="access_denied_role"):
         usage.adoption(usage_db, KIM, AS_OF)
 
 

@@ -260,7 +260,7 @@ def test_a_branch_link_opens_that_branch_for_an_executive_and_names_an_unknown_c
     assert table_with(at, "사번", "1일 사용")["사번"].tolist() == ["E4"]
     at.query_params["branch"] = "999"
     at.run()
-    assert [error.value for error in at.error] == [
+    assert [warning.value for warning in at.warning] == [
         "지점 코드 '999'인 지점이 없습니다. 주소의 branch 값을 확인하세요."
     ]
     assert not at.metric
@@ -272,7 +272,7 @@ def test_training_page_opens_a_linked_branch_and_names_an_unknown_code(console):
     assert table_with(at, "사번", "미이수")["사번"].tolist() == ["E4"]
     at.query_params["branch"] = "999"
     at.run()
-    assert at.error[0].value.startswith("지점 코드 '999'인 지점이 없습니다.")
+    assert at.warning[0].value.startswith("지점 코드 '999'인 지점이 없습니다.")
     assert "전체 지점 이수 현황 보기" in [button.label for button in at.button]
     assert not at.tabs
 
@@ -285,3 +285,35 @@ def test_training_page_refuses_a_branch_manager_any_branch(console, usage_db):
     assert (len(refused.dataframe), len(refused.tabs)) == (0, 0)
     with usage_db.connect() as conn, pytest.raises(AccessDenied):
         branch_for_code(conn, MANAGER_101, "102", Action.TRAINING_READ)
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("ko", "없는 사번이 있습니다: X99. 사번을 확인하세요. 아무도 등록하지 않았습니다."),
+        ("en", "Unknown employee numbers: X99. Check them; no one was enrolled."),
+    ],
+    ids=["korean", "english"],
+)
+def test_enrolling_an_unknown_employee_is_refused_in_the_readers_language(
+    console, monkeypatch, language, sentence
+):
+    # AppTest words a selectbox's choice again between runs, outside any session: there the
+    # default language is the reader's.
+    monkeypatch.setattr("ui.i18n.DEFAULT_LANGUAGE", language)
+    console.sidebar.segmented_control[0].set_value(language).run()
+    at = open_page(console, "trainer", TRAINING_PAGE)
+    at.text_area(key="enrol_numbers").input("E2, X99")
+    enrol = next(b for b in at.button if b.key.startswith("FormSubmitter:training_enrol-"))
+    enrol.click().run()
+    assert not at.exception
+    assert [error.value for error in at.error] == [sentence]
+
+
+def test_branch_manager_asking_for_another_branch_reads_the_refusal_in_english(console):
+    console.sidebar.segmented_control[0].set_value("en").run()
+    at = open_branch(console, "manager", USAGE_PAGE, "102")
+    assert [error.value for error in at.error] == [
+        "You cannot see another branch's staff: branch managers see their own branch only."
+    ]
+    assert (len(at.metric), len(at.dataframe), len(at.tabs)) == (0, 0, 0)

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from data_access import imports, users
 from data_access.db import bulk_insert
+from data_access.errors import DomainError
 from data_access.models import AuditRecord, Employee, Role, User
 from data_access.policy import AccessDenied
 from data_access.security import SignInRefused, authenticate, now_seoul
@@ -55,7 +56,7 @@ def test_create_user_must_change_password_at_first_sign_in(handmade):
     signed_in = authenticate(handmade, "new.rep", TEMPORARY)
     assert signed_in.user_id == user_id and signed_in.branch_id == 2
     assert users.must_change_password(handmade, user_id)
-    with pytest.raises(users.UserChangeRefused) as same:
+    with pytest.raises(DomainError) as same:
         users.change_own_password(handmade, signed_in, TEMPORARY)
     assert same.value.code == "password_unchanged"
     users.change_own_password(handmade, signed_in, "my-own-password-42")
@@ -76,7 +77,7 @@ def test_create_user_must_change_password_at_first_sign_in(handmade):
     ],
 )
 def test_create_refusals_store_nothing(handmade, username, password, employee_no, code):
-    with pytest.raises(users.UserChangeRefused) as refused:
+    with pytest.raises(DomainError) as refused:
         users.create_user(
             handmade,
             ADMIN,
@@ -102,7 +103,7 @@ def test_disable_ends_sessions_and_sign_in(handmade):
     assert users.session_valid(handmade, later, now_seoul())
     assert audit_actions(handmade)[:1] == ["user_disabled"]
     assert "user_enabled" in audit_actions(handmade)
-    with pytest.raises(users.UserChangeRefused) as self_disable:
+    with pytest.raises(DomainError) as self_disable:
         users.set_active(handmade, ADMIN, ADMIN.user_id, False)
     assert self_disable.value.code == "cannot_disable_self"
 
@@ -145,7 +146,7 @@ def test_update_role_and_branch_through_the_employee(handmade):
         branch_code="102",
     )
     assert not unchanged
-    with pytest.raises(users.UserChangeRefused) as no_branch:
+    with pytest.raises(DomainError) as no_branch:
         users.update_user(
             handmade,
             ADMIN,
@@ -174,11 +175,11 @@ def test_only_admins_administer_users(handmade, actor):
 def test_acting_admin_for_the_command_line(handmade):
     admin = users.acting_admin(handmade, "admin")
     assert (admin.user_id, admin.role) == (USERS["admin"], Role.ADMIN)
-    with pytest.raises(users.UserChangeRefused):
+    with pytest.raises(DomainError):
         users.acting_admin(handmade, "nobody")
     # An administrator who left the firm (employee E6 inactive) no longer acts from the CLI.
     handmade.execute(update(Employee).where(Employee.id == 6).values(is_active=False))
-    with pytest.raises(users.UserChangeRefused):
+    with pytest.raises(DomainError):
         users.acting_admin(handmade, "admin")
 
 
@@ -248,11 +249,11 @@ WEAK_PASSWORDS = ["aaaaaaaaaaaa", "password1234", "qwertyuiop12", "abcdefghijkl"
 
 @pytest.mark.parametrize("weak", WEAK_PASSWORDS)
 def test_common_repeated_and_sequential_passwords_are_refused_wherever_one_is_set(handmade, weak):
-    with pytest.raises(users.UserChangeRefused, match="password_too_weak"):
+    with pytest.raises(DomainError, match="password_too_weak"):
         users.create_user(handmade, ADMIN, username="new.rep", password=weak, role=Role.SALES_REP)
-    with pytest.raises(users.UserChangeRefused, match="password_too_weak"):
+    with pytest.raises(DomainError, match="password_too_weak"):
         users.reset_password(handmade, ADMIN, USERS["park"], weak)
-    with pytest.raises(users.UserChangeRefused, match="password_too_weak"):
+    with pytest.raises(DomainError, match="password_too_weak"):
         users.change_own_password(handmade, KIM, weak)
     assert audit_actions(handmade) == []
     assert authenticate(handmade, "park", PASSWORD).username == "park"
@@ -260,7 +261,7 @@ def test_common_repeated_and_sequential_passwords_are_refused_wherever_one_is_se
 
 def test_a_password_made_of_the_username_is_refused(handmade):
     # "parkyoungup2026" would pass as a stranger's password; as parkyoungup's it is a guess.
-    with pytest.raises(users.UserChangeRefused, match="password_too_weak"):
+    with pytest.raises(DomainError, match="password_too_weak"):
         users.create_user(
             handmade,
             ADMIN,

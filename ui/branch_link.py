@@ -9,9 +9,8 @@ from typing import NoReturn, TypeVar
 
 import streamlit as st
 
-from data_access.branches import UnknownBranch
-from data_access.policy import AccessDenied
-from ui.markup import sentence
+from data_access.errors import AccessDenied, NotFound
+from ui.feedback import show_refusal
 
 Resolved = TypeVar("Resolved")
 
@@ -22,13 +21,14 @@ def asked_code() -> str | None:
 
 def resolve_or_stop(resolve: Callable[[], Resolved], *, refused: str, back: str) -> Resolved:
     """`resolve()` (the page's look-up of the asked branch), or the page stops with
-    `refused` (a sentence) or the unknown-code sentence and a button labelled `back`."""
+    `refused` (the page's sentence for another branch) or the refusal's own sentence (no
+    such code), and a button labelled `back`."""
     try:
         return resolve()
     except AccessDenied:
         st.error(refused, icon=":material/block:")
-    except UnknownBranch:
-        st.error(sentence("kpi_branch_unknown", code=asked_code()), icon=":material/search_off:")
+    except NotFound as unknown:
+        show_refusal(unknown)
     _back_and_stop(back)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from data_access import campaigns
+from data_access.errors import DomainError
 from data_access.policy import Action, permits
 from data_access.security import SignedInUser
 from ui import session
 from ui.failures import guarded
+from ui.feedback import refusal_text
 from ui.format import count, day
 from ui.i18n import t
-from ui.markup import sentence
 
 FEEDBACK_KEY = "camp_calls_feedback"
 
@@ -31,11 +32,8 @@ def record(user: SignedInUser) -> None:
             for campaign_id, outcomes in by_campaign.items():
                 recorded += campaigns.record_outcomes(conn, user, campaign_id, outcomes)
             conn.commit()
-    except campaigns.CampaignRejected as refused:
-        st.session_state[FEEDBACK_KEY] = (
-            "error",
-            sentence("camp_rejected_other", detail=str(refused)),
-        )
+    except DomainError as refused:
+        st.session_state[FEEDBACK_KEY] = ("error", refusal_text(refused))
         return
     st.session_state[FEEDBACK_KEY] = ("success", t("camp_calls_saved", count=count(recorded)))
     st.session_state["camp_calls_pick"] = []

@@ -11,17 +11,15 @@ import streamlit as st
 
 from data_access import segments
 from data_access.db import database_url
-from data_access.policy import AccessDenied
+from data_access.errors import DomainError
 from data_access.security import SignedInUser
 from jobs import scheduler
 from jobs import segments as segments_job
-from jobs.agenda import JobFailed
 from ui import session
 from ui.failures import guarded
-from ui.feedback import show_feedback
+from ui.feedback import refusal_text, show_feedback
 from ui.format import count
 from ui.i18n import t
-from ui.markup import sentence
 
 FEEDBACK_KEY = "features_copy_feedback"
 
@@ -31,11 +29,8 @@ def refresh_now(user: SignedInUser) -> None:
     """Rebuild the copy in this run (seconds at full scale), recorded in the job ledger."""
     try:
         result = segments_job.run_for(user, session.engine(), session.today())
-    except AccessDenied:
-        st.session_state[FEEDBACK_KEY] = ("error", t("seg_copy_refused"))
-        return
-    except JobFailed as failed:
-        st.session_state[FEEDBACK_KEY] = ("error", sentence("seg_copy_failed", reason=str(failed)))
+    except DomainError as refused:
+        st.session_state[FEEDBACK_KEY] = ("error", refusal_text(refused))
         return
     st.session_state[FEEDBACK_KEY] = (
         "success",

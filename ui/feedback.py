@@ -1,8 +1,12 @@
-"""A write's outcome, left in the session by a form callback and shown once on the next run."""
+"""What a person reads after a request: a write's outcome left by a form callback, and a
+refusal from data_access in the reader's words."""
 
 from __future__ import annotations
 
 import streamlit as st
+
+from data_access.errors import AccessDenied, DomainError, NotFound
+from ui.markup import sentence
 
 
 def show_feedback(key: str) -> None:
@@ -11,3 +15,20 @@ def show_feedback(key: str) -> None:
     if feedback:
         level, message = feedback
         (st.success if level == "success" else st.error)(message)
+
+
+def refusal_text(refusal: DomainError) -> str:
+    """The refusal's sentence in the session's language, for an element that renders
+    Markdown (a callback leaves it in the session; `show_refusal` shows it at once)."""
+    return sentence(refusal.code, **refusal.values)
+
+
+def show_refusal(refusal: DomainError) -> None:
+    """The one way a page tells a refusal: what was not found is a warning, the rest an
+    error."""
+    if isinstance(refusal, NotFound):
+        st.warning(refusal_text(refusal), icon=":material/search_off:")
+    elif isinstance(refusal, AccessDenied):
+        st.error(refusal_text(refusal), icon=":material/block:")
+    else:
+        st.error(refusal_text(refusal))

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from data_access.models import Role
 from ui.i18n import t
+from ui.messages import WORDED
 
 # CommonMark lets a backslash make any ASCII punctuation literal.
 MARKDOWN_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
@@ -39,11 +39,11 @@ def literal(text: object) -> str:
 def sentence(key: str, **values: object) -> str:
     """`t(key, **values)` for an element that renders Markdown: the sentence keeps its own
     formatting, each text value shows as typed (numbers stay numbers for the format), and a
-    role is named in the reader's words, never by its code."""
+    code (a role, a permission) is left for `t` to name in the reader's words."""
     return t(key, **{name: _shown(value) for name, value in values.items()})
 
 
 def _shown(value: object) -> object:
-    if isinstance(value, Role):
-        return t(f"role_{value.value}")
+    if isinstance(value, tuple(WORDED)):
+        return value
     return literal(value) if isinstance(value, str) else value

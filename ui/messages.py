@@ -7,6 +7,10 @@ catalogue can later come from compiled gettext files without its callers changin
 
 from __future__ import annotations
 
+from data_access.job_runs import JobName
+from data_access.models import Role
+from data_access.policy import Action
+
 LANGUAGES = {"ko": "한국어", "en": "English"}
 DEFAULT_LANGUAGE = "ko"
 
@@ -210,10 +214,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "customer_malformed": (
         "'{number}'은(는) 고객번호 형식이 아닙니다 (숫자만, 예: 100000002). 링크를 확인하거나 이름으로 검색하세요.",
         "'{number}' is not a customer number (digits only, e.g. 100000002). Check the link or search by name.",
-    ),
-    "customer_access_denied": (
-        "이 역할로는 고객 기록을 볼 수 없습니다. 필요하면 관리자에게 문의하세요.",
-        "Your role does not open customer records. Ask an administrator if you need to.",
     ),
     "col_customer_no": ("고객번호", "Customer no."),
     "col_name": ("이름", "Name"),
@@ -709,10 +709,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{date} {job} 실행을 마쳤습니다: {items}건, {seconds}초.",
         "Ran {job} for {date}: {items} rows in {seconds} s.",
     ),
-    "jobs_run_failed": (
-        "실행이 실패했고 이전 항목은 그대로 둡니다: {error}",
-        "The run failed; the previous items are kept: {error}",
-    ),
     "jobs_recent_runs": ("최근 실행", "Recent runs"),
     "jobs_no_runs": ("아직 실행 기록이 없습니다.", "No runs yet."),
     "jobs_last_failed": (
@@ -753,8 +749,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "holiday_added": ("{day}을(를) 휴무일로 정했습니다.", "{day} is now a firm holiday."),
     "holiday_removed": ("{day} 휴무일을 삭제했습니다.", "{day} is no longer a firm holiday."),
     "holiday_rejected_name": (
-        "휴무일 이름을 60자 이내로 적으세요.",
-        "Name the holiday in 60 characters or fewer.",
+        "휴무일 이름을 {limit}자 이내로 적으세요.",
+        "Name the holiday in {limit} characters or fewer.",
     ),
     "holiday_rejected_past": (
         "지난 날짜는 휴무일로 정할 수 없습니다.",
@@ -1330,10 +1326,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "분석용 사본은 전사 세그먼트 조회 권한자나 작업 실행 권한자만 다시 만들 수 있습니다.",
         "Only firm-wide segment readers and job runners may rebuild the analytical copy.",
     ),
-    "seg_copy_failed": (
-        "사본을 만들지 못했습니다. 이전 사본이 있으면 그대로 씁니다. 원인: {reason}",
-        "The copy could not be built; any previous copy stays in use. Reason: {reason}",
-    ),
     "seg_copy_built": ("사본을 만들었습니다: 고객 {count}명.", "Copy built: {count} customers."),
     "seg_top_op": ("그룹 결합 방식", "Combine groups with"),
     "seg_op_and": ("모두 만족 (AND)", "All of (AND)"),
@@ -1428,8 +1420,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "seg_rejected_name_empty": ("세그먼트 이름을 입력하세요.", "Give the segment a name."),
     "seg_rejected_name_long": (
-        "이름은 80자 이내로 줄여 주세요.",
-        "Shorten the name to 80 characters.",
+        "이름은 {limit}자 이내로 줄여 주세요.",
+        "Shorten the name to {limit} characters.",
     ),
     "seg_rejected_name_taken": (
         "같은 이름의 세그먼트가 이미 있습니다. 다른 이름을 쓰세요.",
@@ -1506,32 +1498,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "camp_col_stratum": ("층", "Stratum"),
     "camp_rejected_too_large": (
-        "표본 {requested}명이 대상 고객 {eligible}명보다 많습니다. 표본을 줄이거나 세그먼트를 "
+        "표본 {requested:,}명이 대상 고객 {eligible:,}명보다 많습니다. 표본을 줄이거나 세그먼트를 "
         "넓히세요.",
-        "The sample of {requested} is larger than the {eligible} eligible customers; draw fewer "
+        "The sample of {requested:,} is larger than the {eligible:,} eligible customers; draw fewer "
         "or widen the segment.",
     ),
     "camp_rejected_stale_copy": (
-        "사본을 만든 뒤 {lost}명이 수신 동의를 철회했거나 해지했습니다. 세그먼트 화면에서 사본을 "
+        "사본을 만든 뒤 {lost:,}명이 수신 동의를 철회했거나 해지했습니다. 세그먼트 화면에서 사본을 "
         "새로 만든 뒤 다시 추출하세요.",
-        "{lost} drawn customers withdrew consent or left since the copy was built; rebuild the "
+        "{lost:,} drawn customers withdrew consent or left since the copy was built; rebuild the "
         "copy on the Segments page and draw again.",
     ),
     "camp_rejected_name": (
-        "캠페인 이름을 80자 이내로 입력하세요.",
-        "Name the campaign (up to 80 characters).",
+        "캠페인 이름을 {limit}자 이내로 입력하세요.",
+        "Name the campaign (up to {limit} characters).",
     ),
     "camp_rejected_size": (
         "표본 크기나 비율을 1 이상으로 입력하세요.",
         "Enter a sample size or rate above zero.",
     ),
-    "camp_rejected_control": ("통제군 비율은 0~90%입니다.", "The control share is 0 to 90 %."),
+    "camp_rejected_control": (
+        "통제군 비율은 0~{limit}%입니다.",
+        "The control share is 0 to {limit} %.",
+    ),
     "camp_rejected_cost": ("건당 비용은 0원 이상입니다.", "The cost per piece cannot be negative."),
     "camp_rejected_unknown": (
         "권한 범위 안에 그 캠페인이 없습니다.",
         "No such campaign in your scope.",
     ),
-    "camp_rejected_other": ("요청을 처리할 수 없습니다: {detail}", "That cannot be done: {detail}"),
     "camp_none": ("아직 캠페인이 없습니다.", "No campaigns yet."),
     "camp_pick": ("캠페인", "Campaign"),
     "camp_scope_branch": (
@@ -1998,6 +1992,196 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "이 권한은 이미 회수되었습니다. 목록을 새로 고치세요.",
         "This grant was already revoked; reload the list.",
     ),
+    # --- issue #19: refusals raised by data_access, worded where they are shown -----------
+    "access_denied_role": (
+        "{role} 역할에는 '{action}' 권한이 없습니다. 필요하면 관리자에게 문의하세요.",
+        "Your role ({role}) does not include {action}. Ask an administrator if you need it.",
+    ),
+    "access_denied_branch": (
+        "다른 지점의 자료는 볼 수 없습니다. 소속 지점의 자료만 볼 수 있습니다.",
+        "That branch is outside your scope: you see your own branch only.",
+    ),
+    "access_denied_no_grant": (
+        "'{action}'은(는) 관리자가 따로 권한을 준 사람만 할 수 있습니다. 감사 화면에서 관리자에게 권한을 요청하세요.",
+        "You need a grant for {action}: ask an administrator to grant it on the audit page.",
+    ),
+    "permission_customer_read": ("고객 정보 조회", "reading customer records"),
+    "permission_customer_write": ("고객 기록 작성", "writing on customer records"),
+    "permission_alert_resolve": ("경보 해제", "resolving alerts"),
+    "permission_agenda_work": ("아젠다 처리", "working a morning agenda"),
+    "permission_agenda_team_read": ("팀 아젠다 조회", "reading a team's agenda"),
+    "permission_agenda_rules_write": ("아젠다 규칙 변경", "changing agenda rules"),
+    "permission_jobs_run": ("예약 작업 실행", "running scheduled jobs"),
+    "permission_calendar_write": ("회사 휴무일 변경", "changing the firm's holidays"),
+    "permission_kpi_read": ("성과 지표 조회", "reading KPIs"),
+    "permission_kpi_targets_write": ("성과 목표 변경", "changing KPI targets"),
+    "permission_usage_read": ("콘솔 사용 현황 조회", "reading console usage"),
+    "permission_training_read": ("교육 현황 조회", "reading training records"),
+    "permission_training_write": ("교육 과정·결과 관리", "managing courses and results"),
+    "permission_segment_read": ("세그먼트 조회", "reading segments"),
+    "permission_segment_write": ("세그먼트 저장", "saving segments"),
+    "permission_campaign_read": ("캠페인 조회", "reading campaigns"),
+    "permission_campaign_write": ("캠페인 관리", "managing campaigns"),
+    "permission_export": ("개인정보 내려받기", "exporting personal data"),
+    "permission_import": ("데이터 가져오기", "importing data"),
+    "permission_users_admin": ("사용자 관리", "managing users"),
+    "permission_audit_read": ("감사 기록 조회", "reading the audit trail"),
+    "permission_audit_review": ("접근 검토", "reviewing access"),
+    "permission_dictionary_read": ("데이터 사전 조회", "reading the data dictionary"),
+    "permission_contact_read": ("연락처 전체 보기", "seeing full contact details"),
+    "permission_sensitive_note_read": ("민감한 상담 기록 보기", "reading sensitive notes"),
+    "permission_overview_read": ("현황 요약 조회", "reading the overview"),
+    "own_branch_missing": (
+        "계정에 소속 지점이 없습니다. 관리자에게 지점 지정을 요청하세요.",
+        "Your account belongs to no branch; ask an administrator to set your branch.",
+    ),
+    "export_one_branch": (
+        "내려받기는 한 번에 한 지점씩 할 수 있습니다. 범위는 소속 지점입니다.",
+        "Export one branch at a time: your scope is your own branch.",
+    ),
+    "export_unmasked_out_of_scope": (
+        "이 고객들의 연락처 전체는 권한 범위 밖입니다. 가린 채로 내려받으세요.",
+        "Full contact details of these customers are outside your scope; export them masked.",
+    ),
+    "database_unreachable": (
+        "{where} 데이터베이스에 연결할 수 없습니다. 서버가 실행 중인지, CRM_DATABASE_URL 설정이 맞는지 확인하세요.",
+        "Cannot reach the database at {where}. Check that the server is running and that CRM_DATABASE_URL is right.",
+    ),
+    "demo_database_not_empty": (
+        "데이터베이스에 이미 데이터가 있습니다 (테이블: {tables}). 모두 지우고 데모 데이터를 만들려면 --replace를 붙이거나, CRM_DATABASE_URL을 빈 데이터베이스로 지정하세요.",
+        "The database already holds data (tables: {tables}). Pass --replace to delete all of it and generate demo data, or point CRM_DATABASE_URL at an empty database.",
+    ),
+    "audit_anchors_unreadable": (
+        "{path} 파일의 {line}번째 줄은 감사 기록 기준점이 아닙니다.",
+        "{path} line {line} is not an audit anchor.",
+    ),
+    "seg_spec_too_deep": (
+        "그룹이 {depth}단계로 중첩되어 있습니다. {limit}단계까지만 쓸 수 있습니다.",
+        "Groups nest {depth} deep; at most {limit} levels are allowed.",
+    ),
+    "seg_spec_too_many_conditions": (
+        "조건이 {count}개입니다. 한 세그먼트에는 {limit}개까지만 쓸 수 있습니다.",
+        "The spec has {count} conditions; a segment takes at most {limit}.",
+    ),
+    "camp_rejected_channel": (
+        "채널은 DM이나 TM 가운데에서 고르세요.",
+        "Pick DM or TM as the channel.",
+    ),
+    "camp_rejected_strata": (
+        "층화 기준을 목록에서 고르거나 비워 두세요.",
+        "Pick what to stratify by from the list, or nothing.",
+    ),
+    "camp_rejected_seed": (
+        "난수 시드는 0 이상의 정수입니다.",
+        "The seed is a whole number from 0.",
+    ),
+    "camp_rejected_size_or_rate": (
+        "표본 크기와 비율 가운데 하나만 입력하세요.",
+        "Give either a sample size or a sample rate, not both.",
+    ),
+    "camp_rejected_rate": (
+        "표본 비율은 0%보다 크고 100% 이하입니다.",
+        "The sample rate is more than 0 and at most 100 %.",
+    ),
+    "camp_rejected_outcome": ("결과를 목록에서 고르세요.", "Pick the outcome from the list."),
+    "camp_rejected_not_target": (
+        "고객 {number}은(는) 이 캠페인의 연락 대상이 아닙니다.",
+        "Customer {number} is not contacted by this campaign.",
+    ),
+    "camp_rejected_not_yours": (
+        "고객 {number}은(는) 내 연락 목록에 없습니다.",
+        "Customer {number} is not on your list.",
+    ),
+    "import_refused_workbook_doctype": (
+        "통합 문서에 XML 문서 형식 선언이 들어 있어 읽지 않습니다. Excel에서 다시 저장하거나 CSV로 저장해 다시 시도하세요. 저장된 것은 없습니다.",
+        "The workbook declares an XML document type, so it is not read. Save it again from Excel, or as CSV, and try again. Nothing was saved.",
+    ),
+    "import_refused_workbook_no_sheet": (
+        "통합 문서에서 시트를 찾을 수 없습니다. Excel에서 다시 저장하거나 CSV로 저장해 다시 시도하세요. 저장된 것은 없습니다.",
+        "The workbook holds no sheet that can be found. Save it again from Excel, or as CSV, and try again. Nothing was saved.",
+    ),
+    "kpi_compare_firm_only": (
+        "지점 비교는 전사 화면에서만 볼 수 있습니다. 소속 지점의 KPI를 보세요.",
+        "Comparing branches is for the whole firm's view; you see your own branch.",
+    ),
+    "kpi_setting_not_number": (
+        "저장하지 않았습니다: 0 이상의 숫자를 넣으세요.",
+        "Not saved: enter a number of zero or more.",
+    ),
+    "kpi_target_percent": (
+        "저장하지 않았습니다: 비율 목표는 0에서 100 사이입니다.",
+        "Not saved: a percentage target is between 0 and 100.",
+    ),
+    "kpi_unknown": (
+        "'{name}'(이)라는 KPI 항목이 없습니다.",
+        "There is no KPI setting named '{name}'.",
+    ),
+    "agenda_reps_only": (
+        "아젠다는 영업 직원과 전담 매니저에게만 있습니다. 직원 계정으로 로그인하세요.",
+        "Only sales reps and dedicated managers have a morning agenda; sign in with your employee account.",
+    ),
+    "agenda_compare_executives_only": (
+        "지점별 비교는 경영진만 볼 수 있습니다.",
+        "Only executives compare branches.",
+    ),
+    "agenda_refused_notes": (
+        "기록 {count}건에 내용이 없거나 채널·결과가 목록에 없습니다. 아무것도 저장하지 않았습니다.",
+        "{count} notes have no text, or a channel or outcome not on the list; nothing was saved.",
+    ),
+    "usage_employee_unknown": (
+        "그 번호의 지점 직원이 없습니다. 목록에서 직원을 고르세요.",
+        "No branch employee has that number; pick one from the list.",
+    ),
+    "training_rejected_unknown_employee": (
+        "없는 사번이 있습니다: {numbers}. 사번을 확인하세요. 아무도 등록하지 않았습니다.",
+        "Unknown employee numbers: {numbers}. Check them; no one was enrolled.",
+    ),
+    "job_failed_kept": (
+        "{job}({date}) 실행이 실패해 이전 결과를 그대로 둡니다. 원인: {error}",
+        "{job} for {date} failed; the previous results are kept. Reason: {error}",
+    ),
+    "job_busy": (
+        "{job}({date})은(는) 다른 프로세스가 지금 실행하고 있습니다. 끝나기를 기다린 뒤(예약 작업 화면에서 확인) 필요하면 다시 실행하세요.",
+        "{job} for {date} is being run by another process right now; wait for it to finish (see the jobs page), then run again if needed.",
+    ),
+    "job_backfill_order": (
+        "--from {start}이(가) --to {end}보다 늦습니다. 이른 날짜를 먼저 주세요.",
+        "--from {start} is after --to {end}; give the earlier date first.",
+    ),
+    "audit_anchor_truncated": (
+        "감사 기록 #{id}이(가) 사라졌습니다. {anchored_at}에 기록 {anchored_rows:,}건의 마지막으로 확인된 뒤 잘려 나갔습니다 (지금은 {rows:,}건, 마지막 기록 #{head_id}). 보안 담당자에게 알리세요.",
+        "Audit record #{id} is gone: the trail was cut short after it was verified as the last of {anchored_rows:,} records at {anchored_at} (now {rows:,} records ending at #{head_id}). Tell the security officer.",
+    ),
+    "audit_anchor_rewritten": (
+        "감사 기록 #{id}의 해시가 바뀌었습니다. {anchored_at}에 기록 {anchored_rows:,}건의 마지막으로 확인된 뒤 다시 쓰였습니다 (지금은 {rows:,}건, 마지막 기록 #{head_id}). 보안 담당자에게 알리세요.",
+        "Audit record #{id} holds another hash: the trail was rewritten after it was verified as the last of {anchored_rows:,} records at {anchored_at} (now {rows:,} records ending at #{head_id}). Tell the security officer.",
+    ),
+    "cli_error": ("오류: {reason}", "error: {reason}"),
+    "cli_database_refused": (
+        "데이터베이스가 작업을 거부했습니다: {reason}",
+        "the database refused the work: {reason}",
+    ),
+    "cli_job_unknown": (
+        "'{name}' 작업은 없습니다. 있는 작업: {known}",
+        "No job named '{name}'; known jobs: {known}.",
+    ),
+    "cli_job_one_date": (
+        "{job}은(는) 한 번에 하루씩 실행합니다. --from/--to 대신 --date를 쓰세요.",
+        "{job} runs one date at a time: use --date, not --from/--to.",
+    ),
+    "cli_no_file": ("{path}에 파일이 없습니다.", "No file at {path}."),
+    "cli_no_admin": (
+        "'{username}'(이)라는 활성 사용자가 없어 그 이름으로 가져올 수 없습니다. --as로 관리자 아이디를 주세요.",
+        "No active user named '{username}' to import as; name an administrator with --as.",
+    ),
+    "cli_import_row_error": (
+        "{line}행, {column} {value}: {reason}",
+        "line {line}, {column} {value}: {reason}",
+    ),
+    "cli_import_not_written": (
+        "{rejected:,}개 행에 오류가 있어 아무것도 쓰지 않았습니다. 오류를 고치거나 --good-rows-only로 정상 행만 가져오세요.",
+        "{rejected:,} rows have errors, so nothing was written; fix them or load the good rows only with --good-rows-only.",
+    ),
     "sso_email_invalid": (
         "이메일 주소 형식이 아닙니다 (예: name@company.co.kr).",
         "That is not an e-mail address (e.g. name@company.co.kr).",
@@ -2125,8 +2309,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# Values that are codes of the domain, and the catalogue prefix that names each in words.
+WORDED: dict[type, str] = {Role: "role_", Action: "permission_", JobName: "job_"}
+
+
 def translate(key: str, language: str, **values: object) -> str:
-    """The sentence `key` in `language` ("ko" or "en"), with `values` filled in."""
+    """The sentence `key` in `language` ("ko" or "en"), with `values` filled in; a value that
+    is a code (a role, a permission, a job) is named in the reader's words, never by its
+    code."""
     korean, english = MESSAGES[key]
     text = korean if language == "ko" else english
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    return text.format(**{name: worded(value, language) for name, value in values.items()})
+
+
+def worded(value: object, language: str) -> object:
+    prefix = next((prefix for kind, prefix in WORDED.items() if isinstance(value, kind)), None)
+    return value if prefix is None else translate(f"{prefix}{value}", language)

@@ -34,6 +34,7 @@ from data_access.db import (
     is_sqlite,
     settle_after_bulk_load,
 )
+from data_access.errors import Refused
 from data_access.models import (
     ALERT_KINDS,
     CONSULTATION_CHANNELS,
@@ -158,18 +159,6 @@ class DemoSummary:
     as_of: dt.date
     seed: int
     customers: int
-
-
-class DatabaseNotEmpty(Exception):
-    """The target database already holds data; demo data only goes into an empty one."""
-
-    def __init__(self, tables: list[str]) -> None:
-        self.tables = tables
-        super().__init__(
-            f"The database already holds data (tables: {', '.join(tables)}). Pass --replace to "
-            "delete all of it and generate demo data, or point CRM_DATABASE_URL at an empty "
-            "database."
-        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1563,7 +1552,7 @@ def _empty_or_refuse(conn: Connection, replace: bool) -> None:
     if not holding:
         return
     if not replace:
-        raise DatabaseNotEmpty(holding)
+        raise Refused("demo_database_not_empty", tables=", ".join(holding))
     for table in reversed(tables):
         conn.execute(table.delete())
 
@@ -1658,7 +1647,7 @@ def generate(
     business date, so a console pinned by CRM_BUSINESS_DATE gets its demo of that day), in one
     transaction. The same arguments always give the same rows.
 
-    Raises DatabaseNotEmpty if the database holds any data and `replace` is false; with
+    Refuses (demo_database_not_empty) a database that holds any data unless `replace`; with
     `replace` the old data are deleted in the same transaction. `progress(label, fraction)` is
     called after each table or chunk with the share of the work done so far. `sole_user`
     says nothing else uses the database until this returns (a build from the command line or
