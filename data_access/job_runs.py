@@ -55,6 +55,7 @@ MISSED_RENEWALS = 3
 STALE_AFTER = dt.timedelta(hours=2)
 ERROR_MAX_CHARS = 2_000
 
+
 class JobName(str):
     """A job's name as a refusal's value: people read it in words (the catalogue's
     job_<name>), not as the name the command line takes."""
