@@ -1107,6 +1107,137 @@ def period_comparison(
 
 
 # ---------------------------------------------------------------------------------------------
+# The executive page's tables, finished: the page lays them out
+
+
+LEAGUE_KPIS = ("aum_krw", "net_flows_krw", "active_customers", "usage_per_staff_day")
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodView:
+    """The snapshots of start..end of one scope, per period.
+
+    `periods`: (period_start, kpi, value) as `by_period` sums the business days up, a day
+    without a snapshot a gap (null), never zero; `wide`: one row per period_start, one column
+    per KPI (KPIS order); `trends`: each KPI's period values, oldest first, gaps left out
+    (sparklines); `missing_days`: business days without a snapshot; `last_day`: the last with
+    one.
+    """
+
+    periods: pl.DataFrame
+    wide: pl.DataFrame
+    trends: dict[str, list[float]]
+    missing_days: int
+    last_day: dt.date | None
+
+
+def period_view(
+    conn: Connection,
+    user: SignedInUser,
+    start: dt.date,
+    end: dt.date,
+    period: str,
+    *,
+    branch_code: str | None = None,
+) -> PeriodView:
+    """The firm's or `branch_code`'s snapshots of start..end (authorised as `history`)."""
+    raw = history(conn, user, start, end, branch_code=branch_code)
+    expected = reported_days(conn, start, end)
+    grid = pl.DataFrame({"business_date": expected}, schema={"business_date": pl.Date}).join(
+        pl.DataFrame({"kpi": [kpi.name for kpi in KPIS]}), how="cross"
+    )
+    daily = grid.join(raw, on=["business_date", "kpi"], how="left")
+    periods = by_period(daily, period)
+    wide = periods.pivot(on="kpi", index="period_start", values="value").sort("period_start")
+    trends = {
+        name: [value for value in values if value is not None]
+        for name, values in periods.sort("period_start")
+        .group_by("kpi", maintain_order=True)
+        .agg("value")
+        .iter_rows()
+    }
+    return PeriodView(
+        periods=periods,
+        wide=wide.select("period_start", *(k.name for k in KPIS if k.name in wide.columns)),
+        trends=trends,
+        missing_days=len(set(expected) - set(raw["business_date"].to_list())),
+        last_day=raw["business_date"].max(),
+    )
+
+
+def _shown_with(name: str) -> list[str]:
+    """The KPI `name` first, then the league's usual columns."""
+    return [name, *(c for c in LEAGUE_KPIS if c != name)]
+
+
+def _best_first(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    better_down = KPI_BY_NAME[name].better is Better.DOWN
+    return frame.sort(name, descending=not better_down, nulls_last=True)
+
+
+def league_table(
+    conn: Connection,
+    user: SignedInUser,
+    name: str,
+    start: dt.date,
+    end: dt.date,
+    period: str,
+    *,
+    language: str,
+) -> pl.DataFrame:
+    """Every branch on `end`, best first by KPI `name`: code, name (in `language`), region,
+    `name` and the league's other KPIs, and trend (`name` per period over start..end).
+    Whole-firm readers only."""
+    branch_rows = branches(conn, user)
+    series = scope_rows(conn, user, BRANCH, name, start, end)
+    today = day_rows(conn, user, BRANCH, end)
+    periodic = by_period(
+        series.rename({"scope_key": "code"}).with_columns(kpi=pl.lit(name)), period, keys=["code"]
+    )
+    sparks = periodic.group_by("code").agg(pl.col("value").sort_by("period_start").alias("trend"))
+    shown = _shown_with(name)
+    latest = (
+        today.filter(pl.col("kpi").is_in(shown))
+        .pivot(on="kpi", index="scope_key", values="value")
+        .rename({"scope_key": "code"})
+    )
+    table = (
+        branch_rows.select(
+            "code", pl.col("name_ko" if language == "ko" else "name_en").alias("name"), "region"
+        )
+        .join(latest, on="code", how="left")
+        .join(sparks, on="code", how="left")
+    )
+    return _best_first(table, name).select(
+        "code", "name", "region", *(c for c in shown if c in table.columns), "trend"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RegionView:
+    """The regions on a day: `chart` (scope_key, value of the chosen KPI) and `table`
+    (scope_key and the league's KPIs, the chosen one first), best first."""
+
+    chart: pl.DataFrame
+    table: pl.DataFrame
+
+
+def region_view(conn: Connection, user: SignedInUser, name: str, day: dt.date) -> RegionView:
+    rows = day_rows(conn, user, REGION, day)
+    chart = rows.filter(pl.col("kpi") == name).select("scope_key", "value")
+    if rows.is_empty():
+        return RegionView(chart=chart, table=chart)
+    shown = _shown_with(name)
+    table = rows.filter(pl.col("kpi").is_in(shown)).pivot(
+        on="kpi", index="scope_key", values="value"
+    )
+    shown_table = _best_first(table, name).select(
+        "scope_key", *(c for c in shown if c in table.columns)
+    )
+    return RegionView(chart=chart, table=shown_table)
+
+
+# ---------------------------------------------------------------------------------------------
 # Targets and parameters (data, edited by administrators, audited)
 
 

@@ -652,6 +652,11 @@ def idle_staff(people: pl.DataFrame, days: int) -> pl.DataFrame:
     )
 
 
+def declining_staff(people: pl.DataFrame) -> pl.DataFrame:
+    """Staff whose use is declining (see the module doc), steepest fall first."""
+    return people.filter("declining").sort("change_pct")
+
+
 def coverage_by_branch(adoption: Adoption) -> pl.DataFrame:
     """Per branch and feature, the share (%) of the branch's staff who used it in the window:
     the firm-wide view of the employee x feature coverage."""

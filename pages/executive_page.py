@@ -1,7 +1,9 @@
 """Executive KPIs: tiles, trend, branch league table, regions, and drill-down into a branch.
 
-Everything shown comes from the KPI snapshots (data_access.kpis); `?branch=<code>` opens one
-branch. A branch manager sees their own branch here and is refused any other.
+Everything shown comes from the KPI snapshots (data_access.kpis), up to the latest completed
+day, finished there (periods, league and region tables): this page lays them out.
+`?branch=<code>` opens one branch. A branch manager sees their own branch here and is
+refused any other.
 """
 
 import datetime as dt
@@ -26,7 +28,6 @@ from ui.markup import literal
 
 TTL_S = 300
 DEFAULT_RANGE_DAYS = 365
-LEAGUE_COLUMNS = ("aum_krw", "net_flows_krw", "active_customers", "usage_per_staff_day")
 HEADLINE = [kpi.name for kpi in kpis.KPIS]
 # Time ticks as numbers, the same in both languages (Vega would name the months in English).
 AXIS_FORMATS = {"day": "%m-%d", "week": "%m-%d", "month": "%Y-%m", "quarter": "%Y-%m"}
@@ -51,14 +52,11 @@ def snapshot_span(user: SignedInUser, today: dt.date) -> tuple[dt.date, dt.date]
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def history(
-    user: SignedInUser, branch_code: str | None, start: dt.date, end: dt.date
-) -> tuple[pl.DataFrame, list[dt.date]]:
+def period_view(
+    user: SignedInUser, branch_code: str | None, start: dt.date, end: dt.date, period: str
+) -> kpis.PeriodView:
     with session.connect() as conn:
-        return (
-            kpis.history(conn, user, start, end, branch_code=branch_code),
-            kpis.reported_days(conn, start, end),
-        )
+        return kpis.period_view(conn, user, start, end, period, branch_code=branch_code)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -70,21 +68,17 @@ def compared_periods(
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def league_rows(
-    user: SignedInUser, kpi: str, start: dt.date, end: dt.date
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def league(
+    user: SignedInUser, kpi: str, start: dt.date, end: dt.date, period: str, language: str
+) -> pl.DataFrame:
     with session.connect() as conn:
-        return (
-            kpis.branches(conn, user),
-            kpis.scope_rows(conn, user, kpis.BRANCH, kpi, start, end),
-            kpis.day_rows(conn, user, kpis.BRANCH, end),
-        )
+        return kpis.league_table(conn, user, kpi, start, end, period, language=language)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def region_rows(user: SignedInUser, end: dt.date) -> pl.DataFrame:
+def regions(user: SignedInUser, kpi: str, end: dt.date) -> kpis.RegionView:
     with session.connect() as conn:
-        return kpis.day_rows(conn, user, kpis.REGION, end)
+        return kpis.region_view(conn, user, kpi, end)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -129,19 +123,12 @@ def kpi_label(name: str) -> str:
 
 
 def show_tiles(
-    periods: pl.DataFrame,
+    trends: dict[str, list[float]],
     comparison: kpis.PeriodComparison,
     targets: dict[str, float],
     branch: bool,
 ) -> None:
     """The latest period's tiles, each changed against the previous period like for like."""
-    trends = {
-        name: [value for value in values if value is not None]
-        for name, values in periods.sort("period_start")
-        .group_by("kpi", maintain_order=True)
-        .agg("value")
-        .iter_rows()
-    }
     if branch:
         targets = {k: v for k, v in targets.items() if kpis.KPI_BY_NAME[k].per_branch_target}
     period = comparison.period
@@ -207,22 +194,13 @@ def show_trend(periods: pl.DataFrame, period: str, targets: dict[str, float], mi
         st.caption(t("kpi_gaps", days=missing))
 
 
-def with_gaps(frame: pl.DataFrame, days: list[dt.date]) -> pl.DataFrame:
-    """Every expected business day and KPI, with null where no snapshot was taken."""
-    grid = pl.DataFrame({"business_date": days}, schema={"business_date": pl.Date}).join(
-        pl.DataFrame({"kpi": HEADLINE}), how="cross"
-    )
-    return grid.join(frame, on=["business_date", "kpi"], how="left")
-
-
-def wide_by_period(periods: pl.DataFrame, period: str) -> pl.DataFrame:
-    """One row per period, one column per KPI (labelled), for the CSV export."""
-    wide = periods.pivot(on="kpi", index="period_start", values="value").sort("period_start")
+def labelled(wide: pl.DataFrame, period: str) -> pl.DataFrame:
+    """The periods table (kpis.PeriodView.wide) with the reader's period and KPI names."""
     return wide.select(
         pl.col("period_start")
         .map_elements(lambda d: kpi_view.period_label(d, period), pl.String)
         .alias(t("col_period")),
-        *(pl.col(name).alias(kpi_label(name)) for name in HEADLINE if name in wide.columns),
+        *(pl.col(name).alias(kpi_label(name)) for name in wide.columns[1:]),
     )
 
 
@@ -288,36 +266,19 @@ def export_panel(user: SignedInUser, scope: kpis.KpiScope, frame: pl.DataFrame, 
 def league_table(
     user: SignedInUser, scope: kpis.KpiScope, name: str, start: dt.date, end: dt.date, period: str
 ) -> None:
-    branches, series, today = league_rows(user, name, start, end)
+    table = league(user, name, start, end, period, language())
     kpi = kpis.KPI_BY_NAME[name]
     st.subheader(t("kpi_league"))
     st.caption(t("kpi_league_caption", date=day(end), kpi=kpi_view.label(kpi)))
-    periodic = kpis.by_period(series.rename({"scope_key": "code"}).with_columns(kpi=pl.lit(name)),
-                              period, keys=["code"])  # fmt: skip
-    sparks = periodic.group_by("code").agg(pl.col("value").sort_by("period_start").alias("trend"))
-    shown = [name, *(c for c in LEAGUE_COLUMNS if c != name)]
-    latest = (
-        today.filter(pl.col("kpi").is_in(shown))
-        .pivot(on="kpi", index="scope_key", values="value")
-        .rename({"scope_key": "code"})
-    )
-    names = "name_ko" if language() == "ko" else "name_en"
-    table = (
-        branches.select("code", pl.col(names).alias("name"), "region")
-        .join(latest, on="code", how="left")
-        .join(sparks, on="code", how="left")
-        .sort(name, descending=kpi.better is not kpis.Better.DOWN, nulls_last=True)
-    )
     columns = {
         "code": st.column_config.TextColumn(t("col_branch_code")),
         "name": st.column_config.TextColumn(t("col_branch_name")),
         "region": st.column_config.TextColumn(t("col_region")),
         "trend": st.column_config.LineChartColumn(t("col_trend"), width="medium"),
-        **kpi_columns([c for c in shown if c in table.columns]),
+        **kpi_columns(table.columns[3:-1]),
     }
-    order = ["code", "name", "region", *(c for c in shown if c in table.columns), "trend"]
     picked = st.dataframe(
-        table.select(order),
+        table,
         column_config=columns,
         hide_index=True,
         width="stretch",
@@ -372,13 +333,13 @@ def number_format(kpi: kpis.Kpi) -> str:
 
 
 def region_view(user: SignedInUser, name: str, end: dt.date) -> None:
-    rows = region_rows(user, end)
+    view = regions(user, name, end)
     st.subheader(t("kpi_regions"))
-    if rows.is_empty():
+    if view.table.is_empty():
         st.caption(t("kpi_empty_range", start=day(end), end=day(end)))
         return
     kpi = kpis.KPI_BY_NAME[name]
-    chosen = rows.filter(pl.col("kpi") == name).with_columns(
+    chosen = view.chart.with_columns(
         pl.col("value").map_elements(lambda v: kpi_view.value_text(kpi, v), pl.String).alias("text")
     )
     chart = (
@@ -393,19 +354,13 @@ def region_view(user: SignedInUser, name: str, end: dt.date) -> None:
             ],
         )
     )
-    shown = [name, *(c for c in LEAGUE_COLUMNS if c != name)]
-    table = (
-        rows.filter(pl.col("kpi").is_in(shown))
-        .pivot(on="kpi", index="scope_key", values="value")
-        .sort(name, descending=kpi.better is not kpis.Better.DOWN, nulls_last=True)
-    )
     left, right = st.columns(2)
     left.altair_chart(chart, width="stretch")
     right.dataframe(
-        table.select("scope_key", *(c for c in shown if c in table.columns)),
+        view.table,
         column_config={
             "scope_key": st.column_config.TextColumn(t("col_region")),
-            **kpi_columns([c for c in shown if c in table.columns]),
+            **kpi_columns(view.table.columns[1:]),
         },
         hide_index=True,
         width="stretch",
@@ -536,21 +491,18 @@ if back and st.button(t("kpi_back_to_firm"), icon=":material/arrow_back:"):
     st.rerun()
 period, start, end = pick_range(first, latest)
 st.caption(t("kpi_caption", start=day(start), end=day(end), latest=day(latest)))
-raw, expected = history(user, scope.branch_code, start, end)
-if raw.is_empty():
+view = period_view(user, scope.branch_code, start, end, period)
+last_shown = view.last_day
+if last_shown is None:
     st.info(t("kpi_empty_range", start=day(start), end=day(end)), icon=":material/info:")
     st.stop()
 targets = target_values(user)
-daily = with_gaps(raw, expected)
-missing = len(set(expected) - set(raw["business_date"].to_list()))
-periods = kpis.by_period(daily, period)
-comparison = compared_periods(user, scope.branch_code, period, raw["business_date"].max())
+comparison = compared_periods(user, scope.branch_code, period, last_shown)
 if comparison is not None:
-    show_tiles(periods, comparison, targets, scope.kind == kpis.BRANCH)
-show_trend(periods, period, targets, missing)
-export_panel(user, scope, wide_by_period(periods, period), "periods")
+    show_tiles(view.trends, comparison, targets, scope.kind == kpis.BRANCH)
+show_trend(view.periods, period, targets, view.missing_days)
+export_panel(user, scope, labelled(view.wide, period), "periods")
 chosen = st.session_state.get("kpi_trend_pick", HEADLINE[0])
-last_shown = raw["business_date"].max()
 if scope.kind == kpis.FIRM:
     league_table(user, scope, chosen, start, last_shown, period)
     region_view(user, chosen, last_shown)

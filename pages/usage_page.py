@@ -254,7 +254,7 @@ def attention(people: pl.DataFrame) -> None:
 def decliners(people: pl.DataFrame) -> None:
     st.subheader(t("usage_decliners"))
     st.caption(t("usage_decliners_caption", pct=usage.DECLINE_PCT))
-    falling = people.filter("declining").sort("change_pct")
+    falling = usage.declining_staff(people)
     if falling.is_empty():
         st.caption(t("usage_no_decliners"))
         return
