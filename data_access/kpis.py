@@ -15,7 +15,8 @@ is today's value less the net flows (subscriptions and deposits minus redemption
 withdrawals) after D, counted for the accounts open at the end of D; market movement since D
 is not taken out, so history is shown at today's prices. This is written in the definition.
 
-Pages read the snapshot table only; `compute_kpis` is the live computation the job stores.
+Pages read the snapshot table only, up to the latest completed day (`snapshot_span`);
+`compute_kpis` is the live computation the job stores.
 """
 
 from __future__ import annotations
@@ -902,13 +903,19 @@ def _history(conn: Connection, scope: KpiScope, start: dt.date, end: dt.date) ->
 
 
 def snapshot_span(
-    conn: Connection, user: SignedInUser, on_or_before: dt.date
+    conn: Connection, user: SignedInUser, today: dt.date
 ) -> tuple[dt.date, dt.date] | None:
-    """The first and the last snapshot date up to `on_or_before`, or None before any."""
+    """The first and the last snapshot date a page may show on `today`, or None before any.
+
+    The last is never later than metrics.completed_day(today): a snapshot of today itself
+    (an admin's "run now" in the morning) holds a day that has not happened, so the home
+    page and the executive page both show the latest completed day, and say which.
+    """
     require(user, Action.KPI_READ)
     first, last = conn.execute(
         select(func.min(KpiSnapshot.business_date), func.max(KpiSnapshot.business_date)).where(
-            KpiSnapshot.scope_kind == FIRM, KpiSnapshot.business_date <= on_or_before
+            KpiSnapshot.scope_kind == FIRM,
+            KpiSnapshot.business_date <= metrics.completed_day(conn, today),
         )
     ).one()
     return None if last is None else (first, last)

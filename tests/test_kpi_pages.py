@@ -1,7 +1,9 @@
 """The executive page and the home page's KPIs through AppTest.
 
 The database holds tests/handmade.py and tests/kpi_data.py with snapshots of every business day
-from 2026-02-02 to 2026-03-10 except 03-05 (deleted: a day the job missed). By hand (see
+from 2026-02-02 to 2026-03-11 except 03-05 (deleted: a day the job missed). The console opens on
+03-11, whose snapshot (a morning "run now": it holds 03-11's deposit of 1,000,000) no page may
+show: every figure below is for 03-10, the latest completed day. By hand (see
 tests/kpi_data.py): on 03-10 the firm holds AUM 27,000,000 (101: 17,000,000; 102: 10,000,000)
 and 5 active customers. March's net flows are 500,000: 102 lost 2,000,000 on Saturday 03-07
 (booked on Monday 03-09) and 101 took in 2,500,000 on 03-10.
@@ -25,6 +27,8 @@ from tests.handmade import ADMIN, PASSWORD
 from tests.test_app import TIMEOUT_S, sign_in
 
 DAY = kpi_data.DAY
+# The console opens the morning after DAY: a page shows the latest completed day, DAY.
+TODAY = DAY + dt.timedelta(days=1)
 FIRST = kpi_data.DAY.replace(month=2, day=2)
 MISSED = kpi_data.DAY.replace(day=5)
 PAGE = "pages/executive_page.py"
@@ -36,16 +40,17 @@ def kpi_db(databases) -> Engine:
     with engine.begin() as conn:
         handmade.load(conn)
         kpi_data.load(conn)
-    kpis_job.run_range(engine, FIRST, DAY)
+    kpis_job.run_range(engine, FIRST, TODAY)
     with engine.begin() as conn:
         conn.execute(delete(KpiSnapshot).where(KpiSnapshot.business_date == MISSED))
     return engine
 
 
 def console_on(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    """The console over `engine` on DAY, without its own scheduler; its caches cleared after."""
+    """The console over `engine` on TODAY, without its own scheduler; its caches cleared
+    after."""
     monkeypatch.setenv("CRM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("CRM_BUSINESS_DATE", DAY.isoformat())
+    monkeypatch.setenv("CRM_BUSINESS_DATE", TODAY.isoformat())
     monkeypatch.setenv("CRM_IN_PROCESS_SCHEDULER", "0")
     at = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S)
     at.run()

@@ -159,10 +159,12 @@ HOME_FIRM_KPIS = [
 HOME_TTL_S = 600
 
 
-def _latest_snapshot(user: SignedInUser, as_of: dt.date) -> dt.date | None:
-    """Asked on every run (one small query), so a snapshot made a minute ago shows at once."""
+def _latest_snapshot(user: SignedInUser, today: dt.date) -> dt.date | None:
+    """The latest completed day with a snapshot, chosen as the executive page chooses it
+    (kpis.snapshot_span). Asked on every run (one small query), so a snapshot made a minute
+    ago shows at once."""
     with session.connect() as conn:
-        span = kpis.snapshot_span(conn, user, as_of)
+        span = kpis.snapshot_span(conn, user, today)
     return None if span is None else span[1]
 
 
@@ -193,12 +195,13 @@ def home_kpis(user: SignedInUser, today: dt.date) -> frozenset[str]:
     return frozenset(HOME_FIRM_KPIS if kind == kpis.FIRM else figures["kpi"])
 
 
-def home_section(user: SignedInUser, as_of: dt.date) -> None:
-    """The home page's KPIs from the latest snapshot: the firm's headline tiles, or a branch
-    manager's own branch next to the firm median. Nothing before the first snapshot."""
+def home_section(user: SignedInUser, today: dt.date) -> None:
+    """The home page's KPIs of the latest completed day, named in the caption: the firm's
+    headline tiles, or a branch manager's own branch next to the firm median. Nothing before
+    the first snapshot."""
     if not permits(user, Action.KPI_READ):
         return
-    latest = _latest_snapshot(user, as_of)
+    latest = _latest_snapshot(user, today)
     if latest is None:
         return
     kind, figures, targets = _home_figures(user, latest)
