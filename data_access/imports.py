@@ -235,6 +235,14 @@ def _customer_number() -> ColumnSpec:
     )
 
 
+def _closed_on() -> ColumnSpec:
+    """When a customer or an account closed: blank while open, never before it opened nor
+    after the business date (a closing not yet happened would already drop it from today)."""
+    return ColumnSpec(
+        "closed_on", T.DATE, "", required=False, past_only=True, not_before="opened_on"
+    )
+
+
 # The key each reference resolves by (and the id it stores), per kind referred to.
 _REFERENCE_KEYS = {
     "branches": (Branch.code, Branch.id),
@@ -330,14 +338,7 @@ KINDS: dict[str, KindSpec] = {
                 ColumnSpec(
                     "opened_on", T.DATE, "1998-01-05", past_only=True, not_before="birth_date"
                 ),
-                ColumnSpec(
-                    "closed_on",
-                    T.DATE,
-                    "",
-                    required=False,
-                    past_only=True,
-                    not_before="opened_on",
-                ),
+                _closed_on(),
             ),
         ),
         KindSpec(
@@ -368,14 +369,7 @@ KINDS: dict[str, KindSpec] = {
                 ColumnSpec(
                     "maturity_date", T.DATE, "2026-03-20", required=False, not_before="opened_on"
                 ),
-                ColumnSpec(
-                    "closed_on",
-                    T.DATE,
-                    "",
-                    required=False,
-                    past_only=True,
-                    not_before="opened_on",
-                ),
+                _closed_on(),
                 ColumnSpec("principal_krw", T.KRW, "4800000"),
                 ColumnSpec("market_value_krw", T.KRW, "5000000"),
             ),
