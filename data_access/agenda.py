@@ -1142,13 +1142,15 @@ def compute_agenda(
     parts = []
     for rule in rules:
         tiers = [tier.value for tier in rule.spec.tiers]
-        found = ITEMS_BY_KIND[rule.kind](
-            rule, book.filter(pl.col("tier").is_in(tiers)), features, business_date
-        )
+        # Worked customers leave the book before the rule runs, so a rule's per-person cap
+        # counts only customers who can still be listed (after it, a capped list emptied).
         suppressed = features["suppressed"].filter(pl.col("rule_id") == rule.id)
+        listable = book.filter(pl.col("tier").is_in(tiers)).join(
+            suppressed.select("customer_id"), on="customer_id", how="anti"
+        )
+        found = ITEMS_BY_KIND[rule.kind](rule, listable, features, business_date)
         parts.append(
-            found.join(suppressed.select("customer_id"), on="customer_id", how="anti")
-            .with_columns(
+            found.with_columns(
                 pl.lit(rule.id, dtype=pl.Int64).alias("rule_id"),
                 pl.lit(rule.spec.priority, dtype=pl.Int64).alias("priority"),
             )

@@ -596,6 +596,21 @@ def test_worked_items_keep_customers_off_later_lists(kims_day):
     assert 1 in listed(dt.date(2026, 3, 13), contact)
 
 
+def test_a_worked_customer_makes_room_under_a_rules_cap_for_the_next_one(kims_day):
+    """A rule capped at one item a person lists Kim's longest-waiting customer (1) first; once
+    Kim has done that contact, the next day's one place goes to her next customer due (5), not
+    to nobody: the cap counts only customers the worked items leave on the list."""
+    contact = next(r for r in agenda.agenda_rules(kims_day) if r.kind == "contact_due")
+    capped = rule(
+        "contact_due", {"days_by_tier": DUE_DAYS, "max_per_employee": 1}, rule_id=contact.id
+    )
+    next_day = dt.date(2026, 3, 11)
+    assert [(i["customer"], i["employee"]) for i in items(kims_day, capped, DAY)][:1] == [(1, 3)]
+    agenda.work_items(kims_day, KIM, DAY, [(contact.id, "100000001")], agenda.DONE)
+    kims = [i["customer"] for i in items(kims_day, capped, next_day) if i["employee"] == 3]
+    assert kims == [5]
+
+
 # ---------------------------------------------------------------------------------------------
 # Completion for branch managers and executives.
 
