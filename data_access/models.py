@@ -695,3 +695,47 @@ class KnownSignInClient(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     client: Mapped[str] = mapped_column(String(60), primary_key=True)
     last_signed_in_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- Consent and contact suppression (issue #22) ---------------------------------------------
+
+
+class ConsentEvent(Base):
+    """A consent given or withdrawn for one purpose over one channel; rows are only appended.
+
+    The customer's marketing booleans (`consent_dm`, `consent_tm`, `consent_email`) stay the
+    current state that segments, campaigns and the agenda read; data_access/consent.py changes
+    them only together with an event here, so the history explains every change after 0013.
+    """
+
+    __tablename__ = "consent_events"
+    __table_args__ = (Index("ix_consent_events_customer_id_id", "customer_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    given: Mapped[bool] = mapped_column(Boolean)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(20))
+    recorded_by: Mapped[str] = mapped_column(String(40))
+
+
+class DoNotCallNumber(Base):
+    """A phone number nobody may call: the finance sector's do-not-call list (두낫콜) or an
+    in-house opt-out. Digits only (`customers.PHONE_NUMBER`), so a match ignores dashes."""
+
+    __tablename__ = "do_not_call_numbers"
+    phone: Mapped[str] = mapped_column(String(11), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    registered_on: Mapped[dt.date] = mapped_column(Date)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ContactSetting(Base):
+    """A number the contact rules need that is data, not code: the hours calls are allowed."""
+
+    __tablename__ = "contact_settings"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float]
+    updated_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
