@@ -254,6 +254,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "consent_tm": ("TM", "TM"),
     "consent_email": ("이메일", "E-mail"),
     "consent_given": ("{channel} 수신 동의", "{channel} consent"),
+    # --- consent and contact suppression (issue #22) ---
+    "consent_rejected_purpose": (
+        "알 수 없는 동의 목적입니다. 마케팅이나 상품 안내 중에서 고르세요.",
+        "Unknown consent purpose. Choose marketing or product information.",
+    ),
+    "consent_rejected_channel": (
+        "알 수 없는 채널입니다. DM, TM, 문자, 이메일 중에서 고르세요.",
+        "Unknown channel. Choose DM, TM, SMS or e-mail.",
+    ),
+    "consent_rejected_source": (
+        "동의를 받은 경로를 지점, 전화, 온라인, 서면 중에서 고르세요.",
+        "Choose where the consent came from: branch, phone, online or written.",
+    ),
+    # --- end of consent and contact suppression ---
     "consent_refused": ("{channel} 수신 거부", "No {channel} consent"),
     "contact_line": (
         "휴대폰 {phone} · 이메일 {email} · 주소 {address}",

@@ -1,0 +1,198 @@
+"""Consent per customer, purpose and channel, and the numbers nobody may call (issue #22).
+
+One definition of "may we contact this customer over this channel", read by the campaigns and
+the agenda: the customer's marketing booleans (`consent_dm`, `consent_tm`, `consent_email`) are
+the current marketing consent, and `record_consent` changes them only in the same unit of work
+that appends the event explaining the change, so they cannot drift from the history. Keeping
+them (rather than deriving them from the events) leaves the analytical copy, the segment
+filters and the agenda rules unchanged and keeps every existing customer's consent as it was.
+Other purposes and SMS have no boolean: their state is the newest event, none meaning not given.
+
+A phone on the do-not-call list (the finance sector's 두낫콜 or an in-house opt-out) is never
+called, whatever the consent says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from sqlalchemy import ColumnElement, Connection, Row, exists, func, literal, select, union_all
+
+from data_access import customers, segments
+from data_access.db import read_frame, unit_of_work
+from data_access.errors import Refused
+from data_access.models import ConsentEvent, Customer, DoNotCallNumber
+from data_access.policy import Action, require
+from data_access.security import SignedInUser, audit_as, now_seoul
+
+PURPOSES = ("marketing", "product_info")
+CHANNELS = ("dm", "tm", "sms", "email")
+SOURCES = ("branch", "phone", "online", "written")
+MARKETING = "marketing"
+# The customer columns holding the current marketing consent, the one the campaigns read.
+MARKETING_FLAGS = {
+    "dm": Customer.consent_dm,
+    "tm": Customer.consent_tm,
+    "email": Customer.consent_email,
+}
+# Channels that ring a phone, which the do-not-call list closes.
+PHONE_CHANNELS = ("tm", "sms")
+FINANCE_DO_NOT_CALL = "finance_dnc"
+IN_HOUSE_OPT_OUT = "in_house"
+DO_NOT_CALL_SOURCES = (FINANCE_DO_NOT_CALL, IN_HOUSE_OPT_OUT)
+
+STATE_SCHEMA: dict[str, Any] = {
+    "purpose": pl.String,
+    "channel": pl.String,
+    "given": pl.Boolean,
+    "since": pl.Datetime("us"),
+    "source": pl.String,
+}
+HISTORY_SCHEMA: dict[str, Any] = {
+    "occurred_at": pl.Datetime("us"),
+    "purpose": pl.String,
+    "channel": pl.String,
+    "given": pl.Boolean,
+    "source": pl.String,
+    "recorded_by": pl.String,
+}
+
+
+def _customer_phone_digits() -> ColumnElement[str]:
+    return func.replace(func.replace(Customer.phone, "-", ""), " ", "")
+
+
+def listed_for_calls() -> ColumnElement[bool]:
+    """True where the customer's phone is on the do-not-call list (either source)."""
+    return exists().where(DoNotCallNumber.phone == _customer_phone_digits())
+
+
+def _readable_customer(conn: Connection, user: SignedInUser, customer_no: str) -> Row[Any]:
+    require(user, Action.CUSTOMER_READ)
+    return customers._customer_row(conn, customer_no)
+
+
+def record_consent(
+    conn: Connection,
+    user: SignedInUser,
+    customer_no: str,
+    *,
+    purpose: str,
+    channel: str,
+    given: bool,
+    source: str,
+) -> int:
+    """Append a consent given or withdrawn now and return its id; audited.
+
+    Anyone who may write to customers records it (a customer opts out wherever they ask).
+    A marketing consent over DM, TM or e-mail also sets the customer's boolean, so the next
+    draw and the agenda see it; the analytical copy is marked stale.
+    """
+    require(user, Action.CUSTOMER_WRITE)
+    if purpose not in PURPOSES:
+        raise Refused("consent_rejected_purpose")
+    if channel not in CHANNELS:
+        raise Refused("consent_rejected_channel")
+    if source not in SOURCES:
+        raise Refused("consent_rejected_source")
+    with unit_of_work(conn) as session:
+        customer = customers._customer_row(session.connection(), customer_no)
+        event = ConsentEvent(
+            customer_id=customer.id,
+            purpose=purpose,
+            channel=channel,
+            given=given,
+            occurred_at=now_seoul(),
+            source=source,
+            recorded_by=user.username,
+        )
+        session.add(event)
+        session.flush()
+        event_id = event.id
+        flag = MARKETING_FLAGS.get(channel) if purpose == MARKETING else None
+        if flag is not None:
+            session.execute(
+                Customer.__table__.update()
+                .where(Customer.id == customer.id)
+                .values({flag.key: given})
+            )
+        audit_as(
+            session,
+            user,
+            "consent_record",
+            target_kind="customer",
+            target_id=customer.customer_no,
+            detail={"purpose": purpose, "channel": channel, "given": given, "source": source},
+        )
+        if flag is not None:
+            segments.mark_features_stale(session.connection())
+    return event_id
+
+
+def consent_state(conn: Connection, user: SignedInUser, customer_no: str) -> pl.DataFrame:
+    """Per purpose and channel: whether consent is given now, since when and from where.
+
+    One query: the newest event of each purpose and channel, beside the marketing booleans
+    (which decide the marketing rows even where no event was recorded since the migration).
+    """
+    customer = _readable_customer(conn, user, customer_no)
+    newest = (
+        select(func.max(ConsentEvent.id))
+        .where(ConsentEvent.customer_id == customer.id)
+        .group_by(ConsentEvent.purpose, ConsentEvent.channel)
+    )
+    events = select(
+        ConsentEvent.purpose,
+        ConsentEvent.channel,
+        ConsentEvent.given,
+        ConsentEvent.occurred_at.label("since"),
+        ConsentEvent.source,
+    ).where(ConsentEvent.id.in_(newest))
+    flags = [
+        select(
+            literal(MARKETING).label("purpose"),
+            literal(channel).label("channel"),
+            flag.label("given"),
+            literal(None).label("since"),
+            literal(None).label("source"),
+        ).where(Customer.id == customer.id)
+        for channel, flag in MARKETING_FLAGS.items()
+    ]
+    rows = read_frame(conn, union_all(events, *flags), STATE_SCHEMA)
+    recorded = rows.filter(pl.col("since").is_not_null()).rename({"given": "event_given"})
+    stored = rows.filter(pl.col("since").is_null()).select(
+        "purpose", "channel", pl.col("given").alias("flag_given")
+    )
+    every = pl.DataFrame(
+        [(p, c) for p in PURPOSES for c in CHANNELS], schema=["purpose", "channel"], orient="row"
+    )
+    keys = ["purpose", "channel"]
+    return (
+        every.join(stored, on=keys, how="left")
+        .join(recorded, on=keys, how="left")
+        .select(
+            *keys,
+            given=pl.coalesce("flag_given", "event_given", pl.lit(False)),
+            since="since",
+            source="source",
+        )
+    )
+
+
+def consent_history(conn: Connection, user: SignedInUser, customer_no: str) -> pl.DataFrame:
+    """Every consent event of the customer, newest first."""
+    customer = _readable_customer(conn, user, customer_no)
+    stmt = (
+        select(
+            ConsentEvent.occurred_at,
+            ConsentEvent.purpose,
+            ConsentEvent.channel,
+            ConsentEvent.given,
+            ConsentEvent.source,
+            ConsentEvent.recorded_by,
+        )
+        .where(ConsentEvent.customer_id == customer.id)
+        .order_by(ConsentEvent.id.desc())
+    )
+    return read_frame(conn, stmt, HISTORY_SCHEMA)
