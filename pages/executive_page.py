@@ -19,7 +19,7 @@ from data_access import agenda, exports, kpis
 from data_access.errors import DomainError
 from data_access.policy import Action, permits, permits_granted
 from data_access.security import SignedInUser
-from ui import branch_link, kpi_view, session
+from ui import branch_link, charts, kpi_view, session
 from ui.failures import guarded
 from ui.feedback import refusal_text, show_refusal
 from ui.format import day
@@ -29,8 +29,6 @@ from ui.markup import literal
 TTL_S = 300
 DEFAULT_RANGE_DAYS = 365
 HEADLINE = [kpi.name for kpi in kpis.KPIS]
-# Time ticks as numbers, the same in both languages (Vega would name the months in English).
-AXIS_FORMATS = {"day": "%m-%d", "week": "%m-%d", "month": "%Y-%m", "quarter": "%Y-%m"}
 # One tick per month or quarter: Vega's own picks would repeat a month's label.
 AXIS_TICKS = {
     "month": {"interval": "month", "step": 1},
@@ -164,12 +162,15 @@ def trend_chart(
             "period_start:T",
             title=t("col_period"),
             axis=alt.Axis(
-                format=AXIS_FORMATS[period], tickCount=AXIS_TICKS.get(period, alt.Undefined)
+                format=charts.period_format(period),
+                tickCount=AXIS_TICKS.get(period, alt.Undefined),
             ),
         ),
-        y=alt.Y("value:Q", title=title),
+        y=alt.Y("value:Q", title=title, axis=value_axis(kpi)),
         tooltip=[
-            alt.Tooltip("period_start:T", title=t("col_period")),
+            alt.Tooltip(
+                "period_start:T", title=t("col_period"), format=charts.period_format(period)
+            ),
             alt.Tooltip("text:N", title=title),
         ],
     )
@@ -177,11 +178,22 @@ def trend_chart(
     layers = [base.mark_line(point=True, invalid="break-paths-show-domains")]
     if target is not None:
         layers.append(
-            alt.Chart(pl.DataFrame({"target": [target]}))
+            alt.Chart(target_frame(kpi, target))
             .mark_rule(strokeDash=[6, 4], color="#c0392b")
-            .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title=t("col_target"))])
+            .encode(y="target:Q", tooltip=[alt.Tooltip("text:N", title=t("col_target"))])
         )
     return alt.layer(*layers)
+
+
+def target_frame(kpi: kpis.Kpi, target: float) -> pl.DataFrame:
+    return pl.DataFrame({"target": [target], "text": [kpi_view.value_text(kpi, target)]})
+
+
+def value_axis(kpi: kpis.Kpi, *, vertical: bool = True) -> alt.Axis:
+    """Won in 억/조 (B/T), other values as numbers; a vertical title reads horizontally."""
+    if kpi.unit is kpis.Unit.KRW:
+        return charts.krw_axis(vertical=vertical)
+    return charts.y_axis() if vertical else alt.Axis()
 
 
 def show_trend(periods: pl.DataFrame, period: str, targets: dict[str, float], missing: int) -> None:
@@ -271,14 +283,17 @@ def league_table(
     st.subheader(t("kpi_league"))
     st.caption(t("kpi_league_caption", date=day(end), kpi=kpi_view.label(kpi)))
     columns = {
-        "code": st.column_config.TextColumn(t("col_branch_code")),
         "name": st.column_config.TextColumn(t("col_branch_name")),
         "region": st.column_config.TextColumn(t("col_region")),
         "trend": st.column_config.LineChartColumn(t("col_trend"), width="medium"),
+        "code": st.column_config.TextColumn(t("col_branch_code")),
         **kpi_columns(table.columns[3:-1]),
     }
+    shown = kpi_view.as_text(table, table.columns[3:-1]).select(
+        "name", "region", *table.columns[3:-1], "trend", "code"
+    )
     picked = st.dataframe(
-        table,
+        shown,
         column_config=columns,
         hide_index=True,
         width="stretch",
@@ -311,25 +326,14 @@ def league_table(
 
 
 def kpi_columns(names: list[str]) -> dict[str, Any]:
-    """Number columns titled and explained like the tiles, for the league and region tables."""
+    """Columns titled and explained like the tiles, for the league and region tables (their
+    values written as kpi_view.table_text: won in 억/조, never raw digits)."""
     return {
-        name: st.column_config.NumberColumn(
-            kpi_label(name),
-            help=kpi_view.definition(kpis.KPI_BY_NAME[name]),
-            format=number_format(kpis.KPI_BY_NAME[name]),
+        name: st.column_config.TextColumn(
+            kpi_label(name), help=kpi_view.definition(kpis.KPI_BY_NAME[name])
         )
         for name in names
     }
-
-
-def number_format(kpi: kpis.Kpi) -> str:
-    if kpi.unit is kpis.Unit.KRW:
-        return "localized"
-    if kpi.unit is kpis.Unit.COUNT:
-        return "localized"
-    if kpi.unit is kpis.Unit.PERCENT:
-        return "%.1f%%"
-    return "%.1f"
 
 
 def region_view(user: SignedInUser, name: str, end: dt.date) -> None:
@@ -346,8 +350,8 @@ def region_view(user: SignedInUser, name: str, end: dt.date) -> None:
         alt.Chart(chosen)
         .mark_bar(color="#1f5fa8")
         .encode(
-            x=alt.X("value:Q", title=kpi_view.label(kpi)),
-            y=alt.Y("scope_key:N", title=t("col_region"), sort="-x"),
+            x=alt.X("value:Q", title=kpi_view.label(kpi), axis=value_axis(kpi, vertical=False)),
+            y=alt.Y("scope_key:N", title=t("col_region"), sort="-x", axis=charts.y_axis()),
             tooltip=[
                 alt.Tooltip("scope_key:N", title=t("col_region")),
                 alt.Tooltip("text:N", title=kpi_view.label(kpi)),
@@ -357,7 +361,7 @@ def region_view(user: SignedInUser, name: str, end: dt.date) -> None:
     left, right = st.columns(2)
     left.altair_chart(chart, width="stretch")
     right.dataframe(
-        view.table,
+        kpi_view.as_text(view.table, view.table.columns[1:]),
         column_config={
             "scope_key": st.column_config.TextColumn(t("col_region")),
             **kpi_columns(view.table.columns[1:]),

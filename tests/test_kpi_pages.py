@@ -114,10 +114,54 @@ def test_executive_sees_the_firm_with_tiles_trend_league_and_regions(console):
         "지역별 현황",
     ]
     league = at.dataframe[0].value
-    assert list(league["code"]) == ["101", "102"]  # by AUM, largest first
+    assert list(league["name"]) == ["강남지점", "해운대지점"]  # by AUM, largest first
+    assert list(league["code"]) == ["101", "102"]  # a secondary detail, after the figures
+    assert list(league.columns[:2]) == ["name", "region"]
+    # Won read as people say them (17,000,000 is 1,700만), never raw digits.
+    assert list(league["aum_krw"]) == ["₩1700만", "₩1000만"]
     regions = at.dataframe[1].value
     assert list(regions["scope_key"]) == ["서울", "부산"]
-    assert list(regions["aum_krw"]) == [17_000_000, 10_000_000]
+    assert list(regions["aum_krw"]) == ["₩1700만", "₩1000만"]
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def axes_of(spec: dict) -> list[dict]:
+    """Every encoding's axis in a (layered) Vega-Lite spec."""
+    layers = [spec, *spec.get("layer", [])]
+    return [
+        {**channel.get("axis", {}), "title": channel.get("title")}
+        for layer in layers
+        for channel in layer.get("encoding", {}).values()
+        if isinstance(channel, dict) and "axis" in channel
+    ]
+
+
+def test_the_league_and_trend_read_won_in_eok_in_english_too(console, monkeypatch):
+    monkeypatch.setattr("ui.i18n.DEFAULT_LANGUAGE", "en")
+    console.sidebar.segmented_control[0].set_value("en").run()
+    at = open_page(console, "exec")
+    league = at.dataframe[0].value
+    assert list(league["name"]) == ["Gangnam", "Haeundae"]
+    assert list(league["aum_krw"]) == ["₩17M", "₩10M"]
+    trend = chart_specs(at)[0]
+    axes = axes_of(trend)
+    value_axis = next(axis for axis in axes if axis["title"] == "AUM")
+    assert "1e8" not in value_axis["labelExpr"] and "'B'" in value_axis["labelExpr"]
+    assert value_axis["titleAngle"] == 0
+
+
+def test_charts_have_horizontal_titles_korean_dates_and_eok_axes(console):
+    at = open_page(console, "exec")
+    trend = chart_specs(at)[0]
+    axes = axes_of(trend)
+    value_axis = next(axis for axis in axes if axis["title"] == "수탁고(AUM)")
+    assert value_axis["titleAngle"] == 0
+    assert "'억'" in value_axis["labelExpr"]
+    time_axis = next(axis for axis in axes if axis["title"] == "기간")
+    assert "%b" not in time_axis["format"] and "월" in time_axis["format"]
 
 
 def test_a_missing_snapshot_day_shows_as_a_gap(console):

@@ -25,6 +25,7 @@ MISSING = "—"
 DELTA_COLORS = {Better.UP: "normal", Better.DOWN: "inverse", Better.NEUTRAL: "off"}
 # Sums of won this large read better compact (₩1.4조); a cost per response does not.
 COMPACT_KRW_FROM = 100_000_000
+COMPACT_TABLE_KRW_FROM = 10_000
 
 
 def label(kpi: Kpi) -> str:
@@ -52,6 +53,27 @@ def value_text(kpi: Kpi, value: float | None) -> str:
         return percent(value)
     # Ratios keep about three significant digits: 245, 11.7, 0.05.
     return _decimal(value, 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2)
+
+
+def table_text(kpi: Kpi, value: float | None) -> str:
+    """A value in a table: sums of won compact from ₩10,000 (₩1700만, ₩1022.5억, ₩1.6조)
+    so a column never shows raw digits; everything else as on a tile."""
+    if value is not None and kpi.unit is Unit.KRW and abs(value) >= COMPACT_TABLE_KRW_FROM:
+        return krw_compact(round(value))
+    return value_text(kpi, value)
+
+
+def as_text(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """`frame` with the KPI columns among `names` written as `table_text`."""
+    return frame.with_columns(
+        pl.col(name).map_elements(
+            lambda v, kpi=KPI_BY_NAME[name]: table_text(kpi, v),
+            pl.String,
+            skip_nulls=False,
+        )
+        for name in names
+        if name in KPI_BY_NAME
+    )
 
 
 def change_text(kpi: Kpi, value: float | None, before: float | None) -> str | None:

@@ -94,6 +94,7 @@ def test_trainer_works_the_training_page(
 ) -> None:
     sign_in(page, console_url, "trainer", demo.DEMO_PASSWORD)
     expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+    screenshot("home_trainer")
     open_from_sidebar(page, "교육 관리")
 
     expect(page.get_by_role("heading", name="교육 관리")).to_be_visible()
