@@ -233,6 +233,7 @@ SEARCH_SCHEMA: dict[str, Any] = {
     "branch_en": pl.String,
     "phone_masked": pl.String,
     "is_closed": pl.Boolean,
+    "closed_on": pl.Date,
     "matched_by": pl.String,
 }
 # What the search look-ups read; every column typed, so frames of different look-ups concat.
@@ -450,11 +451,11 @@ def search_customers(
 ) -> pl.DataFrame:
     """Customers matching a customer number, account number, phone or name, best first.
 
-    Ranking: exact customer number, exact account number, phone (last four digits or the whole
-    number), names starting with the text, then names containing it. Containing is looked up
-    only for two characters or more and while fewer than `limit` were found. Phones are
-    masked and e-mail and address left out for every role. The search is audited by its kind
-    (number, phone, name), not its text.
+    Ranking: open customers before closed ones, then exact customer number, exact account
+    number, phone (last four digits or the whole number), names starting with the text, then
+    names containing it. Containing is looked up only for two characters or more and while
+    fewer than `limit` were found. Phones are masked and e-mail and address left out for every
+    role. The search is audited by its kind (number, phone, name), not its text.
     """
     _require_reader(user)
     text = WHITESPACE.sub("", query)  # names, numbers and phones never hold a space
@@ -530,8 +531,9 @@ def _infix_matches(conn: Connection, text: str, limit: int) -> pl.DataFrame:
 def _search_frame(found: pl.DataFrame, limit: int) -> pl.DataFrame:
     if found.is_empty():
         return pl.DataFrame(schema=SEARCH_SCHEMA)
+    # A closed customer is rarely the one sought: open ones first, then by how well each matched.
     return (
-        found.sort("rank", "name", "customer_no")
+        found.sort(pl.col("closed_on").is_not_null(), "rank", "name", "customer_no")
         .unique("customer_no", keep="first", maintain_order=True)
         .head(limit)
         .select(
@@ -545,6 +547,7 @@ def _search_frame(found: pl.DataFrame, limit: int) -> pl.DataFrame:
                 "phone_masked"
             ),
             pl.col("closed_on").is_not_null().alias("is_closed"),
+            "closed_on",
             "matched_by",
         )
         .cast(SEARCH_SCHEMA)

@@ -38,7 +38,7 @@ log = logging.getLogger("dreams")
 
 QUERY_KEY = "customer_query"
 RESULTS_KEY = "customer_results"
-PICK_KEY = "customer_pick"
+RESULTS_TABLE_KEY = "customer_results_table"
 VIEWED_KEY = "customer_viewed"
 FEEDBACK_KEY = "customer_feedback"
 REASON_KEY = "customer_view_reason"
@@ -105,8 +105,16 @@ def run_search(user: SignedInUser) -> None:
 
 @guarded
 def open_picked() -> None:
-    if picked := st.session_state.get(PICK_KEY):
-        st.query_params["customer"] = picked
+    """The row clicked in the results opens that customer."""
+    rows = st.session_state[RESULTS_TABLE_KEY]["selection"]["rows"]
+    if rows:
+        results = st.session_state[RESULTS_KEY][1]
+        st.query_params["customer"] = results["customer_no"][rows[0]]
+
+
+def status_text(closed_on: dt.date | None) -> str:
+    """Closed customers carry the day they closed; open ones need no word."""
+    return "" if closed_on is None else t("customer_closed_on", date=day(closed_on))
 
 
 def show_search(user: SignedInUser) -> None:
@@ -126,50 +134,27 @@ def show_search(user: SignedInUser) -> None:
     if results.is_empty():
         st.info(t("customer_search_none", query=literal(query.strip())))
         return
-    captions = {
-        row["customer_no"]: " · ".join(
-            (
-                row["name"],
-                str(row["birth_year"]),
-                localized(row["branch_ko"], row["branch_en"]),
-                row["phone_masked"],
-                row["customer_no"],
-            )
-        )
-        for row in results.iter_rows(named=True)
-    }
-    st.selectbox(
-        t("customer_pick"),
-        options=list(captions),
-        index=None,
-        format_func=captions.get,
-        placeholder=t("customer_pick_placeholder"),
-        key=PICK_KEY,
-        on_change=open_picked,
+    st.caption(t("customer_search_found", count=count(results.height)))
+    if results.height >= customers.SEARCH_LIMIT:
+        st.caption(t("customer_search_limit", count=count(results.height)))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("col_customer_no"): results["customer_no"].to_list(),
+                t("col_name"): results["name"].to_list(),
+                t("col_birth_year"): results["birth_year"].cast(pl.String).to_list(),
+                t("col_tier"): texts(results["tier"], lambda v: label("tier", v)),
+                t("col_branch"): localized_names(results["branch_ko"], results["branch_en"]),
+                t("col_phone"): results["phone_masked"].to_list(),
+                t("col_status"): [status_text(closed_on) for closed_on in results["closed_on"]],
+                t("col_matched_by"): texts(results["matched_by"], lambda v: label("matched", v)),
+            }
+        ),
+        hide_index=True,
+        key=RESULTS_TABLE_KEY,
+        on_select=open_picked,
+        selection_mode="single-row",
     )
-    with st.expander(t("customer_search_count", count=count(results.height))):
-        if results.height >= customers.SEARCH_LIMIT:
-            st.caption(t("customer_search_limit", count=count(results.height)))
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("col_customer_no"): results["customer_no"].to_list(),
-                    t("col_name"): results["name"].to_list(),
-                    t("col_birth_year"): results["birth_year"].cast(pl.String).to_list(),
-                    t("col_tier"): texts(results["tier"], lambda v: label("tier", v)),
-                    t("col_branch"): localized_names(results["branch_ko"], results["branch_en"]),
-                    t("col_phone"): results["phone_masked"].to_list(),
-                    t("col_status"): [
-                        t("status_closed") if closed else t("status_active")
-                        for closed in results["is_closed"]
-                    ],
-                    t("col_matched_by"): texts(
-                        results["matched_by"], lambda v: label("matched", v)
-                    ),
-                }
-            ),
-            hide_index=True,
-        )
 
 
 # --- the customer ---------------------------------------------------------------------------

@@ -182,19 +182,27 @@ def test_a_bad_customer_number_gets_a_sentence_not_a_traceback(console, number, 
     assert not at.header
 
 
-def test_search_by_name_then_pick_puts_the_customer_in_the_url(console):
+def test_search_by_name_shows_the_results_table_at_once(console):
+    # Clicking a row opens the customer: tests/e2e/test_walkthrough_e2e.py, in a browser.
     sign_in(console, "kim", PASSWORD)
     at = console.switch_page(PAGE).run()
     at.text_input(key="customer_query").input("길동").run()
     assert not at.exception
+    assert not at.expander and not at.selectbox  # nothing to unfold or drop down
     results = table(at, "일치 항목")
-    assert results[["고객번호", "이름", "휴대폰", "일치 항목"]].values.tolist() == [
-        ["100000001", "홍길동", "010-****-2222", "이름(일부)"]
+    assert results[["고객번호", "이름", "휴대폰", "상태", "일치 항목"]].values.tolist() == [
+        ["100000001", "홍길동", "010-****-2222", "", "이름(일부)"]
     ]
-    at.selectbox(key="customer_pick").select("100000001").run()
-    assert not at.exception
-    assert at.query_params["customer"] == "100000001"
-    assert at.header[0].value == "홍길동"
+
+
+def test_a_closed_customer_is_marked_with_its_closing_day(console):
+    # 최지우 (customer 4) closed on 2025-12-31.
+    sign_in(console, "kim", PASSWORD)
+    at = console.switch_page(PAGE).run()
+    at.text_input(key="customer_query").input("최지").run()
+    assert table(at, "일치 항목")["상태"].tolist() == ["해지 2025년 12월 31일"]
+    at.sidebar.segmented_control[0].set_value("en").run()
+    assert table(at, "Matched on")["Status"].tolist() == ["closed December 31, 2025"]
 
 
 def test_search_by_exact_number_opens_the_customer(console):

@@ -151,9 +151,10 @@ def test_search_shows_enough_to_pick_and_masks_contact_for_every_role(handmade):
                     "branch_en": ["Gangnam"],
                     "phone_masked": ["010-****-2222"],
                     "is_closed": [False],
+                    "closed_on": [None],
                     "matched_by": ["name_prefix"],
                 },
-                schema_overrides={"birth_year": pl.Int32},
+                schema_overrides={"birth_year": pl.Int32, "closed_on": pl.Date},
             ),
         )
     assert search_customers(handmade, KIM, "최지우")["is_closed"].to_list() == [True]
@@ -219,6 +220,17 @@ def add_customers(conn: Connection, names: dict[int, str]) -> None:
             }
         ),
     )
+
+
+def test_search_lists_closed_customers_after_open_ones_with_their_closing_day(handmade):
+    # 최지우 (handmade customer 4) closed on 2025-12-31; 최지훈 is open. By name alone
+    # 최지우 would come first.
+    add_customers(handmade, {50: "최지훈"})
+    found = search_customers(handmade, KIM, "최지")
+    assert found.select("name", "is_closed", "closed_on").rows() == [
+        ("최지훈", False, None),
+        ("최지우", True, d(2025, 12, 31)),
+    ]
 
 
 def test_search_stops_at_the_limit_and_fills_it_with_partial_matches(handmade):

@@ -196,13 +196,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{query}'에 맞는 고객이 없습니다. 번호를 확인하거나 이름 두 글자 이상으로 검색해 보세요.",
         "No customer matches '{query}'. Check the number, or search with at least two letters of the name.",
     ),
-    "customer_search_count": ("검색 결과 {count}명", "{count} customers found"),
     "customer_search_limit": (
         "결과가 많아 {count}명까지만 보여 줍니다. 이름을 더 입력해 좁혀 보세요.",
         "Showing the first {count}; type more of the name to narrow the list.",
     ),
-    "customer_pick": ("열어 볼 고객", "Open customer"),
-    "customer_pick_placeholder": ("결과에서 고객을 고르세요", "Pick a customer from the results"),
     "customer_start_hint": (
         "위 검색창에서 고객을 찾거나, 일정·세그먼트·경보의 고객 링크로 바로 열 수 있습니다.",
         "Find a customer above, or open one directly from a link in the agenda, a segment or an alert.",
@@ -2208,6 +2205,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "누가 언제 무엇을 보고 바꿨는지의 기록입니다 ({date} 기준). 기록은 지워지지 않고 해시로 연결되어 있으며, 이 화면의 검색도 기록됩니다.",
         "Who saw and changed what, and when (as of {date}). Records are never deleted and are chained by hash; searching here is recorded too.",
     ),
+    # --- issue #20: admin pages and customer search in names ---
+    "customer_search_found": (
+        "검색 결과 {count}명 · 행을 누르면 고객을 엽니다 (해지 고객은 뒤에 둡니다)",
+        "{count} customers found · click a row to open one (closed customers last)",
+    ),
+    "customer_closed_on": ("해지 {date}", "closed {date}"),
     "audit_tab_search": ("기록 검색", "Search the trail"),
     "audit_tab_review": ("월간 접근 검토", "Monthly access review"),
     "audit_tab_chain": ("위변조 점검", "Tamper check"),
