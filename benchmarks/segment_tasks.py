@@ -202,7 +202,7 @@ def draw_task(
 
     def ours(_index: int) -> dict[str, int]:
         with engine.connect() as conn:
-            _, _, drawn = campaigns.preview_draw(conn, user, copy, plan)
+            drawn = campaigns.preview_draw(conn, user, copy, plan).drawn
         return dict(drawn.group_by("stratum").len().iter_rows())
 
     def baseline(_index: int) -> dict[str, int]:

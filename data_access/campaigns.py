@@ -26,7 +26,7 @@ import polars as pl
 from sqlalchemy import BigInteger, Connection, Row, case, cast, false, func, null, select, true
 from sqlalchemy.orm import Session
 
-from data_access import customers, exports, metrics, segments
+from data_access import consent, customers, exports, metrics, segments
 from data_access.db import bulk_insert, read_frame, unit_of_work
 from data_access.errors import AccessDenied, NotFound, Refused
 from data_access.masking import mask_frame, personal_columns
@@ -103,6 +103,20 @@ class CampaignSummary:
     contacted: int
     control: int
     strata: pl.DataFrame  # stratum, eligible, contacted, control
+    excluded: dict[str, int]  # customers of the segment left out before sampling, by reason
+
+
+# Why a segment member is not eligible, in the order a customer is counted under: no consent
+# for the channel, then (phone channels) the finance do-not-call list, then an in-house opt-out.
+EXCLUSION_REASONS = ("no_consent", "do_not_call", "opted_out")
+
+
+@dataclass(frozen=True, slots=True)
+class DrawPreview:
+    saved: segments.SavedSegment
+    eligible: pl.DataFrame
+    drawn: pl.DataFrame
+    excluded: dict[str, int]  # EXCLUSION_REASONS -> customers
 
 
 # --- the draw ------------------------------------------------------------------------------
@@ -201,17 +215,38 @@ def sample_size(plan: CampaignPlan, eligible: int) -> int:
     return max(1, math.floor(eligible * plan.sample_rate_pct / 100 + 0.5))
 
 
+def _eligible(
+    conn: Connection, members: pl.DataFrame, channel: str
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The members who may be contacted over `channel`, and how many were left out and why.
+
+    Runs before sampling, so a suppressed customer never takes a place in the sample. The
+    do-not-call list is read from the database, not the copy: a number listed this morning
+    is not called this afternoon.
+    """
+    consenting = members.filter(pl.col(consent_column(channel)))
+    excluded = dict.fromkeys(EXCLUSION_REASONS, 0)
+    excluded["no_consent"] = members.height - consenting.height
+    if channel not in consent.PHONE_CHANNELS:
+        return consenting, excluded
+    listed = consent.listed_customers(conn, consenting["customer_id"])
+    for reason, customers_listed in listed.group_by("reason").len().iter_rows():
+        excluded[reason] = customers_listed
+    return consenting.join(listed, on="customer_id", how="anti"), excluded
+
+
 def preview_draw(
     conn: Connection, user: SignedInUser, copy: segments.FeatureCopy, plan: CampaignPlan
-) -> tuple[segments.SavedSegment, pl.DataFrame, pl.DataFrame]:
-    """The segment, the eligible customers (in scope, matching, consenting) and the draw.
+) -> DrawPreview:
+    """The segment, the eligible customers (in scope, matching, consenting, not suppressed),
+    the draw and the count of members left out by reason.
 
     Refuses a sample larger than the eligible customers, with both numbers.
     """
     require(user, Action.CAMPAIGN_WRITE)
     _checked_plan(plan)
     saved = segments.saved_segment(conn, user, plan.segment_id, plan.segment_version)
-    eligible = segments.members(copy, user, saved.spec).filter(pl.col(consent_column(plan.channel)))
+    eligible, excluded = _eligible(conn, segments.members(copy, user, saved.spec), plan.channel)
     size = sample_size(plan, eligible.height)
     if size > eligible.height:
         raise Refused(
@@ -227,7 +262,7 @@ def preview_draw(
         stratify_by=stratum_column(plan.stratify_by),
         seed=plan.seed,
     )
-    return saved, eligible, drawn
+    return DrawPreview(saved, eligible, drawn, excluded)
 
 
 def arm_sizes(drawn: pl.DataFrame) -> tuple[int, int]:
@@ -309,7 +344,8 @@ def create_campaign(
     """
     scope = require(user, Action.CAMPAIGN_WRITE)
     name = _checked_plan(plan)
-    saved, eligible, drawn = preview_draw(conn, user, copy, plan)
+    preview = preview_draw(conn, user, copy, plan)
+    saved, eligible, drawn = preview.saved, preview.eligible, preview.drawn
     details = drawn.join(
         eligible.select("customer_id", "branch_id", "manager_id"), on="customer_id"
     )
@@ -365,6 +401,7 @@ def create_campaign(
             contacted=contacted.height,
             control=drawn.height - contacted.height,
             strata=strata_summary(eligible, drawn, plan.stratify_by),
+            excluded=preview.excluded,
         )
         audit_as(
             session,
@@ -380,6 +417,7 @@ def create_campaign(
                 "control": summary.control,
                 "stratify_by": plan.stratify_by,
                 "seed": plan.seed,
+                "excluded": preview.excluded,
             },
         )
         record_usage(session, user, UsageAction.CAMPAIGN, PAGE, target=str(campaign.id))
@@ -602,6 +640,7 @@ def my_calls(conn: Connection, user: SignedInUser) -> pl.DataFrame:
             CampaignTarget.arm == CONTACT,
             Campaign.channel == "tm",
             Customer.consent_tm,
+            ~consent.listed_for_calls(),
             Customer.closed_on.is_(None),
         )
         .order_by(Campaign.id, Customer.customer_no)
@@ -674,6 +713,15 @@ def _may_record(user: SignedInUser, target: Row[Any]) -> bool:
     return scope is Scope.FIRM or (scope is Scope.BRANCH and target.branch_id == user.branch_id)
 
 
+def _suppressed_since_the_draw(conn: Connection, customer_id: int, channel: str) -> bool:
+    """Whether the customer withdrew consent for `channel` or had the phone listed as
+    do-not-call after the draw: no outcome may then say they were contacted."""
+    reachable = getattr(Customer, consent_column(channel))
+    if channel in consent.PHONE_CHANNELS:
+        reachable = reachable & ~consent.listed_for_calls()
+    return not conn.execute(select(reachable).where(Customer.id == customer_id)).scalar_one()
+
+
 def _record(
     session: Session,
     user: SignedInUser,
@@ -699,6 +747,8 @@ def _record(
             raise Refused("camp_rejected_not_target", number=customer_no)
         if not _may_record(user, target):
             raise AccessDenied("camp_rejected_not_yours", number=customer_no)
+        if _suppressed_since_the_draw(conn, target.customer_id, campaign.channel):
+            raise Refused("camp_rejected_suppressed", number=customer_no)
         text = note or f"[{campaign.channel.upper()} #{campaign.id} {campaign.name}] "
         text += OUTCOME_NOTE[outcome] if not note else ""
         consultation_id = customers.add_note_unmarked(
@@ -883,7 +933,9 @@ def export_list(
     """
     require(user, Action.EXPORT)
     campaign = _campaign(conn, user, campaign_id)
-    consent = getattr(Customer, consent_column(campaign.channel))
+    reachable = getattr(Customer, consent_column(campaign.channel))
+    if campaign.channel in consent.PHONE_CHANNELS:
+        reachable = reachable & ~consent.listed_for_calls()
     rows = read_frame(
         conn,
         select(
@@ -903,7 +955,7 @@ def export_list(
             CampaignTarget.campaign_id == campaign_id,
             CampaignTarget.arm == CONTACT,
             _target_slice(user),
-            consent,
+            reachable,
             Customer.closed_on.is_(None),
         )
         .order_by(Customer.customer_no),

@@ -126,14 +126,19 @@ def new_campaign(user: SignedInUser, copy: segments.FeatureCopy) -> None:
     if preview.button(t("camp_preview"), icon=":material/visibility:"):
         try:
             with session.connect() as conn:
-                _, eligible, drawn = campaigns.preview_draw(
+                preview = campaigns.preview_draw(
                     conn, user, copy, plan_from_state(segment_id, chosen_version)
                 )
         except DomainError as refused:
             show_refusal(refused)
         else:
-            show_draw_numbers(eligible.height, drawn)
-            show_strata(eligible, drawn, plan_from_state(segment_id, chosen_version).stratify_by)
+            show_draw_numbers(preview.eligible.height, preview.drawn)
+            show_exclusions(preview.excluded)
+            show_strata(
+                preview.eligible,
+                preview.drawn,
+                plan_from_state(segment_id, chosen_version).stratify_by,
+            )
     if draw.button(t("camp_draw"), type="primary", icon=":material/casino:"):
         try:
             with session.connect() as conn:
@@ -165,6 +170,11 @@ def show_draw_numbers(eligible: int, drawn: pl.DataFrame) -> None:
     columns[0].metric(t("camp_eligible"), count(eligible))
     columns[1].metric(t("camp_contacted"), count(contacted))
     columns[2].metric(t("camp_control"), count(control))
+
+
+def show_exclusions(excluded: dict[str, int]) -> None:
+    """How many of the segment were left out before sampling, and why."""
+    st.caption(t("camp_excluded", **{reason: count(n) for reason, n in excluded.items()}))
 
 
 def percent(value: float | None) -> str:

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, func, select, update
 
-from data_access import campaigns, segments
+from data_access import campaigns, consent, segments
 from data_access.db import bulk_insert
 from data_access.errors import DomainError, Refused
 from data_access.models import (
@@ -26,6 +26,7 @@ from data_access.models import (
     CampaignTarget,
     Consultation,
     Customer,
+    DoNotCallNumber,
     Transaction,
 )
 from data_access.policy import AccessDenied
@@ -251,6 +252,58 @@ def test_a_customer_who_withdrew_consent_after_the_copy_stops_the_draw(data, cop
     assert (refused.value.code, refused.value.values) == ("camp_rejected_stale_copy", {"lost": 1})
 
 
+def list_do_not_call(conn: Connection, phones: dict[str, str]) -> None:
+    """Put digits-only phones on the do-not-call list, each with its source."""
+    bulk_insert(
+        conn,
+        DoNotCallNumber.__table__,
+        pl.DataFrame(
+            {
+                "phone": list(phones),
+                "source": list(phones.values()),
+                "registered_on": [AS_OF] * len(phones),
+                "loaded_at": [dt.datetime(2026, 3, 9, 9)] * len(phones),
+            }
+        ),
+    )
+
+
+def test_a_withdrawn_consent_leaves_the_next_draw_and_the_report_counts_it(data, everyone):
+    consent.record_consent(
+        data, KIM, "100000011", purpose="marketing", channel="dm", given=False, source="phone"
+    )
+    fresh = segments.FeatureCopy(
+        segments.build_features(data, AS_OF), AS_OF, dt.datetime(2026, 3, 10, 6), "test"
+    )
+    made = campaigns.create_campaign(
+        data, EXECUTIVE, fresh, plan(everyone, sample_size=3), started_on=AS_OF
+    )
+    assert set(targets(data, made.campaign_id)) == {1, 3, 12}
+    # Open customers 1, 2, 3, 11, 12, 13, 14; DM consent now 1, 3 and 12: four without.
+    assert made.excluded == {"no_consent": 4, "do_not_call": 0, "opted_out": 0}
+
+
+def test_do_not_call_numbers_leave_a_tm_draw_before_sampling(data, copy, everyone):
+    # TM consent: 1, 2, 11, 13, 14. Customer 11's phone is on the finance list, customer
+    # 2's an in-house opt-out; 3 and 12 have no TM consent.
+    list_do_not_call(data, {"01011000011": "finance_dnc", "01033334444": "in_house"})
+    tm = plan(everyone, channel="tm", sample_size=3, control_pct=0)
+    preview = campaigns.preview_draw(data, EXECUTIVE, copy, tm)
+    assert preview.excluded == {"no_consent": 2, "do_not_call": 1, "opted_out": 1}
+    made = campaigns.create_campaign(data, EXECUTIVE, copy, tm, started_on=AS_OF)
+    assert set(targets(data, made.campaign_id)) == {1, 13, 14}, "the size met from the rest"
+    with pytest.raises(DomainError) as refused:
+        campaigns.preview_draw(data, EXECUTIVE, copy, plan(everyone, channel="tm", sample_size=4))
+    assert refused.value.values == {"requested": 4, "eligible": 3}
+
+
+def test_a_dm_draw_ignores_the_do_not_call_list(data, copy, everyone):
+    list_do_not_call(data, {"01011112222": "finance_dnc"})
+    preview = campaigns.preview_draw(data, EXECUTIVE, copy, plan(everyone))
+    assert preview.eligible.height == 4
+    assert preview.excluded == {"no_consent": 3, "do_not_call": 0, "opted_out": 0}
+
+
 def test_invalid_plans_are_refused(data, copy, everyone):
     for changes, reason in (
         ({"name": " "}, "name"),
@@ -294,6 +347,22 @@ def test_a_rep_records_an_outcome_which_files_a_tm_consultation(data, tm_campaig
     ).one()
     assert tuple(note) == ("tm", "purchased", 3)
     assert campaigns.my_calls(data, KIM).height == 3
+
+
+def test_an_opt_out_after_the_draw_removes_the_call_and_refuses_its_outcome(data, tm_campaign):
+    consent.record_consent(
+        data, KIM, "100000001", purpose="marketing", channel="tm", given=False, source="phone"
+    )
+    list_do_not_call(data, {"01033334444": "in_house"})  # customer 2, after the draw
+    assert campaigns.my_calls(data, KIM)["customer_no"].to_list() == ["100000011", "100000013"]
+    for number in ("100000001", "100000002"):
+        with pytest.raises(DomainError) as refused:
+            campaigns.record_outcomes(data, KIM, tm_campaign, [(number, "bought")])
+        assert (refused.value.code, refused.value.values) == (
+            "camp_rejected_suppressed",
+            {"number": number},
+        )
+    assert campaigns.record_outcomes(data, KIM, tm_campaign, [("100000013", "declined")]) == 1
 
 
 def test_a_rep_reads_only_the_own_targets_of_a_campaign(data, tm_campaign):

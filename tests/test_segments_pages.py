@@ -196,6 +196,10 @@ def test_drawing_a_campaign_and_exporting_it(console, pages_db):
         "표본 5명이 대상 고객 4명보다 많습니다. 표본을 줄이거나 세그먼트를 넓히세요."
     )
     at.number_input(key="camp_size").set_value(4).run()
+    by_label(at.button, "미리 보기").click().run()
+    # The four DM consenters are eligible; the other open customers are counted as left out.
+    left_out = [c.value for c in at.caption if c.value.startswith("추첨 전에 제외")]
+    assert len(left_out) == 1 and left_out[0].endswith("두낫콜 등록 0명, 자체 수신 거부 0명")
     by_label(at.button, "표본 추출 및 캠페인 생성").click().run()
     created = [s.value for s in at.success]
     assert any(message.endswith("발송 4명, 통제군 0명.") for message in created) or any(

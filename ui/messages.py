@@ -927,6 +927,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "last completed business day.",
     ),
     "usage_title": ("직원 시스템 활용", "Staff use of the console"),
+    # Names, units and charts a reader expects (#20): executive, home, usage, training, agenda.
+    "kpi_more_tiles": ("다른 지표 {count}개", "{count} more KPIs"),
+    # End of the #20 names-units-charts block.
     "usage_caption": (
         "{scope} · 최근 {days}일 ({first} ~ {last}), 하루 약 {norm}회 사용이 기준입니다.",
         "{scope} · last {days} days ({first} to {last}); the norm is about {norm} actions a day.",
