@@ -143,10 +143,14 @@ def show_tiles(
         "kpi_vs_close", day=kpi_view.span(comparison.previous_close, comparison.previous_close)
     )
     st.caption(t("kpi_tiles_caption_like_for_like", flows=flows, ends=ends))
-    compared = {kpi.name: flows if kpi.kind is kpis.Kind.FLOW else ends for kpi in kpis.KPIS}
+    # A tile's small print is its target only: the caption says what each change is against,
+    # and a date span there would be cut off.
     kpi_view.tiles(
-        comparison.latest, comparison.previous, targets, HEADLINE, compared=compared, trends=trends
+        comparison.latest, comparison.previous, targets, kpi_view.HEADLINE_KPIS, trends=trends
     )
+    others = [name for name in HEADLINE if name not in kpi_view.HEADLINE_KPIS]
+    with st.expander(t("kpi_more_tiles", count=len(others))):
+        kpi_view.tiles(comparison.latest, comparison.previous, targets, others, trends=trends)
 
 
 def trend_chart(

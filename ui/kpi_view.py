@@ -6,7 +6,6 @@ Shared by the executive page and the home page, so a KPI looks the same wherever
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 
 import polars as pl
 import streamlit as st
@@ -104,11 +103,10 @@ def tile(
     before: float | None,
     target: float | None,
     *,
-    compared: str | None = None,
     trend: list[float] | None = None,
 ) -> None:
-    """One KPI as a card: value, change against the previous period, the target (or else
-    `compared`, what the change is against) and, given a `trend`, a sparkline."""
+    """One KPI as a card: value, change against the previous period, the target and, given a
+    `trend`, a sparkline. Nothing longer below the value: a tile's text is never cut off."""
     change = change_text(kpi, value, before)
     unchanged = change is not None and change.lstrip("+-").startswith("0.0%")
     aim = target_text(kpi, value, target)
@@ -118,7 +116,7 @@ def tile(
         delta=change.lstrip("+-") if unchanged else change,
         delta_color="off" if unchanged else DELTA_COLORS[kpi.better],
         delta_arrow="off" if unchanged else "auto",
-        delta_description=aim or compared,
+        delta_description=aim,
         help=definition(kpi),
         border=True,
         chart_data=trend or None,
@@ -132,11 +130,10 @@ def tiles(
     targets: dict[str, float],
     names: list[str],
     *,
-    compared: Mapping[str, str] | None = None,
     trends: dict[str, list[float]] | None = None,
-    per_row: int = 5,
+    per_row: int = 4,
 ) -> None:
-    """Tiles of `names`; `compared` says per KPI what its change is against."""
+    """Tiles of `names`, `per_row` to a row."""
     for start in range(0, len(names), per_row):
         columns = st.columns(per_row)
         for column, name in zip(columns, names[start : start + per_row], strict=False):
@@ -146,7 +143,6 @@ def tiles(
                     latest.get(name),
                     previous.get(name),
                     targets.get(name),
-                    compared=(compared or {}).get(name),
                     trend=(trends or {}).get(name),
                 )
 
@@ -173,11 +169,12 @@ def values_of(frame: pl.DataFrame) -> dict[str, float | None]:
     return dict(zip(frame["kpi"], frame["value"], strict=True))
 
 
-HOME_FIRM_KPIS = [
-    "aum_krw", "net_flows_krw", "active_customers", "usage_per_staff_day", "trained_pct",
-    "dm_tm_response_pct", "customers_per_manager", "agenda_completion_pct", "online_share_pct",
-    "attrition_pct",
+# The firm's headline: few enough to read at once, four to a row, on home and executive pages.
+HEADLINE_KPIS = [
+    "aum_krw", "net_flows_krw", "active_customers", "agenda_completion_pct",
+    "usage_per_staff_day", "trained_pct", "customers_per_manager", "dm_tm_response_pct",
 ]  # fmt: skip
+HOME_FIRM_KPIS = HEADLINE_KPIS
 HOME_TTL_S = 600
 
 
