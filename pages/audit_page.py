@@ -17,9 +17,10 @@ from data_access.errors import DomainError
 from data_access.policy import Action
 from data_access.security import SignedInUser, now_seoul
 from ui import session
+from ui.audit_words import action_text, client_text, detail_text, target_kind_text
 from ui.feedback import show_refusal
 from ui.format import count, day
-from ui.i18n import t
+from ui.i18n import language, t
 from ui.markup import sentence
 
 ALL = ""
@@ -59,7 +60,9 @@ def show_search(user: SignedInUser, today: dt.date) -> None:
         chosen = action.selectbox(
             t("audit_action"),
             [ALL, *actions],
-            format_func=lambda name: t("audit_any_action") if name == ALL else name,
+            format_func=lambda name: (
+                t("audit_any_action") if name == ALL else action_text(name, language())
+            ),
         )
         since_col, until_col = st.columns(2)
         since = since_col.date_input(t("audit_since"), value=today - dt.timedelta(days=30))
@@ -86,21 +89,29 @@ def show_search(user: SignedInUser, today: dt.date) -> None:
         st.info(t("audit_nothing_found"))
         return
     st.caption(t("audit_found", rows=count(found.height), limit=count(audit.SEARCH_LIMIT)))
+    reader = language()
     st.dataframe(
-        found.with_columns(pl.col(pl.String).fill_null("")).rename(
-            {
-                "id": "#",
-                "occurred_at": t("audit_col_when"),
-                "username": t("audit_col_who"),
-                "action": t("audit_col_action"),
-                "target_kind": t("audit_col_target_kind"),
-                "target_id": t("audit_col_target"),
-                "detail": t("audit_col_detail"),
-                "client": t("audit_col_client"),
-            }
+        found.select(
+            pl.col("id").alias("#"),
+            pl.col("occurred_at").alias(t("audit_col_when")),
+            pl.col("username").fill_null("").alias(t("audit_col_who")),
+            words(found["action"], lambda code: action_text(code, reader), t("audit_col_action")),
+            words(
+                found["target_kind"],
+                lambda kind: target_kind_text(kind, reader),
+                t("audit_col_target_kind"),
+            ),
+            pl.col("target_id").fill_null("").alias(t("audit_col_target")),
+            words(found["detail"], lambda text: detail_text(text, reader), t("audit_col_detail")),
+            words(found["client"], client_text, t("audit_col_client")),
         ),
         hide_index=True,
     )
+
+
+def words(codes: pl.Series, word: Callable[[str], str], name: str) -> pl.Series:
+    """A column of stored codes as the reader's words; empty cells stay empty."""
+    return pl.Series(name, ["" if code is None else word(code) for code in codes], pl.String)
 
 
 def show_review(user: SignedInUser, today: dt.date) -> None:

@@ -2,6 +2,7 @@
 survive sign-in, sign-out everywhere, session fixation, and the admin's audit page."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -162,7 +163,17 @@ def test_the_admin_searches_the_trail_and_checks_the_chain(console):
     console.run()
     found = console.tabs[0].dataframe[0].value
     assert set(found["사용자"]) == {"admin"}
-    assert "sign_in" in set(found["행위"])
+    assert "로그인" in set(found["행위"])
+    # The search just made is on the trail too, its filters worded, never as JSON.
+    console.tabs[0].button[0].click()
+    console.run()
+    found = console.tabs[0].dataframe[0].value
+    searched = found[found["행위"] == "감사 기록 검색"]
+    assert "사용자 아이디: admin" in searched["내용"].iloc[0]
+    assert re.search(r"종료일: \d{4}년 \d{1,2}월 \d{1,2}일", searched["내용"].iloc[0])
+    assert not any(
+        "{" in detail or "_" in action for detail, action in found[["내용", "행위"]].values
+    )
     chain = console.tabs[2]
     chain.button[0].click()
     console.run()
