@@ -37,7 +37,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, insert, or_, select, u
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from data_access.db import hold_job_lock, read_frame
-from data_access.models import JobRun
+from data_access.models import AgendaRule, JobRun
 from data_access.policy import Action, require
 from data_access.security import SignedInUser, now_seoul
 
@@ -308,10 +308,17 @@ RUNS_SCHEMA = {
 }
 
 
+RULE_ITEMS = pl.List(
+    pl.Struct({"kind": pl.String, "name_ko": pl.String, "name_en": pl.String, "items": pl.Int64})
+)
+
+
 def recent_runs(conn: Connection, user: SignedInUser, *, limit: int = 30) -> pl.DataFrame:
     """The latest runs of every job, newest business date first (for those who run jobs).
 
-    `counts` sums up the detail's `items_by_rule` ("1:maturity 45 · 2:churn_risk 118").
+    `items_by_rule` lists the agenda items each rule made in the run (kind, the rule's names
+    in Korean and English, items): the detail stores rules by id and kind, which no reader
+    should have to decode. A rule deleted since keeps only its kind.
     """
     require(user, Action.JOBS_RUN)
     stmt = (
@@ -320,14 +327,29 @@ def recent_runs(conn: Connection, user: SignedInUser, *, limit: int = 30) -> pl.
         .limit(limit)
     )
     runs = read_frame(conn, stmt, RUNS_SCHEMA)
+    names = {
+        rule_id: (name_ko, name_en)
+        for rule_id, name_ko, name_en in conn.execute(
+            select(AgendaRule.id, AgendaRule.name_ko, AgendaRule.name_en)
+        )
+    }
     return runs.with_columns(
-        pl.Series("counts", [_counts(detail) for detail in runs["detail"]], dtype=pl.String)
+        pl.Series(
+            "items_by_rule",
+            [_items_by_rule(detail, names) for detail in runs["detail"]],
+            RULE_ITEMS,
+        )
     )
 
 
-def _counts(detail: str | None) -> str:
+def _items_by_rule(detail: str | None, names: dict[int, tuple[str, str]]) -> list[dict[str, Any]]:
     by_rule = json.loads(detail).get("items_by_rule", {}) if detail else {}
-    return " · ".join(f"{rule} {count:,}" for rule, count in by_rule.items())
+    items = []
+    for rule, count in by_rule.items():
+        rule_id, kind = rule.split(":", 1)
+        name_ko, name_en = names.get(int(rule_id), (None, None))
+        items.append({"kind": kind, "name_ko": name_ko, "name_en": name_en, "items": count})
+    return items
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from ui import background, session
 from ui.failures import guarded
 from ui.feedback import refusal_text
 from ui.format import count, day
-from ui.i18n import language, t
+from ui.i18n import MESSAGES, language, t
 from ui.markup import literal, sentence
 
 FEEDBACK_KEY = "jobs_feedback"
@@ -34,10 +34,10 @@ def show_feedback() -> None:
 def toggle(user: SignedInUser, job: scheduler.ScheduledJob) -> None:
     if job.paused:
         scheduler.resume(session.engine(), user, job.id)
-        feedback("success", t("jobs_resumed_done", job=job.id))
+        feedback("success", t("jobs_resumed_done", job=t(f"job_{job.id}")))
     else:
         scheduler.pause(session.engine(), user, job.id)
-        feedback("success", t("jobs_paused_done", job=job.id))
+        feedback("success", t("jobs_paused_done", job=t(f"job_{job.id}")))
 
 
 @guarded
@@ -89,6 +89,24 @@ def remove_holiday(user: SignedInUser) -> None:
     feedback("success", t("holiday_removed", day=day(holiday)))
 
 
+def job_name(job: str) -> str:
+    key = f"job_{job}"
+    return t(key) if key in MESSAGES else job
+
+
+def rule_items_text(items: list[dict]) -> str:
+    """A run's items by rule: each rule by its name (or its kind, if it was deleted since)."""
+    return " · ".join(
+        t(
+            "jobs_rule_items",
+            rule=(item["name_ko"] if language() == "ko" else item["name_en"])
+            or t(f"rule_kind_{item['kind']}"),
+            items=count(item["items"]),
+        )
+        for item in items
+    )
+
+
 def moment(value: dt.datetime | None) -> str:
     return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
 
@@ -98,7 +116,7 @@ def show_schedules(user: SignedInUser) -> None:
     for job in scheduler.scheduled_jobs(session.engine(), user):
         with st.container(border=True):
             about, when, actions = st.columns([4, 3, 3], vertical_alignment="center")
-            about.markdown(f"**{t(f'job_{job.id}')}** · `{job.id}`")
+            about.markdown(f"**{t(f'job_{job.id}')}**")
             about.caption(
                 t("jobs_working_days_at", time=f"{job.at:%H:%M}")
                 if job.at
@@ -140,7 +158,7 @@ def show_runs(user: SignedInUser) -> None:
             sentence(
                 "jobs_last_failed",
                 date=day(latest["business_date"]),
-                job=latest["job"],
+                job=job_name(latest["job"]),
                 error=latest["error"],
             ),
             icon=":material/error:",
@@ -148,13 +166,13 @@ def show_runs(user: SignedInUser) -> None:
     st.dataframe(
         pl.DataFrame(
             {
-                t("col_job"): runs["job"],
+                t("col_job"): [job_name(job) for job in runs["job"]],
                 t("col_business_date"): runs["business_date"].dt.to_string("%Y-%m-%d"),
                 t("col_run_status"): [t(f"run_status_{status}") for status in runs["status"]],
                 t("col_started_at"): runs["started_at"],
                 t("col_duration"): runs["duration_s"],
                 t("col_rows"): runs["rows"],
-                t("col_detail"): runs["counts"],
+                t("col_detail"): [rule_items_text(items) for items in runs["items_by_rule"]],
                 t("col_error"): runs["error"],
             }
         ),

@@ -128,8 +128,9 @@ def test_branch_manager_sees_completion_by_employee_and_reason(console):
     assert at.title[0].value == "아젠다 처리 현황"
     assert metrics(at)["항목"] == "2"
     by_employee = at.dataframe[0].value
-    assert by_employee["사번"].tolist() == ["E3"]
-    assert by_employee["항목"].tolist() == [2]
+    # Every active staff member of the branch, the manager with nothing today among them.
+    assert by_employee["사번"].tolist() == ["E2", "E3"]
+    assert by_employee["항목"].tolist() == [0, 2]
     by_reason = at.dataframe[1].value
     assert by_reason["사유"].tolist() == ["만기 도래 계좌", "DM 발송 대상"]
     assert len(at.get("vega_lite_chart")) == 1
@@ -210,6 +211,11 @@ def test_jobs_page_schedule_run_now_and_pause(console, agenda_db):
     runs = at.dataframe[0].value
     assert runs["기준일"].astype(str).tolist()[0].startswith("2026-03-10")
     assert runs["결과"].tolist()[0] == "성공"
+    assert runs["작업"].tolist()[0] == "모닝 아젠다 생성"
+    # Items by rule, each rule by its name (the seeded rules), never "1:maturity 4".
+    assert runs["사유별 건수"].tolist()[0].startswith("만기 도래 계좌 ")
+    assert ":" not in runs["사유별 건수"].tolist()[0]
+    assert "`agenda`" not in " ".join(element.value for element in at.markdown)
 
     at.button(key="run_agenda").click()
     at.run()
@@ -221,7 +227,7 @@ def test_jobs_page_schedule_run_now_and_pause(console, agenda_db):
 
     at.button(key="toggle_agenda").click()
     at.run()
-    assert "agenda 작업을 일시 중지했습니다." in texts(at.success)
+    assert "모닝 아젠다 생성 작업을 일시 중지했습니다." in texts(at.success)
     assert at.button(key="toggle_agenda").label == "다시 시작"  # other jobs keep their next run
     at.button(key="toggle_agenda").click()
     at.run()
@@ -250,3 +256,14 @@ def test_the_console_starts_one_scheduler_per_process(agenda_db, monkeypatch):
             first.shutdown(wait=True)
         background.embedded_scheduler.clear()
         st.cache_data.clear()
+
+
+def test_a_reps_home_leads_with_todays_agenda_by_reason_and_a_link(console):
+    sign_in(console, "kim", PASSWORD)
+    assert not console.exception
+    assert texts(console.subheader)[0] == "오늘의 아젠다"
+    by_reason = console.dataframe[0].value
+    assert by_reason["사유"].tolist() == ["만기 도래 계좌", "DM 발송 대상"]
+    assert by_reason["전체"].tolist() == [1, 1]  # an earlier test may have done one already
+    links = {link.proto.page for link in console.get("page_link")}
+    assert any(page.endswith("agenda_page.py") for page in links), links

@@ -2214,6 +2214,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} customers found · click a row to open one (closed customers last)",
     ),
     "customer_closed_on": ("해지 {date}", "closed {date}"),
+    "jobs_rule_items": ("{rule} {items}건", "{rule} {items}"),
     "audit_action_sign_in": ("로그인", "Sign-in"),
     "audit_action_sign_in_failed": ("로그인 실패", "Failed sign-in"),
     "audit_action_sign_in_throttled": (
