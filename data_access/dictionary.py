@@ -411,9 +411,12 @@ TABLES: dict[str, TableMeaning] = {
         _CUSTOMER_READERS,
         {
             "phone": M("전화번호 (숫자만)", "Phone number (digits only)"),
-            "source": M("목록 (두낫콜 또는 자체 거부)", "List (do-not-call or in-house opt-out)"),
+            "source": M(
+                "목록 (finance_dnc 두낫콜, in_house 자체 수신 거부; 비우면 두낫콜)",
+                "List (finance_dnc do-not-call, in_house opt-out; blank for do-not-call)",
+                ("finance_dnc", "in_house"),
+            ),
             "registered_on": M("등록일", "Registered on"),
-            "loaded_at": M("가져온 일시", "When it was loaded"),
         },
     ),
     "contact_settings": TableMeaning(

@@ -722,13 +722,13 @@ class ConsentEvent(Base):
 
 class DoNotCallNumber(Base):
     """A phone number nobody may call: the finance sector's do-not-call list (두낫콜) or an
-    in-house opt-out. Digits only (`customers.PHONE_NUMBER`), so a match ignores dashes."""
+    in-house opt-out. Digits only (`customers.PHONE_NUMBER`), so a match ignores dashes.
+    Loaded by the `do_not_call` import, whose runs (import_runs) say when each list came."""
 
     __tablename__ = "do_not_call_numbers"
     phone: Mapped[str] = mapped_column(String(11), primary_key=True)
     source: Mapped[str] = mapped_column(String(20), primary_key=True)
     registered_on: Mapped[dt.date] = mapped_column(Date)
-    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class ContactSetting(Base):

@@ -262,7 +262,6 @@ def list_do_not_call(conn: Connection, phones: dict[str, str]) -> None:
                 "phone": list(phones),
                 "source": list(phones.values()),
                 "registered_on": [AS_OF] * len(phones),
-                "loaded_at": [dt.datetime(2026, 3, 9, 9)] * len(phones),
             }
         ),
     )

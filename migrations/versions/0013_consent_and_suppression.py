@@ -47,7 +47,6 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(length=11), nullable=False),
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("registered_on", sa.Date(), nullable=False),
-        sa.Column("loaded_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("phone", "source", name=op.f("pk_do_not_call_numbers")),
     )
     op.create_table(
