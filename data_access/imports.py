@@ -71,6 +71,7 @@ from data_access.models import (
     Branch,
     Consultation,
     Customer,
+    DoNotCallNumber,
     Employee,
     ImportRun,
     LifeEvent,
@@ -150,7 +151,8 @@ class ColumnSpec:
     values) is the data dictionary's, filled in by the kind. Dates that record what has
     happened are `past_only` (not after the business date; what is planned, a branch's opening,
     a fund's launch, a hire, may be later); `not_before` names the file column a date cannot
-    precede (closed_on, opened_on).
+    precede (closed_on, opened_on). `default` is what a blank cell of an optional column
+    stands for, also when the file's rows are compared for duplicate keys.
     """
 
     name: str
@@ -167,6 +169,7 @@ class ColumnSpec:
     past_only: bool = False
     not_before: str | None = None
     max_age_years: int | None = None
+    default: str | None = None
     meaning: Meaning = _UNDESCRIBED
 
     @property
@@ -432,6 +435,18 @@ KINDS: dict[str, KindSpec] = {
                 _text("kind", "birthday", 24),
                 # The day it happened (a birth, a wedding), called on each year after.
                 ColumnSpec("event_date", T.DATE, "1960-02-29", past_only=True),
+            ),
+        ),
+        # The finance sector's do-not-call list (두낫콜) as it comes, phone and registration
+        # date; in-house opt-outs are the same file with the source in_house.
+        KindSpec(
+            "do_not_call_numbers",
+            DoNotCallNumber.__table__,
+            key=("phone", "source"),
+            columns=(
+                _text("phone", "010-1234-5678", 20, form=PHONE),
+                ColumnSpec("registered_on", T.DATE, "2026-03-01", past_only=True),
+                _text("source", "", 20, required=False, default="finance_dnc"),
             ),
         ),
     )
@@ -888,7 +903,7 @@ def _checked(
         ).filter(pl.col("reason").is_not_null())
         for column in spec.columns
     ]
-    key = pl.concat_str([pl.col(name).fill_null("") for name in spec.key], separator=" / ")
+    key = pl.concat_str([_key_part(spec.spec(name)) for name in spec.key], separator=" / ")
     duplicated = frame.select("line", key.alias("value")).filter(pl.col("value").is_duplicated())
     errors.append(
         duplicated.select(
@@ -900,6 +915,15 @@ def _checked(
     )
     parsed = frame.select("line", *(f"{column.name}__parsed" for column in spec.columns))
     return parsed, pl.concat(errors).cast(ERROR_SCHEMA)
+
+
+def _key_part(column: ColumnSpec) -> pl.Expr:
+    """A key column's text as the row will be stored: blank as its default, and without the
+    characters its form ignores (a phone's dashes), so two spellings of one key collide."""
+    text = pl.col(column.name).fill_null(column.default or "")
+    for character in column.form.dropped if column.form else "":
+        text = text.str.replace_all(character, "", literal=True)
+    return text
 
 
 def _reference_read(kind: str) -> Read:
@@ -957,7 +981,13 @@ def _database_rows(spec: KindSpec, frame: pl.DataFrame) -> pl.DataFrame:
         selected.append(digits.str.slice(-4).alias("phone_last4"))
     if spec.kind == "transactions":
         selected.append(pl.col("customer_id__from_account").alias("customer_id"))
-    rows = frame.select(selected)
+    rows = frame.select(selected).with_columns(
+        pl.col(column.column).fill_null(pl.lit(column.default))
+        for column in spec.columns
+        if column.default is not None
+    )
+    if spec.kind == "do_not_call_numbers":  # the list keys a number by its digits
+        rows = rows.with_columns(pl.col("phone").str.replace_all(r"\D", ""))
     defaults = {"is_active": True, "is_sensitive": False}
     return rows.with_columns(
         pl.col(name).fill_null(value) for name, value in defaults.items() if name in rows.columns

@@ -97,7 +97,7 @@ def test_dictionary_follows_the_role(console):
     assert {"고객", "거래", "아침 할 일", "캠페인 대상"} <= set(texts(at.subheader))
     assert "감사 기록" not in texts(at.subheader)
     at.text_input(key="dictionary_search").input("phone").run()
-    assert texts(at.subheader) == ["고객"]
+    assert texts(at.subheader) == ["고객", "연락 금지 번호"]  # the do-not-call list (#22)
     assert at.dataframe[0].value["열"].tolist() == ["phone", "phone_last4"]
 
 
