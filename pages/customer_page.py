@@ -28,6 +28,7 @@ from data_access.models import (
 from data_access.security import SignedInUser
 from ui import session
 from ui.campaign_sections import show_campaign_memberships
+from ui.consent_section import show_consent_panel
 from ui.failures import guarded
 from ui.feedback import refusal_text, show_refusal
 from ui.format import count, day, krw, krw_compact
@@ -633,8 +634,14 @@ def show_customer(user: SignedInUser, customer_no: str, as_of: dt.date) -> None:
     show_banner(view)
     show_header(view.profile)
     show_alert_forms(user, view.profile.customer_no, view.open_alerts)
-    holdings, transactions, consultations, events = st.tabs(
-        [t("tab_holdings"), t("tab_transactions"), t("tab_consultations"), t("tab_events")]
+    holdings, transactions, consultations, events, consents = st.tabs(
+        [
+            t("tab_holdings"),
+            t("tab_transactions"),
+            t("tab_consultations"),
+            t("tab_events"),
+            t("tab_consent"),
+        ]
     )
     with holdings:
         show_holdings(view.holdings)
@@ -645,6 +652,8 @@ def show_customer(user: SignedInUser, customer_no: str, as_of: dt.date) -> None:
     with events:
         show_events(view)
         show_campaign_memberships(user, view.profile.customer_no)  # issue #6
+    with consents:
+        show_consent_panel(user, view.profile.customer_no)  # issue #22
 
 
 user = session.require_user()
