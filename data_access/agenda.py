@@ -1711,8 +1711,41 @@ def completion_by_employee(
         )
 
     keys = {"employee_no": pl.String, "name": pl.String, "branch_code": pl.String}
-    return _today_and_window(conn, business_date, grouped, keys).sort(
-        "branch_code", "employee_no", nulls_last=True
+    worked = _today_and_window(conn, business_date, grouped, keys)
+    if require(user, Action.AGENDA_TEAM_READ) is not Scope.FIRM:
+        branch_id = user.branch_id
+    if branch_id is not None:
+        # One branch: every active staff member, those with nothing at zero, so a manager
+        # sees who has no items as well as who has.
+        staff = read_frame(
+            conn,
+            select(Employee.employee_no, Employee.name, Branch.code.label("branch_code"))
+            .join(Branch, Branch.id == Employee.branch_id)
+            .where(Employee.branch_id == branch_id, Employee.is_active),
+            keys,
+        )
+        worked = staff.join(
+            worked, on=list(keys), how="full", coalesce=True, nulls_equal=True
+        ).with_columns(pl.col(*COUNT_SCHEMA).fill_null(0))
+    return worked.sort("branch_code", "employee_no", nulls_last=True)
+
+
+def day_by_reason(
+    conn: Connection, user: SignedInUser, business_date: dt.date, *, language: str
+) -> pl.DataFrame:
+    """The signed-in rep's items of `business_date` per reason (rule name in `language`), in
+    the agenda's order: reason, items, open, and overdue (open past their due date)."""
+    items = my_agenda(conn, user, business_date).items
+    is_open = pl.col("status") == OPEN
+    return (
+        items.group_by("rule_id", maintain_order=True)
+        .agg(
+            pl.col(f"rule_name_{language}").first().alias("reason"),
+            pl.len().cast(pl.Int64).alias("items"),
+            is_open.sum().cast(pl.Int64).alias("open"),
+            (is_open & (pl.col("due_date") < business_date)).sum().cast(pl.Int64).alias("overdue"),
+        )
+        .drop("rule_id")
     )
 
 

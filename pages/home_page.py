@@ -2,14 +2,15 @@
 
 import datetime as dt
 
+import polars as pl
 import streamlit as st
 
-from data_access import metrics, overview
+from data_access import agenda, metrics, overview
 from data_access.models import Role
 from data_access.security import SignedInUser
 from ui import kpi_view, session
 from ui.format import count, day, krw, krw_compact, percent
-from ui.i18n import t
+from ui.i18n import language, t
 from ui.markup import sentence
 
 SUMMARY_TTL_S = 600
@@ -65,6 +66,34 @@ def show_scope(user: SignedInUser, as_of: dt.date) -> None:
         st.caption(f"{t('aum')}: {krw(summary.aum_krw)}")
 
 
+def show_agenda_today(user: SignedInUser, as_of: dt.date) -> None:
+    """A rep's job first: today's agenda by reason, what is past due, and the way in."""
+    st.subheader(t("agenda_title"))
+    with session.connect() as conn:
+        by_reason = agenda.day_by_reason(conn, user, as_of, language=language())
+    if by_reason.is_empty():
+        st.caption(t("home_agenda_none"))
+        return
+    st.dataframe(
+        by_reason.select(
+            pl.col("reason").alias(t("col_reason")),
+            pl.col("open").alias(t("agenda_left")),
+            pl.col("items").alias(t("agenda_total")),
+            pl.col("overdue").alias(t("col_overdue_items")),
+        ),
+        hide_index=True,
+        width="content",
+    )
+    overdue = by_reason["overdue"].sum()
+    if overdue:
+        st.warning(t("home_agenda_overdue", count=count(overdue)), icon=":material/schedule:")
+    st.page_link(
+        "pages/agenda_page.py",
+        label=t("home_agenda_link", open=count(by_reason["open"].sum())),
+        icon=":material/checklist:",
+    )
+
+
 def show_training(user: SignedInUser, as_of: dt.date) -> None:
     """The training page's totals for the user's scope (training.training_totals)."""
     summary = training_summary(user, as_of)
@@ -103,6 +132,8 @@ if user.role == Role.TRAINER:
 elif user.role == Role.ADMIN:
     show_database(user)
 else:
+    if user.role in (Role.SALES_REP, Role.DEDICATED_MANAGER):
+        show_agenda_today(user, as_of)
     show_scope(user, as_of)
     kpi_view.home_section(user, as_of)
     if user.role in (Role.EXECUTIVE, Role.BRANCH_MANAGER):

@@ -635,8 +635,10 @@ def test_completion_by_employee_reason_and_week(kims_day):
     agenda.work_items(kims_day, KIM, DAY, [(maturity.id, "100000001")], agenda.DONE)
     kim_total = agenda.my_agenda(kims_day, KIM, DAY).counts.total
     staff = agenda.completion_by_employee(kims_day, MANAGER_101, DAY)
+    # Every active staff member of the branch, the manager (no items) at zero.
     assert staff.select("employee_no", "items", "done", "open").rows() == [
-        ("E3", kim_total, 1, kim_total - 1)
+        ("E2", 0, 0, 0),
+        ("E3", kim_total, 1, kim_total - 1),
     ]
     firm = agenda.completion_by_employee(kims_day, EXECUTIVE, DAY)
     assert set(firm["employee_no"]) == {"E3", "E4"}
@@ -654,7 +656,7 @@ def test_completion_by_employee_reason_and_week(kims_day):
     assert (team.items, team.done, team.open) == (kim_total, 1, kim_total - 1)
     assert (team.first_day, team.last_day) == (dt.date(2026, 2, 8), dt.date(2026, 3, 9))
     assert team.completion_pct is None
-    assert staff["completion_pct"].to_list() == [None]
+    assert staff["completion_pct"].to_list() == [None, None]
     branches = agenda.completion_by_branch(kims_day, EXECUTIVE, DAY)
     assert branches.select("branch_code", "items", "done").rows() == [
         ("101", kim_total, 1),
