@@ -929,6 +929,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "usage_title": ("직원 시스템 활용", "Staff use of the console"),
     # Names, units and charts a reader expects (#20): executive, home, usage, training, agenda.
     "kpi_more_tiles": ("다른 지표 {count}개", "{count} more KPIs"),
+    "home_agenda_link": ("아젠다 열기 · 남은 일 {open}건", "Open the agenda · {open} left"),
+    "home_agenda_none": ("오늘 아젠다 항목이 없습니다.", "Nothing on today's agenda."),
+    "home_agenda_overdue": (
+        "기한이 지난 항목 {count}건이 남아 있습니다.",
+        "{count} open items are past their due date.",
+    ),
+    "col_overdue_items": ("기한 지남", "Past due"),
     # End of the #20 names-units-charts block.
     "usage_caption": (
         "{scope} · 최근 {days}일 ({first} ~ {last}), 하루 약 {norm}회 사용이 기준입니다.",
