@@ -67,7 +67,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from data_access import job_runs, metrics, segments
+from data_access import consent, job_runs, metrics, segments
 from data_access.customers import (
     NOTE_MAX_CHARS,
     add_note_unmarked,
@@ -672,7 +672,9 @@ def _feature_reads(
     if needs.opened_on:
         book_columns.append(Customer.opened_on)
     if needs.consents:
-        book_columns += [Customer.consent_dm, Customer.consent_tm]
+        # A TM item is a call: a number on the do-not-call list takes none (issue #22).
+        may_call = Customer.consent_tm & ~consent.listed_for_calls()
+        book_columns += [Customer.consent_dm, may_call.label("consent_tm")]
     reads: dict[str, tuple[Any, dict[str, pl.DataType]]] = {
         "book": (
             select(*book_columns).where(

@@ -35,6 +35,7 @@ from data_access.models import (
     BusinessHoliday,
     Consultation,
     Customer,
+    DoNotCallNumber,
     JobRun,
     UsageEvent,
 )
@@ -254,6 +255,17 @@ DUE_DAYS = {"vip": 30, "priority": 90, "general": 365}
 def test_contact_due(data, params, tiers, expected):
     got = items(data, rule("contact_due", params, tiers=tiers))
     assert [(i["customer"], i["idle_days"]) for i in got] == expected
+
+
+def test_a_tm_rule_offers_no_customer_whose_number_is_on_the_do_not_call_list(data):
+    # Customers 1 and 5 consent to TM (the tm-consent case above); 5's phone is then listed.
+    data.execute(
+        insert(DoNotCallNumber).values(
+            phone="01099990000", source="finance_dnc", registered_on=dt.date(2026, 3, 1)
+        )
+    )
+    got = items(data, rule("contact_due", {"days_by_tier": DUE_DAYS, "channel": "tm"}))
+    assert [(i["customer"], i["idle_days"]) for i in got] == [(1, 10291)]
 
 
 # ---------------------------------------------------------------------------------------------
