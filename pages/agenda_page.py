@@ -18,7 +18,7 @@ from ui import session
 from ui.campaign_sections import show_campaign_calls
 from ui.failures import guarded
 from ui.feedback import refusal_text
-from ui.format import count, day, krw
+from ui.format import count, day, krw, krw_compact
 from ui.i18n import language, t
 from ui.markup import literal
 
@@ -30,6 +30,11 @@ STATUS_ICON = {
     agenda.SNOOZED: ":material/snooze:",
     agenda.UNREACHABLE: ":material/phone_disabled:",
 }
+
+
+def amount(won: int) -> str:
+    """Won as people say them: whole won below 1억, then 억/조 (₩2.9억), never nine digits."""
+    return krw_compact(won) if abs(won) >= 100_000_000 else krw(won)
 
 
 def when(days: int) -> str:
@@ -53,13 +58,15 @@ def explanation(kind: str, facts: dict[str, Any]) -> str:
             "agenda_why_maturity",
             on=facts["on"],
             when=when(facts["days"]),
-            value=krw(facts["value_krw"]),
+            value=amount(facts["value_krw"]),
             account=literal(facts["account_no"]),
             more=t("agenda_more_accounts", count=extra) if extra else "",
         )
     if kind == agenda.RuleKind.DORMANT:
         key = "agenda_why_dormant" if facts["last_on"] else "agenda_why_dormant_never"
-        return t(key, last_on=facts["last_on"], days=facts["idle_days"], aum=krw(facts["aum_krw"]))
+        return t(
+            key, last_on=facts["last_on"], days=facts["idle_days"], aum=amount(facts["aum_krw"])
+        )
     if kind == agenda.RuleKind.CHURN_RISK:
         return t(
             "agenda_why_churn_risk",
@@ -74,7 +81,7 @@ def explanation(kind: str, facts: dict[str, Any]) -> str:
         days=facts["idle_days"],
         tier=t(f"tier_{facts['tier']}"),
         limit=facts["limit_days"],
-        aum=krw(facts["aum_krw"]),
+        aum=amount(facts["aum_krw"]),
     )
 
 
@@ -85,7 +92,7 @@ def churn_signs(facts: dict[str, Any]) -> list[str]:
             t(
                 "agenda_sign_redemptions",
                 count=facts["redemptions"],
-                amount=krw(facts["outflow_krw"]),
+                amount=amount(facts["outflow_krw"]),
                 points=facts["p_redemptions"],
             )
         )

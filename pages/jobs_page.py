@@ -89,6 +89,12 @@ def remove_holiday(user: SignedInUser) -> None:
     feedback("success", t("holiday_removed", day=day(holiday)))
 
 
+def first_line(error: str | None) -> str:
+    """What went wrong, without the statement and parameters the driver appends: the log
+    keeps those for whoever debugs it."""
+    return (error or "").split("\n", 1)[0]
+
+
 def job_name(job: str) -> str:
     key = f"job_{job}"
     return t(key) if key in MESSAGES else job
@@ -159,7 +165,7 @@ def show_runs(user: SignedInUser) -> None:
                 "jobs_last_failed",
                 date=day(latest["business_date"]),
                 job=job_name(latest["job"]),
-                error=latest["error"],
+                error=first_line(latest["error"]),
             ),
             icon=":material/error:",
         )
@@ -173,7 +179,7 @@ def show_runs(user: SignedInUser) -> None:
                 t("col_duration"): runs["duration_s"],
                 t("col_rows"): runs["rows"],
                 t("col_detail"): [rule_items_text(items) for items in runs["items_by_rule"]],
-                t("col_error"): runs["error"],
+                t("col_error"): [first_line(error) for error in runs["error"]],
             }
         ),
         hide_index=True,

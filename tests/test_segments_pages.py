@@ -132,8 +132,8 @@ def test_only_a_permitted_role_is_offered_to_build_a_missing_copy(console, datab
     monkeypatch.setenv("CRM_DATABASE_URL", no_copy_yet.url.render_as_string(hide_password=False))
     manager = open_page(console, "manager", SEGMENTS_PAGE)
     assert [info.value for info in manager.info] == [
-        "아직 분석용 고객 사본이 없습니다. 야간 작업(customer-features)이 만들면 이 화면을 쓸 수 "
-        "있습니다."
+        "아직 분석용 고객 사본이 없습니다. 야간 작업 '세그먼트용 고객 특성 사본'이 만들면 이 "
+        "화면을 쓸 수 있습니다."
     ]
     assert not [b for b in manager.button if b.label == "지금 사본 만들기"], "managers wait"
     assert not manager.metric

@@ -1331,17 +1331,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The analytical copy is {days} days old; numbers may differ from today's.",
     ),
     "seg_copy_missing": (
-        "아직 분석용 고객 사본이 없습니다. 야간 작업(customer-features)이 만들거나, 아래 버튼으로 "
+        "아직 분석용 고객 사본이 없습니다. 야간 작업 '세그먼트용 고객 특성 사본'이 만들거나, 아래 버튼으로 "
         "지금 만들 수 있습니다.",
-        "There is no analytical copy of the customers yet. The nightly job (customer-features) "
+        "There is no analytical copy of the customers yet. The nightly job 'Customer features for segments' "
         "makes it, or build it now with the button below.",
     ),
     "seg_copy_build": ("지금 사본 만들기", "Build the copy now"),
     "seg_copy_missing_wait": (
-        "아직 분석용 고객 사본이 없습니다. 야간 작업(customer-features)이 만들면 이 화면을 쓸 수 "
+        "아직 분석용 고객 사본이 없습니다. 야간 작업 '세그먼트용 고객 특성 사본'이 만들면 이 화면을 쓸 수 "
         "있습니다.",
         "There is no analytical copy of the customers yet; this page works once the nightly job "
-        "(customer-features) has made it.",
+        "'Customer features for segments' has made it.",
     ),
     "seg_copy_refused": (
         "분석용 사본은 전사 세그먼트 조회 권한자나 작업 실행 권한자만 다시 만들 수 있습니다.",
