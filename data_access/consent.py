@@ -14,15 +14,18 @@ called, whatever the consent says.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 from sqlalchemy import ColumnElement, Connection, Row, exists, func, literal, select, union_all
 
-from data_access import customers, segments
+from data_access import business_days, customers, segments
 from data_access.db import read_frame, unit_of_work
 from data_access.errors import Refused
-from data_access.models import ConsentEvent, Customer, DoNotCallNumber
+from data_access.models import ConsentEvent, ContactSetting, Customer, DoNotCallNumber
 from data_access.policy import Action, require
 from data_access.security import SignedInUser, audit_as, now_seoul
 
@@ -224,3 +227,80 @@ def listed_customers(conn: Connection, customer_ids: pl.Series) -> pl.DataFrame:
         .unique("customer_id", keep="first")
         .select("customer_id", "reason")
     )
+
+
+# --- allowed contact hours ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SettingRange:
+    """A contact setting's default and the values it may take; its meaning is in
+    ui/messages.py under `contact_setting_<name>`."""
+
+    default: float
+    minimum: float
+    maximum: float
+
+
+# Calls in Seoul time from 08:00 until 21:00, none on public or firm holidays: the finance
+# sector's rule for calls to customers, kept as data an administrator may tighten.
+CONTACT_SETTINGS = {
+    "call_from_hour": SettingRange(8, 0, 23),
+    "call_until_hour": SettingRange(21, 1, 24),
+    "calls_on_holidays": SettingRange(0, 0, 1),  # 1 allows calls on holidays
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CallWindow:
+    open_now: bool
+    opens_at: dt.datetime | None  # the next allowed moment while closed, Seoul time
+
+
+def contact_settings(conn: Connection) -> dict[str, float]:
+    """Every contact setting: the stored value where an administrator set one, else the default."""
+    stored = dict(conn.execute(select(ContactSetting.name, ContactSetting.value)).all())
+    return {name: stored.get(name, spec.default) for name, spec in CONTACT_SETTINGS.items()}
+
+
+def save_contact_setting(conn: Connection, user: SignedInUser, name: str, value: float) -> None:
+    """Set one contact setting; audited with the value before and after."""
+    require(user, Action.AGENDA_RULES_WRITE)
+    spec = CONTACT_SETTINGS.get(name)
+    if spec is None:
+        raise Refused("contact_setting_unknown")
+    if not math.isfinite(value) or not spec.minimum <= value <= spec.maximum:
+        raise Refused("contact_setting_out_of_range", minimum=spec.minimum, maximum=spec.maximum)
+    with unit_of_work(conn) as session:
+        before = contact_settings(session.connection())
+        after = before | {name: float(value)}
+        if after["call_from_hour"] >= after["call_until_hour"]:
+            raise Refused("contact_setting_hours_reversed")
+        row = session.get(ContactSetting, name) or ContactSetting(name=name)
+        row.value, row.updated_by, row.updated_at = float(value), user.username, now_seoul()
+        session.add(row)
+        audit_as(
+            session, user, "contact_setting_save",
+            target_kind="contact_setting", target_id=name,
+            detail={"before": before[name], "after": float(value)},
+        )  # fmt: skip
+
+
+def call_window(conn: Connection, at: dt.datetime) -> CallWindow:
+    """Whether a customer may be called at `at` (Seoul time) and, if not, from when."""
+    settings = contact_settings(conn)
+    opens, closes = dt.time(int(settings["call_from_hour"])), int(settings["call_until_hour"])
+    firm_holidays = business_days.extra_holidays(conn)
+
+    def callable_day(day: dt.date) -> bool:
+        holiday = day in business_days.public_holidays(day.year) or day in firm_holidays
+        return bool(settings["calls_on_holidays"]) or not holiday
+
+    day = at.date()
+    if callable_day(day) and opens <= at.time() and at.hour < closes:
+        return CallWindow(True, None)
+    if not (callable_day(day) and at.time() < opens):
+        day += dt.timedelta(days=1)
+        while not callable_day(day):
+            day += dt.timedelta(days=1)
+    return CallWindow(False, dt.datetime.combine(day, opens))

@@ -5,13 +5,15 @@ Customer 1 consents to DM, TM and e-mail marketing; customer 2 to TM only (handm
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from data_access import consent
 from data_access.errors import DomainError, NotFound
-from data_access.models import AuditRecord, ConsentEvent, Customer
+from data_access.models import AuditRecord, BusinessHoliday, ConsentEvent, Customer
 from tests.handmade import ADMIN, KIM, TRAINER
 
 
@@ -103,3 +105,66 @@ def test_who_may_not_write_to_customers_records_no_consent(handmade: Connection,
             source="branch",
         )  # fmt: skip
     assert pl.DataFrame(handmade.execute(select(ConsentEvent.id)).all()).is_empty()
+
+
+# --- allowed contact hours -------------------------------------------------------------------
+
+TUESDAY = dt.date(2026, 3, 3)  # a working day
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "open_now", "opens_at"),
+    [
+        (7, 59, False, dt.datetime(2026, 3, 3, 8)),
+        (8, 0, True, None),
+        (20, 59, True, None),
+        (21, 0, False, dt.datetime(2026, 3, 4, 8)),
+    ],
+    ids=["before-eight", "eight", "before-nine-pm", "nine-pm"],
+)
+def test_calls_are_allowed_from_eight_to_nine_by_default(
+    handmade, hour, minute, open_now, opens_at
+):
+    window = consent.call_window(handmade, dt.datetime.combine(TUESDAY, dt.time(hour, minute)))
+    assert (window.open_now, window.opens_at) == (open_now, opens_at)
+
+
+def test_no_calls_on_a_public_or_firm_holiday(handmade):
+    # 2 March 2026: substitute holiday for 삼일절 (1 March was a Sunday).
+    window = consent.call_window(handmade, dt.datetime(2026, 3, 2, 10))
+    assert (window.open_now, window.opens_at) == (False, dt.datetime(2026, 3, 3, 8))
+    handmade.execute(
+        insert(BusinessHoliday).values(
+            day=TUESDAY, name="창립기념일", created_by="admin", created_at=dt.datetime(2026, 1, 2)
+        )
+    )
+    window = consent.call_window(handmade, dt.datetime(2026, 3, 2, 10))
+    assert window.opens_at == dt.datetime(2026, 3, 4, 8)
+
+
+def test_contact_hours_are_settings_an_admin_changes(handmade):
+    consent.save_contact_setting(handmade, ADMIN, "call_from_hour", 9)
+    assert consent.contact_settings(handmade)["call_from_hour"] == 9
+    window = consent.call_window(handmade, dt.datetime.combine(TUESDAY, dt.time(8, 30)))
+    assert (window.open_now, window.opens_at) == (False, dt.datetime(2026, 3, 3, 9))
+    audit = handmade.execute(
+        select(AuditRecord.target_id).where(AuditRecord.action == "contact_setting_save")
+    ).scalars()
+    assert list(audit) == ["call_from_hour"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "code"),
+    [
+        ("call_from_hour", 25, "contact_setting_out_of_range"),
+        ("call_until_hour", 7, "contact_setting_hours_reversed"),
+        ("call_minutes", 3, "contact_setting_unknown"),
+    ],
+    ids=["hour-25", "until-before-from", "unknown"],
+)
+def test_impossible_contact_settings_are_refused(handmade, name, value, code):
+    with pytest.raises(DomainError) as refused:
+        consent.save_contact_setting(handmade, ADMIN, name, value)
+    assert refused.value.code == code
+    with pytest.raises(DomainError):
+        consent.save_contact_setting(handmade, KIM, "call_from_hour", 9)

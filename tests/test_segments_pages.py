@@ -9,11 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 import streamlit as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, insert, select
 from streamlit.testing.v1 import AppTest
 
 from data_access import campaigns, customers, segments
-from data_access.models import AuditRecord, Campaign, Role, Segment
+from data_access.models import AuditRecord, BusinessHoliday, Campaign, Role, Segment
+from data_access.security import now_seoul
 from jobs import segments as segments_job
 from tests import handmade, segments_data
 from tests.handmade import EXECUTIVE, PASSWORD
@@ -245,6 +246,40 @@ def test_tm_calls_appear_on_the_reps_agenda_and_are_recorded(console, pages_db, 
     assert "1건을 기록했습니다." in [s.value for s in at.success]
 
 
+def test_outside_the_allowed_hours_the_calls_wait_instead_of_being_offered(console, pages_db):
+    # Today made a firm holiday: no call is allowed until the next day's 08:00 (issue #22).
+    today = now_seoul().date()
+    with pages_db.begin() as conn:
+        conn.execute(
+            insert(BusinessHoliday).values(
+                day=today, name="점검", created_by="admin", created_at=now_seoul()
+            )
+        )
+    try:
+        with pages_db.connect() as conn:
+            copy = segments.load_features(pages_db, EXECUTIVE)
+            segment_id = segments.list_segments(conn, EXECUTIVE)["segment_id"][-1]
+            campaigns.create_campaign(
+                conn,
+                EXECUTIVE,
+                copy,
+                campaigns.CampaignPlan(
+                    name="휴일 TM", segment_id=segment_id, channel="tm", control_pct=0, seed=2,
+                    cost_per_piece_krw=3_000, sample_size=5,
+                ),
+                started_on=DAY,
+            )  # fmt: skip
+            conn.commit()
+        at = open_page(console, "kim", "pages/agenda_page.py")
+        assert "오늘의 TM 캠페인 통화" in [h.value for h in at.subheader]
+        waiting = [c.value for c in at.caption if c.value.startswith("지금은 전화할 수 없는")]
+        assert waiting and waiting[0].endswith("08:00 이후에 전화하세요.")
+        assert not at.get("form"), "no call is offered outside the allowed hours"
+    finally:
+        with pages_db.begin() as conn:
+            conn.execute(delete(BusinessHoliday).where(BusinessHoliday.day == today))
+
+
 def test_a_branch_manager_opens_a_firm_campaign_and_sees_the_own_branch_only(console, pages_db):
     with pages_db.connect() as conn:
         segment_id = segments.list_segments(conn, EXECUTIVE)["segment_id"][-1]
@@ -291,7 +326,7 @@ def test_the_customer_page_lists_the_campaigns_that_drew_the_customer(console, p
     console.run()
     assert not console.exception
     assert "캠페인 참여" in [h.value for h in console.subheader]
-    listed = console.dataframe[-1].value
+    listed = next(d.value for d in console.dataframe if "캠페인" in d.value.columns)
     assert "#" in listed["캠페인"].iloc[0] and "VIP 안내" in " ".join(listed["캠페인"])
 
 

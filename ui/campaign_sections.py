@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_access import campaigns
+from data_access import campaigns, consent
 from data_access.errors import DomainError
 from data_access.policy import Action, permits
-from data_access.security import SignedInUser
+from data_access.security import SignedInUser, now_seoul
 from ui import session
 from ui.failures import guarded
 from ui.feedback import refusal_text
@@ -43,6 +43,7 @@ def show_campaign_calls(user: SignedInUser) -> None:
     """A section listing the rep's open TM targets with a form to record outcomes."""
     with session.connect() as conn:
         calls = campaigns.my_calls(conn, user)
+        window = consent.call_window(conn, now_seoul())
     feedback = st.session_state.pop(FEEDBACK_KEY, None)
     if calls.is_empty() and feedback is None:
         return
@@ -52,6 +53,12 @@ def show_campaign_calls(user: SignedInUser) -> None:
     if calls.is_empty():
         return
     st.caption(t("camp_calls_caption", count=count(calls.height)))
+    if not window.open_now:
+        # Outside the allowed hours nothing is offered: the list says when calls may start.
+        assert window.opens_at is not None
+        when = f"{day(window.opens_at.date())} {window.opens_at:%H:%M}"
+        st.caption(t("camp_calls_after", when=when))
+        return
     labels = {
         f"{row['campaign_id']}:{row['customer_no']}": (
             f"{row['name']} · {row['customer_no']} · {row['phone']} · {row['campaign']}"
