@@ -536,6 +536,8 @@ CERT_SCHEMA = {
     "employee_no": pl.String,
     "name": pl.String,
     "branch_code": pl.String,
+    "branch_name_ko": pl.String,
+    "branch_name_en": pl.String,
     "course_code": pl.String,
     "title_ko": pl.String,
     "title_en": pl.String,
@@ -545,10 +547,15 @@ CERT_SCHEMA = {
 
 
 def certifications(
-    conn: Connection, user: SignedInUser, as_of: dt.date, *, branch_id: int | None = None
+    conn: Connection,
+    user: SignedInUser,
+    as_of: dt.date,
+    *,
+    branch_id: int | None = None,
+    employee_no: str | None = None,
 ) -> pl.DataFrame:
-    """Each person's latest certificate per course with its state (expired, expiring, valid)
-    and days left, soonest expiry first."""
+    """Each person's (or `employee_no`'s) latest certificate per course with its state
+    (expired, expiring, valid) and days left (negative once expired), soonest expiry first."""
     require(user, Action.TRAINING_READ, branch_id=branch_id)
     stmt = (
         select(
@@ -556,6 +563,8 @@ def certifications(
             Employee.employee_no,
             Employee.name,
             Branch.code.label("branch_code"),
+            Branch.name_ko.label("branch_name_ko"),
+            Branch.name_en.label("branch_name_en"),
             TrainingCourse.code.label("course_code"),
             TrainingCourse.title_ko,
             TrainingCourse.title_en,
@@ -576,6 +585,8 @@ def certifications(
             Employee.employee_no,
             Employee.name,
             Branch.code,
+            Branch.name_ko,
+            Branch.name_en,
             TrainingCourse.code,
             TrainingCourse.title_ko,
             TrainingCourse.title_en,
@@ -583,6 +594,8 @@ def certifications(
     )
     if branch_id is not None:
         stmt = stmt.where(Employee.branch_id == branch_id)
+    if employee_no is not None:
+        stmt = stmt.where(Employee.employee_no == employee_no)
     frame = read_frame(conn, stmt, CERT_SCHEMA)
     return frame.with_columns(
         (pl.col("expires_on") - pl.lit(as_of)).dt.total_days().alias("days_left"),
@@ -596,6 +609,8 @@ STAFF_SCHEMA = {
     "name": pl.String,
     "branch_id": pl.Int64,
     "branch_code": pl.String,
+    "branch_name_ko": pl.String,
+    "branch_name_en": pl.String,
 }
 ENROLMENT_SCHEMA = {
     "employee_id": pl.Int64,
@@ -620,6 +635,8 @@ def completion_by_person(
             Employee.name,
             Employee.branch_id,
             Branch.code.label("branch_code"),
+            Branch.name_ko.label("branch_name_ko"),
+            Branch.name_en.label("branch_name_en"),
         )
         .join(Branch, Branch.id == Employee.branch_id)
         .where(Employee.is_active, branch_condition(user, Action.TRAINING_READ, Employee.branch_id))
@@ -673,7 +690,7 @@ def completion_by_branch(conn: Connection, user: SignedInUser, as_of: dt.date) -
     expired and expiring certificates, completion %."""
     people = completion_by_person(conn, user, as_of)
     return (
-        people.group_by("branch_id", "branch_code")
+        people.group_by("branch_id", "branch_code", "branch_name_ko", "branch_name_en")
         .agg(pl.len().alias("staff"), pl.col(COUNTED).sum())
         .with_columns(_completion_pct())
         .sort("branch_code")

@@ -5,15 +5,20 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from data_access import agenda, metrics, overview
+from data_access import agenda, metrics, overview, training
 from data_access.models import Role
 from data_access.security import SignedInUser
 from ui import kpi_view, session
 from ui.format import count, day, krw, krw_compact, percent
 from ui.i18n import language, t
 from ui.markup import sentence
+from ui.training_view import expiry_text
 
 SUMMARY_TTL_S = 600
+CERTIFICATE_ICONS = {
+    training.EXPIRED: ":material/warning:",
+    training.EXPIRING: ":material/schedule:",
+}
 TILES_PER_ROW = 4
 INTRO = {
     Role.EXECUTIVE: "home_exec_intro",
@@ -111,6 +116,41 @@ def show_training(user: SignedInUser, as_of: dt.date) -> None:
     )
 
 
+def show_certificates(user: SignedInUser, as_of: dt.date) -> None:
+    """A trainer's job first: each expired or expiring certificate, a link to its person."""
+    st.subheader(t("home_certs"))
+    with session.connect() as conn:
+        certificates = training.certifications(conn, user, as_of)
+        running = training.sessions(conn, user, since=as_of)
+    due = certificates.filter(pl.col("state").is_in([training.EXPIRED, training.EXPIRING]))
+    if due.is_empty():
+        st.caption(t("home_certs_none"))
+    for row in due.iter_rows(named=True):
+        st.page_link(
+            "pages/training_page.py",
+            label=" · ".join(
+                (row["name"], row[f"title_{language()}"], expiry_text(row["days_left"]))
+            ),
+            query_params={"employee": row["employee_no"]},
+            icon=CERTIFICATE_ICONS[row["state"]],
+        )
+    st.page_link("pages/training_page.py", label=t("home_certs_all"), icon=":material/badge:")
+    running = running.filter(pl.col("starts_on") <= as_of)
+    if not running.is_empty():
+        st.subheader(t("home_courses_running"))
+        st.dataframe(
+            running.select(
+                pl.col(f"title_{language()}").alias(t("col_course")),
+                pl.col("starts_on").alias(t("col_starts_on")),
+                pl.col("ends_on").alias(t("col_ends_on")),
+                pl.col("location").alias(t("col_location")),
+                pl.col("enrolled").alias(t("col_enrolled")),
+            ),
+            hide_index=True,
+            width="content",
+        )
+
+
 def show_database(user: SignedInUser) -> None:
     st.subheader(t("database_contents"))
     with session.connect() as conn:
@@ -128,6 +168,7 @@ st.title(sentence("welcome", name=user.employee_name))
 st.caption(f"{t(INTRO[user.role])} · {t('as_of', date=day(as_of))}")
 
 if user.role == Role.TRAINER:
+    show_certificates(user, as_of)
     show_training(user, as_of)
 elif user.role == Role.ADMIN:
     show_database(user)

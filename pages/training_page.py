@@ -25,7 +25,7 @@ from ui.feedback import refusal_text
 from ui.format import count, day, percent
 from ui.i18n import language, t
 from ui.markup import sentence
-from ui.training_view import problems_csv, show_training_progress
+from ui.training_view import expiry_column, problems_csv, show_training_progress
 
 FEEDBACK_KEY = "training_feedback"
 CHECK_KEY = "training_import_check"
@@ -448,9 +448,11 @@ def progress_tab(user: SignedInUser, as_of: dt.date, asked: str | None) -> None:
     show_training_progress(by_branch, by_branch=True, height=300)
     codes = by_branch["branch_code"].to_list()
     ids = dict(zip(codes, by_branch["branch_id"], strict=True))
+    names = dict(zip(codes, by_branch[f"branch_name_{language()}"], strict=True))
     pick = st.selectbox(
         t("usage_branch_pick"),
         options=codes,
+        format_func=lambda code: f"{names[code]} ({code})",
         index=codes.index(asked) if asked in codes else 0,
         key="training_branch",
     )
@@ -462,7 +464,8 @@ def progress_tab(user: SignedInUser, as_of: dt.date, asked: str | None) -> None:
     show_training_progress(people)
 
 
-def certificates_tab(user: SignedInUser, as_of: dt.date) -> None:
+def certificates_tab(user: SignedInUser, as_of: dt.date, person: str | None) -> None:
+    """Certificates by state; a `?employee=<no>` link (the trainer's home) shows one person."""
     st.caption(t("training_certs_caption", days=metrics.EXPIRING_DAYS))
     states = [training.EXPIRED, training.EXPIRING, training.VALID]
     shown = st.segmented_control(
@@ -474,16 +477,16 @@ def certificates_tab(user: SignedInUser, as_of: dt.date) -> None:
         key="training_states",
     )
     with session.connect() as conn:
-        certificates = training.certifications(conn, user, as_of)
+        certificates = training.certifications(conn, user, as_of, employee_no=person)
     chosen = certificates.filter(pl.col("state").is_in(shown or states))
     table = chosen.select(
         pl.col("employee_no").alias(t("col_employee_no")),
         pl.col("name").alias(t("col_name")),
-        pl.col("branch_code").alias(t("col_branch")),
-        pl.col("course_code").alias(t("col_code")),
+        pl.col(f"branch_name_{language()}").alias(t("col_branch")),
+        title_column(chosen).alias(t("col_course")),
         iso_day("certified_on").alias(t("col_certified_on")),
         iso_day("expires_on").alias(t("col_expires_on")),
-        pl.col("days_left").alias(t("col_days_left")),
+        expiry_column(chosen).alias(t("col_time_left")),
         worded("state", "training_state_", states).alias(t("col_state")),
     ).to_pandas()
     colours = [STATE_COLOURS[state] for state in chosen["state"]]
@@ -550,7 +553,11 @@ with session.connect() as conn:
     courses = training.courses(conn, user)
     sessions = training.sessions(conn, user)
 tab_names = ["catalogue", "sessions", "results", "progress", "certs", "effect"]
-tabs = st.tabs([t(f"training_tab_{name}") for name in tab_names])
+person = st.query_params.get("employee")
+tabs = st.tabs(
+    [t(f"training_tab_{name}") for name in tab_names],
+    default=t("training_tab_certs") if person else None,
+)
 with tabs[0]:
     catalogue(user, courses)
 with tabs[1]:
@@ -560,6 +567,6 @@ with tabs[2]:
 with tabs[3]:
     progress_tab(user, as_of, asked)
 with tabs[4]:
-    certificates_tab(user, as_of)
+    certificates_tab(user, as_of, person)
 with tabs[5]:
     effect_tab(user, as_of)

@@ -201,8 +201,12 @@ def test_trainer_sees_expiry_colours_and_completion(console):
     at = open_page(console, "trainer", TRAINING_PAGE)
     certificates = table_with(at, "만료일", "상태")
     assert certificates["상태"].tolist() == ["만료", "만료 임박"]
+    # Park's expired on 01-07, 62 days before 03-10; Kim's runs to 04-01, 22 days on.
+    assert certificates["남은 기간"].tolist() == ["62일 전 만료", "22일 남음"]
+    assert certificates["과정"].tolist() == ["CRM 기본", "CRM 기본"]
+    assert certificates["지점"].tolist() == ["해운대지점", "강남지점"]
     by_branch = table_with(at, "지점", "직원 수", "미이수")
-    assert by_branch["지점"].tolist() == ["101", "102"]
+    assert by_branch["지점"].tolist() == ["강남지점", "해운대지점"]
     assert by_branch["미이수"].tolist() == [1, 0]
 
 
@@ -218,7 +222,28 @@ def test_english_training_page(console):
         "Certificates",
         "Effect on use",
     ]
-    assert table_with(at, "Expires", "State")["State"].tolist() == ["Expired", "Expiring"]
+    certificates = table_with(at, "Expires", "State")
+    assert certificates["State"].tolist() == ["Expired", "Expiring"]
+    assert certificates["Time left"].tolist() == ["expired 62 days ago", "22 days left"]
+    assert certificates["Branch"].tolist() == ["Haeundae", "Gangnam"]
+
+
+def test_the_trainers_home_links_each_expired_or_expiring_certificate_to_its_person(console):
+    sign_in(console, "trainer", PASSWORD)
+    assert not console.exception
+    links = [(link.proto.label, link.proto.query_string) for link in console.get("page_link")]
+    assert ("박영업 · CRM 기본 · 62일 전 만료", "employee=E4") in links
+    assert ("김영업 · CRM 기본 · 22일 남음", "employee=E3") in links
+
+
+def test_the_training_page_opened_for_one_person_shows_their_certificates(console):
+    sign_in(console, "trainer", PASSWORD)
+    console.query_params["employee"] = "E4"
+    console.switch_page(TRAINING_PAGE)
+    console.run()
+    assert not console.exception
+    certificates = table_with(console, "만료일", "상태")
+    assert certificates["이름"].tolist() == ["박영업"]
 
 
 def open_branch(at: AppTest, username: str, page: str, code: str) -> AppTest:

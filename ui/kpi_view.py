@@ -63,13 +63,10 @@ def table_text(kpi: Kpi, value: float | None) -> str:
 
 
 def as_text(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    """`frame` with the KPI columns among `names` written as `table_text`."""
+    """`frame` with the KPI columns among `names` written as `table_text` (in this thread:
+    the language lives in the session, which polars' worker threads do not see)."""
     return frame.with_columns(
-        pl.col(name).map_elements(
-            lambda v, kpi=KPI_BY_NAME[name]: table_text(kpi, v),
-            pl.String,
-            skip_nulls=False,
-        )
+        pl.Series(name, [table_text(KPI_BY_NAME[name], v) for v in frame[name]], pl.String)
         for name in names
         if name in KPI_BY_NAME
     )

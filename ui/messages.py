@@ -936,6 +936,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} open items are past their due date.",
     ),
     "col_overdue_items": ("기한 지남", "Past due"),
+    "training_expired_ago": ("{days}일 전 만료", "expired {days} days ago"),
+    "training_days_left": ("{days}일 남음", "{days} days left"),
+    "col_time_left": ("남은 기간", "Time left"),
+    "home_certs": ("만료·만료 임박 자격증", "Expired and expiring certificates"),
+    "home_certs_none": ("만료되었거나 곧 만료될 자격증이 없습니다.", "No certificate has expired or expires soon."),
+    "home_certs_all": ("자격증 전체 보기", "All certificates"),
+    "home_courses_running": ("진행 중인 과정", "Courses running"),
     # End of the #20 names-units-charts block.
     "usage_caption": (
         "{scope} · 최근 {days}일 ({first} ~ {last}), 하루 약 {norm}회 사용이 기준입니다.",

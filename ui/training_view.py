@@ -9,7 +9,20 @@ import polars as pl
 import streamlit as st
 
 from data_access.exports import neutralise_formulas
-from ui.i18n import t
+from ui.i18n import language, t
+
+
+def expiry_text(days_left: int) -> str:
+    """A certificate's time left as people say it: '22일 남음', or '62일 전 만료' once past."""
+    if days_left < 0:
+        return t("training_expired_ago", days=-days_left)
+    return t("training_days_left", days=days_left)
+
+
+def expiry_column(frame: pl.DataFrame) -> pl.Series:
+    """expiry_text of each row's days_left (in this thread: the language lives in the session,
+    which polars' worker threads do not see)."""
+    return pl.Series([expiry_text(days) for days in frame["days_left"]], dtype=pl.String)
 
 
 def show_training_progress(
@@ -19,7 +32,7 @@ def show_training_progress(
     certificate states. `layout` goes to st.dataframe (e.g. a fixed height)."""
     if by_branch:
         leading = [
-            pl.col("branch_code").alias(t("col_branch")),
+            pl.col(f"branch_name_{language()}").alias(t("col_branch")),
             pl.col("staff").alias(t("col_staff")),
         ]
     else:
