@@ -15,6 +15,7 @@ from benchmarks.harness import Task
 from benchmarks.import_tasks import tasks as import_tasks
 from benchmarks.security_tasks import tasks as security_tasks
 from benchmarks.segment_tasks import tasks as segment_tasks
+from benchmarks.suppression_tasks import tasks as suppression_tasks
 from data_access import agenda
 from data_access.customers import (
     CONSULTATION_LIMIT,
@@ -221,6 +222,7 @@ def build(engine: Engine) -> list[Task]:
         *kpi_tasks(engine),
         *import_tasks(engine),
         *segment_tasks(engine, exec_user, AS_OF),
+        *suppression_tasks(engine),
         *security_tasks(engine),
     ]
 
