@@ -16,7 +16,7 @@ import threading
 from collections.abc import Sequence
 
 import polars as pl
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select, true
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
@@ -53,6 +53,8 @@ USER_SCHEMA = {
     "employee_no": pl.String,
     "employee_name": pl.String,
     "branch_code": pl.String,
+    "branch_ko": pl.String,
+    "branch_en": pl.String,
     "is_active": pl.Boolean,
     "must_change_password": pl.Boolean,
     "last_sign_in_at": pl.Datetime("us"),
@@ -60,9 +62,25 @@ USER_SCHEMA = {
 }
 
 
-def list_users(conn: Connection, actor: SignedInUser) -> pl.DataFrame:
-    """Every user with their employee, branch and last sign-in, by username."""
+def list_users(conn: Connection, actor: SignedInUser, *, query: str = "") -> pl.DataFrame:
+    """Every user with their employee, branch and last sign-in, by username.
+
+    `query` keeps the users whose username, employee name or number, or branch code or name
+    contains it (a firm has a thousand users: nobody scrolls for one).
+    """
     require(actor, Action.USERS_ADMIN)
+    text = query.strip()
+    searched = [
+        column.icontains(text, autoescape=True)
+        for column in (
+            User.username,
+            Employee.name,
+            Employee.employee_no,
+            Branch.code,
+            Branch.name_ko,
+            Branch.name_en,
+        )
+    ]
     stmt = (
         select(
             User.id,
@@ -71,6 +89,8 @@ def list_users(conn: Connection, actor: SignedInUser) -> pl.DataFrame:
             Employee.employee_no,
             Employee.name.label("employee_name"),
             Branch.code.label("branch_code"),
+            Branch.name_ko.label("branch_ko"),
+            Branch.name_en.label("branch_en"),
             User.is_active,
             User.must_change_password,
             User.last_sign_in_at,
@@ -78,6 +98,7 @@ def list_users(conn: Connection, actor: SignedInUser) -> pl.DataFrame:
         )
         .outerjoin(Employee, Employee.id == User.employee_id)
         .outerjoin(Branch, Branch.id == Employee.branch_id)
+        .where(or_(*searched) if text else true())
         .order_by(User.username)
     )
     return read_frame(conn, stmt, USER_SCHEMA)

@@ -1,6 +1,8 @@
 """User administration: the list, a new user, and changes to one user (role, employee and
 branch, enable or disable, reset the password). Every change is audited below the page."""
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
@@ -10,7 +12,8 @@ from data_access.models import Role
 from data_access.security import SignedInUser
 from ui import session
 from ui.feedback import refusal_text
-from ui.i18n import t
+from ui.format import count
+from ui.i18n import language, t
 from ui.markup import sentence
 
 FEEDBACK_KEY = "users_feedback"
@@ -34,22 +37,30 @@ def role_name(role: str) -> str:
     return t(f"role_{role}")
 
 
+def moment(value: dt.datetime | None, empty: str) -> str:
+    return empty if value is None else f"{value:%Y-%m-%d %H:%M}"
+
+
 def user_list(frame: pl.DataFrame) -> None:
-    shown = frame.drop("id").with_columns(
-        pl.col("role").map_elements(role_name, return_dtype=pl.String)
+    """The users found, every cell in words: no `None` for a head-office user's branch or a
+    sign-in that never happened."""
+    ko = language() == "ko"
+    never = t("users_never")
+    shown = pl.DataFrame(
+        {
+            t("col_username"): frame["username"],
+            t("col_user_role"): [role_name(role) for role in frame["role"]],
+            t("col_employee_no"): frame["employee_no"].fill_null(""),
+            t("col_name"): frame["employee_name"].fill_null(""),
+            t("col_branch"): frame["branch_ko" if ko else "branch_en"].fill_null(""),
+            t("col_active"): frame["is_active"],
+            t("col_must_change"): frame["must_change_password"],
+            t("col_last_sign_in"): [moment(at, never) for at in frame["last_sign_in_at"]],
+            t("col_created_at"): [moment(at, "") for at in frame["created_at"]],
+        }
     )
-    headers = {
-        "username": t("col_username"),
-        "role": t("col_user_role"),
-        "employee_no": t("col_employee_no"),
-        "employee_name": t("col_name"),
-        "branch_code": t("col_branch"),
-        "is_active": t("col_active"),
-        "must_change_password": t("col_must_change"),
-        "last_sign_in_at": t("col_last_sign_in"),
-        "created_at": t("col_created_at"),
-    }
-    st.dataframe(shown.rename(headers), hide_index=True, width="stretch")
+    st.caption(t("users_found", count=count(frame.height)))
+    st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def create_form(user: SignedInUser) -> None:
@@ -58,7 +69,9 @@ def create_form(user: SignedInUser) -> None:
         password = st.text_input(
             t("user_temporary_password", minimum=users.MIN_PASSWORD_LENGTH), type="password"
         )
-        role = st.selectbox(t("user_role"), list(Role), format_func=role_name)
+        role = st.selectbox(
+            t("user_role"), list(Role), format_func=role_name, placeholder=t("select_placeholder")
+        )
         employee_no = st.text_input(t("user_employee_no"))
         if not st.form_submit_button(t("user_create"), type="primary"):
             return
@@ -81,12 +94,25 @@ def create_form(user: SignedInUser) -> None:
 
 
 def edit_form(user: SignedInUser, frame: pl.DataFrame) -> None:
-    chosen = st.selectbox(t("user_pick"), frame["username"].to_list(), key="user_to_edit")
+    """Changes to one of the users the search found."""
+    if frame.is_empty():
+        st.info(t("users_none_found"))
+        return
+    chosen = st.selectbox(
+        t("user_pick"),
+        frame["username"].to_list(),
+        key="user_to_edit",
+        placeholder=t("select_placeholder"),
+    )
     row = frame.filter(pl.col("username") == chosen).row(0, named=True)
     with st.form("edit_user"):
         roles = list(Role)
         role = st.selectbox(
-            t("user_role"), roles, index=roles.index(Role(row["role"])), format_func=role_name
+            t("user_role"),
+            roles,
+            index=roles.index(Role(row["role"])),
+            format_func=role_name,
+            placeholder=t("select_placeholder"),
         )
         employee_no = st.text_input(t("user_employee_no"), value=row["employee_no"] or "")
         branch_code = st.text_input(t("user_branch_code"), value=row["branch_code"] or "")
@@ -145,13 +171,21 @@ user = session.require_user()
 st.title(t("users_title"))
 st.caption(t("users_caption"))
 show_feedback()
-with session.connect() as conn:
-    everyone = users.list_users(conn, user)
-
 listed, created, edited = st.tabs([t("users_tab_list"), t("users_tab_create"), t("users_tab_edit")])
 with listed:
-    user_list(everyone)
+    query = st.text_input(
+        t("users_search"),
+        key="users_query",
+        type="search",
+        icon=":material/search:",
+        placeholder=t("users_search_placeholder"),
+        max_chars=60,
+    )
+with session.connect() as conn:
+    found = users.list_users(conn, user, query=query)
+with listed:
+    user_list(found)
 with created:
     create_form(user)
 with edited:
-    edit_form(user, everyone)
+    edit_form(user, found)

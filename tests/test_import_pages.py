@@ -132,6 +132,17 @@ def test_users_page_lists_and_creates(console, import_db):
     assert "page.made" in at.dataframe[0].value["아이디"].tolist()
 
 
+def test_users_page_searches_and_shows_no_none(console):
+    at = open_page(console, "admin", "pages/users_page.py")
+    at.text_input(key="users_query").input("정경영").run()  # the executive's name
+    listed = at.dataframe[0].value
+    assert listed["아이디"].tolist() == ["exec"]
+    # Head office has no branch and the executive may never have signed in: words, not None.
+    assert listed["지점"].tolist() == [""]
+    assert listed["마지막 로그인"].tolist()[0] in ("없음",) or "-" in listed["마지막 로그인"][0]
+    assert "None" not in listed.astype(str).to_string()
+
+
 def test_new_user_must_choose_a_password_at_sign_in(console, import_db):
     with import_db.connect() as conn:
         users.create_user(conn, ADMIN, username="first.timer", password=TEMPORARY, role="trainer")

@@ -34,6 +34,23 @@ def test_list_shows_employee_branch_and_last_sign_in(handmade):
     assert frame.filter(frame["username"] == "exec")["branch_code"].to_list() == [None]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("KIM", ["kim"]),  # username, any case
+        ("박영", ["park"]),  # employee name
+        ("e5", ["trainer"]),  # employee number
+        ("해운대", ["park"]),  # branch name: park works in branch 2
+        ("101", ["kim", "manager"]),  # branch code
+        ("  ", sorted(USERS)),
+        ("nobody", []),
+    ],
+    ids=["username", "name", "employee-no", "branch-name", "branch-code", "blank", "none"],
+)
+def test_the_list_filters_by_name_username_employee_number_or_branch(handmade, query, expected):
+    assert users.list_users(handmade, ADMIN, query=query)["username"].to_list() == expected
+
+
 def test_create_user_must_change_password_at_first_sign_in(handmade):
     new_employee = {
         "id": [8],

@@ -2229,6 +2229,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "customer_closed_on": ("해지 {date}", "closed {date}"),
     "jobs_rule_items": ("{rule} {items}건", "{rule} {items}"),
+    "select_placeholder": ("고르세요", "Choose one"),
+    "users_search": ("사용자 찾기", "Find a user"),
+    "users_search_placeholder": (
+        "이름, 아이디, 사번 또는 지점",
+        "Name, username, employee number or branch",
+    ),
+    "users_found": ("사용자 {count}명", "{count} users"),
+    "users_none_found": (
+        "찾는 사용자가 없습니다. 검색어를 바꿔 보세요.",
+        "No user matches; try other words.",
+    ),
+    "users_never": ("없음", "never"),
     "audit_action_sign_in": ("로그인", "Sign-in"),
     "audit_action_sign_in_failed": ("로그인 실패", "Failed sign-in"),
     "audit_action_sign_in_throttled": (
