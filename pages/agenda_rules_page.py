@@ -16,6 +16,7 @@ from data_access.errors import Refused
 from data_access.models import Tier
 from data_access.security import SignedInUser
 from ui import session
+from ui.contact_settings_section import show_contact_settings
 from ui.failures import guarded
 from ui.format import count
 from ui.i18n import MESSAGES, language, t
@@ -290,3 +291,5 @@ if st.button(t("rule_preview_all"), icon=":material/visibility:", key="preview_a
         hide_index=True,
         width="content",
     )
+
+show_contact_settings(user)  # allowed call hours (issue #22)

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 import streamlit as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from streamlit.testing.v1 import AppTest
 
 from data_access import agenda
-from data_access.models import AgendaItem, AgendaRule, Consultation, JobRun
+from data_access.models import AgendaItem, AgendaRule, Consultation, ContactSetting, JobRun
 from jobs import agenda as agenda_job
 from tests import agenda_data, handmade
 from tests.handmade import PASSWORD
@@ -266,3 +266,22 @@ def test_a_reps_home_leads_with_todays_agenda_by_reason_and_a_link(console):
     assert by_reason["사유"].tolist() == ["만기 도래 계좌", "DM 발송 대상"]
     assert by_reason["전체"].tolist() == [1, 1]  # an earlier test may have done one already
     assert "agenda" in {link.proto.page for link in console.get("page_link")}
+
+
+def test_contact_hours_are_shown_with_their_meaning_and_an_admin_changes_them(console, agenda_db):
+    at = open_page(console, "admin", "pages/agenda_rules_page.py")
+    hours = next(d.value for d in at.dataframe if "기본값" in d.value.columns)
+    assert hours["설정"].tolist()[:2] == [
+        "전화 가능 시작 시각 (시, 서울 시간; 기본 8시)",
+        "전화 가능 끝 시각 (이 시각 전까지, 서울 시간; 기본 21시)",
+    ]
+    assert hours["값"].tolist() == ["8", "21", "0"]
+    at.selectbox(key="contact_setting_name").set_value("call_until_hour")
+    at.number_input(key="contact_setting_value").set_value(20)
+    at.button(key="FormSubmitter:contact_setting_form-저장").click()
+    at.run()
+    assert not at.exception
+    hours = next(d.value for d in at.dataframe if "기본값" in d.value.columns)
+    assert hours["값"].tolist() == ["8", "20", "0"]
+    with agenda_db.begin() as conn:  # leave the module's database as the other tests expect
+        conn.execute(delete(ContactSetting))

@@ -2241,6 +2241,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No user matches; try other words.",
     ),
     "users_never": ("없음", "never"),
+    "dictionary_search_placeholder": (
+        "표 이름, 열 이름 또는 뜻",
+        "Table name, column name or meaning",
+    ),
+    "dictionary_table": ("표", "Table"),
+    "dictionary_found": ("표 {tables}개 · 열 {columns}개", "{tables} tables · {columns} columns"),
+    "dictionary_nothing_found": (
+        "맞는 표나 열이 없습니다. 다른 낱말로 찾아 보세요.",
+        "No table or column matches; try other words.",
+    ),
     "audit_action_sign_in": ("로그인", "Sign-in"),
     "audit_action_sign_in_failed": ("로그인 실패", "Failed sign-in"),
     "audit_action_sign_in_throttled": (
