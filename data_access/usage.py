@@ -369,6 +369,8 @@ STAFF_SCHEMA = {
     "role": pl.String,
     "branch_id": pl.Int64,
     "branch_code": pl.String,
+    "branch_name_ko": pl.String,
+    "branch_name_en": pl.String,
 }
 PERSON_DAY_SCHEMA = {
     "day": pl.Date,
@@ -399,6 +401,8 @@ def staff_in_scope(
             Employee.role,
             Employee.branch_id,
             Branch.code.label("branch_code"),
+            Branch.name_ko.label("branch_name_ko"),
+            Branch.name_en.label("branch_name_en"),
         )
         .join(Branch, Branch.id == Employee.branch_id)
         .where(Employee.is_active, branch_condition(user, Action.USAGE_READ, Employee.branch_id))
@@ -660,16 +664,15 @@ def declining_staff(people: pl.DataFrame) -> pl.DataFrame:
 def coverage_by_branch(adoption: Adoption) -> pl.DataFrame:
     """Per branch and feature, the share (%) of the branch's staff who used it in the window:
     the firm-wide view of the employee x feature coverage."""
-    staff = adoption.people.group_by("branch_code").agg(pl.len().alias("staff"))
+    branch = ["branch_code", "branch_name_ko", "branch_name_en"]
+    staff = adoption.people.group_by(branch).agg(pl.len().alias("staff"))
     users = (
-        adoption.coverage.join(
-            adoption.people.select("employee_id", "branch_code"), on="employee_id"
-        )
-        .group_by("branch_code", "action")
+        adoption.coverage.join(adoption.people.select("employee_id", *branch), on="employee_id")
+        .group_by(*branch, "action")
         .agg(pl.len().alias("users"))
     )
     return (
-        users.join(staff, on="branch_code")
+        users.join(staff, on=branch)
         .with_columns((pl.col("users") * 100 / pl.col("staff")).alias("share_pct"))
         .sort("branch_code", "action")
     )

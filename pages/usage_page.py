@@ -15,10 +15,11 @@ from data_access.branches import branch_for_code
 from data_access.models import Role
 from data_access.policy import AccessDenied, Action, Scope, scope_of
 from data_access.security import SignedInUser
-from ui import branch_link, kpi_view, session
+from ui import branch_link, charts, kpi_view, session
 from ui.format import count, day
 from ui.i18n import language, t
 from ui.markup import literal
+from ui.navigation import PAGES
 from ui.training_view import show_training_progress
 
 TTL_S = 300
@@ -27,6 +28,7 @@ CODES = {
     "action_": [action.value for action in usage.UsageAction],
     "role_": [role.value for role in Role],
     "training_state_": [training.EXPIRED, training.EXPIRING, training.VALID],
+    "page_": [spec.key for spec in PAGES],
 }
 
 
@@ -118,7 +120,7 @@ def people_table(people: pl.DataFrame, progress: pl.DataFrame | None) -> None:
     table = people.select(
         pl.col("employee_no").alias(t("col_employee_no")),
         pl.col("name").alias(t("col_name")),
-        pl.col("branch_code").alias(t("col_branch")),
+        pl.col(f"branch_name_{language()}").alias(t("col_branch")),
         worded("role", "role_").alias(t("col_role")),
         pl.col("actions_per_day").round(0).cast(pl.Int64).alias(t("col_per_day")),
         pl.col("vs_norm_pct").round(0).alias(t("col_vs_norm")),
@@ -146,7 +148,7 @@ def coverage_heatmap(figures: usage.Adoption, by_branch: bool) -> alt.Chart:
     if by_branch:
         data = usage.coverage_by_branch(figures).with_columns(
             worded("action", "action_").alias("feature"),
-            pl.col("branch_code").alias("who"),
+            pl.col(f"branch_name_{language()}").alias("who"),
             pl.col("share_pct").round(0).alias("value"),
         )
         value_title = t("col_share_staff")
@@ -189,7 +191,7 @@ def trend_chart(weekly: pl.DataFrame) -> alt.LayerChart:
         x=alt.X("week:O", title=t("col_week"), axis=alt.Axis(labelAngle=0))
     )
     bars = base.mark_bar(opacity=0.35, color="#8aa4c8").encode(
-        y=alt.Y("active_staff:Q", title=t("col_active_staff")),
+        y=alt.Y("active_staff:Q", title=t("col_active_staff"), axis=charts.y_axis()),
         tooltip=[alt.Tooltip("week:O", title=t("col_week")), "active_staff:Q"],
     )
     top = max(data["actions_per_person_day"].max() or 0, metrics.ACTIONS_NORM_PER_DAY) * 1.1
@@ -198,14 +200,31 @@ def trend_chart(weekly: pl.DataFrame) -> alt.LayerChart:
             "actions_per_person_day:Q",
             title=t("usage_per_person_day"),
             scale=alt.Scale(domain=[0, top]),
+            axis=alt.Axis(titleAngle=0, titleAlign="right", titleAnchor="end", titleY=-8),
         ),
         tooltip=[
             alt.Tooltip("week:O", title=t("col_week")),
             alt.Tooltip("actions_per_person_day:Q", format=".0f"),
         ],
     )
-    norm = base.mark_rule(strokeDash=[4, 4], color="#c0392b").encode(
-        y=alt.datum(metrics.ACTIONS_NORM_PER_DAY)
+    # The dashed line is named in a legend of its own, so nobody has to guess what it is.
+    named = pl.DataFrame(
+        {
+            "norm": [metrics.ACTIONS_NORM_PER_DAY],
+            "what": [t("usage_norm_line", norm=metrics.ACTIONS_NORM_PER_DAY)],
+        }
+    )
+    norm = (
+        alt.Chart(named)
+        .mark_rule(strokeDash=[4, 4])
+        .encode(
+            y=alt.Y("norm:Q", title=t("usage_per_person_day")),
+            color=alt.Color(
+                "what:N",
+                scale=alt.Scale(range=["#c0392b"]),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+        )
     )
     return alt.layer(bars, alt.layer(line, norm)).resolve_scale(y="independent")
 
@@ -222,7 +241,7 @@ def attention(people: pl.DataFrame) -> None:
             idle.select(
                 pl.col("employee_no").alias(t("col_employee_no")),
                 pl.col("name").alias(t("col_name")),
-                pl.col("branch_code").alias(t("col_branch")),
+                pl.col(f"branch_name_{language()}").alias(t("col_branch")),
                 iso_day("last_active").fill_null(never).alias(t("col_last_active")),
                 pl.col("idle_days").alias(t("col_idle_days")),
             ),
@@ -239,7 +258,7 @@ def attention(people: pl.DataFrame) -> None:
         paper.select(
             pl.col("employee_no").alias(t("col_employee_no")),
             pl.col("name").alias(t("col_name")),
-            pl.col("branch_code").alias(t("col_branch")),
+            pl.col(f"branch_name_{language()}").alias(t("col_branch")),
             pl.col("actions_per_day").round(0).cast(pl.Int64).alias(t("col_per_day")),
             pl.col("notes").alias(t("col_notes")),
             pl.col("late_notes").alias(t("col_late_notes")),
@@ -262,7 +281,7 @@ def decliners(people: pl.DataFrame) -> None:
         falling.select(
             pl.col("employee_no").alias(t("col_employee_no")),
             pl.col("name").alias(t("col_name")),
-            pl.col("branch_code").alias(t("col_branch")),
+            pl.col(f"branch_name_{language()}").alias(t("col_branch")),
             pl.col("before_per_day").round(0).alias(t("col_before_per_day")),
             pl.col("recent_per_day").round(0).alias(t("col_recent_per_day")),
             signed_pct("change_pct").alias(t("col_change")),
@@ -273,8 +292,9 @@ def decliners(people: pl.DataFrame) -> None:
 
 
 def one_person(user: SignedInUser, people: pl.DataFrame, as_of: dt.date) -> None:
+    branch = f"branch_name_{language()}"
     labels = {
-        row["employee_id"]: f"{row['employee_no']} · {row['name']} ({row['branch_code']})"
+        row["employee_id"]: f"{row['name']} · {row['employee_no']} ({row[branch]})"
         for row in people.iter_rows(named=True)
     }
     if not labels:
@@ -317,7 +337,7 @@ def one_person(user: SignedInUser, people: pl.DataFrame, as_of: dt.date) -> None
     shown = [
         pl.col("occurred_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("col_when")),
         worded("action", "action_").alias(t("col_feature")),
-        pl.col("page").alias(t("col_page")),
+        worded("page", "page_").fill_null("—").alias(t("col_page")),
     ]
     if "target" in activity.recent.columns:
         shown.append(pl.col("target").alias(t("usage_col_target")))

@@ -4,6 +4,7 @@ The database holds tests/handmade.py and tests/usage_data.py (events counted int
 as of 2026-03-10; the figures asserted are those worked out in tests/test_usage.py.
 """
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -99,6 +100,7 @@ def test_branch_manager_sees_own_staff_usage_and_training(console):
     ]
     people = table_with(at, "사번", "1일 사용", "이수율")  # training beside usage
     assert people["사번"].tolist() == ["E2", "E3"]
+    assert people["지점"].tolist() == ["강남지점", "강남지점"]
     assert people["1일 사용"].tolist() == [200, 7]
     assert people["이수율"].tolist() == [0, 100]
     assert people["만료 자격"].tolist() == [0, 0]
@@ -127,6 +129,7 @@ def test_english_usage_page(console):
     assert at.title[0].value == "Staff use of the console"
     recent = table_with(at, "Feature", "Page")
     assert set(recent["Feature"]) <= {"Page view", "Search", "Note", "Customer 360"}
+    assert set(recent["Page"]) <= {"Home", "Customer 360"}  # names, not screen keys
     assert "Target" not in recent.columns  # a trainer never reads which customers were opened
 
 
@@ -342,3 +345,16 @@ def test_branch_manager_asking_for_another_branch_reads_the_refusal_in_english(c
         "You cannot see another branch's staff: branch managers see their own branch only."
     ]
     assert (len(at.metric), len(at.dataframe), len(at.tabs)) == (0, 0, 0)
+
+
+def test_the_usage_trend_names_its_norm_line_and_titles_its_axes_horizontally(console):
+    at = open_page(console, "manager", USAGE_PAGE)
+    trend = next(
+        chart.proto.spec for chart in at.get("vega_lite_chart") if "strokeDash" in chart.proto.spec
+    )
+    spec = json.loads(trend)
+    layers = [inner for layer in spec["layer"] for inner in layer.get("layer", [layer])]
+    dashed = next(layer for layer in layers if "strokeDash" in json.dumps(layer["mark"]))
+    assert dashed["encoding"]["color"]["legend"] is not None  # the dashed line is named
+    titles = [layer["encoding"]["y"] for layer in spec["layer"][0:1]]
+    assert titles[0]["axis"]["titleAngle"] == 0  # read without tilting the head

@@ -943,6 +943,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "home_certs_none": ("만료되었거나 곧 만료될 자격증이 없습니다.", "No certificate has expired or expires soon."),
     "home_certs_all": ("자격증 전체 보기", "All certificates"),
     "home_courses_running": ("진행 중인 과정", "Courses running"),
+    "usage_norm_line": ("기준 1일 {norm}회", "Norm: {norm} a day"),
     # End of the #20 names-units-charts block.
     "usage_caption": (
         "{scope} · 최근 {days}일 ({first} ~ {last}), 하루 약 {norm}회 사용이 기준입니다.",
