@@ -264,6 +264,87 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "동의를 받은 경로를 지점, 전화, 온라인, 서면 중에서 고르세요.",
         "Choose where the consent came from: branch, phone, online or written.",
     ),
+    "camp_excluded": (
+        "추첨 전에 제외: 수신 동의 없음 {no_consent}명, 두낫콜 등록 {do_not_call}명, "
+        "자체 수신 거부 {opted_out}명",
+        "Left out before the draw: {no_consent} without consent for the channel, "
+        "{do_not_call} on the do-not-call list, {opted_out} opted out in-house",
+    ),
+    "camp_rejected_suppressed": (
+        "고객 {number}님은 추첨 뒤에 수신을 거부했거나 연락 금지 번호가 되어 결과를 기록할 수 "
+        "없습니다. 연락하지 마세요.",
+        "Customer {number} withdrew consent or had the number listed as do-not-call after the "
+        "draw: no outcome can be recorded. Do not contact them.",
+    ),
+    "import_kind_do_not_call_numbers": (
+        "연락 금지 번호 (두낫콜, 자체 수신 거부)",
+        "Do-not-call numbers (finance list, in-house opt-outs)",
+    ),
+    "tab_consent": ("수신 동의", "Consent"),
+    "consent_col_purpose": ("목적", "Purpose"),
+    "consent_col_channel": ("채널", "Channel"),
+    "consent_col_state": ("동의 상태", "State"),
+    "consent_col_since": ("언제부터", "Since"),
+    "consent_col_source": ("받은 경로", "Source"),
+    "consent_col_at": ("일시", "When"),
+    "consent_col_recorded_by": ("기록한 사람", "Recorded by"),
+    "consent_state_given": ("동의", "Given"),
+    "consent_state_withdrawn": ("철회", "Withdrawn"),
+    "consent_state_none": ("동의 없음", "Not given"),
+    "consent_purpose_marketing": ("마케팅", "Marketing"),
+    "consent_purpose_product_info": ("상품 안내", "Product information"),
+    "consent_channel_dm": ("DM", "DM"),
+    "consent_channel_tm": ("TM", "TM"),
+    "consent_channel_sms": ("문자", "SMS"),
+    "consent_channel_email": ("이메일", "E-mail"),
+    "consent_source_branch": ("지점", "Branch"),
+    "consent_source_phone": ("전화", "Phone"),
+    "consent_source_online": ("온라인", "Online"),
+    "consent_source_written": ("서면", "Written"),
+    "consent_history_title": ("동의 변경 이력", "Consent history"),
+    "consent_no_history": (
+        "아직 기록된 동의 변경이 없습니다.",
+        "No change of consent recorded yet.",
+    ),
+    "consent_withdraw": ("수신 동의 철회 기록", "Record a withdrawal"),
+    "consent_withdrawal_saved": ("수신 동의 철회를 기록했습니다.", "Withdrawal recorded."),
+    "contact_setting_unknown": ("알 수 없는 연락 설정입니다.", "Unknown contact setting."),
+    "contact_setting_out_of_range": (
+        "{minimum}에서 {maximum} 사이의 값을 넣으세요.",
+        "Enter a value from {minimum} to {maximum}.",
+    ),
+    "contact_setting_hours_reversed": (
+        "전화 가능 시작 시각은 끝 시각보다 앞서야 합니다.",
+        "Calls must be allowed from an hour before the hour they end.",
+    ),
+    "contact_setting_call_from_hour": (
+        "전화 가능 시작 시각 (시, 서울 시간; 기본 8시)",
+        "First hour calls are allowed (Seoul time; default 8)",
+    ),
+    "contact_setting_call_until_hour": (
+        "전화 가능 끝 시각 (이 시각 전까지, 서울 시간; 기본 21시)",
+        "Calls allowed until this hour (Seoul time; default 21)",
+    ),
+    "contact_setting_calls_on_holidays": (
+        "공휴일·회사 휴일 통화 (1 허용, 0 금지; 기본 0)",
+        "Calls on public and firm holidays (1 allowed, 0 not; default 0)",
+    ),
+    "camp_calls_after": (
+        "지금은 전화할 수 없는 시간입니다. {when} 이후에 전화하세요.",
+        "Calls are not allowed now. Call after {when}.",
+    ),
+    "contact_hours_title": ("연락 가능 시간", "Allowed contact hours"),
+    "contact_hours_caption": (
+        "TM 통화를 제안하는 시간과 날을 정하는 숫자입니다. 바꾸면 곧바로 적용됩니다.",
+        "The numbers that decide when TM calls are offered. A change applies at once.",
+    ),
+    "contact_col_setting": ("설정", "Setting"),
+    "contact_col_value": ("값", "Value"),
+    "contact_col_default": ("기본값", "Default"),
+    "contact_setting_pick": ("바꿀 설정", "Setting to change"),
+    "contact_setting_new_value": ("새 값", "New value"),
+    "contact_setting_save": ("저장", "Save"),
+    "contact_setting_saved": ("연락 설정을 저장했습니다.", "Contact setting saved."),
     # --- end of consent and contact suppression ---
     "consent_refused": ("{channel} 수신 거부", "No {channel} consent"),
     "contact_line": (
