@@ -79,7 +79,8 @@ _BRANCH = M("지점", "Branch")
 _EMPLOYEE = M("직원", "Employee")
 _CUSTOMER = M("고객", "Customer")
 
-_EVERYONE = (Action.DICTIONARY_READ,)
+# Reference tables every role meets on its pages; only admins read the dictionary itself.
+_EVERYONE = tuple(Action)
 # Admins see no customer, but they import the customer tables and so must know them.
 _CUSTOMER_READERS = (Action.CUSTOMER_READ, Action.IMPORT)
 _AGENDA_READERS = (Action.AGENDA_WORK, Action.AGENDA_TEAM_READ, Action.AGENDA_RULES_WRITE)

@@ -78,7 +78,6 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.ALERT_RESOLVE: Scope.BRANCH,
         Action.AGENDA_WORK: Scope.BOOK,
         Action.CAMPAIGN_READ: Scope.BOOK,
-        Action.DICTIONARY_READ: Scope.FIRM,
         Action.CONTACT_READ: Scope.BOOK,
         Action.SENSITIVE_NOTE_READ: Scope.BOOK,
         Action.OVERVIEW_READ: Scope.BOOK,
@@ -89,7 +88,6 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.ALERT_RESOLVE: Scope.BRANCH,
         Action.AGENDA_WORK: Scope.BOOK,
         Action.CAMPAIGN_READ: Scope.BOOK,
-        Action.DICTIONARY_READ: Scope.FIRM,
         Action.CONTACT_READ: Scope.BOOK,
         Action.SENSITIVE_NOTE_READ: Scope.BOOK,
         Action.OVERVIEW_READ: Scope.BOOK,
@@ -107,7 +105,6 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.CAMPAIGN_READ: Scope.BRANCH,
         Action.CAMPAIGN_WRITE: Scope.BRANCH,
         Action.EXPORT: Scope.BRANCH,
-        Action.DICTIONARY_READ: Scope.FIRM,
         Action.CONTACT_READ: Scope.BRANCH,
         Action.SENSITIVE_NOTE_READ: Scope.BRANCH,
         Action.OVERVIEW_READ: Scope.BRANCH,
@@ -116,7 +113,6 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.USAGE_READ: Scope.FIRM,
         Action.TRAINING_READ: Scope.FIRM,
         Action.TRAINING_WRITE: Scope.FIRM,
-        Action.DICTIONARY_READ: Scope.FIRM,
     },
     _EXECUTIVE: {
         Action.CUSTOMER_READ: Scope.FIRM,
@@ -131,7 +127,6 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.CAMPAIGN_READ: Scope.FIRM,
         Action.CAMPAIGN_WRITE: Scope.FIRM,
         Action.EXPORT: Scope.FIRM,
-        Action.DICTIONARY_READ: Scope.FIRM,
         Action.CONTACT_READ: Scope.FIRM,
         Action.SENSITIVE_NOTE_READ: Scope.FIRM,
         Action.OVERVIEW_READ: Scope.FIRM,
@@ -146,6 +141,8 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.USERS_ADMIN: Scope.FIRM,
         Action.AUDIT_READ: Scope.FIRM,
         Action.AUDIT_REVIEW: Scope.FIRM,
+        # The dictionary documents the tables behind the console: a tool for those who load
+        # and look after the data, not a page for the people who work with customers.
         Action.DICTIONARY_READ: Scope.FIRM,
     },
 }

@@ -1,11 +1,16 @@
-"""The data dictionary: every table and column the reader's role can see, with its meaning,
-from data_access.dictionary (the same meanings the import templates show)."""
+"""The data dictionary (admins): the tables behind the console and the meaning of each column,
+from data_access.dictionary (the same meanings the import templates show).
+
+One table at a time, chosen from a list the search narrows: all of them at once made a page
+eleven thousand pixels long.
+"""
 
 import polars as pl
 import streamlit as st
 
 from data_access import dictionary
 from ui import session
+from ui.format import count
 from ui.i18n import language, t
 
 user = session.require_user()
@@ -14,22 +19,52 @@ st.caption(t("dictionary_caption"))
 
 entries = dictionary.dictionary(user)
 suffix = "ko" if language() == "ko" else "en"
-needle = st.text_input(t("dictionary_search"), key="dictionary_search").strip().lower()
-if needle:
-    entries = entries.filter(
-        pl.col("column").str.contains(needle, literal=True)
-        | pl.col(f"meaning_{suffix}").str.to_lowercase().str.contains(needle, literal=True)
+needle = (
+    st.text_input(
+        t("dictionary_search"),
+        key="dictionary_search",
+        type="search",
+        icon=":material/search:",
+        placeholder=t("dictionary_search_placeholder"),
     )
+    .strip()
+    .lower()
+)
+if needle:
+    # A table whose name matches keeps all its columns; otherwise the matching columns only.
+    table_matches = pl.any_horizontal(
+        pl.col(name).str.to_lowercase().str.contains(needle, literal=True)
+        for name in ("table", f"title_{suffix}", f"table_{suffix}")
+    )
+    column_matches = pl.col("column").str.contains(needle, literal=True) | pl.col(
+        f"meaning_{suffix}"
+    ).str.to_lowercase().str.contains(needle, literal=True)
+    entries = entries.filter(table_matches.any().over("table") | column_matches)
+if entries.is_empty():
+    st.info(t("dictionary_nothing_found"))
+    st.stop()
 
-for _, columns in entries.group_by("table", maintain_order=True):
-    st.subheader(columns[f"title_{suffix}"][0])
-    st.caption(columns[f"table_{suffix}"][0])
-    shown = columns.select(
+titles = dict(entries.select("table", f"title_{suffix}").unique(maintain_order=True).iter_rows())
+st.caption(t("dictionary_found", tables=count(len(titles)), columns=count(entries.height)))
+chosen = st.selectbox(
+    t("dictionary_table"),
+    list(titles),
+    format_func=titles.get,
+    key="dictionary_table",
+    placeholder=t("select_placeholder"),
+)
+columns = entries.filter(pl.col("table") == chosen)
+st.subheader(titles[chosen])
+st.caption(columns[f"table_{suffix}"][0])
+st.dataframe(
+    columns.select(
         pl.col("column").alias(t("col_column")),
         pl.col(f"meaning_{suffix}").alias(t("col_meaning")),
         pl.col("type").alias(t("col_type")),
         pl.col("required").alias(t("col_required")),
         pl.col("key").alias(t("col_key")),
         pl.col("allowed").alias(t("col_allowed")),
-    )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    ),
+    hide_index=True,
+    width="stretch",
+)

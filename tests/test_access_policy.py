@@ -37,16 +37,14 @@ from ui.navigation import pages_for
 
 # By hand from data_access/policy.py GRANTS and ui/navigation.py PAGES.
 PAGES_BY_ROLE = {
-    Role.SALES_REP: {"home", "customer", "agenda", "data_dictionary"},
-    Role.DEDICATED_MANAGER: {"home", "customer", "agenda", "data_dictionary"},
+    Role.SALES_REP: {"home", "customer", "agenda"},
+    Role.DEDICATED_MANAGER: {"home", "customer", "agenda"},
     Role.BRANCH_MANAGER: {
         "home", "customer", "branch_agenda", "executive", "usage", "segments", "campaigns",
-        "data_dictionary",
     },
-    Role.TRAINER: {"home", "usage", "training", "data_dictionary"},
+    Role.TRAINER: {"home", "usage", "training"},
     Role.EXECUTIVE: {
         "home", "customer", "branch_agenda", "executive", "usage", "segments", "campaigns",
-        "data_dictionary",
     },
     Role.ADMIN: {
         "home", "agenda_rules", "jobs", "executive", "import", "users", "data_dictionary", "audit",

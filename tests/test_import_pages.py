@@ -65,12 +65,11 @@ def page_keys(role: Role) -> set[str]:
     return {page.key for page in pages_for(role)}
 
 
-def test_admins_get_import_and_users_every_role_the_dictionary():
+def test_only_admins_get_import_users_and_the_dictionary():
     assert {"import", "users", "data_dictionary"} <= page_keys(Role.ADMIN)
     for role in Role:
-        assert "data_dictionary" in page_keys(role)
         if role is not Role.ADMIN:
-            assert not {"import", "users"} & page_keys(role)
+            assert not {"import", "users", "data_dictionary"} & page_keys(role)
 
 
 def test_a_rep_cannot_reach_the_import_page_by_its_path(console):
@@ -92,26 +91,31 @@ def test_import_page_offers_kinds_template_and_history(console):
     assert layout["열"].tolist()[:2] == ["customer_no", "name"]
 
 
-def test_dictionary_follows_the_role(console):
-    at = open_page(console, "kim", "pages/data_dictionary_page.py")
-    assert {"고객", "거래", "아침 할 일", "캠페인 대상"} <= set(texts(at.subheader))
-    assert "감사 기록" not in texts(at.subheader)
+def test_a_rep_cannot_reach_the_dictionary(console):
+    sign_in(console, "kim", PASSWORD)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        console.switch_page("pages/data_dictionary_page.py")
+
+
+def test_the_dictionary_shows_one_table_at_a_time_and_searches_tables_and_columns(console):
+    at = open_page(console, "admin", "pages/data_dictionary_page.py")
+    assert len(at.dataframe) == 1  # one table, not a wall of them
     at.text_input(key="dictionary_search").input("phone").run()
-    assert texts(at.subheader) == ["고객", "연락 금지 번호"]  # the do-not-call list (#22)
+    assert at.selectbox(key="dictionary_table").options == ["고객", "연락 금지 번호"]
     assert at.dataframe[0].value["열"].tolist() == ["phone", "phone_last4"]
-
-
-def test_trainer_dictionary_has_no_customer_tables(console):
-    at = open_page(console, "trainer", "pages/data_dictionary_page.py")
-    assert texts(at.subheader) == [
-        "지점", "직원", "상품", "사용 기록", "일별 사용량", "직원별 일 사용량",
-        "교육 과정", "교육 차수", "수강",
-    ]  # fmt: skip
+    at.selectbox(key="dictionary_table").set_value("do_not_call_numbers").run()
+    assert at.subheader[0].value == "연락 금지 번호"
+    assert len(at.dataframe) == 1
+    # A table's own name finds it with all its columns.
+    at.text_input(key="dictionary_search").input("감사 기록").run()
+    assert at.selectbox(key="dictionary_table").options == ["감사 기록"]
+    assert len(at.dataframe[0].value) > 5
 
 
 def test_admin_dictionary_has_the_audit_trail_and_what_admins_import(console):
     at = open_page(console, "admin", "pages/data_dictionary_page.py")
-    assert {"감사 기록", "사용자", "가져오기 이력", "고객", "계좌"} <= set(texts(at.subheader))
+    tables = set(at.selectbox(key="dictionary_table").options)
+    assert {"감사 기록", "사용자", "가져오기 이력", "고객", "계좌"} <= tables
 
 
 def test_users_page_lists_and_creates(console, import_db):
