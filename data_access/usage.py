@@ -656,6 +656,33 @@ def idle_staff(people: pl.DataFrame, days: int) -> pl.DataFrame:
     )
 
 
+def idle_today_or_below_norm(
+    conn: Connection, user: SignedInUser, as_of: dt.date, *, branch_id: int | None = None
+) -> pl.DataFrame:
+    """Staff with no action yet on `as_of` (today, from the raw events) or below the norm
+    (metrics.ACTIONS_NORM_PER_DAY over the window), with used_today: those idle today first,
+    then the lowest use. A branch manager's to-do."""
+    people = adoption(conn, user, as_of, branch_id=branch_id).people
+    start = dt.datetime.combine(as_of, dt.time())
+    acted = read_frame(
+        conn,
+        select(UsageEvent.employee_id)
+        .where(
+            UsageEvent.occurred_at >= start,
+            UsageEvent.occurred_at < start + dt.timedelta(days=1),
+            UsageEvent.employee_id.in_(people["employee_id"].to_list()),
+        )
+        .distinct(),
+        {"employee_id": pl.Int64},
+    )
+    used_today = pl.col("employee_id").is_in(acted["employee_id"].implode())
+    return (
+        people.with_columns(used_today.alias("used_today"))
+        .filter(~pl.col("used_today") | (pl.col("vs_norm_pct").fill_null(0) < 100))
+        .sort("used_today", pl.col("actions_per_day").fill_null(0))
+    )
+
+
 def declining_staff(people: pl.DataFrame) -> pl.DataFrame:
     """Staff whose use is declining (see the module doc), steepest fall first."""
     return people.filter("declining").sort("change_pct")

@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from data_access import agenda, metrics, overview, training
+from data_access import agenda, metrics, overview, training, usage
 from data_access.models import Role
 from data_access.security import SignedInUser
 from ui import kpi_view, session
@@ -116,6 +116,39 @@ def show_training(user: SignedInUser, as_of: dt.date) -> None:
     )
 
 
+def show_staff_attention(user: SignedInUser, as_of: dt.date) -> None:
+    """A branch manager's job first: who has not used the console today or is below the
+    norm, the branch's agenda completion, and the way to each page."""
+    with session.connect() as conn:
+        people = usage.idle_today_or_below_norm(conn, user, as_of)
+        team = agenda.team_completion(conn, user, as_of)
+    st.subheader(t("home_staff_attention"))
+    st.caption(t("home_staff_attention_caption", norm=metrics.ACTIONS_NORM_PER_DAY))
+    yes, no = t("word_yes"), t("word_no")
+    st.dataframe(
+        people.select(
+            pl.col("name").alias(t("col_name")),
+            pl.col("employee_no").alias(t("col_employee_no")),
+            pl.col("used_today")
+            .replace_strict({True: yes, False: no}, return_dtype=pl.String)
+            .alias(t("col_used_today")),
+            pl.col("actions_per_day").round(0).cast(pl.Int64).alias(t("col_per_day")),
+            pl.col("vs_norm_pct").round(0).alias(t("col_vs_norm")),
+        ),
+        hide_index=True,
+        width="content",
+    )
+    st.page_link("pages/usage_page.py", label=t("page_usage"), icon=":material/monitoring:")
+    st.metric(
+        t("home_agenda_today_done"),
+        f"{count(team.done)} / {count(team.items)}",
+        help=t("home_agenda_today_done_help"),
+    )
+    st.page_link(
+        "pages/branch_agenda_page.py", label=t("page_branch_agenda"), icon=":material/checklist:"
+    )
+
+
 def show_certificates(user: SignedInUser, as_of: dt.date) -> None:
     """A trainer's job first: each expired or expiring certificate, a link to its person."""
     st.subheader(t("home_certs"))
@@ -175,6 +208,8 @@ elif user.role == Role.ADMIN:
 else:
     if user.role in (Role.SALES_REP, Role.DEDICATED_MANAGER):
         show_agenda_today(user, as_of)
+    if user.role == Role.BRANCH_MANAGER:
+        show_staff_attention(user, as_of)
     show_scope(user, as_of)
     kpi_view.home_section(user, as_of)
     if user.role in (Role.EXECUTIVE, Role.BRANCH_MANAGER):

@@ -211,9 +211,11 @@ def test_home_shows_the_branch_against_the_firm_median(console):
     sign_in(console, "manager", PASSWORD)
     assert not console.exception
     assert "내 지점 KPI · 전사 중앙값과 비교" in [header.value for header in console.subheader]
-    table = console.dataframe[0].value
+    table = next(e.value for e in console.dataframe if "지표" in e.value.columns)
     aum = table[table["지표"] == "수탁고(AUM)"].iloc[0]
     assert (aum["값"], aum["전사 중앙값"]) == ("₩17,000,000", "₩13,500,000")
+    # Better or worse in words beside the arrow, judged by the KPI's good direction.
+    assert aum["전사 대비"] == "▲ 좋음"
 
 
 def test_home_shows_the_firm_kpis_to_an_executive(console):

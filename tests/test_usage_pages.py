@@ -358,3 +358,14 @@ def test_the_usage_trend_names_its_norm_line_and_titles_its_axes_horizontally(co
     assert dashed["encoding"]["color"]["legend"] is not None  # the dashed line is named
     titles = [layer["encoding"]["y"] for layer in spec["layer"][0:1]]
     assert titles[0]["axis"]["titleAngle"] == 0  # read without tilting the head
+
+
+def test_a_branch_managers_home_names_staff_idle_today_or_below_the_norm(console):
+    """By hand (tests/usage_data.py): on 03-10 the manager last acted on 02-12 and Kim on
+    03-10 itself, with 7 actions a working day; both are below the norm of 250."""
+    sign_in(console, "manager", PASSWORD)
+    assert not console.exception
+    assert "기준 미달·오늘 미사용 직원" in [header.value for header in console.subheader]
+    staff = table_with(console, "이름", "1일 사용")
+    assert staff["이름"].tolist() == ["오지점", "김영업"]
+    assert staff["오늘 사용"].tolist() == ["아니요", "예"]

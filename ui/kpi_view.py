@@ -94,6 +94,18 @@ def target_text(kpi: Kpi, value: float | None, target: float | None) -> str | No
     return f"{shown} · {t('kpi_target_met' if met else 'kpi_target_missed')}"
 
 
+def against_median_text(kpi: Kpi, value: float | None, median: float | None) -> str:
+    """'▲ 좋음' / '▼ 나쁨' / '= 같음': the branch against the firm median, judged by the KPI's
+    good direction, in words as well as an arrow (never colour alone)."""
+    if value is None or median is None or kpi.better is Better.NEUTRAL:
+        return MISSING
+    if value == median:
+        return f"= {t('kpi_same')}"
+    arrow = "▲" if value > median else "▼"
+    better = (value > median) == (kpi.better is Better.UP)
+    return f"{arrow} {t('kpi_better' if better else 'kpi_worse')}"
+
+
 def tile(
     kpi: Kpi,
     value: float | None,
@@ -238,6 +250,10 @@ def home_section(user: SignedInUser, today: dt.date) -> None:
                 ],
                 t("col_median"): [
                     value_text(kpi, v) for kpi, v in zip(kpi_of, figures["median"], strict=True)
+                ],
+                t("col_vs_median"): [
+                    against_median_text(kpi, v, m)
+                    for kpi, v, m in zip(kpi_of, figures["value"], figures["median"], strict=True)
                 ],
             }
         ),

@@ -1025,6 +1025,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "home_certs_all": ("자격증 전체 보기", "All certificates"),
     "home_courses_running": ("진행 중인 과정", "Courses running"),
     "usage_norm_line": ("기준 1일 {norm}회", "Norm: {norm} a day"),
+    "home_staff_attention": ("기준 미달·오늘 미사용 직원", "Staff idle today or below the norm"),
+    "home_staff_attention_caption": (
+        "오늘 아직 콘솔을 쓰지 않았거나 최근 30일 하루 사용이 기준({norm}회)에 못 미치는 직원입니다.",
+        "Staff who have not used the console today, or whose use a day over the last 30 days "
+        "is below the norm ({norm}).",
+    ),
+    "col_used_today": ("오늘 사용", "Used today"),
+    "word_yes": ("예", "Yes"),
+    "word_no": ("아니요", "No"),
+    "home_agenda_today_done": ("지점 아젠다 오늘 처리", "Branch agenda done today"),
+    "home_agenda_today_done_help": (
+        "오늘 아젠다 항목 중 완료한 건수 / 전체 건수",
+        "Today's agenda items done / all items",
+    ),
+    "col_vs_median": ("전사 대비", "Against the firm"),
+    "kpi_better": ("좋음", "better"),
+    "kpi_worse": ("나쁨", "worse"),
+    "kpi_same": ("같음", "same"),
     # End of the #20 names-units-charts block.
     "usage_caption": (
         "{scope} · 최근 {days}일 ({first} ~ {last}), 하루 약 {norm}회 사용이 기준입니다.",
