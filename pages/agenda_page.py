@@ -231,6 +231,7 @@ def show_group(user: SignedInUser, group: pl.DataFrame) -> None:
             options=list(agenda.SNOOZE_DAYS),
             index=1,
             key=field("snooze", rule_id),
+            placeholder=t("select_placeholder"),
         )
         st.text_area(
             t("agenda_note"), help=t("agenda_note_help"), key=field("note", rule_id), height=80
@@ -241,12 +242,14 @@ def show_group(user: SignedInUser, group: pl.DataFrame) -> None:
             options=list(CONSULTATION_CHANNELS),
             format_func=lambda code: t(f"consult_channel_{code}"),
             key=field("channel", rule_id),
+            placeholder=t("select_placeholder"),
         )
         outcome.selectbox(
             t("agenda_note_outcome"),
             options=list(CONSULTATION_OUTCOMES),
             format_func=lambda code: t(f"outcome_{code}"),
             key=field("note_outcome", rule_id),
+            placeholder=t("select_placeholder"),
         )
         st.form_submit_button(
             t("agenda_save"), type="primary", on_click=record, args=(user, rule_id)

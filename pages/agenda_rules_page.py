@@ -55,6 +55,7 @@ def param_widget(choice: str, spec: agenda.ParamField, current: Any) -> None:
             default=list(current or []),
             format_func=lambda option: option_label(spec.name, option),
             key=widget_key,
+            placeholder=t("select_placeholder"),
         )
     elif spec.widget == "choice":
         st.selectbox(
@@ -63,6 +64,7 @@ def param_widget(choice: str, spec: agenda.ParamField, current: Any) -> None:
             index=list(spec.options).index(current) if current in spec.options else 0,
             format_func=lambda option: option_label(spec.name, option),
             key=widget_key,
+            placeholder=t("select_placeholder"),
         )
     else:  # tier_days
         st.markdown(label)
@@ -211,6 +213,7 @@ def editor(user: SignedInUser, rules: pl.DataFrame) -> None:
             names[option] if option in names else t("rule_new", kind=t(f"rule_kind_{new[option]}"))
         ),
         key="rule_choice",
+        placeholder=t("select_placeholder"),
     )
     if choice in existing:
         row = existing[choice]
@@ -245,6 +248,7 @@ def editor(user: SignedInUser, rules: pl.DataFrame) -> None:
             default=current["tiers"],
             format_func=lambda tier: t(f"tier_{tier}"),
             key=key(choice, "tiers"),
+            placeholder=t("select_placeholder"),
         )
         right.checkbox(field_label("enabled"), value=current["enabled"], key=key(choice, "enabled"))
         if kind == agenda.RuleKind.CHURN_RISK:

@@ -63,6 +63,7 @@ def show_search(user: SignedInUser, today: dt.date) -> None:
             format_func=lambda name: (
                 t("audit_any_action") if name == ALL else action_text(name, language())
             ),
+            placeholder=t("select_placeholder"),
         )
         since_col, until_col = st.columns(2)
         since = since_col.date_input(t("audit_since"), value=today - dt.timedelta(days=30))
@@ -119,6 +120,7 @@ def show_review(user: SignedInUser, today: dt.date) -> None:
         t("audit_review_month"),
         month_starts(today, REVIEW_MONTHS),
         format_func=lambda start: start.strftime("%Y-%m"),
+        placeholder=t("select_placeholder"),
     )
     st.caption(
         t(
@@ -221,7 +223,12 @@ def show_grants(user: SignedInUser) -> None:
     if labels:
         with take, st.form("revoke_grant"):
             st.markdown(f"**{t('grants_revoke')}**")
-            picked = st.selectbox(t("grants_pick"), list(labels), format_func=labels.get)
+            picked = st.selectbox(
+                t("grants_pick"),
+                list(labels),
+                format_func=labels.get,
+                placeholder=t("select_placeholder"),
+            )
             if st.form_submit_button(t("grants_revoke_button")):
                 change(
                     lambda conn: grants.revoke(conn, user, picked, client=session.client_address()),

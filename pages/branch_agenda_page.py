@@ -129,6 +129,7 @@ if user.role == Role.EXECUTIVE:
             t("agenda_all_branches") if branch_id is None else names[branch_id]
         ),
         key="agenda_branch",
+        placeholder=t("select_placeholder"),
     )
     branch = choice
     scope = t("agenda_all_branches") if branch is None else literal(names[branch])

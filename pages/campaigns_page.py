@@ -79,10 +79,14 @@ def new_campaign(user: SignedInUser, copy: segments.FeatureCopy) -> None:
         list(names),
         format_func=lambda sid: f"{names[sid]['name']} · {names[sid]['owner_name']}",
         key="camp_segment",
+        placeholder=t("select_placeholder"),
     )
     latest = names[segment_id]["version"]
     chosen_version = version.selectbox(
-        t("camp_version"), list(range(latest, 0, -1)), key=f"camp_version_{segment_id}"
+        t("camp_version"),
+        list(range(latest, 0, -1)),
+        key=f"camp_version_{segment_id}",
+        placeholder=t("select_placeholder"),
     )
     channel, strata = st.columns(2)
     picked_channel = (
@@ -100,6 +104,7 @@ def new_campaign(user: SignedInUser, copy: segments.FeatureCopy) -> None:
         ["none", *campaigns.STRATA],
         format_func={code: t(f"camp_strata_{code}") for code in ["none", *campaigns.STRATA]}.get,
         key="camp_strata",
+        placeholder=t("select_placeholder"),
     )
     mode, size = st.columns(2)
     by = mode.segmented_control(
@@ -470,6 +475,7 @@ def campaign_list(user: SignedInUser) -> None:
         list(rows),
         format_func={cid: campaign_label(row) for cid, row in rows.items()}.get,
         key="camp_pick",
+        placeholder=t("select_placeholder"),
     )
     show_campaign(user, rows[picked])
 

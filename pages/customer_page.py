@@ -200,6 +200,7 @@ def ask_view_reason(customer_no: str) -> None:
             customers.VIEW_REASONS,
             format_func=lambda code: t(f"view_reason_{code}"),
             key=field("view_reason", customer_no),
+            placeholder=t("select_placeholder"),
         )
         st.text_input(
             t("view_reason_text"),
@@ -433,12 +434,14 @@ def show_note_form(user: SignedInUser, customer_no: str, notes: pl.DataFrame) ->
             CONSULTATION_CHANNELS,
             format_func=lambda code: label("consult_channel", code),
             key=field("note_channel", customer_no),
+            placeholder=t("select_placeholder"),
         )
         outcome.selectbox(
             t("col_outcome"),
             CONSULTATION_OUTCOMES,
             format_func=lambda code: label("outcome", code),
             key=field("note_outcome", customer_no),
+            placeholder=t("select_placeholder"),
         )
         corrects.selectbox(
             t("note_correct_target"),
@@ -446,6 +449,7 @@ def show_note_form(user: SignedInUser, customer_no: str, notes: pl.DataFrame) ->
             format_func=lambda note_id: t("note_new_entry") if note_id is None else f"#{note_id}",
             key=field("note_corrects", customer_no),
             help=t("note_append_only"),
+            placeholder=t("select_placeholder"),
         )
         st.text_area(
             t("note_text"), max_chars=customers.NOTE_MAX_CHARS, key=field("note_text", customer_no)
@@ -582,12 +586,14 @@ def show_alert_forms(user: SignedInUser, customer_no: str, alerts: pl.DataFrame)
                 ALERT_KINDS,
                 format_func=lambda code: label("alert_kind", code),
                 key=field("alert_kind", customer_no),
+                placeholder=t("select_placeholder"),
             )
             st.selectbox(
                 t("alert_severity"),
                 ALERT_SEVERITIES,
                 format_func=lambda code: label("severity", code),
                 key=field("alert_severity", customer_no),
+                placeholder=t("select_placeholder"),
             )
             st.text_input(
                 t("alert_text"),
@@ -609,6 +615,7 @@ def show_alert_forms(user: SignedInUser, customer_no: str, alerts: pl.DataFrame)
                     list(titles),
                     format_func=titles.get,
                     key=field("alert_to_resolve", customer_no),
+                    placeholder=t("select_placeholder"),
                 )
                 st.text_input(
                     t("resolution_note"),

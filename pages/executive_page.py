@@ -202,7 +202,13 @@ def value_axis(kpi: kpis.Kpi, *, vertical: bool = True) -> alt.Axis:
 
 def show_trend(periods: pl.DataFrame, period: str, targets: dict[str, float], missing: int) -> None:
     st.subheader(t("kpi_trend"))
-    name = st.selectbox(t("kpi_pick"), HEADLINE, format_func=kpi_label, key="kpi_trend_pick")
+    name = st.selectbox(
+        t("kpi_pick"),
+        HEADLINE,
+        format_func=kpi_label,
+        key="kpi_trend_pick",
+        placeholder=t("select_placeholder"),
+    )
     st.caption(kpi_view.definition(kpis.KPI_BY_NAME[name]))
     series = periods.filter(pl.col("kpi") == name).select("period_start", "value")
     st.altair_chart(trend_chart(series, name, targets.get(name), period), width="stretch")
@@ -413,7 +419,11 @@ def settings_section(user: SignedInUser, targets: dict[str, float]) -> None:
         left, right = st.columns(2)
         with left.form("kpi_target_form"):
             name = st.selectbox(
-                t("kpi_pick"), HEADLINE, format_func=kpi_label, key="kpi_target_kpi"
+                t("kpi_pick"),
+                HEADLINE,
+                format_func=kpi_label,
+                key="kpi_target_kpi",
+                placeholder=t("select_placeholder"),
             )
             value = st.number_input(
                 t("kpi_target_value"), min_value=0.0, value=None, step=1.0, key="kpi_target_value"
@@ -426,7 +436,10 @@ def settings_section(user: SignedInUser, targets: dict[str, float]) -> None:
                 )
         with right.form("kpi_parameter_form"):
             cost = st.selectbox(
-                t("kpi_parameter"), list(costs), format_func=lambda n: t(f"kpi_parameter_{n}")
+                t("kpi_parameter"),
+                list(costs),
+                format_func=lambda n: t(f"kpi_parameter_{n}"),
+                placeholder=t("select_placeholder"),
             )
             amount = st.number_input(
                 t("kpi_parameter_value"), min_value=0.0, value=None, step=100.0

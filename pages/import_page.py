@@ -68,6 +68,7 @@ def column_mapping(spec: imports.KindSpec, info: imports.FileInfo) -> dict[str, 
             index=options.index(default),
             format_func=lambda name: name or t("import_not_in_file"),
             key=f"map_{spec.kind}_{column.name}",
+            placeholder=t("select_placeholder"),
         )
         if source:
             mapping[source] = column.name
@@ -153,7 +154,10 @@ st.title(t("import_title"))
 st.caption(t("import_caption"))
 
 kind = st.selectbox(
-    t("import_kind"), list(imports.KINDS), format_func=lambda k: t(f"import_kind_{k}")
+    t("import_kind"),
+    list(imports.KINDS),
+    format_func=lambda k: t(f"import_kind_{k}"),
+    placeholder=t("select_placeholder"),
 )
 spec = imports.KINDS[kind]
 layout_and_template(spec)

@@ -215,7 +215,12 @@ def show_holidays(user: SignedInUser) -> None:
     firm = calendar.filter(pl.col("source") == "firm")["day"].to_list()
     if firm:
         left, right = st.columns([3, 1], vertical_alignment="bottom")
-        left.selectbox(t("holiday_to_remove"), options=firm, key="holiday_to_remove")
+        left.selectbox(
+            t("holiday_to_remove"),
+            options=firm,
+            key="holiday_to_remove",
+            placeholder=t("select_placeholder"),
+        )
         right.button(t("holiday_remove"), on_click=remove_holiday, args=(user,))
 
 

@@ -244,6 +244,7 @@ def show_condition(group: dict[str, Any], condition: dict[str, Any], options: di
         index=unless_set(key(cid, "field"), FIELDS.index(condition["field"])) or 0,
         format_func={name: t(f"seg_field_{name}") for name in FIELDS}.get,
         key=key(cid, "field"),
+        placeholder=t("select_placeholder"),
     )
     condition["field"] = field
     kind = segments.FIELD_KINDS[field]
@@ -260,6 +261,7 @@ def show_condition(group: dict[str, Any], condition: dict[str, Any], options: di
             values,
             format_func={value: choice_label(field, value) for value in values}.get,
             key=key(cid, "values"),
+            placeholder=t("select_placeholder"),
         )
     else:
         value_column.segmented_control(
@@ -426,7 +428,13 @@ def show_saved(user: SignedInUser, spec: segments.Group | None) -> None:
             for row in saved.iter_rows(named=True)
         }
         pick, load = st.columns([4, 1], vertical_alignment="bottom")
-        pick.selectbox(t("seg_pick_saved"), list(names), format_func=names.get, key="seg_pick")
+        pick.selectbox(
+            t("seg_pick_saved"),
+            list(names),
+            format_func=names.get,
+            key="seg_pick",
+            placeholder=t("select_placeholder"),
+        )
         load.button(t("seg_load"), on_click=load_saved, args=(user,))
     if not permits(user, Action.SEGMENT_WRITE) or spec is None:
         return

@@ -117,6 +117,7 @@ def course_fields(prefix: str, course: dict | None) -> None:
         index=training.CATEGORIES.index(course.get("category", "system")),
         format_func=lambda c: t(f"training_category_{c}"),
         key=f"{prefix}_category",
+        placeholder=t("select_placeholder"),
     )
     left.text_input(
         t("training_title_ko"), value=course.get("title_ko", ""), key=f"{prefix}_title_ko"
@@ -168,6 +169,7 @@ def catalogue(user: SignedInUser, courses: pl.DataFrame) -> None:
             options=list(by_id),
             format_func=lambda i: f"{by_id[i]['code']} · {by_id[i]['title_ko']}",
             key="edit_course_pick",
+            placeholder=t("select_placeholder"),
         )
         if chosen is None:
             return
@@ -245,7 +247,11 @@ def sessions_tab(user: SignedInUser, courses: pl.DataFrame, sessions: pl.DataFra
     with new.form("training_new_session", clear_on_submit=True):
         st.markdown(f"**{t('training_session_new')}**")
         st.selectbox(
-            t("training_course"), options=list(names), format_func=names.get, key="session_course"
+            t("training_course"),
+            options=list(names),
+            format_func=names.get,
+            key="session_course",
+            placeholder=t("select_placeholder"),
         )
         starts, ends = st.columns(2)
         starts.date_input(t("training_starts_on"), value=session.today(), key="session_starts")
@@ -266,6 +272,7 @@ def sessions_tab(user: SignedInUser, courses: pl.DataFrame, sessions: pl.DataFra
             options=list(labels),
             format_func=labels.get,
             key="enrol_session",
+            placeholder=t("select_placeholder"),
         )
         st.text_area(t("training_employee_nos"), key="enrol_numbers", height=100)
         st.form_submit_button(t("training_enrol"), type="primary", on_click=enrol, args=(user,))
@@ -356,7 +363,11 @@ def results_tab(user: SignedInUser, courses: pl.DataFrame) -> None:
         st.markdown(f"**{t('training_result_form')}**")
         st.text_input(t("training_employee_no"), key="result_employee")
         st.selectbox(
-            t("training_course"), options=list(codes), format_func=codes.get, key="result_course"
+            t("training_course"),
+            options=list(codes),
+            format_func=codes.get,
+            key="result_course",
+            placeholder=t("select_placeholder"),
         )
         st.date_input(t("training_completed_on"), value=session.today(), key="result_completed_on")
         st.number_input(
@@ -455,6 +466,7 @@ def progress_tab(user: SignedInUser, as_of: dt.date, asked: str | None) -> None:
         format_func=lambda code: f"{names[code]} ({code})",
         index=codes.index(asked) if asked in codes else 0,
         key="training_branch",
+        placeholder=t("select_placeholder"),
     )
     if pick is None:
         return

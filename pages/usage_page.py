@@ -300,7 +300,11 @@ def one_person(user: SignedInUser, people: pl.DataFrame, as_of: dt.date) -> None
     if not labels:
         return
     chosen = st.selectbox(
-        t("usage_person_pick"), options=list(labels), format_func=labels.get, key="usage_person"
+        t("usage_person_pick"),
+        options=list(labels),
+        format_func=labels.get,
+        key="usage_person",
+        placeholder=t("select_placeholder"),
     )
     try:
         with session.connect() as conn:
@@ -403,6 +407,7 @@ if firm_wide:
         index=choices.index(asked) if asked in names else 0,
         format_func=lambda b: t("usage_all_branches") if b is None else names[b],
         key="usage_branch",
+        placeholder=t("select_placeholder"),
     )
     scope = t("usage_all_branches") if branch is None else literal(names[branch])
 else:

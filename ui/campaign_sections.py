@@ -67,13 +67,18 @@ def show_campaign_calls(user: SignedInUser) -> None:
     }
     with st.form("camp_calls_form", border=True):
         st.multiselect(
-            t("camp_calls_pick"), list(labels), format_func=labels.get, key="camp_calls_pick"
+            t("camp_calls_pick"),
+            list(labels),
+            format_func=labels.get,
+            key="camp_calls_pick",
+            placeholder=t("select_placeholder"),
         )
         st.selectbox(
             t("camp_calls_outcome"),
             list(campaigns.OUTCOMES),
             format_func={code: t(f"camp_outcome_{code}") for code in campaigns.OUTCOMES}.get,
             key="camp_calls_outcome",
+            placeholder=t("select_placeholder"),
         )
         st.form_submit_button(t("camp_calls_save"), on_click=record, args=(user,))
 

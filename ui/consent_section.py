@@ -108,18 +108,21 @@ def show_consent_panel(user: SignedInUser, customer_no: str) -> None:
             consent.PURPOSES,
             format_func=lambda code: t(f"consent_purpose_{code}"),
             key="consent_withdraw_purpose",
+            placeholder=t("select_placeholder"),
         )
         channel.selectbox(
             t("consent_col_channel"),
             consent.CHANNELS,
             format_func=lambda code: t(f"consent_channel_{code}"),
             key="consent_withdraw_channel",
+            placeholder=t("select_placeholder"),
         )
         source.selectbox(
             t("consent_col_source"),
             consent.SOURCES,
             format_func=lambda code: t(f"consent_source_{code}"),
             key="consent_withdraw_source",
+            placeholder=t("select_placeholder"),
         )
         st.form_submit_button(
             t("consent_withdraw"), on_click=record_withdrawal, args=(user, customer_no)

@@ -63,6 +63,7 @@ def show_contact_settings(user: SignedInUser) -> None:
             names,
             format_func=lambda name: t(f"contact_setting_{name}"),
             key="contact_setting_name",
+            placeholder=t("select_placeholder"),
         )
         st.number_input(
             t("contact_setting_new_value"), value=None, step=1.0, key="contact_setting_value"
