@@ -18,7 +18,7 @@ from data_access.security import SignedInUser
 from ui import session
 from ui.contact_settings_section import show_contact_settings
 from ui.failures import guarded
-from ui.format import count
+from ui.format import count, krw, krw_compact
 from ui.i18n import MESSAGES, language, t
 from ui.markup import literal
 
@@ -176,6 +176,33 @@ def show_preview(counts: pl.DataFrame) -> None:
     )
 
 
+def value_text(spec: agenda.ParamField, value: Any) -> str:
+    """A stored parameter in the reader's words: tiers and channels by name, won as money."""
+    if value is None:
+        return t("rule_value_none")
+    if spec.widget == "tier_days":
+        return ", ".join(
+            t("rule_days_of_tier", tier=t(f"tier_{tier}"), days=count(days))
+            for tier, days in value.items()
+        )
+    if spec.widget == "choices":
+        return ", ".join(option_label(spec.name, option) for option in value)
+    if spec.widget == "choice":
+        return option_label(spec.name, value)
+    if spec.name.endswith("_krw"):
+        return krw_compact(value) if abs(value) >= 100_000_000 else krw(value)
+    return count(value)
+
+
+def params_text(kind: str, params: str) -> str:
+    """A rule's parameters as labelled values, in the spec's order."""
+    stored = json.loads(params)
+    return " · ".join(
+        f"{field_label(spec.name)}: {value_text(spec, stored.get(spec.name, spec.default))}"
+        for spec in agenda.param_fields(kind)
+    )
+
+
 def rules_table(rules: pl.DataFrame) -> None:
     names = rules["name_ko"] if language() == "ko" else rules["name_en"]
     st.dataframe(
@@ -188,7 +215,10 @@ def rules_table(rules: pl.DataFrame) -> None:
                     ", ".join(t(f"tier_{tier}") for tier in tiers) for tiers in rules["tiers"]
                 ],
                 t("col_enabled"): rules["enabled"],
-                t("col_params"): rules["params"],
+                t("col_params"): [
+                    params_text(kind, params)
+                    for kind, params in zip(rules["kind"], rules["params"], strict=True)
+                ],
                 t("col_version"): rules["version"],
                 t("col_updated_by"): rules["updated_by"],
                 t("col_updated_at"): rules["updated_at"],

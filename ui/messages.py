@@ -2341,6 +2341,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No user matches; try other words.",
     ),
     "users_never": ("없음", "never"),
+    "rule_value_none": ("없음", "none"),
+    "rule_days_of_tier": ("{tier} {days}일", "{tier} {days} days"),
     "dictionary_search_placeholder": (
         "표 이름, 열 이름 또는 뜻",
         "Table name, column name or meaning",
