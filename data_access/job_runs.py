@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Connection, Engine, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from data_access.db import hold_job_lock, read_frame
@@ -340,6 +340,24 @@ def recent_runs(conn: Connection, user: SignedInUser, *, limit: int = 30) -> pl.
             RULE_ITEMS,
         )
     )
+
+
+def last_run_per_job(conn: Connection, user: SignedInUser) -> pl.DataFrame:
+    """Each job's latest run (job, business_date, status, finished_at, error), failed first:
+    the admin's health check at a glance."""
+    require(user, Action.JOBS_RUN)
+    latest = (
+        select(JobRun.job, func.max(JobRun.started_at).label("started_at"))
+        .group_by(JobRun.job)
+        .subquery()
+    )
+    stmt = select(
+        JobRun.job, JobRun.business_date, JobRun.status, JobRun.finished_at, JobRun.error
+    ).join(latest, (latest.c.job == JobRun.job) & (latest.c.started_at == JobRun.started_at))
+    schema = {name: RUNS_SCHEMA[name] for name in ("job", "business_date", "status")}
+    schema |= {"finished_at": RUNS_SCHEMA["finished_at"], "error": RUNS_SCHEMA["error"]}
+    runs = read_frame(conn, stmt, schema)
+    return runs.sort(pl.col("status") != FAILED, "job")
 
 
 def _items_by_rule(detail: str | None, names: dict[int, tuple[str, str]]) -> list[dict[str, Any]]:

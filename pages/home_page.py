@@ -5,13 +5,14 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from data_access import agenda, metrics, overview, training, usage
+from data_access import agenda, job_runs, metrics, overview, training, usage
 from data_access.models import Role
 from data_access.security import SignedInUser
 from ui import kpi_view, session
 from ui.format import count, day, krw, krw_compact, percent
 from ui.i18n import language, t
 from ui.markup import sentence
+from ui.messages import MESSAGES
 from ui.training_view import expiry_text
 
 SUMMARY_TTL_S = 600
@@ -184,15 +185,35 @@ def show_certificates(user: SignedInUser, as_of: dt.date) -> None:
         )
 
 
-def show_database(user: SignedInUser) -> None:
-    st.subheader(t("database_contents"))
+def job_label(job: str) -> str:
+    key = f"job_{job}"
+    return t(key) if key in MESSAGES else job
+
+
+def show_job_health(user: SignedInUser) -> None:
+    """An admin's job first: each job's last run, failed ones on top, and the way in."""
+    st.subheader(t("home_job_health"))
     with session.connect() as conn:
-        counts = overview.table_row_counts(conn, user)
-    st.dataframe(
-        counts.rename({"table": t("table"), "rows": t("rows")}),
-        hide_index=True,
-        width="content",
-    )
+        runs = job_runs.last_run_per_job(conn, user)
+    if runs.is_empty():
+        st.caption(t("home_job_health_none"))
+    else:
+        failed = runs.filter(pl.col("status") == job_runs.FAILED).height
+        if failed:
+            st.error(t("home_jobs_failed", count=count(failed)), icon=":material/error:")
+        st.dataframe(
+            pl.DataFrame(
+                {
+                    t("col_job"): [job_label(job) for job in runs["job"]],
+                    t("col_business_date"): [d.isoformat() for d in runs["business_date"]],
+                    t("col_run_status"): [t(f"run_status_{s}") for s in runs["status"]],
+                    t("col_error"): [(e or "").split("\n", 1)[0] for e in runs["error"]],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    st.page_link("pages/jobs_page.py", label=t("page_jobs"), icon=":material/schedule:")
 
 
 user = session.require_user()
@@ -204,7 +225,7 @@ if user.role == Role.TRAINER:
     show_certificates(user, as_of)
     show_training(user, as_of)
 elif user.role == Role.ADMIN:
-    show_database(user)
+    show_job_health(user)
 else:
     if user.role in (Role.SALES_REP, Role.DEDICATED_MANAGER):
         show_agenda_today(user, as_of)

@@ -289,3 +289,11 @@ def test_contact_hours_are_shown_with_their_meaning_and_an_admin_changes_them(co
     assert hours["값"].tolist() == ["8", "20", "0"]
     with agenda_db.begin() as conn:  # leave the module's database as the other tests expect
         conn.execute(delete(ContactSetting))
+
+
+def test_the_admins_home_shows_the_last_run_of_each_job_by_name(console):
+    sign_in(console, "admin", PASSWORD)
+    assert not console.exception
+    runs = next(e.value for e in console.dataframe if "작업" in e.value.columns)
+    agenda_run = runs[runs["작업"] == "모닝 아젠다 생성"].iloc[0]
+    assert agenda_run["기준일"] == "2026-03-10"

@@ -58,13 +58,12 @@ def test_home_page_per_role(console, username, metrics):
     assert {label: shown.get(label) for label in metrics} == metrics
 
 
-def test_admin_home_lists_table_sizes(console):
+def test_admin_home_leads_with_job_health_not_table_sizes(console):
     sign_in(console, "admin", PASSWORD)
     assert not console.exception
-    table = console.dataframe[0].value
-    sizes = dict(zip(table.iloc[:, 0], table.iloc[:, 1], strict=True))
-    assert sizes["customers"] == 4
-    assert sizes["branches"] == 2
+    assert "작업 상태" in [header.value for header in console.subheader]
+    assert not any("rows" in frame.value.columns for frame in console.dataframe)
+    assert "jobs" in {link.proto.page for link in console.get("page_link")}
 
 
 def test_english_switch_and_sign_out(console):

@@ -1043,6 +1043,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kpi_better": ("좋음", "better"),
     "kpi_worse": ("나쁨", "worse"),
     "kpi_same": ("같음", "same"),
+    "home_job_health": ("작업 상태", "Job health"),
+    "home_job_health_none": ("아직 실행된 작업이 없습니다.", "No job has run yet."),
+    "home_jobs_failed": (
+        "마지막 실행이 실패한 작업이 {count}개 있습니다.",
+        "{count} jobs failed on their last run.",
+    ),
     # End of the #20 names-units-charts block.
     "usage_caption": (
         "{scope} · 최근 {days}일 ({first} ~ {last}), 하루 약 {norm}회 사용이 기준입니다.",
