@@ -16,6 +16,7 @@ from ui.messages import MESSAGES
 from ui.training_view import expiry_text
 
 SUMMARY_TTL_S = 600
+HOME_CERTIFICATES = 8  # a screen's worth of links; the rest one click away on the training page
 CERTIFICATE_ICONS = {
     training.EXPIRED: ":material/warning:",
     training.EXPIRING: ":material/schedule:",
@@ -159,7 +160,7 @@ def show_certificates(user: SignedInUser, as_of: dt.date) -> None:
     due = certificates.filter(pl.col("state").is_in([training.EXPIRED, training.EXPIRING]))
     if due.is_empty():
         st.caption(t("home_certs_none"))
-    for row in due.iter_rows(named=True):
+    for row in due.head(HOME_CERTIFICATES).iter_rows(named=True):
         st.page_link(
             "pages/training_page.py",
             label=" · ".join(
@@ -168,7 +169,11 @@ def show_certificates(user: SignedInUser, as_of: dt.date) -> None:
             query_params={"employee": row["employee_no"]},
             icon=CERTIFICATE_ICONS[row["state"]],
         )
-    st.page_link("pages/training_page.py", label=t("home_certs_all"), icon=":material/badge:")
+    st.page_link(
+        "pages/training_page.py",
+        label=t("home_certs_all", count=count(due.height)),
+        icon=":material/badge:",
+    )
     running = running.filter(pl.col("starts_on") <= as_of)
     if not running.is_empty():
         st.subheader(t("home_courses_running"))

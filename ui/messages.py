@@ -1022,7 +1022,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_time_left": ("남은 기간", "Time left"),
     "home_certs": ("만료·만료 임박 자격증", "Expired and expiring certificates"),
     "home_certs_none": ("만료되었거나 곧 만료될 자격증이 없습니다.", "No certificate has expired or expires soon."),
-    "home_certs_all": ("자격증 전체 보기", "All certificates"),
+    "home_certs_all": (
+        "만료·만료 임박 {count}건 모두 보기 (교육 관리)",
+        "All {count} expired or expiring (Training)",
+    ),
     "home_courses_running": ("진행 중인 과정", "Courses running"),
     "usage_norm_line": ("기준 1일 {norm}회", "Norm: {norm} a day"),
     "home_staff_attention": ("기준 미달·오늘 미사용 직원", "Staff idle today or below the norm"),
