@@ -13,7 +13,7 @@ import streamlit as st
 from data_access import agenda, kpis
 from data_access.models import Role
 from data_access.security import SignedInUser
-from ui import kpi_view, session
+from ui import charts, kpi_view, session
 from ui.format import count, day
 from ui.i18n import language, t
 from ui.markup import literal
@@ -104,12 +104,24 @@ def week_chart(weeks: pl.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("week_start:T", title=t("col_week"), timeUnit="yearmonthdate"),
-            y=alt.Y("n:Q", title=t("agenda_items")),
+            # One band per week, named as the week it is ("3월 9일 주"), not days on a line.
+            x=alt.X(
+                "week_start:O",
+                title=t("col_week"),
+                timeUnit="yearmonthdate",
+                axis=alt.Axis(format=charts.period_format("week"), labelAngle=0),
+            ),
+            y=alt.Y("n:Q", title=t("agenda_items"), axis=charts.y_axis()),
             color=alt.Color(
                 "status:N", title=t("col_status_label"), sort=[names[s] for s in statuses]
             ),
-            tooltip=["week_start:T", "status:N", "n:Q"],
+            tooltip=[
+                alt.Tooltip(
+                    "week_start:T", title=t("col_week"), format=charts.period_format("week")
+                ),
+                alt.Tooltip("status:N", title=t("col_status_label")),
+                alt.Tooltip("n:Q", title=t("agenda_items")),
+            ],
         )
     )
 

@@ -7,6 +7,7 @@ never consulted he is due for direct mail. Customer 5 (VIP, never consulted) has
 customer 2 was consulted 9 days ago. Park's customer 3 is due for nothing.
 """
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -297,3 +298,12 @@ def test_the_admins_home_shows_the_last_run_of_each_job_by_name(console):
     runs = next(e.value for e in console.dataframe if "작업" in e.value.columns)
     agenda_run = runs[runs["작업"] == "모닝 아젠다 생성"].iloc[0]
     assert agenda_run["기준일"] == "2026-03-10"
+
+
+def test_the_weekly_chart_counts_weeks_as_weeks_in_korean(console):
+    at = open_page(console, "manager", "pages/branch_agenda_page.py")
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    x = spec["encoding"]["x"]
+    assert x["type"] == "ordinal"  # one band per week, not days on a time line
+    assert x["axis"]["format"] == "%-m월 %-d일 주"
+    assert spec["encoding"]["y"]["axis"]["titleAngle"] == 0
