@@ -104,6 +104,7 @@ from data_access.policy import (
     Action,
     Scope,
     branch_condition,
+    permits,
     require,
     roles_permitted,
 )
@@ -1402,6 +1403,41 @@ def my_agenda(conn: Connection, user: SignedInUser, business_date: dt.date) -> M
         unreachable=by_status.get(UNREACHABLE, 0),
     )
     return MyAgenda(business_date, items, counts, job_runs.run_state(conn, JOB, business_date))
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaReason:
+    """Why a customer is on the signed-in rep's agenda under one rule (facts as the build
+    recorded them)."""
+
+    kind: str
+    rule_name_ko: str
+    rule_name_en: str
+    facts: dict[str, Any]
+
+
+def agenda_reason(
+    conn: Connection, user: SignedInUser, customer_no: str, rule_id: int, business_date: dt.date
+) -> AgendaReason | None:
+    """The reason of the rep's own item for `customer_no` under `rule_id` on `business_date`,
+    or None when there is none: a link's query names the item, the text comes from here. A
+    link passed on to someone without an agenda shows them no reason, not a refusal."""
+    if not permits(user, Action.AGENDA_WORK) or user.employee_id is None:
+        return None
+    row = conn.execute(
+        select(AgendaRule.kind, AgendaRule.name_ko, AgendaRule.name_en, AgendaItem.facts)
+        .join(AgendaRule, AgendaRule.id == AgendaItem.rule_id)
+        .join(Customer, Customer.id == AgendaItem.customer_id)
+        .where(
+            AgendaItem.business_date == business_date,
+            AgendaItem.employee_id == user.employee_id,
+            AgendaItem.rule_id == rule_id,
+            Customer.customer_no == customer_no,
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return AgendaReason(row.kind, row.name_ko, row.name_en, json.loads(row.facts))
 
 
 @dataclass(frozen=True, slots=True)

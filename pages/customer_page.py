@@ -17,7 +17,7 @@ from pandas.io.formats.style import Styler
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
-from data_access import customers
+from data_access import agenda, customers
 from data_access.errors import DomainError, Refused
 from data_access.models import (
     ALERT_KINDS,
@@ -27,6 +27,7 @@ from data_access.models import (
 )
 from data_access.security import SignedInUser
 from ui import session
+from ui.agenda_reasons import explanation
 from ui.campaign_sections import show_campaign_memberships
 from ui.consent_section import show_consent_panel
 from ui.failures import guarded
@@ -159,6 +160,25 @@ def show_search(user: SignedInUser) -> None:
 
 
 # --- the customer ---------------------------------------------------------------------------
+
+
+def show_agenda_reason(user: SignedInUser, customer_no: str, as_of: dt.date) -> None:
+    """Opened from the agenda (`?from=agenda&rule=`), the record says why the customer is on
+    it; the words come from the rep's own agenda item, never from the link."""
+    rule = st.query_params.get("rule", "")
+    if st.query_params.get("from") != "agenda" or not rule.isdigit():
+        return
+    with session.connect() as conn:
+        reason = agenda.agenda_reason(conn, user, customer_no, int(rule), as_of)
+    if reason is not None:
+        name = reason.rule_name_ko if language() == "ko" else reason.rule_name_en
+        st.caption(
+            t(
+                "customer_from_agenda",
+                rule=literal(name),
+                why=explanation(reason.kind, reason.facts),
+            )
+        )
 
 
 def record_view_once(user: SignedInUser, customer_no: str) -> None:
@@ -668,6 +688,7 @@ st.title(t("page_customer"))
 show_search(user)
 customer_no = st.query_params.get("customer")
 if customer_no:
+    show_agenda_reason(user, customer_no, session.today())
     show_customer(user, customer_no, session.today())
 else:
     st.session_state.pop(VIEWED_KEY, None)

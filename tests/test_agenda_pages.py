@@ -77,9 +77,34 @@ def test_a_reps_day_grouped_by_reason_with_links_and_numbers(console):
     why = texts(at.markdown)
     assert "만기 2026-03-15 (D-5), 평가금액 ₩6,000,000 (계좌 A8 외 1개)" in why
     links = at.get("page_link")
-    assert {(link.proto.label, link.proto.query_string) for link in links} == {
-        ("홍길동 · 100000001", "customer=100000001")
+    assert {link.proto.label for link in links} == {"홍길동 · 100000001"}
+    # The link names the item's rule, so the record can say why the customer is here.
+    assert {link.proto.query_string.rsplit("=", 1)[0] for link in links} == {
+        "customer=100000001&from=agenda&rule"
     }
+
+
+def test_a_customer_opened_from_the_agenda_says_why_it_is_on_it(console):
+    at = open_page(console, "kim", "pages/customer_page.py")
+    at.query_params.update({"customer": "100000001", "from": "agenda", "rule": "1"})
+    at.run()
+    assert not at.exception
+    assert at.caption[0].value.startswith(
+        ":material/checklist: 오늘의 아젠다 · 만기 도래 계좌: 만기 2026-03-15 (D-5)"
+    )
+    # A link naming a rule the customer is not on says nothing.
+    at.query_params["rule"] = "2"
+    at.run()
+    assert not any("오늘의 아젠다" in caption.value for caption in at.caption)
+
+
+def test_an_agenda_link_passed_to_someone_without_an_agenda_opens_the_record_plainly(console):
+    at = open_page(console, "exec", "pages/customer_page.py")
+    at.query_params.update({"customer": "100000001", "from": "agenda", "rule": "1"})
+    at.run()
+    assert not at.exception
+    assert at.header[0].value == "홍길동"
+    assert not any("오늘의 아젠다" in caption.value for caption in at.caption)
 
 
 def test_english_reasons(console):

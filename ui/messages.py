@@ -2350,6 +2350,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No user matches; try other words.",
     ),
     "users_never": ("없음", "never"),
+    "customer_from_agenda": (
+        ":material/checklist: 오늘의 아젠다 · {rule}: {why}",
+        ":material/checklist: On today's agenda · {rule}: {why}",
+    ),
     "rule_value_none": ("없음", "none"),
     "rule_days_of_tier": ("{tier} {days}일", "{tier} {days} days"),
     "dictionary_search_placeholder": (
