@@ -159,7 +159,7 @@ def trend_chart(
     kpi = kpis.KPI_BY_NAME[name]
     title = kpi_view.label(kpi)
     shown = series.with_columns(
-        pl.col("value").map_elements(lambda v: kpi_view.value_text(kpi, v), pl.String).alias("text")
+        pl.Series("text", [kpi_view.value_text(kpi, v) for v in series["value"]], pl.String)
     )
     base = alt.Chart(shown).encode(
         x=alt.X(
@@ -299,8 +299,10 @@ def league_table(
         "code": st.column_config.TextColumn(t("col_branch_code")),
         **kpi_columns(table.columns[3:-1]),
     }
-    shown = kpi_view.as_text(table, table.columns[3:-1]).select(
-        "name", "region", *table.columns[3:-1], "trend", "code"
+    shown = (
+        kpi_view.as_text(table, table.columns[3:-1])
+        .with_columns(kpi_view.region_names(table["region"]))
+        .select("name", "region", *table.columns[3:-1], "trend", "code")
     )
     picked = st.dataframe(
         shown,
@@ -354,7 +356,8 @@ def region_view(user: SignedInUser, name: str, end: dt.date) -> None:
         return
     kpi = kpis.KPI_BY_NAME[name]
     chosen = view.chart.with_columns(
-        pl.col("value").map_elements(lambda v: kpi_view.value_text(kpi, v), pl.String).alias("text")
+        pl.Series("text", [kpi_view.value_text(kpi, v) for v in view.chart["value"]], pl.String),
+        kpi_view.region_names(view.chart["scope_key"]),
     )
     chart = (
         alt.Chart(chosen)
@@ -371,7 +374,9 @@ def region_view(user: SignedInUser, name: str, end: dt.date) -> None:
     left, right = st.columns(2)
     left.altair_chart(chart, width="stretch")
     right.dataframe(
-        kpi_view.as_text(view.table, view.table.columns[1:]),
+        kpi_view.as_text(view.table, view.table.columns[1:]).with_columns(
+            kpi_view.region_names(view.table["scope_key"])
+        ),
         column_config={
             "scope_key": st.column_config.TextColumn(t("col_region")),
             **kpi_columns(view.table.columns[1:]),

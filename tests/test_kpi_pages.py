@@ -145,6 +145,8 @@ def test_the_league_and_trend_read_won_in_eok_in_english_too(console, monkeypatc
     at = open_page(console, "exec")
     league = at.dataframe[0].value
     assert list(league["name"]) == ["Gangnam", "Haeundae"]
+    assert list(league["region"]) == ["Seoul", "Busan"]
+    assert list(at.dataframe[1].value["scope_key"]) == ["Seoul", "Busan"]
     assert list(league["aum_krw"]) == ["₩17M", "₩10M"]
     trend = chart_specs(at)[0]
     axes = axes_of(trend)

@@ -19,6 +19,7 @@ from data_access.security import SignedInUser
 from ui import session
 from ui.format import LOCALES, count, day, krw, krw_compact, percent
 from ui.i18n import language, t
+from ui.messages import MESSAGES
 
 MISSING = "—"
 DELTA_COLORS = {Better.UP: "normal", Better.DOWN: "inverse", Better.NEUTRAL: "off"}
@@ -60,6 +61,15 @@ def table_text(kpi: Kpi, value: float | None) -> str:
     if value is not None and kpi.unit is Unit.KRW and abs(value) >= COMPACT_TABLE_KRW_FROM:
         return krw_compact(round(value))
     return value_text(kpi, value)
+
+
+def region_names(regions: pl.Series) -> pl.Series:
+    """Regions (stored in Korean) in the reader's language: 서울 -> Seoul."""
+    return pl.Series(
+        regions.name,
+        [t(f"region_{r}") if f"region_{r}" in MESSAGES else r for r in regions],
+        pl.String,
+    )
 
 
 def as_text(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
