@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,7 +59,10 @@ def test_rep_works_an_agenda_item_and_opens_the_customer(
     customer_no = customer_link.inner_text().rsplit("·", 1)[-1].strip()
     customer_link.click()
     wait_until_idle(page)
-    expect(page).to_have_url(f"{console_url}/customer?customer={customer_no}")
+    expect(page).to_have_url(
+        re.compile(re.escape(f"{console_url}/customer?customer={customer_no}&from=agenda&rule="))
+    )
     expect(page.get_by_text(customer_no).first).to_be_visible()
+    expect(page.get_by_text("오늘의 아젠다 · ")).to_be_visible()  # why it is on the agenda
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot("agenda_rep_opened_customer")
