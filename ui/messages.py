@@ -1021,7 +1021,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "training_days_left": ("{days}일 남음", "{days} days left"),
     "col_time_left": ("남은 기간", "Time left"),
     "home_certs": ("만료·만료 임박 자격증", "Expired and expiring certificates"),
-    "home_certs_none": ("만료되었거나 곧 만료될 자격증이 없습니다.", "No certificate has expired or expires soon."),
+    "home_certs_none": (
+        "만료되었거나 곧 만료될 자격증이 없습니다.",
+        "No certificate has expired or expires soon.",
+    ),
     "home_certs_all": (
         "만료·만료 임박 {count}건 모두 보기 (교육 관리)",
         "All {count} expired or expiring (Training)",
