@@ -219,7 +219,8 @@ def test_drawing_a_campaign_and_exporting_it(console, pages_db):
     assert "캠페인 효과" in [h.value for h in at.subheader]
 
 
-def test_tm_calls_appear_on_the_reps_agenda_and_are_recorded(console, pages_db, analytics_dir):
+def draw_tm_campaign(pages_db, name: str, seed: int) -> None:
+    """A TM campaign of five, none held back, from the newest segment, started on DAY."""
     with pages_db.connect() as conn:
         copy = segments.load_features(pages_db, EXECUTIVE)
         segment_id = segments.list_segments(conn, EXECUTIVE)["segment_id"][-1]
@@ -228,12 +229,16 @@ def test_tm_calls_appear_on_the_reps_agenda_and_are_recorded(console, pages_db, 
             EXECUTIVE,
             copy,
             campaigns.CampaignPlan(
-                name="TM 안내", segment_id=segment_id, channel="tm", control_pct=0, seed=1,
+                name=name, segment_id=segment_id, channel="tm", control_pct=0, seed=seed,
                 cost_per_piece_krw=3_000, sample_size=5,
             ),
             started_on=DAY,
         )  # fmt: skip
         conn.commit()
+
+
+def test_tm_calls_appear_on_the_reps_agenda_and_are_recorded(console, pages_db, analytics_dir):
+    draw_tm_campaign(pages_db, "TM 안내", seed=1)
     at = open_page(console, "kim", "pages/agenda_page.py")
     assert "오늘의 TM 캠페인 통화" in [h.value for h in at.subheader]
     with pages_db.connect() as conn:
@@ -256,20 +261,7 @@ def test_outside_the_allowed_hours_the_calls_wait_instead_of_being_offered(conso
             )
         )
     try:
-        with pages_db.connect() as conn:
-            copy = segments.load_features(pages_db, EXECUTIVE)
-            segment_id = segments.list_segments(conn, EXECUTIVE)["segment_id"][-1]
-            campaigns.create_campaign(
-                conn,
-                EXECUTIVE,
-                copy,
-                campaigns.CampaignPlan(
-                    name="휴일 TM", segment_id=segment_id, channel="tm", control_pct=0, seed=2,
-                    cost_per_piece_krw=3_000, sample_size=5,
-                ),
-                started_on=DAY,
-            )  # fmt: skip
-            conn.commit()
+        draw_tm_campaign(pages_db, "휴일 TM", seed=2)
         at = open_page(console, "kim", "pages/agenda_page.py")
         assert "오늘의 TM 캠페인 통화" in [h.value for h in at.subheader]
         waiting = [c.value for c in at.caption if c.value.startswith("지금은 전화할 수 없는")]
