@@ -9,7 +9,7 @@ from data_access import agenda, job_runs, metrics, overview, training, usage
 from data_access.models import Role
 from data_access.security import SignedInUser
 from ui import kpi_view, session
-from ui.format import count, day, krw, krw_compact, percent
+from ui.format import count, day, krw_compact, percent
 from ui.i18n import language, t
 from ui.markup import sentence
 from ui.messages import MESSAGES
@@ -69,8 +69,6 @@ def show_scope(user: SignedInUser, as_of: dt.date) -> None:
             columns, tiles[first : first + TILES_PER_ROW], strict=False
         ):
             column.metric(label, value, help=help_text)
-    if not aum_below:
-        st.caption(f"{t('aum')}: {krw(summary.aum_krw)}")
 
 
 def show_agenda_today(user: SignedInUser, as_of: dt.date) -> None:

@@ -880,10 +880,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "kpi_no_snapshots": (
         "아직 KPI 스냅샷이 없습니다. 스냅샷은 영업일 저녁 8시에 만들어집니다. 관리자는 "
-        "'python -m jobs run kpi-snapshot --from 날짜 --to 날짜'로 과거를 채울 수 있습니다.",
+        "'예약 작업' 화면에서 'KPI 일별 스냅샷'을 바로 실행할 수 있습니다.",
         "There are no KPI snapshots yet. They are made at 20:00 on working days; an "
-        "administrator can fill the past with 'python -m jobs run kpi-snapshot --from DATE "
-        "--to DATE'.",
+        "administrator can run the daily KPI snapshot at once on the Scheduled jobs page.",
     ),
     "kpi_empty_range": (
         "{start} ~ {end} 기간에는 KPI 스냅샷이 없습니다. 다른 기간을 고르세요.",

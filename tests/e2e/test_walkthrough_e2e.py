@@ -24,17 +24,7 @@ from ui.navigation import pages_for
 
 # Pages of other helpers still failing the walk, as (role, page, language, offending text):
 # issue #20 lists them; anything not listed here fails the test.
-KNOWN_UNFIXED: list[tuple[str, str, str, str]] = [
-    # The executive's home: the firm's AUM in whole won.
-    ("exec", "home", "ko", "raw won: 190,356,237,966"),
-    ("exec", "home", "en", "raw won: 190,356,237,966"),
-    # The executive page before the first snapshot names the job by its command-line name.
-    *(
-        (role, "executive", language, "job id: kpi-snapshot")
-        for role in ("exec", "manager", "admin")
-        for language in ("ko", "en")
-    ),
-]
+KNOWN_UNFIXED: list[tuple[str, str, str, str]] = []
 
 ACCOUNTS = {
     "exec": Role.EXECUTIVE,
