@@ -76,7 +76,10 @@ def test_a_workbook_with_a_far_corner_cell_is_refused_and_the_console_keeps_serv
     wait_until_idle(page)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(upload)
     refusal = page.get_by_test_id("stAlertContentError")
-    expect(refusal).to_contain_text("시트의 데이터가 1,048,576행 × 16,384열에 걸쳐 있어")
+    # The sheet is measured in a child process: give a loaded machine time for it.
+    expect(refusal).to_contain_text(
+        "시트의 데이터가 1,048,576행 × 16,384열에 걸쳐 있어", timeout=30_000
+    )
     expect(refusal).to_contain_text("저장된 것은 없습니다")
     expect(page.get_by_role("button", name="가져오기", exact=True)).to_have_count(0)
     screenshot("import_refused_far_corner")
