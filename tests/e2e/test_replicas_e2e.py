@@ -154,7 +154,13 @@ def scheduler_process(firm_database: Engine, analytics_dir: Path) -> Iterator[Sc
             stderr=subprocess.STDOUT,
         )
     try:
-        yield SchedulerProcess(process, log_path)
+        started = SchedulerProcess(process, log_path)
+        # Jobs fired before the scheduler has stored its schedules would be reset by them.
+        started.wait_for(
+            lambda: "scheduler started for" in log_path.read_text(errors="replace"),
+            "the scheduler did not start",
+        )
+        yield started
     finally:
         process.terminate()  # SIGTERM: the scheduler shuts down as a service manager asks
         try:
