@@ -102,28 +102,19 @@ def show_consent_panel(user: SignedInUser, customer_no: str) -> None:
     if not permits(user, Action.CUSTOMER_WRITE) or user.employee_id is None:
         return
     with st.form("consent_withdraw_form"):
-        purpose, channel, source = st.columns(3)
-        purpose.selectbox(
-            t("consent_col_purpose"),
-            consent.PURPOSES,
-            format_func=lambda code: t(f"consent_purpose_{code}"),
-            key="consent_withdraw_purpose",
-            placeholder=t("select_placeholder"),
+        choices = (
+            ("purpose", consent.PURPOSES),
+            ("channel", consent.CHANNELS),
+            ("source", consent.SOURCES),
         )
-        channel.selectbox(
-            t("consent_col_channel"),
-            consent.CHANNELS,
-            format_func=lambda code: t(f"consent_channel_{code}"),
-            key="consent_withdraw_channel",
-            placeholder=t("select_placeholder"),
-        )
-        source.selectbox(
-            t("consent_col_source"),
-            consent.SOURCES,
-            format_func=lambda code: t(f"consent_source_{code}"),
-            key="consent_withdraw_source",
-            placeholder=t("select_placeholder"),
-        )
+        for column, (field, codes) in zip(st.columns(len(choices)), choices, strict=True):
+            column.selectbox(
+                t(f"consent_col_{field}"),
+                codes,
+                format_func=lambda code, field=field: t(f"consent_{field}_{code}"),
+                key=f"consent_withdraw_{field}",
+                placeholder=t("select_placeholder"),
+            )
         st.form_submit_button(
             t("consent_withdraw"), on_click=record_withdrawal, args=(user, customer_no)
         )
