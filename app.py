@@ -7,7 +7,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from data_access.security import SignedInUser, record_refused_page
+from data_access.core.security import (
+    SignedInUser,
+    record_refused_page,
+)
 from ui import background, session, usage_recording
 from ui.failures import (
     DATABASE_ERRORS,

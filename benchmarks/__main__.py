@@ -21,10 +21,22 @@ from sqlalchemy import Engine, delete
 
 from benchmarks import page_tasks, tasks
 from benchmarks.harness import format_table, measure, memory_bandwidth_bytes_per_s
-from data_access.db import PROJECT_ROOT, check_reachable, make_engine, unit_of_work
-from data_access.models import Setting
-from data_access.overview import demo_settings
-from data_access.schema import holds_customers, migrate
+from data_access.core.db import (
+    PROJECT_ROOT,
+    check_reachable,
+    make_engine,
+    unit_of_work,
+)
+from data_access.core.models import (
+    Setting,
+)
+from data_access.core.schema import (
+    holds_customers,
+    migrate,
+)
+from data_access.kpis.home import (
+    demo_settings,
+)
 from jobs import demo
 
 

@@ -17,7 +17,9 @@ import duckdb
 import polars as pl
 from sqlalchemy import Engine, Select
 
-from data_access.db import read_arrow_frame
+from data_access.core.db import (
+    read_arrow_frame,
+)
 
 
 def connect() -> duckdb.DuckDBPyConnection:

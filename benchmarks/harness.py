@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from data_access.db import counting_bytes_read
+from data_access.core.db import (
+    counting_bytes_read,
+)
 
 
 @dataclass(frozen=True, slots=True)

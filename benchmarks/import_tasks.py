@@ -28,12 +28,28 @@ from sqlalchemy import Date, Engine, Integer, insert, select, text
 from sqlalchemy.orm import aliased
 
 from benchmarks.harness import Task
-from data_access import imports
-from data_access.db import make_engine, read_arrow_frame
-from data_access.models import Account, Branch, Customer, Employee, Product, User
-from data_access.schema import migrate
-from data_access.security import SignedInUser
-from data_access.users import acting_admin
+from data_access.admin.users import (
+    acting_admin,
+)
+from data_access.core.db import (
+    make_engine,
+    read_arrow_frame,
+)
+from data_access.core.models import (
+    Account,
+    Branch,
+    Customer,
+    Employee,
+    Product,
+    User,
+)
+from data_access.core.schema import (
+    migrate,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
+from data_access.imports import imports
 
 IMPORT_RUNS = 3
 

@@ -12,10 +12,21 @@ from sqlalchemy import Engine, func, select, text
 
 from benchmarks.harness import Task
 from benchmarks.tasks import AS_OF
-from data_access import kpis, metrics
-from data_access.business_days import extra_holidays, is_business_day
-from data_access.models import INFLOW_KINDS, OUTFLOW_KINDS, KpiSnapshot
-from data_access.security import SignedInUser, authenticate
+from data_access.core import metrics
+from data_access.core.business_days import (
+    extra_holidays,
+    is_business_day,
+)
+from data_access.core.models import (
+    INFLOW_KINDS,
+    OUTFLOW_KINDS,
+    KpiSnapshot,
+)
+from data_access.core.security import (
+    SignedInUser,
+    authenticate,
+)
+from data_access.kpis import kpis
 from jobs.demo import DEMO_PASSWORD
 
 SNAPSHOT_DAY = AS_OF - dt.timedelta(days=1)  # the demo's last full day

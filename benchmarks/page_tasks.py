@@ -30,10 +30,19 @@ from streamlit.testing.v1 import AppTest
 
 from benchmarks.harness import percentile, time_calls
 from benchmarks.tasks import AS_OF, signed_in_app
-from data_access import agenda, job_runs
-from data_access.agenda import OPEN
-from data_access.models import AgendaItem, Customer
-from data_access.security import SignedInUser, authenticate
+from data_access.agenda import agenda
+from data_access.agenda.agenda import (
+    OPEN,
+)
+from data_access.core import job_runs
+from data_access.core.models import (
+    AgendaItem,
+    Customer,
+)
+from data_access.core.security import (
+    SignedInUser,
+    authenticate,
+)
 from jobs.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
 from ui.messages import translate
 from ui.navigation import PageSpec, pages_for

@@ -15,19 +15,32 @@ import polars as pl
 from sqlalchemy import Engine, func, select, text
 
 from benchmarks.harness import Task
-from data_access import exports, grants
-from data_access.audit import (
+from data_access.admin.audit import (
     AUDIT_SCHEMA,
     MANY_RECORDS_PER_MONTH,
     OUTSIDE_BRANCH_VIEWS,
     monthly_review,
     verify_chain,
 )
-from data_access.db import bulk_insert, read_frame
-from data_access.masking import mask_address, mask_email, mask_phone
-from data_access.models import AuditRecord, Customer, User
-from data_access.policy import Action, holds_grant
-from data_access.security import (
+from data_access.core.db import (
+    bulk_insert,
+    read_frame,
+)
+from data_access.core.masking import (
+    mask_address,
+    mask_email,
+    mask_phone,
+)
+from data_access.core.models import (
+    AuditRecord,
+    Customer,
+    User,
+)
+from data_access.core.policy import (
+    Action,
+    holds_grant,
+)
+from data_access.core.security import (
     AUDIT_HASH_VERSION,
     GENESIS_HASH,
     SignedInUser,
@@ -36,6 +49,7 @@ from data_access.security import (
     authenticate,
     now_seoul,
 )
+from data_access.exports import exports, grants
 from jobs.demo import DEMO_PASSWORD
 
 BENCH_CLIENT = "benchmark"

@@ -22,9 +22,15 @@ from sqlalchemy import Engine, func, select, text
 
 from benchmarks import duckdb_copy
 from benchmarks.harness import Task
-from data_access import campaigns, segments
-from data_access.models import Branch, Customer
-from data_access.security import SignedInUser
+from data_access.campaigns import campaigns
+from data_access.core.models import (
+    Branch,
+    Customer,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
+from data_access.segments import segments
 from jobs import segments as segments_job
 
 FULL_SCALE_CUSTOMERS = 2_600_000

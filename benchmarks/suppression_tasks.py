@@ -17,9 +17,15 @@ from sqlalchemy import Engine, func, select
 
 from benchmarks.harness import Task
 from benchmarks.segment_tasks import FULL_SCALE_CUSTOMERS, FULL_SCALE_DRAW
-from data_access import consent
-from data_access.db import bulk_insert, read_frame
-from data_access.models import Customer, DoNotCallNumber
+from data_access.core.db import (
+    bulk_insert,
+    read_frame,
+)
+from data_access.core.models import (
+    Customer,
+    DoNotCallNumber,
+)
+from data_access.customers import consent
 
 FULL_SCALE_LIST = 1_000_000
 LISTED_DAY = dt.date(2026, 1, 2)

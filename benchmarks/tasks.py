@@ -16,17 +16,25 @@ from benchmarks.import_tasks import tasks as import_tasks
 from benchmarks.security_tasks import tasks as security_tasks
 from benchmarks.segment_tasks import tasks as segment_tasks
 from benchmarks.suppression_tasks import tasks as suppression_tasks
-from data_access import agenda
-from data_access.customers import (
+from data_access.agenda import agenda
+from data_access.core.db import (
+    PROJECT_ROOT,
+    read_frame,
+)
+from data_access.core.models import (
+    Customer,
+)
+from data_access.core.security import (
+    SignedInUser,
+    authenticate,
+)
+from data_access.customers.records import (
     CONSULTATION_LIMIT,
     RECENT_TRANSACTIONS,
     SEARCH_LIMIT,
     customer_360,
     search_customers,
 )
-from data_access.db import PROJECT_ROOT, read_frame
-from data_access.models import Customer
-from data_access.security import SignedInUser, authenticate
 from jobs.demo import DEMO_PASSWORD
 
 AS_OF = dt.date(2026, 11, 20)

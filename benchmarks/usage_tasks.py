@@ -10,11 +10,23 @@ from sqlalchemy import Engine, bindparam, func, insert, select, text
 
 from benchmarks.harness import Task
 from benchmarks.tasks import AS_OF
-from data_access import metrics, usage
-from data_access.business_days import is_business_day
-from data_access.models import UsageEvent, UsagePersonDay
-from data_access.security import SignedInUser, authenticate, now_seoul
-from data_access.usage import UsageAction
+from data_access.core import metrics
+from data_access.core.business_days import (
+    is_business_day,
+)
+from data_access.core.models import (
+    UsageEvent,
+    UsagePersonDay,
+)
+from data_access.core.security import (
+    SignedInUser,
+    authenticate,
+    now_seoul,
+)
+from data_access.usage import usage
+from data_access.usage.usage import (
+    UsageAction,
+)
 from jobs import usage as usage_job
 from jobs.demo import DEMO_PASSWORD
 

@@ -20,11 +20,24 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access.db import check_reachable, make_engine
-from data_access.errors import DomainError, NotFound, Refused
-from data_access.job_runs import JobName
-from data_access.schema import migrate
-from data_access.security import now_seoul
+from data_access.core.db import (
+    check_reachable,
+    make_engine,
+)
+from data_access.core.errors import (
+    DomainError,
+    NotFound,
+    Refused,
+)
+from data_access.core.job_runs import (
+    JobName,
+)
+from data_access.core.schema import (
+    migrate,
+)
+from data_access.core.security import (
+    now_seoul,
+)
 from jobs import after_demo, demo
 from jobs import usage as usage_job
 from jobs.registry import JOBS
@@ -130,7 +143,7 @@ def mapping_pair(value: str) -> tuple[str, str]:
 
 def command_import(args: argparse.Namespace) -> dict[str, Any]:
     """Check and load one file; bad rows are listed (and optionally saved) before failing."""
-    from data_access import imports, users
+    from data_access import admin, imports
     from jobs.imports import refresh_after_import
 
     engine = make_engine()
@@ -141,7 +154,7 @@ def command_import(args: argparse.Namespace) -> dict[str, Any]:
         raise NotFound("cli_no_file", path=str(path))
     with engine.connect() as conn:
         try:
-            actor = users.acting_admin(conn, args.as_user)
+            actor = admin.acting_admin(conn, args.as_user)
         except NotFound as unknown:
             raise NotFound("cli_no_admin", username=args.as_user) from unknown
     with engine.connect() as conn:
@@ -228,7 +241,12 @@ def command_audit_verify(args: argparse.Namespace) -> dict[str, Any]:
     A broken chain names its first bad row and fails; so does an anchored head the database no
     longer holds (the newest rows were cut off). An intact run notes its head in the file.
     """
-    from data_access.audit import append_anchor, check_anchors, read_anchors, verify_chain
+    from data_access.admin import (
+        append_anchor,
+        check_anchors,
+        read_anchors,
+        verify_chain,
+    )
 
     anchor_file = Path(args.anchor) if args.anchor else None
     anchors = read_anchors(anchor_file) if anchor_file else []

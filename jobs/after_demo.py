@@ -16,8 +16,13 @@ import polars as pl
 from sqlalchemy import Connection, Engine
 
 from data_access import agenda
-from data_access.business_days import extra_holidays, is_business_day
-from data_access.db import unit_of_work
+from data_access.core.business_days import (
+    extra_holidays,
+    is_business_day,
+)
+from data_access.core.db import (
+    unit_of_work,
+)
 from jobs import agenda as agenda_job
 from jobs import kpis as kpis_job
 from jobs import segments as segments_job

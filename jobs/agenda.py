@@ -7,8 +7,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from data_access import agenda, job_runs
-from data_access.errors import DomainError
+from data_access import agenda
+from data_access.core import job_runs
+from data_access.core.errors import (
+    DomainError,
+)
 
 
 class JobFailed(DomainError):

@@ -17,7 +17,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from data_access.imports import ImportResult
+from data_access.imports import (
+    ImportResult,
+)
 from jobs import segments as segments_job
 from jobs.agenda import JobFailed
 from jobs.registry import JOBS

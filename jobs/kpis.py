@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from data_access import job_runs, kpis
+from data_access import kpis
+from data_access.core import job_runs
 from jobs.agenda import JobFailed
 
 JOB = kpis.JOB

@@ -37,11 +37,25 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine, make_url
 
-from data_access import job_runs
-from data_access.business_days import business_today, extra_holidays, is_business_day
-from data_access.db import make_engine, unit_of_work
-from data_access.policy import Action, require
-from data_access.security import SignedInUser, audit_as, now_seoul
+from data_access.core import job_runs
+from data_access.core.business_days import (
+    business_today,
+    extra_holidays,
+    is_business_day,
+)
+from data_access.core.db import (
+    make_engine,
+    unit_of_work,
+)
+from data_access.core.policy import (
+    Action,
+    require,
+)
+from data_access.core.security import (
+    SignedInUser,
+    audit_as,
+    now_seoul,
+)
 from jobs.registry import JOBS
 
 log = logging.getLogger("dreams.scheduler")

@@ -15,8 +15,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from data_access import job_runs, segments
-from data_access.security import SignedInUser, now_seoul
+from data_access import segments
+from data_access.core import job_runs
+from data_access.core.security import (
+    SignedInUser,
+    now_seoul,
+)
 from jobs.agenda import JobFailed
 
 JOB = segments.FEATURES_JOB

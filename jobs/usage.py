@@ -7,8 +7,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from data_access import job_runs, usage
-from data_access.db import unit_of_work
+from data_access import usage
+from data_access.core import job_runs
+from data_access.core.db import (
+    unit_of_work,
+)
 from jobs.agenda import JobFailed
 
 

@@ -3,8 +3,12 @@
 from alembic import context
 from sqlalchemy import Connection
 
-from data_access.db import make_engine
-from data_access.models import Base
+from data_access.core.db import (
+    make_engine,
+)
+from data_access.core.models import (
+    Base,
+)
 
 # APScheduler's job store creates and owns this table (jobs/scheduler.py); it is not ours to
 # migrate, and autogenerate must not offer to drop it.

@@ -11,9 +11,16 @@ import polars as pl
 import streamlit as st
 
 from data_access import agenda
-from data_access.errors import DomainError
-from data_access.models import CONSULTATION_CHANNELS, CONSULTATION_OUTCOMES
-from data_access.security import SignedInUser
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.models import (
+    CONSULTATION_CHANNELS,
+    CONSULTATION_OUTCOMES,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from ui import session
 from ui.agenda_reasons import explanation
 from ui.campaign_sections import show_campaign_calls

@@ -12,9 +12,15 @@ import polars as pl
 import streamlit as st
 
 from data_access import agenda
-from data_access.errors import Refused
-from data_access.models import Tier
-from data_access.security import SignedInUser
+from data_access.core.errors import (
+    Refused,
+)
+from data_access.core.models import (
+    Tier,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from ui import session
 from ui.contact_settings_section import show_contact_settings
 from ui.failures import guarded

@@ -12,10 +12,17 @@ import polars as pl
 import streamlit as st
 from sqlalchemy import Connection
 
-from data_access import audit, grants
-from data_access.errors import DomainError
-from data_access.policy import Action
-from data_access.security import SignedInUser, now_seoul
+from data_access import admin, exports
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.policy import (
+    Action,
+)
+from data_access.core.security import (
+    SignedInUser,
+    now_seoul,
+)
 from ui import session
 from ui.audit_words import action_text, client_text, detail_text, target_kind_text
 from ui.feedback import show_refusal
@@ -42,13 +49,13 @@ def month_starts(today: dt.date, months: int) -> list[dt.date]:
 @st.cache_data(ttl=TRAIL_TTL_S, show_spinner=False)
 def known_actions(user: SignedInUser) -> list[str]:
     with session.connect() as conn:
-        return audit.audit_actions(conn, user)
+        return admin.audit_actions(conn, user)
 
 
 @st.cache_data(ttl=TRAIL_TTL_S, show_spinner=False)
 def review_of(user: SignedInUser, month: dt.date) -> pl.DataFrame:
     with session.connect() as conn:
-        return audit.monthly_review(conn, user, month)
+        return admin.monthly_review(conn, user, month)
 
 
 def show_search(user: SignedInUser, today: dt.date) -> None:
@@ -76,7 +83,7 @@ def show_search(user: SignedInUser, today: dt.date) -> None:
         st.warning(t("audit_dates_reversed"))
         return
     with session.connect() as conn:
-        found = audit.search_trail(
+        found = admin.search_trail(
             conn,
             user,
             username=username,
@@ -89,7 +96,7 @@ def show_search(user: SignedInUser, today: dt.date) -> None:
     if found.is_empty():
         st.info(t("audit_nothing_found"))
         return
-    st.caption(t("audit_found", rows=count(found.height), limit=count(audit.SEARCH_LIMIT)))
+    st.caption(t("audit_found", rows=count(found.height), limit=count(admin.SEARCH_LIMIT)))
     reader = language()
     st.dataframe(
         found.select(
@@ -125,8 +132,8 @@ def show_review(user: SignedInUser, today: dt.date) -> None:
     st.caption(
         t(
             "audit_review_rules",
-            many=count(audit.MANY_RECORDS_PER_MONTH),
-            outside=count(audit.OUTSIDE_BRANCH_VIEWS),
+            many=count(admin.MANY_RECORDS_PER_MONTH),
+            outside=count(admin.OUTSIDE_BRANCH_VIEWS),
         )
     )
     review = review_of(user, month)
@@ -161,7 +168,7 @@ def show_chain() -> None:
     if not st.button(t("audit_chain_verify"), icon=":material/link:"):
         return
     with st.spinner(t("audit_chain_checking")), session.connect() as conn:
-        report = audit.verify_chain(conn)
+        report = admin.verify_chain(conn)
     if report.intact:
         st.success(t("audit_chain_intact", rows=count(report.rows)), icon=":material/verified:")
         st.code(report.head_hash, language=None)
@@ -174,7 +181,7 @@ def show_chain() -> None:
 
 def show_grants(user: SignedInUser) -> None:
     with session.connect() as conn:
-        given = grants.list_grants(conn, user)
+        given = exports.list_grants(conn, user)
     st.subheader(t("grants_title"))
     st.caption(t("grants_explained"))
     if done := st.session_state.pop(FEEDBACK_KEY, None):
@@ -202,10 +209,10 @@ def show_grants(user: SignedInUser) -> None:
     with give, st.form("grant_export", clear_on_submit=True):
         st.markdown(f"**{t('grants_give')}**")
         username = st.text_input(t("audit_username"), max_chars=40)
-        reason = st.text_input(t("grants_reason"), max_chars=grants.REASON_MAX_CHARS)
+        reason = st.text_input(t("grants_reason"), max_chars=exports.REASON_MAX_CHARS)
         if st.form_submit_button(t("grants_give_button"), type="primary"):
             change(
-                lambda conn: grants.grant(
+                lambda conn: exports.grant(
                     conn,
                     user,
                     username,
@@ -231,7 +238,9 @@ def show_grants(user: SignedInUser) -> None:
             )
             if st.form_submit_button(t("grants_revoke_button")):
                 change(
-                    lambda conn: grants.revoke(conn, user, picked, client=session.client_address()),
+                    lambda conn: exports.revoke(
+                        conn, user, picked, client=session.client_address()
+                    ),
                     done=t("grants_revoked"),
                 )
     st.subheader(t("sso_title"))
@@ -242,7 +251,7 @@ def show_grants(user: SignedInUser) -> None:
         address = email.text_input(t("sso_email"), max_chars=120)
         if st.form_submit_button(t("sso_link_button")):
             change(
-                lambda conn: grants.link_sso_email(
+                lambda conn: exports.link_sso_email(
                     conn, user, username, address or None, client=session.client_address()
                 ),
                 done=sentence("sso_linked", username=username.strip()),

@@ -11,8 +11,12 @@ import polars as pl
 import streamlit as st
 
 from data_access import agenda, kpis
-from data_access.models import Role
-from data_access.security import SignedInUser
+from data_access.core.models import (
+    Role,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from ui import charts, kpi_view, session
 from ui.format import count, day
 from ui.i18n import language, t

@@ -11,9 +11,18 @@ import polars as pl
 import streamlit as st
 
 from data_access import campaigns, exports, segments
-from data_access.errors import DomainError
-from data_access.policy import Action, Scope, permits_granted, scope_of
-from data_access.security import SignedInUser
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.policy import (
+    Action,
+    Scope,
+    permits_granted,
+    scope_of,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from ui import features_copy, session
 from ui.failures import guarded
 from ui.feedback import refusal_text, show_refusal

@@ -18,14 +18,19 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
 from data_access import agenda, customers
-from data_access.errors import DomainError, Refused
-from data_access.models import (
+from data_access.core.errors import (
+    DomainError,
+    Refused,
+)
+from data_access.core.models import (
     ALERT_KINDS,
     ALERT_SEVERITIES,
     CONSULTATION_CHANNELS,
     CONSULTATION_OUTCOMES,
 )
-from data_access.security import SignedInUser
+from data_access.core.security import (
+    SignedInUser,
+)
 from ui import session
 from ui.agenda_reasons import explanation
 from ui.campaign_sections import show_campaign_memberships

@@ -8,7 +8,7 @@ eleven thousand pixels long.
 import polars as pl
 import streamlit as st
 
-from data_access import dictionary
+from data_access import admin
 from ui import session
 from ui.format import count
 from ui.i18n import language, t
@@ -17,7 +17,7 @@ user = session.require_user()
 st.title(t("dictionary_title"))
 st.caption(t("dictionary_caption"))
 
-entries = dictionary.dictionary(user)
+entries = admin.dictionary(user)
 suffix = "ko" if language() == "ko" else "en"
 needle = (
     st.text_input(

@@ -16,9 +16,17 @@ import streamlit as st
 from sqlalchemy import Connection
 
 from data_access import agenda, exports, kpis
-from data_access.errors import DomainError
-from data_access.policy import Action, permits, permits_granted
-from data_access.security import SignedInUser
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.policy import (
+    Action,
+    permits,
+    permits_granted,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from ui import branch_link, charts, kpi_view, session
 from ui.failures import guarded
 from ui.feedback import refusal_text, show_refusal

@@ -5,9 +5,14 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from data_access import agenda, job_runs, metrics, overview, training, usage
-from data_access.models import Role
-from data_access.security import SignedInUser
+from data_access import agenda, kpis, training, usage
+from data_access.core import job_runs, metrics
+from data_access.core.models import (
+    Role,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from ui import kpi_view, session
 from ui.format import count, day, krw_compact, percent
 from ui.i18n import language, t
@@ -34,15 +39,15 @@ INTRO = {
 
 # The whole user is part of the key: a summary is never served to someone outside its scope.
 @st.cache_data(ttl=SUMMARY_TTL_S, show_spinner=False)
-def scope_summary(user: SignedInUser, as_of: dt.date) -> overview.ScopeSummary:
+def scope_summary(user: SignedInUser, as_of: dt.date) -> kpis.ScopeSummary:
     with session.connect() as conn:
-        return overview.scope_summary(conn, user, as_of=as_of)
+        return kpis.scope_summary(conn, user, as_of=as_of)
 
 
 @st.cache_data(ttl=SUMMARY_TTL_S, show_spinner=False)
-def training_summary(user: SignedInUser, as_of: dt.date) -> overview.TrainingSummary:
+def training_summary(user: SignedInUser, as_of: dt.date) -> kpis.TrainingSummary:
     with session.connect() as conn:
-        return overview.training_summary(conn, user, as_of=as_of)
+        return kpis.training_summary(conn, user, as_of=as_of)
 
 
 def show_scope(user: SignedInUser, as_of: dt.date) -> None:

@@ -12,7 +12,9 @@ import polars as pl
 import streamlit as st
 
 from data_access import imports
-from data_access.errors import DomainError
+from data_access.core.errors import (
+    DomainError,
+)
 from jobs.imports import Refresh, refresh_after_import
 from ui import session
 from ui.feedback import show_refusal

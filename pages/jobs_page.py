@@ -5,9 +5,13 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from data_access import business_days, job_runs
-from data_access.errors import DomainError
-from data_access.security import SignedInUser
+from data_access.core import business_days, job_runs
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from jobs import scheduler
 from ui import background, session
 from ui.failures import guarded

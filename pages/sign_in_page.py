@@ -6,9 +6,14 @@ opens: the sign-in holds them in `PASSWORD_CHANGE_KEY` until then.
 
 import streamlit as st
 
-from data_access import users
-from data_access.errors import DomainError
-from data_access.security import SignInRefused, authenticate
+from data_access import admin
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.security import (
+    SignInRefused,
+    authenticate,
+)
 from ui import session
 from ui.feedback import show_refusal
 from ui.i18n import t
@@ -18,7 +23,7 @@ PASSWORD_CHANGE_KEY = "password_change_for"
 
 def change_password_form() -> None:
     pending = st.session_state[PASSWORD_CHANGE_KEY]
-    st.info(t("must_change_password", minimum=users.MIN_PASSWORD_LENGTH), icon=":material/key:")
+    st.info(t("must_change_password", minimum=admin.MIN_PASSWORD_LENGTH), icon=":material/key:")
     with st.form("change_password", width=420):
         new = st.text_input(t("new_password"), type="password", autocomplete="new-password")
         again = st.text_input(t("new_password_again"), type="password", autocomplete="new-password")
@@ -30,7 +35,7 @@ def change_password_form() -> None:
         return
     try:
         with session.connect() as conn:
-            users.change_own_password(conn, pending, new, client=session.client_address())
+            admin.change_own_password(conn, pending, new, client=session.client_address())
     except DomainError as refusal:
         show_refusal(refusal)
         return
@@ -78,7 +83,7 @@ if submitted:
         try:
             with session.connect() as conn:
                 user = authenticate(conn, username, password, client=session.client_address())
-                must_change = users.must_change_password(conn, user.user_id)
+                must_change = admin.must_change_password(conn, user.user_id)
         except SignInRefused as refusal:
             show_refusal(refusal)
         else:

@@ -14,11 +14,20 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from data_access import metrics, training
-from data_access.branches import branch_for_code
-from data_access.errors import DomainError
-from data_access.policy import Action
-from data_access.security import SignedInUser
+from data_access import training
+from data_access.core import metrics
+from data_access.core.branches import (
+    branch_for_code,
+)
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.policy import (
+    Action,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from ui import branch_link, session
 from ui.failures import guarded
 from ui.feedback import refusal_text

@@ -10,11 +10,23 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from data_access import kpis, metrics, training, usage
-from data_access.branches import branch_for_code
-from data_access.models import Role
-from data_access.policy import AccessDenied, Action, Scope, scope_of
-from data_access.security import SignedInUser
+from data_access import kpis, training, usage
+from data_access.core import metrics
+from data_access.core.branches import (
+    branch_for_code,
+)
+from data_access.core.models import (
+    Role,
+)
+from data_access.core.policy import (
+    AccessDenied,
+    Action,
+    Scope,
+    scope_of,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from ui import branch_link, charts, kpi_view, session
 from ui.format import count, day
 from ui.i18n import language, t

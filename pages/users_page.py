@@ -6,10 +6,16 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from data_access import users
-from data_access.errors import DomainError
-from data_access.models import Role
-from data_access.security import SignedInUser
+from data_access import admin
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.models import (
+    Role,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from ui import session
 from ui.feedback import refusal_text
 from ui.format import count
@@ -67,7 +73,7 @@ def create_form(user: SignedInUser) -> None:
     with st.form("create_user", clear_on_submit=True):
         username = st.text_input(t("username"))
         password = st.text_input(
-            t("user_temporary_password", minimum=users.MIN_PASSWORD_LENGTH), type="password"
+            t("user_temporary_password", minimum=admin.MIN_PASSWORD_LENGTH), type="password"
         )
         role = st.selectbox(
             t("user_role"), list(Role), format_func=role_name, placeholder=t("select_placeholder")
@@ -77,7 +83,7 @@ def create_form(user: SignedInUser) -> None:
             return
     try:
         with session.connect() as conn:
-            users.create_user(
+            admin.create_user(
                 conn,
                 user,
                 username=username,
@@ -119,7 +125,7 @@ def edit_form(user: SignedInUser, frame: pl.DataFrame) -> None:
         if st.form_submit_button(t("user_save"), type="primary"):
             try:
                 with session.connect() as conn:
-                    changed = users.update_user(
+                    changed = admin.update_user(
                         conn,
                         user,
                         row["id"],
@@ -142,7 +148,7 @@ def edit_form(user: SignedInUser, frame: pl.DataFrame) -> None:
         if st.button(t("user_disable") if active else t("user_enable"), key="toggle_active"):
             try:
                 with session.connect() as conn:
-                    users.set_active(
+                    admin.set_active(
                         conn, user, row["id"], not active, client=session.client_address()
                     )
             except DomainError as refusal:
@@ -152,12 +158,12 @@ def edit_form(user: SignedInUser, frame: pl.DataFrame) -> None:
             st.rerun()
     with right, st.form("reset_password", clear_on_submit=True):
         temporary = st.text_input(
-            t("user_temporary_password", minimum=users.MIN_PASSWORD_LENGTH), type="password"
+            t("user_temporary_password", minimum=admin.MIN_PASSWORD_LENGTH), type="password"
         )
         if st.form_submit_button(t("user_reset_password")):
             try:
                 with session.connect() as conn:
-                    users.reset_password(
+                    admin.reset_password(
                         conn, user, row["id"], temporary, client=session.client_address()
                     )
             except DomainError as refusal:
@@ -182,7 +188,7 @@ with listed:
         max_chars=60,
     )
 with session.connect() as conn:
-    found = users.list_users(conn, user, query=query)
+    found = admin.list_users(conn, user, query=query)
 with listed:
     user_list(found)
 with created:

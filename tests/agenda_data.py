@@ -26,8 +26,15 @@ import datetime as dt
 import polars as pl
 from sqlalchemy import Connection
 
-from data_access.db import bulk_insert
-from data_access.models import Account, Customer, LifeEvent, Transaction
+from data_access.core.db import (
+    bulk_insert,
+)
+from data_access.core.models import (
+    Account,
+    Customer,
+    LifeEvent,
+    Transaction,
+)
 
 BUSINESS_DATE = dt.date(2026, 3, 10)
 

@@ -15,8 +15,12 @@ import pytest
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access.db import make_engine
-from data_access.schema import migrate
+from data_access.core.db import (
+    make_engine,
+)
+from data_access.core.schema import (
+    migrate,
+)
 from tests import handmade as handmade_dataset
 
 POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL")

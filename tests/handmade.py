@@ -16,8 +16,10 @@ import datetime as dt
 import polars as pl
 from sqlalchemy import Connection
 
-from data_access.db import bulk_insert
-from data_access.models import (
+from data_access.core.db import (
+    bulk_insert,
+)
+from data_access.core.models import (
     Account,
     Alert,
     Branch,
@@ -34,7 +36,10 @@ from data_access.models import (
     Transaction,
     User,
 )
-from data_access.security import SignedInUser, hash_password
+from data_access.core.security import (
+    SignedInUser,
+    hash_password,
+)
 
 AS_OF = dt.date(2026, 3, 10)
 PASSWORD = "handmade-password"

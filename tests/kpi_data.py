@@ -50,8 +50,10 @@ import datetime as dt
 import polars as pl
 from sqlalchemy import Connection
 
-from data_access.db import bulk_insert
-from data_access.models import (
+from data_access.core.db import (
+    bulk_insert,
+)
+from data_access.core.models import (
     Account,
     AgendaItem,
     AgendaRule,

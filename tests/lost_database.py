@@ -15,7 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, make_url, text
 
-from data_access.db import make_engine
+from data_access.core.db import (
+    make_engine,
+)
 
 
 @contextmanager

@@ -21,9 +21,16 @@ import datetime as dt
 
 from sqlalchemy import Connection, update
 
-from data_access.db import unit_of_work
-from data_access.models import AuditRecord
-from data_access.security import append_audit, now_seoul
+from data_access.core.db import (
+    unit_of_work,
+)
+from data_access.core.models import (
+    AuditRecord,
+)
+from data_access.core.security import (
+    append_audit,
+    now_seoul,
+)
 
 USERNAMES = {1: "exec", 2: "manager", 3: "kim", 4: "park", 6: "admin"}
 MONTH_TRAIL: list[tuple[int, str, str | None]] = [

@@ -24,8 +24,10 @@ import datetime as dt
 import polars as pl
 from sqlalchemy import Connection
 
-from data_access.db import bulk_insert
-from data_access.models import (
+from data_access.core.db import (
+    bulk_insert,
+)
+from data_access.core.models import (
     AccessGrant,
     Account,
     Consultation,
@@ -34,7 +36,9 @@ from data_access.models import (
     Product,
     Transaction,
 )
-from data_access.security import SignedInUser
+from data_access.core.security import (
+    SignedInUser,
+)
 
 AS_OF = dt.date(2026, 3, 10)
 OPEN_CUSTOMERS = {1, 2, 3, 11, 12, 13, 14}

@@ -10,19 +10,29 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from data_access import business_days, grants, job_runs, users
-from data_access.agenda import completion_by_branch, my_agenda
-from data_access.customers import (
-    add_note,
-    customer_360,
-    record_customer_view,
-    search_customers,
+from data_access.admin import users
+from data_access.agenda.agenda import (
+    completion_by_branch,
+    my_agenda,
 )
-from data_access.errors import NotFound, Refused
-from data_access.models import AuditRecord, Employee, Role, User
-from data_access.overview import scope_summary, table_row_counts
-from data_access.policy import GRANTS, AccessDenied, Action, roles_permitted
-from data_access.security import (
+from data_access.core import business_days, job_runs
+from data_access.core.errors import (
+    NotFound,
+    Refused,
+)
+from data_access.core.models import (
+    AuditRecord,
+    Employee,
+    Role,
+    User,
+)
+from data_access.core.policy import (
+    GRANTS,
+    AccessDenied,
+    Action,
+    roles_permitted,
+)
+from data_access.core.security import (
     LOCKOUT,
     MAX_FAILED_SIGN_INS,
     SignInRefused,
@@ -30,6 +40,17 @@ from data_access.security import (
     authenticate_sso,
     now_seoul,
     sign_out_everywhere,
+)
+from data_access.customers.records import (
+    add_note,
+    customer_360,
+    record_customer_view,
+    search_customers,
+)
+from data_access.exports import grants
+from data_access.kpis.home import (
+    scope_summary,
+    table_row_counts,
 )
 from jobs import scheduler
 from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, PASSWORD, TRAINER

@@ -25,10 +25,17 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from polars.testing import assert_frame_equal
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
-from data_access import agenda, business_days, job_runs, segments
-from data_access.db import read_arrow_frame, read_frame
-from data_access.errors import AccessDenied, Refused
-from data_access.models import (
+from data_access.agenda import agenda
+from data_access.core import business_days, job_runs
+from data_access.core.db import (
+    read_arrow_frame,
+    read_frame,
+)
+from data_access.core.errors import (
+    AccessDenied,
+    Refused,
+)
+from data_access.core.models import (
     AgendaItem,
     AgendaRule,
     AuditRecord,
@@ -39,7 +46,10 @@ from data_access.models import (
     JobRun,
     UsageEvent,
 )
-from data_access.security import now_seoul
+from data_access.core.security import (
+    now_seoul,
+)
+from data_access.segments import segments
 from jobs import agenda as agenda_job
 from jobs import scheduler
 from tests import agenda_data, handmade

@@ -15,8 +15,14 @@ import streamlit as st
 from sqlalchemy import Engine, delete, func, select
 from streamlit.testing.v1 import AppTest
 
-from data_access import agenda
-from data_access.models import AgendaItem, AgendaRule, Consultation, ContactSetting, JobRun
+from data_access.agenda import agenda
+from data_access.core.models import (
+    AgendaItem,
+    AgendaRule,
+    Consultation,
+    ContactSetting,
+    JobRun,
+)
 from jobs import agenda as agenda_job
 from tests import agenda_data, handmade
 from tests.handmade import PASSWORD
@@ -226,8 +232,12 @@ def test_rule_editor_refuses_impossible_values_and_saves_good_ones(console, agen
 
 
 def _admin():
-    from data_access.models import Role
-    from data_access.security import SignedInUser
+    from data_access.core.models import (
+        Role,
+    )
+    from data_access.core.security import (
+        SignedInUser,
+    )
 
     return SignedInUser(6, "admin", Role.ADMIN, 6, "서관리", None)
 

@@ -20,9 +20,13 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from data_access import usage
-from data_access.db import bulk_insert
-from data_access.models import Account
+from data_access.core.db import (
+    bulk_insert,
+)
+from data_access.core.models import (
+    Account,
+)
+from data_access.usage import usage
 from jobs import kpis as kpis_job
 from tests import handmade, kpi_data
 from tests.handmade import PASSWORD

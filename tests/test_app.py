@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access.models import Role
+from data_access.core.models import (
+    Role,
+)
 from tests.handmade import AS_OF, PASSWORD
 from ui.navigation import PAGES, SIGN_IN, pages_for
 

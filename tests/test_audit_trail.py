@@ -10,18 +10,34 @@ import polars as pl
 import pytest
 from sqlalchemy import delete, event, func, insert, select, update
 
-from data_access import agenda, customers, exports, grants, kpis, users
-from data_access.audit import (
+from data_access.admin import users
+from data_access.admin.audit import (
     ChainAnchor,
     check_anchors,
     monthly_review,
     search_trail,
     verify_chain,
 )
-from data_access.db import WRITE_TRANSACTION, unit_of_work
-from data_access.models import AuditRecord
-from data_access.policy import AccessDenied, Action
-from data_access.security import GENESIS_HASH, append_audit, now_seoul
+from data_access.agenda import agenda
+from data_access.core.db import (
+    WRITE_TRANSACTION,
+    unit_of_work,
+)
+from data_access.core.models import (
+    AuditRecord,
+)
+from data_access.core.policy import (
+    AccessDenied,
+    Action,
+)
+from data_access.core.security import (
+    GENESIS_HASH,
+    append_audit,
+    now_seoul,
+)
+from data_access.customers import records as customers
+from data_access.exports import exports, grants
+from data_access.kpis import kpis
 from jobs.__main__ import main as jobs_main
 from tests import handmade as handmade_dataset
 from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, TRAINER, USERS

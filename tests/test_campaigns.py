@@ -18,10 +18,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, func, select, update
 
-from data_access import campaigns, consent, segments
-from data_access.db import bulk_insert
-from data_access.errors import DomainError, Refused
-from data_access.models import (
+from data_access.campaigns import campaigns
+from data_access.core.db import (
+    bulk_insert,
+)
+from data_access.core.errors import (
+    DomainError,
+    Refused,
+)
+from data_access.core.models import (
     AuditRecord,
     CampaignTarget,
     Consultation,
@@ -29,7 +34,11 @@ from data_access.models import (
     DoNotCallNumber,
     Transaction,
 )
-from data_access.policy import AccessDenied
+from data_access.core.policy import (
+    AccessDenied,
+)
+from data_access.customers import consent
+from data_access.segments import segments
 from tests import segments_data
 from tests.handmade import EXECUTIVE, KIM, MANAGER_101, PARK
 

@@ -11,9 +11,17 @@ import polars as pl
 import pytest
 from sqlalchemy import Connection, insert, select
 
-from data_access import consent
-from data_access.errors import DomainError, NotFound
-from data_access.models import AuditRecord, BusinessHoliday, ConsentEvent, Customer
+from data_access.core.errors import (
+    DomainError,
+    NotFound,
+)
+from data_access.core.models import (
+    AuditRecord,
+    BusinessHoliday,
+    ConsentEvent,
+    Customer,
+)
+from data_access.customers import consent
 from tests.handmade import ADMIN, KIM, TRAINER
 
 

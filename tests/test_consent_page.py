@@ -8,8 +8,13 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_access.models import ConsentEvent, Customer
-from data_access.security import now_seoul
+from data_access.core.models import (
+    ConsentEvent,
+    Customer,
+)
+from data_access.core.security import (
+    now_seoul,
+)
 from tests import handmade
 from tests.test_app import TIMEOUT_S
 from tests.test_customer_page import open_customer

@@ -12,9 +12,15 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from data_access.db import make_engine
-from data_access.models import AuditRecord
-from data_access.security import now_seoul
+from data_access.core.db import (
+    make_engine,
+)
+from data_access.core.models import (
+    AuditRecord,
+)
+from data_access.core.security import (
+    now_seoul,
+)
 from tests import handmade
 from tests.handmade import PASSWORD
 from tests.test_app import TIMEOUT_S, sign_in

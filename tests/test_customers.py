@@ -16,7 +16,30 @@ import pytest
 from polars.testing import assert_frame_equal
 from sqlalchemy import Connection, event, func, select
 
-from data_access.customers import (
+from data_access.core.db import (
+    WRITE_TRANSACTION,
+    bulk_insert,
+    make_engine,
+)
+from data_access.core.errors import (
+    AccessDenied,
+    NotFound,
+    Refused,
+)
+from data_access.core.models import (
+    Account,
+    Alert,
+    AuditRecord,
+    Consultation,
+    Customer,
+    Role,
+    Transaction,
+    UsageEvent,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
+from data_access.customers.records import (
     ALERT_SCHEMA,
     CONSULTATION_SCHEMA,
     EVENT_SCHEMA,
@@ -34,19 +57,6 @@ from data_access.customers import (
     resolve_alert,
     search_customers,
 )
-from data_access.db import WRITE_TRANSACTION, bulk_insert, make_engine
-from data_access.errors import AccessDenied, NotFound, Refused
-from data_access.models import (
-    Account,
-    Alert,
-    AuditRecord,
-    Consultation,
-    Customer,
-    Role,
-    Transaction,
-    UsageEvent,
-)
-from data_access.security import SignedInUser
 from tests import handmade as handmade_dataset
 from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, TRAINER, signed_in
 from ui.messages import translate

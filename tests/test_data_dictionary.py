@@ -8,10 +8,19 @@ import re
 import polars as pl
 import pytest
 
-from data_access import dictionary, imports
-from data_access.models import Base, Role
-from data_access.policy import AccessDenied, roles_permitted
-from data_access.policy import Action as A
+from data_access.admin import data_dictionary as dictionary
+from data_access.core.models import (
+    Base,
+    Role,
+)
+from data_access.core.policy import (
+    AccessDenied,
+    roles_permitted,
+)
+from data_access.core.policy import (
+    Action as A,
+)
+from data_access.imports import imports
 from tests.handmade import ADMIN, KIM, MANAGER_101, TRAINER, signed_in
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")

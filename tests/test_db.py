@@ -8,7 +8,7 @@ from polars.testing import assert_frame_equal
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from data_access.db import (
+from data_access.core.db import (
     bulk_insert,
     bulk_load_transaction,
     counting_bytes_read,
@@ -16,7 +16,12 @@ from data_access.db import (
     read_frame,
     unit_of_work,
 )
-from data_access.models import Branch, Employee, JobRun, Setting
+from data_access.core.models import (
+    Branch,
+    Employee,
+    JobRun,
+    Setting,
+)
 
 BRANCH_SCHEMA = {"opened_on": pl.Date, "is_active": pl.Boolean}
 

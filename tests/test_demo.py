@@ -19,9 +19,14 @@ import pytest
 from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, func, select, text
 
-from data_access.db import make_engine, read_frame
-from data_access.errors import Refused
-from data_access.models import (
+from data_access.core.db import (
+    make_engine,
+    read_frame,
+)
+from data_access.core.errors import (
+    Refused,
+)
+from data_access.core.models import (
     Account,
     AgendaItem,
     Alert,
@@ -38,9 +43,15 @@ from data_access.models import (
     UsageEvent,
     User,
 )
-from data_access.schema import migrate
-from data_access.security import authenticate
-from data_access.segments import features_version
+from data_access.core.schema import (
+    migrate,
+)
+from data_access.core.security import (
+    authenticate,
+)
+from data_access.segments.segments import (
+    features_version,
+)
 from jobs import after_demo
 from jobs.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoSummary, generate
 

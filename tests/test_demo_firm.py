@@ -16,7 +16,9 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 
-from data_access.db import read_frame
+from data_access.core.db import (
+    read_frame,
+)
 from jobs import after_demo, demo
 from jobs import agenda as agenda_job
 from jobs.demo.generator import branch_count

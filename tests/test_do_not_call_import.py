@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, func, select
 
-from data_access import imports
-from data_access.models import DoNotCallNumber
-from data_access.policy import AccessDenied
+from data_access.core.models import (
+    DoNotCallNumber,
+)
+from data_access.core.policy import (
+    AccessDenied,
+)
+from data_access.imports import imports
 from tests import imports_data as files
 from tests.handmade import ADMIN, KIM
 

@@ -15,9 +15,15 @@ import pytest
 
 import data_access
 import jobs
-from data_access.errors import DomainError
-from data_access.models import Role
-from data_access.policy import Action
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.models import (
+    Role,
+)
+from data_access.core.policy import (
+    Action,
+)
 from ui.messages import MESSAGES, translate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,11 +11,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from data_access import exports, grants
-from data_access.errors import Refused
-from data_access.masking import mask_address, mask_email, mask_identity_number, mask_phone
-from data_access.models import AuditRecord, UsageEvent
-from data_access.policy import AccessDenied, Action, holds_grant, permits_granted
+from data_access.core.errors import (
+    Refused,
+)
+from data_access.core.masking import (
+    mask_address,
+    mask_email,
+    mask_identity_number,
+    mask_phone,
+)
+from data_access.core.models import (
+    AuditRecord,
+    UsageEvent,
+)
+from data_access.core.policy import (
+    AccessDenied,
+    Action,
+    holds_grant,
+    permits_granted,
+)
+from data_access.exports import exports, grants
 from jobs import demo
 from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, TRAINER
 

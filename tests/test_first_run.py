@@ -13,9 +13,17 @@ import pytest
 from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
-from data_access import segments
-from data_access.models import AgendaItem, Consultation, Customer, KpiSnapshot, UsageDaily
-from data_access.overview import demo_settings
+from data_access.core.models import (
+    AgendaItem,
+    Consultation,
+    Customer,
+    KpiSnapshot,
+    UsageDaily,
+)
+from data_access.kpis.home import (
+    demo_settings,
+)
+from data_access.segments import segments
 from tests.handmade import EXECUTIVE
 
 CUSTOMERS = 300

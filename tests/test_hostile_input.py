@@ -14,16 +14,31 @@ import streamlit as st
 from sqlalchemy import func, select, update
 from streamlit.testing.v1 import AppTest
 
-from data_access import exports, grants, imports, segments, training, users
-from data_access.audit import search_trail
-from data_access.customers import (
+from data_access.admin import users
+from data_access.admin.audit import (
+    search_trail,
+)
+from data_access.core.errors import (
+    NotFound,
+    Refused,
+)
+from data_access.core.models import (
+    Customer,
+    Role,
+    User,
+)
+from data_access.core.policy import (
+    Action,
+)
+from data_access.customers.records import (
     add_note,
     customer_360,
     search_customers,
 )
-from data_access.errors import NotFound, Refused
-from data_access.models import Customer, Role, User
-from data_access.policy import Action
+from data_access.exports import exports, grants
+from data_access.imports import imports
+from data_access.segments import segments
+from data_access.training import training
 from tests import handmade, imports_data
 from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, PASSWORD, TRAINER
 from tests.test_app import TIMEOUT_S, sign_in

@@ -14,8 +14,11 @@ import polars as pl
 import pytest
 from sqlalchemy import func, select
 
-from data_access import imports, workbooks
-from data_access.models import Customer, ImportRun
+from data_access.core.models import (
+    Customer,
+    ImportRun,
+)
+from data_access.imports import imports, workbooks
 from tests import handmade
 from tests import imports_data as files
 from tests.handmade import ADMIN

@@ -13,8 +13,12 @@ import streamlit as st
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
-from data_access import imports, users
-from data_access.models import Role, User
+from data_access.admin import users
+from data_access.core.models import (
+    Role,
+    User,
+)
+from data_access.imports import imports
 from tests import handmade
 from tests import imports_data as files
 from tests.handmade import ADMIN, PASSWORD, USERS

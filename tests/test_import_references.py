@@ -8,8 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
-from data_access import imports
-from data_access.models import Account, Branch, Customer, Product
+from data_access.core.models import (
+    Account,
+    Branch,
+    Customer,
+    Product,
+)
+from data_access.imports import imports
 from tests import imports_data as files
 from tests.handmade import ADMIN
 from ui.i18n import MESSAGES

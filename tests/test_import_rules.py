@@ -15,10 +15,17 @@ import polars as pl
 import pytest
 from sqlalchemy import Connection, func, select
 
-from data_access import imports
-from data_access.customers import customer_360
-from data_access.errors import DomainError
-from data_access.models import AuditRecord, Customer
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.models import (
+    AuditRecord,
+    Customer,
+)
+from data_access.customers.records import (
+    customer_360,
+)
+from data_access.imports import imports
 from tests import handmade
 from tests import imports_data as files
 from tests.handmade import ADMIN, AS_OF, KIM

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, Table, func, inspect, select
 from sqlalchemy import text as sql_text
 
-from data_access import imports, segments
-from data_access.models import (
+from data_access.core.models import (
     Account,
     AuditRecord,
     Branch,
@@ -26,7 +25,11 @@ from data_access.models import (
     Product,
     Transaction,
 )
-from data_access.policy import AccessDenied
+from data_access.core.policy import (
+    AccessDenied,
+)
+from data_access.imports import imports
+from data_access.segments import segments
 from jobs.__main__ import main as jobs_main
 from tests import handmade
 from tests import imports_data as files

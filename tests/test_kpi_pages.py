@@ -18,9 +18,15 @@ import streamlit as st
 from sqlalchemy import Engine, delete, func, select
 from streamlit.testing.v1 import AppTest
 
-from data_access import exports, grants
-from data_access.models import AuditRecord, KpiSnapshot, KpiTarget
-from data_access.policy import Action
+from data_access.core.models import (
+    AuditRecord,
+    KpiSnapshot,
+    KpiTarget,
+)
+from data_access.core.policy import (
+    Action,
+)
+from data_access.exports import exports, grants
 from jobs import kpis as kpis_job
 from tests import handmade, kpi_data
 from tests.handmade import ADMIN, PASSWORD

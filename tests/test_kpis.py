@@ -11,10 +11,23 @@ import polars as pl
 import pytest
 from sqlalchemy import Connection, Engine, func, select
 
-from data_access import exports, grants, kpis
-from data_access.errors import DomainError, NotFound, Refused
-from data_access.models import AuditRecord, JobRun, KpiSnapshot, KpiTarget
-from data_access.policy import AccessDenied, Action
+from data_access.core.errors import (
+    DomainError,
+    NotFound,
+    Refused,
+)
+from data_access.core.models import (
+    AuditRecord,
+    JobRun,
+    KpiSnapshot,
+    KpiTarget,
+)
+from data_access.core.policy import (
+    AccessDenied,
+    Action,
+)
+from data_access.exports import exports, grants
+from data_access.kpis import kpis
 from jobs import __main__ as cli
 from jobs import kpis as kpis_job
 from tests import handmade, kpi_data

@@ -2,8 +2,14 @@
 
 import pytest
 
-from data_access.errors import AccessDenied
-from data_access.overview import scope_summary, table_row_counts, training_summary
+from data_access.core.errors import (
+    AccessDenied,
+)
+from data_access.kpis.home import (
+    scope_summary,
+    table_row_counts,
+    training_summary,
+)
 from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, TRAINER
 
 

@@ -11,7 +11,10 @@ from tests.test_app import TIMEOUT_S
 def refusing_console() -> None:
     import streamlit as st
 
-    from data_access.errors import AccessDenied, Refused
+    from data_access.core.errors import (
+        AccessDenied,
+        Refused,
+    )
     from ui.failures import guarded, run_page, show_callback_failure
 
     class Page:

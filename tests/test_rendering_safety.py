@@ -22,8 +22,12 @@ from sqlalchemy import Engine, update
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from data_access import campaigns, customers, segments
-from data_access.models import Customer
+from data_access.campaigns import campaigns
+from data_access.core.models import (
+    Customer,
+)
+from data_access.customers import records as customers
+from data_access.segments import segments
 from jobs import agenda as agenda_job
 from jobs import segments as segments_job
 from tests import agenda_data, handmade, segments_data

@@ -10,11 +10,23 @@ import itertools
 import pytest
 from sqlalchemy import select, update
 
-from data_access import security
-from data_access.db import make_engine, unit_of_work
-from data_access.models import AuditRecord, Role, SignInAddress, User
-from data_access.policy import Action, Scope, scope_of
-from data_access.security import (
+from data_access.core import security
+from data_access.core.db import (
+    make_engine,
+    unit_of_work,
+)
+from data_access.core.models import (
+    AuditRecord,
+    Role,
+    SignInAddress,
+    User,
+)
+from data_access.core.policy import (
+    Action,
+    Scope,
+    scope_of,
+)
+from data_access.core.security import (
     ADDRESS_FREE_FAILURES,
     GENESIS_HASH,
     MAX_FAILED_SIGN_INS,

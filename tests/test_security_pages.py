@@ -11,10 +11,19 @@ from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from data_access import imports
-from data_access.db import make_engine
-from data_access.models import AuditRecord, Role, User
-from data_access.security import MAX_FAILED_SIGN_INS, SignedInUser
+from data_access.core.db import (
+    make_engine,
+)
+from data_access.core.models import (
+    AuditRecord,
+    Role,
+    User,
+)
+from data_access.core.security import (
+    MAX_FAILED_SIGN_INS,
+    SignedInUser,
+)
+from data_access.imports import imports
 from tests import handmade, security_data
 from tests.handmade import AS_OF, PASSWORD
 from tests.test_access_policy import PAGES_BY_ROLE
@@ -213,7 +222,7 @@ def test_the_admin_grants_and_revokes_an_export_and_links_an_sso_email(console):
 def auditing_functions() -> set[str]:
     """Names of data_access functions that write an audit record or a usage event."""
     names = set()
-    for path in (ROOT / "data_access").glob("*.py"):
+    for path in (ROOT / "data_access").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef) and any(
                 isinstance(call, ast.Call)

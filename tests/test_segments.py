@@ -17,11 +17,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, func, select
 
-from data_access import campaigns, customers, segments
-from data_access.db import unit_of_work
-from data_access.errors import NotFound, Refused
-from data_access.models import AuditRecord, CampaignTarget, Customer, Setting
-from data_access.policy import AccessDenied
+from data_access.campaigns import campaigns
+from data_access.core.db import (
+    unit_of_work,
+)
+from data_access.core.errors import (
+    NotFound,
+    Refused,
+)
+from data_access.core.models import (
+    AuditRecord,
+    CampaignTarget,
+    Customer,
+    Setting,
+)
+from data_access.core.policy import (
+    AccessDenied,
+)
+from data_access.customers import records as customers
+from data_access.segments import segments
 from jobs import segments as segments_job
 from tests import handmade, segments_data
 from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, TRAINER

@@ -12,9 +12,19 @@ import streamlit as st
 from sqlalchemy import Engine, delete, func, insert, select
 from streamlit.testing.v1 import AppTest
 
-from data_access import campaigns, customers, segments
-from data_access.models import AuditRecord, BusinessHoliday, Campaign, Role, Segment
-from data_access.security import now_seoul
+from data_access.campaigns import campaigns
+from data_access.core.models import (
+    AuditRecord,
+    BusinessHoliday,
+    Campaign,
+    Role,
+    Segment,
+)
+from data_access.core.security import (
+    now_seoul,
+)
+from data_access.customers import records as customers
+from data_access.segments import segments
 from jobs import segments as segments_job
 from tests import handmade, segments_data
 from tests.handmade import EXECUTIVE, PASSWORD

@@ -15,11 +15,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hyp
 from sqlalchemy import Connection, func, select
 
-from data_access import training
-from data_access.db import bulk_insert
-from data_access.errors import NotFound, Refused
-from data_access.models import AuditRecord, Enrolment, TrainingCourse, UsagePersonDay
-from data_access.policy import AccessDenied
+from data_access.core.db import (
+    bulk_insert,
+)
+from data_access.core.errors import (
+    NotFound,
+    Refused,
+)
+from data_access.core.models import (
+    AuditRecord,
+    Enrolment,
+    TrainingCourse,
+    UsagePersonDay,
+)
+from data_access.core.policy import (
+    AccessDenied,
+)
+from data_access.training import training
 from tests import usage_data
 from tests.handmade import EXECUTIVE, KIM, MANAGER_101, TRAINER
 

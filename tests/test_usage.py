@@ -15,12 +15,26 @@ import polars as pl
 import pytest
 from sqlalchemy import Connection, Engine, func, select
 
-from data_access import customers, usage
-from data_access.db import make_engine
-from data_access.models import JobRun, UsageDaily, UsageEvent, UsagePersonDay
-from data_access.policy import AccessDenied
-from data_access.security import now_seoul
-from data_access.usage import UsageAction
+from data_access.core.db import (
+    make_engine,
+)
+from data_access.core.models import (
+    JobRun,
+    UsageDaily,
+    UsageEvent,
+    UsagePersonDay,
+)
+from data_access.core.policy import (
+    AccessDenied,
+)
+from data_access.core.security import (
+    now_seoul,
+)
+from data_access.customers import records as customers
+from data_access.usage import usage
+from data_access.usage.usage import (
+    UsageAction,
+)
 from jobs.registry import JOBS
 from tests import handmade, usage_data
 from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, TRAINER

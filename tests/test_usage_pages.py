@@ -12,10 +12,20 @@ import streamlit as st
 from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
-from data_access import training, usage
-from data_access.branches import branch_for_code
-from data_access.models import Role, TrainingCourse, UsageEvent
-from data_access.policy import AccessDenied, Action
+from data_access.core.branches import (
+    branch_for_code,
+)
+from data_access.core.models import (
+    Role,
+    TrainingCourse,
+    UsageEvent,
+)
+from data_access.core.policy import (
+    AccessDenied,
+    Action,
+)
+from data_access.training import training
+from data_access.usage import usage
 from tests import handmade, usage_data
 from tests.handmade import MANAGER_101, PASSWORD, TRAINER
 from tests.test_app import TIMEOUT_S, sign_in

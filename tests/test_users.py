@@ -9,12 +9,28 @@ import polars as pl
 import pytest
 from sqlalchemy import select, update
 
-from data_access import imports, users
-from data_access.db import bulk_insert
-from data_access.errors import DomainError
-from data_access.models import AuditRecord, Employee, Role, User
-from data_access.policy import AccessDenied
-from data_access.security import SignInRefused, authenticate, now_seoul
+from data_access.admin import users
+from data_access.core.db import (
+    bulk_insert,
+)
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.models import (
+    AuditRecord,
+    Employee,
+    Role,
+    User,
+)
+from data_access.core.policy import (
+    AccessDenied,
+)
+from data_access.core.security import (
+    SignInRefused,
+    authenticate,
+    now_seoul,
+)
+from data_access.imports import imports
 from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, PARK, PASSWORD, USERS
 
 TEMPORARY = "temporary-password-1"

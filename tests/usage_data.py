@@ -28,9 +28,17 @@ import datetime as dt
 import polars as pl
 from sqlalchemy import Connection, select
 
-from data_access import agenda
-from data_access.db import bulk_insert
-from data_access.models import AgendaItem, AgendaRule, TrainingCourse, TrainingSession, UsageEvent
+from data_access.agenda import agenda
+from data_access.core.db import (
+    bulk_insert,
+)
+from data_access.core.models import (
+    AgendaItem,
+    AgendaRule,
+    TrainingCourse,
+    TrainingSession,
+    UsageEvent,
+)
 
 AS_OF = dt.date(2026, 3, 10)
 WORKING_DAYS = 17

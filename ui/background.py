@@ -7,7 +7,9 @@ import logging
 import streamlit as st
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from data_access.db import database_url
+from data_access.core.db import (
+    database_url,
+)
 from jobs import scheduler
 from ui import session
 

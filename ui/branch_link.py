@@ -9,7 +9,10 @@ from typing import NoReturn, TypeVar
 
 import streamlit as st
 
-from data_access.errors import AccessDenied, NotFound
+from data_access.core.errors import (
+    AccessDenied,
+    NotFound,
+)
 from ui.feedback import show_refusal
 
 Resolved = TypeVar("Resolved")

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_access import campaigns, consent
-from data_access.errors import DomainError
-from data_access.policy import Action, permits
-from data_access.security import SignedInUser, now_seoul
+from data_access import campaigns, customers
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.policy import (
+    Action,
+    permits,
+)
+from data_access.core.security import (
+    SignedInUser,
+    now_seoul,
+)
 from ui import session
 from ui.failures import guarded
 from ui.feedback import refusal_text
@@ -43,7 +51,7 @@ def show_campaign_calls(user: SignedInUser) -> None:
     """A section listing the rep's open TM targets with a form to record outcomes."""
     with session.connect() as conn:
         calls = campaigns.my_calls(conn, user)
-        window = consent.call_window(conn, now_seoul())
+        window = customers.call_window(conn, now_seoul())
     feedback = st.session_state.pop(FEEDBACK_KEY, None)
     if calls.is_empty() and feedback is None:
         return

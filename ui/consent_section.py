@@ -7,10 +7,17 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from data_access import consent
-from data_access.errors import DomainError
-from data_access.policy import Action, permits
-from data_access.security import SignedInUser
+from data_access import customers
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.policy import (
+    Action,
+    permits,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from ui import session
 from ui.failures import guarded
 from ui.feedback import refusal_text
@@ -46,7 +53,7 @@ def record_withdrawal(user: SignedInUser, customer_no: str) -> None:
     state = st.session_state
     try:
         with session.connect() as conn:
-            consent.record_consent(
+            customers.record_consent(
                 conn,
                 user,
                 customer_no,
@@ -63,8 +70,8 @@ def record_withdrawal(user: SignedInUser, customer_no: str) -> None:
 
 def show_consent_panel(user: SignedInUser, customer_no: str) -> None:
     with session.connect() as conn:
-        state = consent.consent_state(conn, user, customer_no)
-        history = consent.consent_history(conn, user, customer_no)
+        state = customers.consent_state(conn, user, customer_no)
+        history = customers.consent_history(conn, user, customer_no)
     feedback = st.session_state.pop(FEEDBACK_KEY, None)
     if feedback:
         (st.success if feedback[0] == "success" else st.error)(feedback[1])
@@ -103,9 +110,9 @@ def show_consent_panel(user: SignedInUser, customer_no: str) -> None:
         return
     with st.form("consent_withdraw_form"):
         choices = (
-            ("purpose", consent.PURPOSES),
-            ("channel", consent.CHANNELS),
-            ("source", consent.SOURCES),
+            ("purpose", customers.PURPOSES),
+            ("channel", customers.CHANNELS),
+            ("source", customers.SOURCES),
         )
         for column, (field, codes) in zip(st.columns(len(choices)), choices, strict=True):
             column.selectbox(

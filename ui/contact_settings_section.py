@@ -6,9 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from data_access import consent
-from data_access.errors import DomainError
-from data_access.security import SignedInUser
+from data_access import customers
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from ui import session
 from ui.failures import guarded
 from ui.feedback import refusal_text
@@ -29,7 +33,7 @@ def save_setting(user: SignedInUser) -> None:
         return
     try:
         with session.connect() as conn:
-            consent.save_contact_setting(conn, user, name, value)
+            customers.save_contact_setting(conn, user, name, value)
     except DomainError as refused:
         state[FEEDBACK_KEY] = ("error", refusal_text(refused))
         return
@@ -40,18 +44,18 @@ def show_contact_settings(user: SignedInUser) -> None:
     st.subheader(t("contact_hours_title"))
     st.caption(t("contact_hours_caption"))
     with session.connect() as conn:
-        values = consent.contact_settings(conn)
+        values = customers.contact_settings(conn)
     feedback = st.session_state.pop(FEEDBACK_KEY, None)
     if feedback:
         (st.success if feedback[0] == "success" else st.error)(feedback[1])
-    names = list(consent.CONTACT_SETTINGS)
+    names = list(customers.CONTACT_SETTINGS)
     st.dataframe(
         pd.DataFrame(
             {
                 t("contact_col_setting"): [t(f"contact_setting_{name}") for name in names],
                 t("contact_col_value"): [_number(values[name]) for name in names],
                 t("contact_col_default"): [
-                    _number(consent.CONTACT_SETTINGS[name].default) for name in names
+                    _number(customers.CONTACT_SETTINGS[name].default) for name in names
                 ],
             }
         ),

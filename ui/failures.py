@@ -19,8 +19,12 @@ from typing import NoReturn, ParamSpec, Protocol
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from data_access.db import DatabaseUnavailable
-from data_access.errors import DomainError
+from data_access.core.db import (
+    DatabaseUnavailable,
+)
+from data_access.core.errors import (
+    DomainError,
+)
 from ui.feedback import show_refusal
 from ui.i18n import t
 

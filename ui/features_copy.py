@@ -10,9 +10,15 @@ from __future__ import annotations
 import streamlit as st
 
 from data_access import segments
-from data_access.db import database_url
-from data_access.errors import DomainError
-from data_access.security import SignedInUser
+from data_access.core.db import (
+    database_url,
+)
+from data_access.core.errors import (
+    DomainError,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
 from jobs import scheduler
 from jobs import segments as segments_job
 from ui import session

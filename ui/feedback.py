@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_access.errors import AccessDenied, DomainError, NotFound
+from data_access.core.errors import (
+    AccessDenied,
+    DomainError,
+    NotFound,
+)
 from ui.markup import sentence
 
 

@@ -13,9 +13,19 @@ from babel.dates import format_interval
 from babel.numbers import format_decimal
 
 from data_access import kpis
-from data_access.kpis import KPI_BY_NAME, Better, Kpi, Unit
-from data_access.policy import Action, permits
-from data_access.security import SignedInUser
+from data_access.core.policy import (
+    Action,
+    permits,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
+from data_access.kpis import (
+    KPI_BY_NAME,
+    Better,
+    Kpi,
+    Unit,
+)
 from ui import session
 from ui.format import LOCALES, count, day, krw, krw_compact, percent
 from ui.i18n import language, t

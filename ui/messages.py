@@ -7,9 +7,15 @@ catalogue can later come from compiled gettext files without its callers changin
 
 from __future__ import annotations
 
-from data_access.job_runs import JobName
-from data_access.models import Role
-from data_access.policy import Action
+from data_access.core.job_runs import (
+    JobName,
+)
+from data_access.core.models import (
+    Role,
+)
+from data_access.core.policy import (
+    Action,
+)
 
 LANGUAGES = {"ko": "한국어", "en": "English"}
 DEFAULT_LANGUAGE = "ko"

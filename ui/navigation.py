@@ -20,10 +20,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data_access.agenda import AGENDA_ROLES, TEAM_ROLES
-from data_access.customers import CUSTOMER_ROLES
-from data_access.models import Role
-from data_access.policy import Action, roles_permitted
+from data_access.agenda import (
+    AGENDA_ROLES,
+    TEAM_ROLES,
+)
+from data_access.core.models import (
+    Role,
+)
+from data_access.core.policy import (
+    Action,
+    roles_permitted,
+)
+from data_access.customers import (
+    CUSTOMER_ROLES,
+)
 
 ALL_ROLES = frozenset(Role)
 IMPORT_ROLES = roles_permitted(Action.IMPORT)

@@ -14,17 +14,28 @@ from contextlib import contextmanager
 import streamlit as st
 from sqlalchemy import Connection, Engine
 
-from data_access import users
-from data_access.db import check_reachable, database_url, make_engine
-from data_access.dictionary import TABLES
-from data_access.overview import demo_settings
-from data_access.schema import holds_customers, migrate
-from data_access.security import (
+from data_access import admin
+from data_access.admin import (
+    TABLES,
+)
+from data_access.core.db import (
+    check_reachable,
+    database_url,
+    make_engine,
+)
+from data_access.core.schema import (
+    holds_customers,
+    migrate,
+)
+from data_access.core.security import (
     SignedInUser,
     SignInRefused,
     authenticate_sso,
     now_seoul,
     sign_out_everywhere,
+)
+from data_access.kpis import (
+    demo_settings,
 )
 from jobs import after_demo, demo
 from jobs import usage as usage_job
@@ -235,7 +246,7 @@ def _why_session_ended(user: SignedInUser, now: float) -> str | None:
     if now - st.session_state.get(LAST_SEEN_KEY, now) > idle_limit_s():
         return "signed_out_idle"
     with connect() as conn:
-        still_valid = users.session_valid(
+        still_valid = admin.session_valid(
             conn, user, st.session_state.get(SIGNED_IN_AT_KEY, now_seoul())
         )
     return None if still_valid else "signed_out_revoked"

@@ -8,7 +8,9 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from data_access.exports import neutralise_formulas
+from data_access.exports import (
+    neutralise_formulas,
+)
 from ui.i18n import language, t
 
 

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_access.db import database_url
-from data_access.security import SignedInUser
-from data_access.usage import UsageAction, UsageRecorder
+from data_access.core.db import (
+    database_url,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
+from data_access.usage import (
+    UsageAction,
+    UsageRecorder,
+)
 from ui import session
 from ui.navigation import pages_for
 

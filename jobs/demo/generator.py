@@ -25,8 +25,10 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Table, insert, select
 
 from data_access import agenda
-from data_access.business_days import business_today
-from data_access.db import (
+from data_access.core.business_days import (
+    business_today,
+)
+from data_access.core.db import (
     bulk_insert,
     bulk_load_transaction,
     checks_built_after_load,
@@ -34,8 +36,10 @@ from data_access.db import (
     is_sqlite,
     settle_after_bulk_load,
 )
-from data_access.errors import Refused
-from data_access.models import (
+from data_access.core.errors import (
+    Refused,
+)
+from data_access.core.models import (
     ALERT_KINDS,
     CONSULTATION_CHANNELS,
     CONSULTATION_OUTCOMES,
@@ -64,7 +68,9 @@ from data_access.models import (
     UsageEvent,
     User,
 )
-from data_access.security import hash_password
+from data_access.core.security import (
+    hash_password,
+)
 from jobs.demo.reference import (
     AGENDA_RULES,
     ALERT_RESOLUTIONS,

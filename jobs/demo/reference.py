@@ -14,7 +14,11 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
-from data_access.models import ALERT_KINDS, CONSULTATION_CHANNELS, CONSULTATION_OUTCOMES
+from data_access.core.models import (
+    ALERT_KINDS,
+    CONSULTATION_CHANNELS,
+    CONSULTATION_OUTCOMES,
+)
 
 DATA = Path(__file__).parent / "firm_data"
 

@@ -81,8 +81,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
 def demo_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A small demo database (2,000 customers, 3 usage days) as of BUSINESS_DATE, in a SQLite
     file."""
-    from data_access.db import make_engine
-    from data_access.schema import migrate
+    from data_access.core.db import (
+        make_engine,
+    )
+    from data_access.core.schema import (
+        migrate,
+    )
     from jobs import demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'demo.db'}"

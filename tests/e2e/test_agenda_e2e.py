@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from data_access import agenda, job_runs
-from data_access.db import make_engine
+from data_access.agenda import agenda
+from data_access.core import job_runs
+from data_access.core.db import (
+    make_engine,
+)
 from jobs import demo
 from tests.e2e.conftest import BUSINESS_DATE, wait_until_idle
 from tests.e2e.test_sign_in import sign_in, sign_out_button

@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from data_access import job_runs
-from data_access.db import make_engine
-from data_access.overview import demo_settings
+from data_access.core import job_runs
+from data_access.core.db import (
+    make_engine,
+)
+from data_access.kpis.home import (
+    demo_settings,
+)
 from jobs import demo
 from jobs import kpis as kpis_job
 from tests.e2e.conftest import wait_until_idle

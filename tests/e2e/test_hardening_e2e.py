@@ -17,9 +17,15 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import make_url, select, text
 
-from data_access.db import make_engine
-from data_access.models import Customer
-from data_access.schema import migrate
+from data_access.core.db import (
+    make_engine,
+)
+from data_access.core.models import (
+    Customer,
+)
+from data_access.core.schema import (
+    migrate,
+)
 from jobs import demo
 from tests.conftest import POSTGRES_URL
 from tests.e2e.conftest import ARTIFACTS, BUSINESS_DATE, streamlit_server, wait_until_idle

@@ -30,9 +30,19 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, func, select
 
-from data_access import job_runs, segments
-from data_access.models import AgendaItem, Consultation, Customer, JobRun, User
-from data_access.security import SignedInUser, authenticate
+from data_access.core import job_runs
+from data_access.core.models import (
+    AgendaItem,
+    Consultation,
+    Customer,
+    JobRun,
+    User,
+)
+from data_access.core.security import (
+    SignedInUser,
+    authenticate,
+)
+from data_access.segments import segments
 from jobs import demo, scheduler
 from tests.conftest import POSTGRES_URL, ThrowAwayDatabases
 from tests.e2e.conftest import (

@@ -10,8 +10,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import or_, select
 
-from data_access.db import make_engine
-from data_access.models import Customer, User
+from data_access.core.db import (
+    make_engine,
+)
+from data_access.core.models import (
+    Customer,
+    User,
+)
 from jobs import demo
 from tests.e2e.conftest import ARTIFACTS, streamlit_server, wait_until_idle
 from tests.e2e.test_sign_in import sign_in, sign_out_button

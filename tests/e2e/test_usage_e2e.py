@@ -9,8 +9,13 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from data_access.db import make_engine
-from data_access.models import TrainingCourse, TrainingSession
+from data_access.core.db import (
+    make_engine,
+)
+from data_access.core.models import (
+    TrainingCourse,
+    TrainingSession,
+)
 from jobs import demo
 from jobs import usage as usage_job
 from tests.e2e.conftest import BUSINESS_DATE

@@ -13,9 +13,14 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from data_access import agenda, job_runs
-from data_access.db import make_engine
-from data_access.models import Role
+from data_access.agenda import agenda
+from data_access.core import job_runs
+from data_access.core.db import (
+    make_engine,
+)
+from data_access.core.models import (
+    Role,
+)
 from jobs import demo
 from tests.e2e.conftest import BUSINESS_DATE, ScreenshotSaver, wait_until_idle
 from tests.e2e.test_sign_in import sign_in, sign_out_button

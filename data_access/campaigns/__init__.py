@@ -1,0 +1,63 @@
+"""DM and TM campaigns: draws sampled from a segment version after consent and do-not-call
+suppression, target lists, the rep's calls, outcomes and the uplift report.
+
+Owns `campaigns` and `campaign_targets`. DM/TM pieces are `core.metrics.dm_tm_piece`.
+"""
+
+from data_access.campaigns.campaigns import (
+    CHANNELS,
+    CONTACT,
+    CONTROL,
+    MAX_SEED,
+    NAME_MAX_CHARS,
+    OUTCOMES,
+    STRATA,
+    TARGET_LIST_LIMIT,
+    CampaignPlan,
+    CampaignReport,
+    ImportProblem,
+    Rate,
+    Uplift,
+    arm_sizes,
+    campaign_report,
+    campaign_targets,
+    check_import,
+    create_campaign,
+    customer_campaigns,
+    export_list,
+    import_outcomes,
+    list_campaigns,
+    my_calls,
+    preview_draw,
+    record_outcomes,
+    strata_summary,
+)
+
+__all__ = [
+    "CHANNELS",
+    "CONTACT",
+    "CONTROL",
+    "MAX_SEED",
+    "NAME_MAX_CHARS",
+    "OUTCOMES",
+    "STRATA",
+    "TARGET_LIST_LIMIT",
+    "CampaignPlan",
+    "CampaignReport",
+    "ImportProblem",
+    "Rate",
+    "Uplift",
+    "arm_sizes",
+    "campaign_report",
+    "campaign_targets",
+    "check_import",
+    "create_campaign",
+    "customer_campaigns",
+    "export_list",
+    "import_outcomes",
+    "list_campaigns",
+    "my_calls",
+    "preview_draw",
+    "record_outcomes",
+    "strata_summary",
+]

@@ -1,0 +1,273 @@
+"""The one access policy: which role may do which action, and over which scope.
+
+Every data_access function asks `require` (or `permits`) before it reads or writes, so a page
+that forgets a check still gets nothing. Scope is what the action reaches: the whole firm, the
+user's branch, or the user's own book; `branch_condition` turns it into a SQL condition.
+
+Some actions (exports of personal data) also need an explicit grant an admin gave the person:
+the role bounds the scope, the grant (a row in `access_grants`) says this person may use it;
+`require_granted` checks both.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, false, select, true
+
+from data_access.core.errors import (
+    AccessDenied,
+)
+from data_access.core.models import (
+    AccessGrant,
+    Customer,
+    Role,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
+
+
+class Action(enum.StrEnum):
+    CUSTOMER_READ = "customer_read"
+    CUSTOMER_WRITE = "customer_write"
+    AGENDA_WORK = "agenda_work"
+    AGENDA_TEAM_READ = "agenda_team_read"
+    AGENDA_RULES_WRITE = "agenda_rules_write"
+    JOBS_RUN = "jobs_run"
+    KPI_READ = "kpi_read"
+    KPI_TARGETS_WRITE = "kpi_targets_write"
+    USAGE_READ = "usage_read"
+    TRAINING_READ = "training_read"
+    TRAINING_WRITE = "training_write"
+    SEGMENT_READ = "segment_read"
+    SEGMENT_WRITE = "segment_write"
+    CAMPAIGN_READ = "campaign_read"
+    CAMPAIGN_WRITE = "campaign_write"
+    EXPORT = "export"
+    IMPORT = "import"
+    USERS_ADMIN = "users_admin"
+    AUDIT_READ = "audit_read"
+    DICTIONARY_READ = "dictionary_read"
+    # Full phone, e-mail and address (masked otherwise), and the text of sensitive notes.
+    CONTACT_READ = "contact_read"
+    SENSITIVE_NOTE_READ = "sensitive_note_read"
+    # The home page's headline counts of the customers, branches and staff one answers for.
+    OVERVIEW_READ = "overview_read"
+    AUDIT_REVIEW = "audit_review"
+    # The firm's own closing days on top of public holidays: every scheduled job follows them.
+    CALENDAR_WRITE = "calendar_write"
+    # Clearing an open alert (a fraud cue) on a customer: the customer's branch decides, so a
+    # critical alert cannot be cleared by someone who never serves the customer.
+    ALERT_RESOLVE = "alert_resolve"
+
+
+class Scope(enum.StrEnum):
+    FIRM = "firm"
+    BRANCH = "branch"
+    BOOK = "book"
+
+
+_REP = Role.SALES_REP
+_DEDICATED = Role.DEDICATED_MANAGER
+_MANAGER = Role.BRANCH_MANAGER
+_TRAINER = Role.TRAINER
+_EXECUTIVE = Role.EXECUTIVE
+_ADMIN = Role.ADMIN
+
+# role -> action -> the widest scope the role reaches with it. A missing pair is a refusal.
+# Reading one customer record is firm-wide for every customer-facing role (any branch serves
+# any customer); lists, summaries and exports of customers follow the narrower scopes.
+GRANTS: dict[Role, dict[Action, Scope]] = {
+    _REP: {
+        Action.CUSTOMER_READ: Scope.FIRM,
+        Action.CUSTOMER_WRITE: Scope.FIRM,
+        Action.ALERT_RESOLVE: Scope.BRANCH,
+        Action.AGENDA_WORK: Scope.BOOK,
+        Action.CAMPAIGN_READ: Scope.BOOK,
+        Action.CONTACT_READ: Scope.BOOK,
+        Action.SENSITIVE_NOTE_READ: Scope.BOOK,
+        Action.OVERVIEW_READ: Scope.BOOK,
+    },
+    _DEDICATED: {
+        Action.CUSTOMER_READ: Scope.FIRM,
+        Action.CUSTOMER_WRITE: Scope.FIRM,
+        Action.ALERT_RESOLVE: Scope.BRANCH,
+        Action.AGENDA_WORK: Scope.BOOK,
+        Action.CAMPAIGN_READ: Scope.BOOK,
+        Action.CONTACT_READ: Scope.BOOK,
+        Action.SENSITIVE_NOTE_READ: Scope.BOOK,
+        Action.OVERVIEW_READ: Scope.BOOK,
+    },
+    _MANAGER: {
+        Action.CUSTOMER_READ: Scope.FIRM,
+        Action.CUSTOMER_WRITE: Scope.FIRM,
+        Action.ALERT_RESOLVE: Scope.BRANCH,
+        Action.AGENDA_TEAM_READ: Scope.BRANCH,
+        Action.KPI_READ: Scope.BRANCH,
+        Action.USAGE_READ: Scope.BRANCH,
+        Action.TRAINING_READ: Scope.BRANCH,
+        Action.SEGMENT_READ: Scope.BRANCH,
+        Action.SEGMENT_WRITE: Scope.BRANCH,
+        Action.CAMPAIGN_READ: Scope.BRANCH,
+        Action.CAMPAIGN_WRITE: Scope.BRANCH,
+        Action.EXPORT: Scope.BRANCH,
+        Action.CONTACT_READ: Scope.BRANCH,
+        Action.SENSITIVE_NOTE_READ: Scope.BRANCH,
+        Action.OVERVIEW_READ: Scope.BRANCH,
+    },
+    _TRAINER: {
+        Action.USAGE_READ: Scope.FIRM,
+        Action.TRAINING_READ: Scope.FIRM,
+        Action.TRAINING_WRITE: Scope.FIRM,
+    },
+    _EXECUTIVE: {
+        Action.CUSTOMER_READ: Scope.FIRM,
+        Action.CUSTOMER_WRITE: Scope.FIRM,
+        Action.ALERT_RESOLVE: Scope.FIRM,
+        Action.AGENDA_TEAM_READ: Scope.FIRM,
+        Action.KPI_READ: Scope.FIRM,
+        Action.USAGE_READ: Scope.FIRM,
+        Action.TRAINING_READ: Scope.FIRM,
+        Action.SEGMENT_READ: Scope.FIRM,
+        Action.SEGMENT_WRITE: Scope.FIRM,
+        Action.CAMPAIGN_READ: Scope.FIRM,
+        Action.CAMPAIGN_WRITE: Scope.FIRM,
+        Action.EXPORT: Scope.FIRM,
+        Action.CONTACT_READ: Scope.FIRM,
+        Action.SENSITIVE_NOTE_READ: Scope.FIRM,
+        Action.OVERVIEW_READ: Scope.FIRM,
+    },
+    _ADMIN: {
+        Action.AGENDA_RULES_WRITE: Scope.FIRM,
+        Action.JOBS_RUN: Scope.FIRM,
+        Action.CALENDAR_WRITE: Scope.FIRM,
+        Action.KPI_READ: Scope.FIRM,
+        Action.KPI_TARGETS_WRITE: Scope.FIRM,
+        Action.IMPORT: Scope.FIRM,
+        Action.USERS_ADMIN: Scope.FIRM,
+        Action.AUDIT_READ: Scope.FIRM,
+        Action.AUDIT_REVIEW: Scope.FIRM,
+        # The dictionary documents the tables behind the console: a tool for those who load
+        # and look after the data, not a page for the people who work with customers.
+        Action.DICTIONARY_READ: Scope.FIRM,
+    },
+}
+
+
+# Actions a role allows only to the people an admin granted them (see `access_grants`).
+EXPLICIT_GRANT_ACTIONS = frozenset({Action.EXPORT})
+
+
+def scope_of(user: SignedInUser, action: Action) -> Scope | None:
+    return GRANTS.get(user.role, {}).get(action)
+
+
+def permits(user: SignedInUser, action: Action, *, branch_id: int | None = None) -> bool:
+    """Whether `user` may do `action`, on `branch_id`'s data when one is named."""
+    scope = scope_of(user, action)
+    if scope is None:
+        return False
+    if branch_id is None or scope is Scope.FIRM:
+        return True
+    return branch_id == user.branch_id
+
+
+def require(user: SignedInUser, action: Action, *, branch_id: int | None = None) -> Scope:
+    """The scope `user` reaches with `action`; raises AccessDenied when the policy refuses."""
+    if not permits(user, action, branch_id=branch_id):
+        if scope_of(user, action) is None:
+            raise AccessDenied("access_denied_role", role=user.role, action=action)
+        raise AccessDenied("access_denied_branch")
+    scope = scope_of(user, action)
+    assert scope is not None
+    return scope
+
+
+def branch_condition(
+    user: SignedInUser, action: Action, branch_column: ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """SQL condition keeping the rows of the branches `user` reaches with `action`."""
+    scope = scope_of(user, action)
+    if scope is None:
+        return false()
+    if scope is Scope.FIRM:
+        return true()
+    return branch_column == user.branch_id
+
+
+def customer_condition(user: SignedInUser, action: Action) -> ColumnElement[bool]:
+    """SQL condition keeping the customers `user` reaches with `action`: the firm, the home
+    branch, or the customers they manage."""
+    scope = scope_of(user, action)
+    if scope is Scope.FIRM:
+        return true()
+    if scope is Scope.BRANCH:
+        return Customer.home_branch_id == user.branch_id
+    if scope is Scope.BOOK and user.employee_id is not None:
+        return Customer.manager_id == user.employee_id
+    return false()
+
+
+def of_customers_in_scope(
+    stmt: Select[Any], user: SignedInUser, action: Action, customer_id: ColumnElement[int]
+) -> Select[Any]:
+    """`stmt` kept to rows (accounts, notes, alerts) of customers `user` reaches with `action`.
+    Firm-wide it adds nothing: a join to millions of customers would filter none out."""
+    if scope_of(user, action) is Scope.FIRM:
+        return stmt
+    return stmt.join(Customer, Customer.id == customer_id).where(customer_condition(user, action))
+
+
+def roles_permitted(action: Action) -> frozenset[Role]:
+    """The roles that may do `action` at all: navigation lists a page for these roles only."""
+    return frozenset(role for role, grants in GRANTS.items() if action in grants)
+
+
+def reaches_customer(
+    user: SignedInUser, action: Action, *, home_branch_id: int, manager_id: int | None
+) -> bool:
+    """Whether `action`'s scope covers one customer: the firm, its home branch, or its book."""
+    scope = scope_of(user, action)
+    if scope is Scope.FIRM:
+        return True
+    if scope is Scope.BRANCH:
+        return home_branch_id == user.branch_id
+    if scope is Scope.BOOK:
+        return manager_id is not None and manager_id == user.employee_id
+    return False
+
+
+def holds_grant(conn: Connection, user: SignedInUser, action: Action) -> bool:
+    """Whether an admin granted `user` the explicit permission `action` (not revoked)."""
+    granted = conn.execute(
+        select(AccessGrant.id)
+        .where(
+            AccessGrant.user_id == user.user_id,
+            AccessGrant.action == action.value,
+            AccessGrant.revoked_at.is_(None),
+        )
+        .limit(1)
+    ).first()
+    return granted is not None
+
+
+def permits_granted(
+    conn: Connection, user: SignedInUser, action: Action, *, branch_id: int | None = None
+) -> bool:
+    """`permits`, plus the explicit grant for the actions that need one (pages ask this
+    before offering a download button)."""
+    if not permits(user, action, branch_id=branch_id):
+        return False
+    return action not in EXPLICIT_GRANT_ACTIONS or holds_grant(conn, user, action)
+
+
+def require_granted(
+    conn: Connection, user: SignedInUser, action: Action, *, branch_id: int | None = None
+) -> Scope:
+    """`require`, plus the explicit grant for the actions that need one."""
+    scope = require(user, action, branch_id=branch_id)
+    if action in EXPLICIT_GRANT_ACTIONS and not holds_grant(conn, user, action):
+        raise AccessDenied("access_denied_no_grant", action=action)
+    return scope

@@ -1,0 +1,153 @@
+"""What a role's home page summarises: the data the signed-in user answers for.
+
+AUM and open accounts follow data_access/metrics.py (an account belongs to the branch that
+booked it); training figures are data_access/training.py's totals, as on the training page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import ColumnElement, Connection, Row, Select, func, select
+
+from data_access import training
+from data_access.core import metrics
+from data_access.core.models import (
+    Account,
+    Alert,
+    Base,
+    Branch,
+    Consultation,
+    Customer,
+    Employee,
+    Setting,
+    TrainingCourse,
+)
+from data_access.core.policy import (
+    Action,
+    branch_condition,
+    customer_condition,
+    of_customers_in_scope,
+    require,
+)
+from data_access.core.security import (
+    SignedInUser,
+)
+
+RECENT_DAYS = 30
+MATURITY_HORIZON_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeSummary:
+    """Headline counts for the customers a user answers for, as of `as_of`."""
+
+    as_of: dt.date
+    customers: int
+    open_accounts: int
+    aum_krw: int
+    open_alerts: int
+    consultations_recent: int
+    maturing_soon: int
+    branches: int
+    staff: int
+
+
+def scope_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> ScopeSummary:
+    """Customers open on `as_of`; their AUM and accounts by metrics.aum_accounts (the
+    branch's booked accounts, or a book's); consultations in the 30 days up to `as_of`;
+    maturities in the 30 days after."""
+    require(user, Action.OVERVIEW_READ)
+    in_scope = customer_condition(user, Action.OVERVIEW_READ)
+    customers = conn.execute(
+        select(func.count()).select_from(Customer).where(in_scope, Customer.closed_on.is_(None))
+    ).scalar_one()
+
+    def count_in_scope(stmt: Select[Any], customer_id: ColumnElement[int]) -> Row[Any]:
+        return conn.execute(
+            of_customers_in_scope(stmt, user, Action.OVERVIEW_READ, customer_id)
+        ).one()
+
+    open_account = Account.closed_on.is_(None)
+    accounts = conn.execute(
+        select(func.count(), func.coalesce(func.sum(Account.market_value_krw), 0))
+        .select_from(Account)
+        .where(open_account, metrics.aum_accounts(user, Action.OVERVIEW_READ))
+    ).one()
+    horizon = as_of + dt.timedelta(days=MATURITY_HORIZON_DAYS)
+    maturing = count_in_scope(
+        select(func.count())
+        .select_from(Account)
+        .where(open_account, Account.maturity_date.between(as_of, horizon)),
+        Account.customer_id,
+    )[0]
+    open_alerts = count_in_scope(
+        select(func.count()).select_from(Alert).where(Alert.resolved_at.is_(None)),
+        Alert.customer_id,
+    )[0]
+    since = dt.datetime.combine(as_of - dt.timedelta(days=RECENT_DAYS - 1), dt.time())
+    until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    consultations = count_in_scope(
+        select(func.count())
+        .select_from(Consultation)
+        .where(Consultation.occurred_at >= since, Consultation.occurred_at < until),
+        Consultation.customer_id,
+    )[0]
+    branches = conn.execute(
+        select(func.count())
+        .select_from(Branch)
+        .where(Branch.is_active, branch_condition(user, Action.OVERVIEW_READ, Branch.id))
+    ).scalar_one()
+    staff = conn.execute(
+        select(func.count())
+        .select_from(Employee)
+        .where(Employee.is_active, Employee.branch_id.is_not(None))
+        .where(branch_condition(user, Action.OVERVIEW_READ, Employee.branch_id))
+    ).scalar_one()
+    return ScopeSummary(
+        as_of=as_of,
+        customers=customers,
+        open_accounts=accounts[0],
+        aum_krw=int(accounts[1]),
+        open_alerts=open_alerts,
+        consultations_recent=consultations,
+        maturing_soon=maturing,
+        branches=branches,
+        staff=staff,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingSummary:
+    active_courses: int
+    totals: training.TrainingTotals
+
+
+def training_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> TrainingSummary:
+    """The active courses, and the training totals of the staff in the user's scope on `as_of`
+    (training.training_totals: the training page's figures)."""
+    totals = training.training_totals(conn, user, as_of)
+    courses = conn.execute(
+        select(func.count()).select_from(TrainingCourse).where(TrainingCourse.is_retired.is_(False))
+    ).scalar_one()
+    return TrainingSummary(active_courses=courses, totals=totals)
+
+
+def table_row_counts(conn: Connection, user: SignedInUser) -> pl.DataFrame:
+    """Rows per table, for admins checking what a database holds."""
+    require(user, Action.JOBS_RUN)
+    names, counts = [], []
+    for table in Base.metadata.sorted_tables:
+        names.append(str(table.name))
+        counts.append(conn.execute(select(func.count()).select_from(table)).scalar_one())
+    return pl.DataFrame(
+        {"table": names, "rows": counts}, schema={"table": pl.String, "rows": pl.Int64}
+    )
+
+
+def demo_settings(conn: Connection) -> dict[str, str]:
+    """The settings rows, e.g. whether this database holds demo data and as of which day."""
+    return {key: value for key, value in conn.execute(select(Setting.key, Setting.value))}
