@@ -656,7 +656,7 @@ def load_features(engine: Engine, user: SignedInUser) -> FeatureCopy:
     """
     require(user, Action.SEGMENT_READ)
     copy = _load_features(engine)
-    return dataclasses.replace(copy, frame=in_scope(copy.frame, user))
+    return dataclasses.replace(copy, frame=in_scope(copy, user))
 
 
 def _load_features(engine: Engine) -> FeatureCopy:
@@ -723,17 +723,18 @@ AGE_BANDS = (20, 30, 40, 50, 60, 70, 80)  # lower bounds; the first band is "und
 AUM_BANDS_KRW = (0, 1_000_000, 10_000_000, 50_000_000, 100_000_000, 500_000_000, 1_000_000_000)
 
 
-def in_scope(frame: pl.DataFrame, user: SignedInUser) -> pl.DataFrame:
-    """The customers `user` may count: the whole firm, or a branch manager's own branch."""
+def in_scope(copy: FeatureCopy, user: SignedInUser) -> pl.DataFrame:
+    """The customers of `copy` that `user` may count: the whole firm, or a branch manager's own
+    branch. The policy is asked before the copy is touched."""
     scope = require(user, Action.SEGMENT_READ)
     if scope is Scope.FIRM:
-        return frame
-    return frame.filter(pl.col("branch_id") == user.branch_id)
+        return copy.frame
+    return copy.frame.filter(pl.col("branch_id") == user.branch_id)
 
 
 def members(copy: FeatureCopy, user: SignedInUser, spec: Group) -> pl.DataFrame:
     """The rows of the copy in `user`'s scope that match `spec`."""
-    frame = in_scope(copy.frame, user)
+    frame = in_scope(copy, user)
     condition = expression(spec)
     return frame if condition is None else frame.filter(condition)
 
@@ -798,7 +799,7 @@ def profile(copy: FeatureCopy, user: SignedInUser, spec: Group) -> SegmentProfil
     The everyone-side depends only on the copy and the scope, so it is computed once per
     copy and branch and kept in memory.
     """
-    everyone = in_scope(copy.frame, user)
+    everyone = in_scope(copy, user)
     condition = expression(spec)
     if condition is None:
         matched = everyone
@@ -831,7 +832,7 @@ def profile(copy: FeatureCopy, user: SignedInUser, spec: Group) -> SegmentProfil
 
 def choices(copy: FeatureCopy, user: SignedInUser) -> dict[str, list[str]]:
     """The values of each choice field found in the copy, for the filter builder's lists."""
-    frame = in_scope(copy.frame, user)
+    frame = in_scope(copy, user)
     found = {
         field: sorted(frame[COLUMN_OF.get(field, field)].drop_nulls().unique().to_list())
         for field in ("occupation", "region", "branch")
