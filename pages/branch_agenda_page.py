@@ -175,9 +175,9 @@ if not reasons.is_empty():
     counts_table(
         staff,
         {
-            t("col_employee_no"): staff["employee_no"],
             t("col_name"): staff["name"],
-            t("col_branch"): staff["branch_code"],
+            t("col_branch"): staff[f"branch_name_{language()}"],
+            t("col_employee_no"): staff["employee_no"],
         },
     )
     st.subheader(t("agenda_by_reason"))

@@ -162,6 +162,9 @@ def test_branch_manager_sees_completion_by_employee_and_reason(console):
     by_employee = at.dataframe[0].value
     # Every active staff member of the branch, the manager with nothing today among them.
     assert by_employee["사번"].tolist() == ["E2", "E3"]
+    # People by name and branch by name first; the employee number is a detail.
+    assert list(by_employee.columns[:3]) == ["이름", "지점", "사번"]
+    assert set(by_employee["지점"]) == {"강남지점"}
     assert by_employee["항목"].tolist() == [0, 2]
     by_reason = at.dataframe[1].value
     assert by_reason["사유"].tolist() == ["만기 도래 계좌", "DM 발송 대상"]

@@ -55,6 +55,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    SQLColumnExpression,
     and_,
     case,
     cast,
@@ -70,6 +71,9 @@ from sqlalchemy.orm import Session, aliased
 from data_access import customers, segments
 from data_access.core import job_runs, metrics
 from data_access.core.db import (
+    FrameSchema,
+    PolarsType,
+    Read,
     bulk_insert,
     day_of,
     month_day,
@@ -591,7 +595,7 @@ def rules_frame(conn: Connection, user: SignedInUser) -> pl.DataFrame:
 
 Source = Engine | Connection
 
-ITEM_SCHEMA = {
+ITEM_SCHEMA: FrameSchema = {
     "customer_id": pl.Int64,
     "employee_id": pl.Int64,
     "branch_id": pl.Int64,
@@ -624,13 +628,15 @@ class _Needs:
             return max(values) if values else None
 
         kinds = {rule.kind for rule in rules}
-        dormant = [rule.spec.params.min_aum_krw for rule in rules if rule.kind == RuleKind.DORMANT]
+        dormant = [
+            rule.spec.params.min_aum_krw for rule in rules if isinstance(rule.spec, DormantRule)
+        ]
         return cls(
             tiers=frozenset(tier.value for rule in rules for tier in rule.spec.tiers),
             event_kinds=frozenset(
                 kind
                 for rule in rules
-                if rule.kind == RuleKind.LIFE_EVENT
+                if isinstance(rule.spec, LifeEventRule)
                 for kind in rule.spec.params.events
             ),
             event_days=widest(RuleKind.LIFE_EVENT, lambda p: p.within_days),
@@ -641,7 +647,7 @@ class _Needs:
             holdings=bool(kinds & {RuleKind.DORMANT, RuleKind.CHURN_RISK, RuleKind.CONTACT_DUE}),
             opened_on=bool(kinds & {RuleKind.DORMANT, RuleKind.CONTACT_DUE}),
             consents=any(
-                rule.kind == RuleKind.CONTACT_DUE and rule.spec.params.channel != "any"
+                isinstance(rule.spec, ContactDueRule) and rule.spec.params.channel != "any"
                 for rule in rules
             ),
         )
@@ -672,10 +678,10 @@ def _is_leap(year: int) -> bool:
 
 def _feature_reads(
     source: Source, needs: _Needs, day: dt.date
-) -> dict[str, tuple[Any, dict[str, pl.DataType]]]:
+) -> dict[str, Read]:
     """Name -> (statement, column types) of every read the rules need."""
     start = _start_of(day)
-    book_columns = [
+    book_columns: list[SQLColumnExpression[Any]] = [
         Customer.id.label("customer_id"),
         Customer.manager_id.label("employee_id"),
         Customer.tier,
@@ -686,7 +692,7 @@ def _feature_reads(
         # A TM item is a call: a number on the do-not-call list takes none (issue #22).
         may_call = Customer.consent_tm & ~customers.listed_for_calls()
         book_columns += [Customer.consent_dm, may_call.label("consent_tm")]
-    reads: dict[str, tuple[Any, dict[str, pl.DataType]]] = {
+    reads: dict[str, Read] = {
         "book": (
             select(*book_columns).where(
                 Customer.manager_id.is_not(None),
@@ -713,7 +719,7 @@ def _feature_reads(
         # before the business date, one index seek per customer (not a scan of all history).
         aum = cast(func.sum(Account.market_value_krw), BigInteger)  # not NUMERIC on PostgreSQL
         columns = [Account.customer_id, aum.label("aum_krw")]
-        schema: dict[str, pl.DataType] = {"customer_id": pl.Int64, "aum_krw": pl.Int64}
+        schema: dict[str, PolarsType] = {"customer_id": pl.Int64, "aum_krw": pl.Int64}
         if needs.dormant_min_aum is not None:
             tx = aliased(Transaction)
             last = (
@@ -796,7 +802,7 @@ def _feature_reads(
     return reads
 
 
-def _suppressed(day: dt.date) -> Any:
+def _suppressed(day: dt.date) -> Select[Any]:
     """(rule, customer) pairs kept off the list on `day` by an earlier worked item: snoozed
     until after `day`, or done/unreachable while its event is still ahead or recently."""
     item = AgendaItem
@@ -819,7 +825,7 @@ def _suppressed(day: dt.date) -> Any:
 
 
 def _read_features(
-    source: Source, reads: Mapping[str, tuple[Any, dict[str, pl.DataType]]]
+    source: Source, reads: Mapping[str, Read]
 ) -> dict[str, pl.DataFrame]:
     return read_arrow_frames(source, reads)
 
@@ -858,7 +864,8 @@ BOOK_KEYS = ("customer_id", "employee_id", "branch_id")
 def _life_event_items(
     rule: StoredRule, book: pl.LazyFrame, f: Features, day: dt.date
 ) -> pl.LazyFrame:
-    params: LifeEventParams = rule.spec.params
+    params = rule.spec.params
+    assert isinstance(params, LifeEventParams)  # ITEMS_BY_KIND calls this for its kind only
     this_year = _recurrence(pl.col("event_date"), day.year)
     next_year = _recurrence(pl.col("event_date"), day.year + 1)
     events = (
@@ -894,7 +901,8 @@ def _life_event_items(
 def _maturity_items(
     rule: StoredRule, book: pl.LazyFrame, f: Features, day: dt.date
 ) -> pl.LazyFrame:
-    params: MaturityParams = rule.spec.params
+    params = rule.spec.params
+    assert isinstance(params, MaturityParams)  # ITEMS_BY_KIND calls this for its kind only
     accounts = (
         f["maturities"]
         .filter(
@@ -926,7 +934,8 @@ def _maturity_items(
 
 
 def _dormant_items(rule: StoredRule, book: pl.LazyFrame, f: Features, day: dt.date) -> pl.LazyFrame:
-    params: DormantParams = rule.spec.params
+    params = rule.spec.params
+    assert isinstance(params, DormantParams)  # ITEMS_BY_KIND calls this for its kind only
     last_on = pl.col("last_tx_on")
     dormant = (
         f["holdings"]
@@ -969,7 +978,8 @@ def _window_totals(window: pl.LazyFrame, since: dt.date) -> pl.LazyFrame:
 def _churn_risk_items(
     rule: StoredRule, book: pl.LazyFrame, f: Features, day: dt.date
 ) -> pl.LazyFrame:
-    p: ChurnRiskParams = rule.spec.params
+    p = rule.spec.params
+    assert isinstance(p, ChurnRiskParams)  # ITEMS_BY_KIND calls this for its kind only
     since = day - dt.timedelta(days=p.window_days)
     net_outflow = pl.col("outflow_krw") - pl.col("inflow_krw")
     held_at_start = pl.col("aum_krw") + net_outflow
@@ -1069,7 +1079,8 @@ def _churn_risk_items(
 def _contact_due_items(
     rule: StoredRule, book: pl.LazyFrame, f: Features, day: dt.date
 ) -> pl.LazyFrame:
-    p: ContactDueParams = rule.spec.params
+    p = rule.spec.params
+    assert isinstance(p, ContactDueParams)  # ITEMS_BY_KIND calls this for its kind only
     limits = pl.LazyFrame(
         {
             "tier": [tier.value for tier in p.days_by_tier],
@@ -1167,8 +1178,7 @@ def compute_agenda(
                 pl.lit(rule.id, dtype=pl.Int64).alias("rule_id"),
                 pl.lit(rule.spec.priority, dtype=pl.Int64).alias("priority"),
             )
-            .select(list(ITEM_SCHEMA))
-            .cast(ITEM_SCHEMA)
+            .select(pl.col(name).cast(dtype) for name, dtype in ITEM_SCHEMA.items())
         )
     items = pl.concat(pl.collect_all(parts)).sort(
         "employee_id", "priority", "rule_id", "due_date", "customer_id"
@@ -1329,7 +1339,7 @@ def replace_items(conn: Connection, computed: ComputedAgenda) -> tuple[int, int]
 # ---------------------------------------------------------------------------------------------
 # A rep's day: the items, and working them.
 
-ITEM_VIEW_SCHEMA = {
+ITEM_VIEW_SCHEMA: FrameSchema = {
     "rule_id": pl.Int64,
     "kind": pl.String,
     "rule_name_ko": pl.String,
@@ -1543,7 +1553,7 @@ def work_items(
     return len(dict.fromkeys(items))
 
 
-STORED_ITEM_SCHEMA = {
+STORED_ITEM_SCHEMA: FrameSchema = {
     "business_date": pl.Date,
     **ITEM_SCHEMA,
     "status": pl.String,
@@ -1552,7 +1562,7 @@ STORED_ITEM_SCHEMA = {
     "consultation_id": pl.Int64,
     "created_at": pl.Datetime("us"),
 }
-WORKED_SCHEMA = {
+WORKED_SCHEMA: FrameSchema = {
     "rule_id": pl.Int64,
     "customer_id": pl.Int64,
     "status": pl.String,
@@ -1745,20 +1755,33 @@ def completion_by_employee(
     conn: Connection, user: SignedInUser, business_date: dt.date, *, branch_id: int | None = None
 ) -> pl.DataFrame:
     """Per employee with items on `business_date` or in the completion window:
-    employee_no, name, branch_code, the day's counts by status and completion_pct (see
-    _today_and_window)."""
+    employee_no, name, branch_code, branch_name_ko/_en, the day's counts by status and
+    completion_pct (see _today_and_window)."""
+    branch_columns = (
+        Branch.code.label("branch_code"),
+        Branch.name_ko.label("branch_name_ko"),
+        Branch.name_en.label("branch_name_en"),
+    )
 
     def grouped(on: Any, counts: list[Any]) -> Select[Any]:
         return (
-            select(Employee.employee_no, Employee.name, Branch.code.label("branch_code"), *counts)
+            select(Employee.employee_no, Employee.name, *branch_columns, *counts)
             .select_from(AgendaItem)
             .join(Employee, Employee.id == AgendaItem.employee_id)
             .outerjoin(Branch, Branch.id == AgendaItem.branch_id)
             .where(on, _team_scope(user, branch_id))
-            .group_by(Employee.employee_no, Employee.name, Branch.code)
+            .group_by(
+                Employee.employee_no, Employee.name, Branch.code, Branch.name_ko, Branch.name_en
+            )
         )
 
-    keys = {"employee_no": pl.String, "name": pl.String, "branch_code": pl.String}
+    keys = {
+        "employee_no": pl.String,
+        "name": pl.String,
+        "branch_code": pl.String,
+        "branch_name_ko": pl.String,
+        "branch_name_en": pl.String,
+    }
     worked = _today_and_window(conn, business_date, grouped, keys)
     if require(user, Action.AGENDA_TEAM_READ) is not Scope.FIRM:
         branch_id = user.branch_id
@@ -1767,7 +1790,7 @@ def completion_by_employee(
         # sees who has no items as well as who has.
         staff = read_frame(
             conn,
-            select(Employee.employee_no, Employee.name, Branch.code.label("branch_code"))
+            select(Employee.employee_no, Employee.name, *branch_columns)
             .join(Branch, Branch.id == Employee.branch_id)
             .where(Employee.branch_id == branch_id, Employee.is_active),
             keys,
