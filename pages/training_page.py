@@ -9,7 +9,6 @@ presses the button that applies the good rows.
 import datetime as dt
 import re
 
-import altair as alt
 import pandas as pd
 import polars as pl
 import streamlit as st
@@ -34,7 +33,13 @@ from ui.feedback import refusal_text
 from ui.format import count, day, percent
 from ui.i18n import language, t
 from ui.markup import sentence
-from ui.training_view import expiry_column, problems_csv, show_training_progress
+from ui.training_view import (
+    effect_chart,
+    expiry_column,
+    problems_csv,
+    show_training_progress,
+    title_column,
+)
 
 FEEDBACK_KEY = "training_feedback"
 CHECK_KEY = "training_import_check"
@@ -44,10 +49,6 @@ STATE_COLOURS = {
     training.EXPIRING: "background-color: #fff3cd; color: #664d03",
     training.VALID: "",
 }
-
-
-def title_column(frame: pl.DataFrame) -> pl.Series:
-    return frame["title_ko"] if language() == "ko" else frame["title_en"]
 
 
 def feedback() -> None:
@@ -533,8 +534,8 @@ def effect_tab(user: SignedInUser, as_of: dt.date) -> None:
         return
     st.dataframe(
         shown.select(
-            pl.col("course_code").alias(t("col_code")),
             title_column(shown).alias(t("col_course")),
+            pl.col("course_code").alias(t("col_code")),
             pl.col("people_before").alias(t("col_people_before")),
             pl.col("before_per_day").round(0).alias(t("col_before")),
             pl.col("people_after").alias(t("col_people_after")),
@@ -544,24 +545,7 @@ def effect_tab(user: SignedInUser, as_of: dt.date) -> None:
         hide_index=True,
         width="stretch",
     )
-    periods = {"before_per_day": t("training_before"), "after_per_day": t("training_after")}
-    long = shown.unpivot(
-        index="course_code", on=list(periods), variable_name="period", value_name="per_day"
-    ).with_columns(pl.col("period").replace_strict(periods))
-    chart = (
-        alt.Chart(long.drop_nulls("per_day"))
-        .mark_bar()
-        .encode(
-            x=alt.X("course_code:N", title=t("col_course")),
-            xOffset=alt.XOffset("period:N", sort=list(periods.values())),
-            y=alt.Y("per_day:Q", title=t("usage_per_person_day")),
-            color=alt.Color(
-                "period:N", title=t("training_col_period"), sort=list(periods.values())
-            ),
-            tooltip=["course_code:N", "period:N", alt.Tooltip("per_day:Q", format=".0f")],
-        )
-    )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(effect_chart(shown), width="stretch")
 
 
 user = session.require_user()

@@ -8,6 +8,7 @@ Handmade: CRM101 (12-month certificate), session 1 ended 2025-01-07; Kim (101) c
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
 import pytest
@@ -34,6 +35,7 @@ from data_access.core.policy import (
 from data_access.training import training
 from tests import usage_data
 from tests.handmade import EXECUTIVE, KIM, MANAGER_101, TRAINER
+from ui.training_view import effect_chart
 
 AS_OF = usage_data.AS_OF
 GOOD_AND_BAD = """employee_no,course_code,completed_on,score
@@ -205,6 +207,12 @@ def test_usage_before_and_after_a_course(db):
     ).rows()
     assert rows == [("CRM101", 1, 2.5, 1, 5.0), ("SAL101", 1, 2.0, 0, None)]
     assert effect["change_pct"].to_list() == [100.0, None]
+    chart = effect_chart(effect).to_dict()
+    # Courses by name down the side, never by code along a crowded bottom.
+    assert chart["encoding"]["y"]["field"] == "course"
+    (rows,) = chart["datasets"].values()
+    assert {row["course"] for row in rows} == set(effect["title_ko"])
+    assert "course_code" not in json.dumps(chart)
 
 
 def test_before_after_without_usage_counts_is_empty(db):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -12,6 +13,11 @@ from data_access.exports import (
     neutralise_formulas,
 )
 from ui.i18n import language, t
+
+
+def title_column(frame: pl.DataFrame) -> pl.Series:
+    """A course's title in the reader's language."""
+    return frame["title_ko"] if language() == "ko" else frame["title_en"]
 
 
 def expiry_text(days_left: int) -> str:
@@ -74,3 +80,31 @@ def problems_csv(problems: pl.DataFrame) -> bytes:
     run when the CSV is opened, so it is defused as every export's is.
     """
     return neutralise_formulas(problems).write_csv(include_bom=True).encode()
+
+
+def effect_chart(effect: pl.DataFrame) -> alt.Chart:
+    """Actions per person-day before and after each course (`training.before_after` rows),
+    courses by name down the side: their names are long, and read whole there."""
+    periods = {"before_per_day": t("training_before"), "after_per_day": t("training_after")}
+    long = (
+        effect.with_columns(title_column(effect).alias("course"))
+        .unpivot(index="course", on=list(periods), variable_name="period", value_name="per_day")
+        .with_columns(pl.col("period").replace_strict(periods))
+    )
+    return (
+        alt.Chart(long.drop_nulls("per_day"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("course:N", title=None, axis=alt.Axis(labelLimit=320)),
+            yOffset=alt.YOffset("period:N", sort=list(periods.values())),
+            x=alt.X("per_day:Q", title=t("usage_per_person_day")),
+            color=alt.Color(
+                "period:N", title=t("training_col_period"), sort=list(periods.values())
+            ),
+            tooltip=[
+                alt.Tooltip("course:N", title=t("col_course")),
+                alt.Tooltip("period:N", title=t("training_col_period")),
+                alt.Tooltip("per_day:Q", title=t("usage_per_person_day"), format=".0f"),
+            ],
+        )
+    )
