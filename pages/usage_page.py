@@ -28,7 +28,7 @@ from data_access.core.security import (
     SignedInUser,
 )
 from ui import branch_link, charts, kpi_view, session
-from ui.format import count, day
+from ui.format import count, day, short_day
 from ui.i18n import language, t
 from ui.markup import literal
 from ui.navigation import PAGES
@@ -328,19 +328,25 @@ def one_person(user: SignedInUser, people: pl.DataFrame, as_of: dt.date) -> None
     if activity.daily.is_empty():
         st.caption(t("usage_person_none"))
     else:
+        days = sorted(set(activity.daily["day"]))
+        labels = [short_day(value) for value in days]
         daily = activity.daily.with_columns(
             worded("action", "action_").alias("feature"),
-            pl.col("day").dt.to_string("%m-%d").alias("date"),
+            pl.col("day").replace_strict(days, labels, return_dtype=pl.String).alias("date"),
         )
         domain = [0, max(activity.busiest_day_actions, metrics.ACTIONS_NORM_PER_DAY) * 1.1]
         bars = (
             alt.Chart(daily)
             .mark_bar()
             .encode(
-                x=alt.X("date:O", title=t("col_day"), axis=alt.Axis(labelAngle=0)),
+                x=alt.X("date:O", title=t("col_day"), sort=labels, axis=alt.Axis(labelAngle=0)),
                 y=alt.Y("events:Q", title=t("col_actions"), scale=alt.Scale(domain=domain)),
                 color=alt.Color("feature:N", title=t("col_feature")),
-                tooltip=["date:O", "feature:N", "events:Q"],
+                tooltip=[
+                    alt.Tooltip("date:O", title=t("col_day")),
+                    alt.Tooltip("feature:N", title=t("col_feature")),
+                    alt.Tooltip("events:Q", title=t("col_actions")),
+                ],
             )
         )
         norm = (

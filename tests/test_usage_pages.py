@@ -5,6 +5,7 @@ as of 2026-03-10; the figures asserted are those worked out in tests/test_usage.
 """
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -379,3 +380,16 @@ def test_a_branch_managers_home_names_staff_idle_today_or_below_the_norm(console
     staff = table_with(console, "이름", "1일 사용")
     assert staff["이름"].tolist() == ["오지점", "김영업"]
     assert staff["오늘 사용"].tolist() == ["아니요", "예"]
+
+
+def test_one_persons_daily_chart_writes_days_in_the_readers_language(console):
+    at = open_page(console, "manager", USAGE_PAGE)
+    at.selectbox(key="usage_person").set_value(3).run()
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    person = next(spec for spec in specs if "layer" in spec and "date" in json.dumps(spec))
+    x = person["layer"][0]["encoding"]["x"]
+    # "3월 9일" in Korean, in date order; never "03-09".
+    assert all(re.fullmatch(r"\d{1,2}월 \d{1,2}일", label) for label in x["sort"])
+    assert x["sort"] == sorted(
+        x["sort"], key=lambda label: [int(n) for n in re.findall(r"\d+", label)]
+    )

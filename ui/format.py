@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_compact_currency, format_currency, format_decimal
 
 from ui.i18n import language
@@ -39,3 +39,8 @@ def percent(value: float | None) -> str:
 
 def day(value: dt.date) -> str:
     return format_date(value, format="long", locale=_locale())
+
+
+def short_day(value: dt.date) -> str:
+    """A day within a short span, as the language writes it: 11월 9일 / Nov 9."""
+    return format_skeleton("MMMd", value, locale=_locale())
