@@ -25,7 +25,7 @@ from ui import session
 from ui.contact_settings_section import show_contact_settings
 from ui.failures import guarded
 from ui.format import count, krw, krw_compact
-from ui.i18n import MESSAGES, language, t
+from ui.i18n import has_message, language, t
 from ui.markup import literal
 
 RESULT_KEY = "agenda_rule_result"
@@ -35,7 +35,7 @@ STARTERS = {raw["kind"]: raw for raw in agenda.DEFAULT_RULES}
 
 def field_label(name: str) -> str:
     key = f"rule_field_{name}"
-    return t(key) if key in MESSAGES else name
+    return t(key) if has_message(key) else name
 
 
 def key(choice: str, name: str) -> str:
@@ -44,7 +44,7 @@ def key(choice: str, name: str) -> str:
 
 def option_label(name: str, option: str) -> str:
     label = {"events": f"event_{option}", "channel": f"rule_channel_{option}"}.get(name)
-    return t(label) if label and label in MESSAGES else option
+    return t(label) if label and has_message(label) else option
 
 
 def param_widget(choice: str, spec: agenda.ParamField, current: Any) -> None:
@@ -140,7 +140,7 @@ def problem_text(problem: agenda.RuleProblem) -> str:
     """The problem for a Markdown list: a field of the rule's own JSON is shown as typed."""
     field = literal(field_label(problem.field))
     message_key = f"rule_problem_{problem.code}"
-    if message_key not in MESSAGES:
+    if not has_message(message_key):
         return f"{field}: {literal(problem.message)}"
     return t(message_key, field=field, limit=problem.limit)
 

@@ -38,7 +38,7 @@ from ui.consent_section import show_consent_panel
 from ui.failures import guarded
 from ui.feedback import refusal_text, show_refusal
 from ui.format import count, day, krw, krw_compact
-from ui.i18n import MESSAGES, language, t
+from ui.i18n import has_message, language, t
 from ui.markup import literal
 
 log = logging.getLogger("dreams")
@@ -55,7 +55,7 @@ HIGHLIGHT = "background-color: rgba(255, 196, 0, 0.25)"
 def label(prefix: str, code: str | None) -> str:
     """A stored code (kind, channel, outcome) in the user's language; unknown codes as stored."""
     key = f"{prefix}_{code}"
-    return t(key) if key in MESSAGES else (code or "")
+    return t(key) if has_message(key) else (code or "")
 
 
 def localized(ko: str | None, en: str | None) -> str:

@@ -17,7 +17,7 @@ from ui import kpi_view, session
 from ui.format import count, day, krw_compact, percent
 from ui.i18n import language, t
 from ui.markup import sentence
-from ui.messages import MESSAGES
+from ui.messages import has_message
 from ui.training_view import expiry_text
 
 SUMMARY_TTL_S = 600
@@ -195,7 +195,7 @@ def show_certificates(user: SignedInUser, as_of: dt.date) -> None:
 
 def job_label(job: str) -> str:
     key = f"job_{job}"
-    return t(key) if key in MESSAGES else job
+    return t(key) if has_message(key) else job
 
 
 def show_job_health(user: SignedInUser) -> None:

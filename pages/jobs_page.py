@@ -17,7 +17,7 @@ from ui import background, session
 from ui.failures import guarded
 from ui.feedback import refusal_text
 from ui.format import count, day
-from ui.i18n import MESSAGES, language, t
+from ui.i18n import has_message, language, t
 from ui.markup import literal, sentence
 
 FEEDBACK_KEY = "jobs_feedback"
@@ -101,7 +101,7 @@ def first_line(error: str | None) -> str:
 
 def job_name(job: str) -> str:
     key = f"job_{job}"
-    return t(key) if key in MESSAGES else job
+    return t(key) if has_message(key) else job
 
 
 def rule_items_text(items: list[dict]) -> str:

@@ -24,7 +24,10 @@ from data_access.core.models import (
 from data_access.core.policy import (
     Action,
 )
-from ui.messages import MESSAGES, translate
+from ui.catalogs import entries
+from ui.messages import translate
+
+CATALOGS = {language: entries(language) for language in ("ko", "en")}
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted([*(ROOT / "data_access").rglob("*.py"), *(ROOT / "jobs").rglob("*.py")])
@@ -129,13 +132,13 @@ def test_each_raised_code_is_a_catalogue_sentence_naming_its_values() -> None:
         code = call.args[0]
         choices = [code.body, code.orelse] if isinstance(code, ast.IfExp) else [code]
         if all(isinstance(c, ast.Constant) and isinstance(c.value, str) for c in choices):
-            keys = [c.value for c in choices if c.value in MESSAGES]
+            keys = [c.value for c in choices if c.value in CATALOGS["en"]]
             if len(keys) < len(choices):
                 keys = []
         elif isinstance(code, ast.JoinedStr) and isinstance(code.values[0], ast.Constant):
             # A code chosen among keys sharing a prefix: each of them must fit the call.
             prefix = code.values[0].value
-            keys = [key for key in MESSAGES if key.startswith(prefix)]
+            keys = [key for key in CATALOGS["en"] if key.startswith(prefix)]
         else:
             continue  # a refusal passed on with its code (a child process, a re-raise)
         if not keys:
@@ -143,7 +146,8 @@ def test_each_raised_code_is_a_catalogue_sentence_naming_its_values() -> None:
         named = {keyword.arg for keyword in call.keywords} - {None, "problems"}
         passes_more = any(keyword.arg is None for keyword in call.keywords)
         for key in keys:
-            for language, text in zip(("ko", "en"), MESSAGES[key], strict=True):
+            for language, catalog in CATALOGS.items():
+                text = catalog[key]
                 wanted = placeholders(text)
                 if not named <= wanted or (not passes_more and wanted != named):
                     problems.append(
@@ -167,8 +171,8 @@ def test_no_refusal_carries_an_english_sentence() -> None:
 def test_both_languages_name_the_same_values() -> None:
     differ = [
         key
-        for key, (korean, english) in MESSAGES.items()
-        if placeholders(korean) != placeholders(english)
+        for key, korean in CATALOGS["ko"].items()
+        if placeholders(korean) != placeholders(CATALOGS["en"][key])
     ]
     assert differ == []
 

@@ -44,7 +44,7 @@ from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, PASSWORD, TRAINER
 from tests.test_app import TIMEOUT_S, sign_in
 from tests.test_customer_page import give_reason
 from tests.test_security_pages import REFUSAL_TITLE, open_url, titles
-from ui.i18n import MESSAGES
+from ui.messages import translate
 
 ROOT = Path(__file__).resolve().parent.parent
 INJECTIONS = [
@@ -198,9 +198,8 @@ def test_hostile_file_shapes_are_refused_with_a_short_sentence_before_any_write(
     with pytest.raises(imports.ImportRefused) as refused:
         imports.run_import(handmade, ADMIN, Path(file_name).stem, path, **limits)
     assert refused.value.code == f"import_refused_{code}"
-    korean, english = MESSAGES[f"import_refused_{code}"]
-    for sentence in (korean, english):
-        assert len(sentence.format(**refused.value.values)) < 600
+    for language in ("ko", "en"):
+        assert len(translate(f"import_refused_{code}", language, **refused.value.values)) < 600
     database_intact(handmade)
 
 

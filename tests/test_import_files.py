@@ -22,7 +22,7 @@ from data_access.imports import imports, workbooks
 from tests import handmade
 from tests import imports_data as files
 from tests.handmade import ADMIN
-from ui.i18n import MESSAGES
+from ui.messages import translate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,7 @@ def test_a_cell_at_the_far_corner_of_the_sheet_is_refused_without_building_the_g
     refused = refusal(path)
     assert refused.code == "import_refused_sheet_too_large"
     assert refused.values == {"rows": "1,048,576", "columns": "16,384", "limit": "100,000,000"}
-    english = MESSAGES["import_refused_sheet_too_large"][1].format(**refused.values)
+    english = translate("import_refused_sheet_too_large", "en", **refused.values)
     assert "1,048,576 rows × 16,384 columns" in english and "Nothing was saved" in english
 
 
@@ -201,5 +201,6 @@ def test_every_refusal_reads_in_korean_and_english():
         "column_name_too_long",
     }
     for code in codes:
-        korean, english = MESSAGES[f"import_refused_{code}"]
+        key = f"import_refused_{code}"
+        korean, english = translate(key, "ko"), translate(key, "en")
         assert "저장된 것은 없습니다" in korean and "Nothing was saved" in english

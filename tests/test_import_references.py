@@ -17,7 +17,7 @@ from data_access.core.models import (
 from data_access.imports import imports
 from tests import imports_data as files
 from tests.handmade import ADMIN
-from ui.i18n import MESSAGES
+from ui.messages import translate
 
 # A new branch 103, a customer homed there, a new fund and the customer's account in it:
 # four files that must be loaded in this order.
@@ -60,9 +60,10 @@ def test_every_missing_reference_names_the_file_to_import_first():
     }
     assert referenced == {"branches", "employees", "customers", "products", "accounts"}
     for kind in referenced:
-        korean, english = MESSAGES[f"import_reason_unknown_{kind}"]
+        key = f"import_reason_unknown_{kind}"
+        korean, english = translate(key, "ko"), translate(key, "en")
         assert f"import the {kind} file first" in english
-        assert f"{MESSAGES[f'import_kind_{kind}'][0]} 파일을 먼저 가져오세요" in korean
+        assert f"{translate(f'import_kind_{kind}', 'ko')} 파일을 먼저 가져오세요" in korean
 
 
 def test_files_in_the_wrong_order_say_which_to_import_first_then_load_in_order(handmade, tmp_path):

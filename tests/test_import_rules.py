@@ -29,7 +29,7 @@ from data_access.imports import imports
 from tests import handmade
 from tests import imports_data as files
 from tests.handmade import ADMIN, AS_OF, KIM
-from ui.i18n import MESSAGES
+from ui.messages import translate
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = files.CUSTOMER_HEADER
@@ -205,7 +205,8 @@ def test_every_new_reason_reads_in_korean_and_english():
         "before_opened_on",
         "before_birth_date",
     ]:
-        korean, english = MESSAGES[f"import_reason_{code}"]
+        key = f"import_reason_{code}"
+        korean, english = translate(key, "ko"), translate(key, "en")
         assert korean and english
 
 

@@ -13,7 +13,7 @@ import re
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from ui.messages import MESSAGES, translate
+from ui.messages import has_message, translate
 
 LOCALES = {"ko": "ko_KR", "en": "en_US"}
 SEPARATOR = " · "
@@ -92,4 +92,4 @@ def value_text(value: object, language: str) -> str:
 def worded(prefix: str, code: str, language: str) -> str:
     """The catalogue's words for `code`, or the code with spaces for underscores."""
     key = f"{prefix}{code}"
-    return translate(key, language) if key in MESSAGES else code.replace("_", " ")
+    return translate(key, language) if has_message(key) else code.replace("_", " ")

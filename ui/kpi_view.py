@@ -29,7 +29,7 @@ from data_access.kpis import (
 from ui import session
 from ui.format import LOCALES, count, day, krw, krw_compact, percent
 from ui.i18n import language, t
-from ui.messages import MESSAGES
+from ui.messages import has_message
 
 MISSING = "—"
 DELTA_COLORS = {Better.UP: "normal", Better.DOWN: "inverse", Better.NEUTRAL: "off"}
@@ -77,7 +77,7 @@ def region_names(regions: pl.Series) -> pl.Series:
     """Regions (stored in Korean) in the reader's language: 서울 -> Seoul."""
     return pl.Series(
         regions.name,
-        [t(f"region_{r}") if f"region_{r}" in MESSAGES else r for r in regions],
+        [t(f"region_{r}") if has_message(f"region_{r}") else r for r in regions],
         pl.String,
     )
 

@@ -15,9 +15,9 @@ from playwright.sync_api import Locator, Page, expect
 from jobs import demo
 from tests.e2e.conftest import ARTIFACTS, ScreenshotSaver, streamlit_server, wait_until_idle
 from tests.e2e.test_sign_in import sign_out_button
-from ui.i18n import MESSAGES
+from ui.messages import translate
 
-FILLING = MESSAGES["first_run_title"][0]
+FILLING = translate("first_run_title", "ko")
 FILL_TIMEOUT_S = 300
 POLL_MS = 200
 DEEP_LINK = f"/customer?customer={demo.FIRST_CUSTOMER_NO}"

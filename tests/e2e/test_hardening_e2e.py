@@ -32,12 +32,12 @@ from tests.e2e.conftest import ARTIFACTS, BUSINESS_DATE, streamlit_server, wait_
 from tests.e2e.test_security_e2e import navigation_known, sign_in_here  # noqa: F401 (fixture)
 from tests.e2e.test_sign_in import sign_in, sign_out_button
 from tests.lost_database import database_lost
-from ui.i18n import MESSAGES
+from ui.messages import translate
 
 ScreenshotSaver = Callable[[str], Path]
 FIRST_CUSTOMER = str(demo.FIRST_CUSTOMER_NO)
 CRAFTED_BRANCH = "[x](https://evil.example)![i](https://evil.example/i.png)"
-DATABASE_UNAVAILABLE = MESSAGES["database_unavailable"][0]
+DATABASE_UNAVAILABLE = translate("database_unavailable", "ko")
 
 
 @pytest.mark.parametrize(
@@ -87,8 +87,8 @@ def test_a_database_lost_during_a_click_gets_the_consoles_sentence(
         sign_in(page, base_url, "admin", demo.DEMO_PASSWORD)
         expect(sign_out_button(page)).to_be_visible()
         nav = page.get_by_test_id("stSidebarNav")
-        nav.get_by_role("link", name=MESSAGES["page_jobs"][0]).click()
-        pause = page.get_by_role("button", name=MESSAGES["jobs_pause"][0]).first
+        nav.get_by_role("link", name=translate("page_jobs", "ko")).click()
+        pause = page.get_by_role("button", name=translate("jobs_pause", "ko")).first
         expect(pause).to_be_visible()
         wait_until_idle(page)
         with database_lost(throw_away_postgres):
@@ -113,9 +113,9 @@ def test_a_table_of_customers_offers_no_csv_download_of_its_own(
     sign_in(page, console_url, "rep", demo.DEMO_PASSWORD)
     expect(sign_out_button(page)).to_be_visible()
     page.get_by_test_id("stSidebarNav").get_by_role(
-        "link", name=MESSAGES["page_customer"][0]
+        "link", name=translate("page_customer", "ko")
     ).click()
-    page.get_by_label(MESSAGES["customer_search"][0]).fill(name)
+    page.get_by_label(translate("customer_search", "ko")).fill(name)
     page.keyboard.press("Enter")
     results = page.get_by_test_id("stDataFrame").filter(visible=True).first
     expect(results).to_be_visible()

@@ -54,7 +54,7 @@ from tests.e2e.conftest import (
     streamlit_server,
     wait_until_idle,
 )
-from ui.messages import MESSAGES
+from ui.messages import translate
 
 pytestmark = pytest.mark.skipif(
     not POSTGRES_URL, reason="needs PostgreSQL: set CRM_TEST_POSTGRES_URL"
@@ -67,7 +67,7 @@ AGENDA, FEATURES = "agenda", segments.FEATURES_JOB
 
 
 def korean(key: str) -> str:
-    return MESSAGES[key][0]
+    return translate(key, "ko")
 
 
 @pytest.fixture(scope="module")

@@ -20,11 +20,11 @@ from data_access.core.models import (
 from jobs import demo
 from tests.e2e.conftest import ARTIFACTS, streamlit_server, wait_until_idle
 from tests.e2e.test_sign_in import sign_in, sign_out_button
-from ui.i18n import MESSAGES
+from ui.messages import translate
 from ui.navigation import PAGES, pages_for
 
 ScreenshotSaver = Callable[[str], Path]
-REFUSAL = MESSAGES["page_not_permitted_title"][0]
+REFUSAL = translate("page_not_permitted_title", "ko")
 XSS_NOTE = "<img src=x onerror=\"document.title='pwned'\"><script>alert(1)</script> 메모"
 
 
@@ -68,7 +68,7 @@ def test_a_url_typed_for_a_page_outside_the_role_is_refused(
     expect(page.get_by_role("heading", name=REFUSAL)).to_be_visible()
     expect(page.get_by_text("이 화면은 귀하의 역할로 사용할 수 없습니다")).to_be_visible()
     nav = page.get_by_test_id("stSidebarNav")
-    expect(nav.get_by_role("link", name=MESSAGES[f"page_{refused.key}"][0])).to_have_count(0)
+    expect(nav.get_by_role("link", name=translate(f"page_{refused.key}", "ko"))).to_have_count(0)
     screenshot(f"security_refused_{username}_{refused.key}")
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
@@ -99,10 +99,10 @@ def test_a_deep_link_to_a_customer_survives_sign_in_and_asks_why_outside_ones_bo
     expect(page.get_by_role("heading", name="고객 360")).to_be_visible()
     assert page.url.endswith(f"/customer?customer={other}")
     # Another rep's customer: the reason comes before any personal data.
-    expect(page.get_by_text(MESSAGES["view_reason_needed"][0][:20])).to_be_visible()
+    expect(page.get_by_text(translate("view_reason_needed", "ko")[:20])).to_be_visible()
     expect(page.get_by_test_id("stCaptionContainer").filter(has_text=other)).to_have_count(0)
     screenshot("security_deep_link_reason_asked")
-    page.get_by_role("button", name=MESSAGES["view_reason_open"][0]).click()
+    page.get_by_role("button", name=translate("view_reason_open", "ko")).click()
     expect(page.get_by_test_id("stCaptionContainer").filter(has_text=other)).not_to_have_count(0)
     assert page.url.endswith(f"/customer?customer={other}")
     screenshot("security_deep_link_after_sign_in")

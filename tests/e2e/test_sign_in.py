@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from jobs import demo
-from ui.i18n import MESSAGES
+from ui.messages import translate
 from ui.navigation import pages_for
 
 ScreenshotSaver = Callable[[str], Path]
@@ -57,7 +57,7 @@ def test_each_role_sees_exactly_its_declared_pages(
 ) -> None:
     """Streamlit's legacy pages/ discovery must not add entries to anyone's sidebar."""
     role = next(account.role for account in demo.DEMO_ACCOUNTS if account.username == username)
-    expected = [MESSAGES[f"page_{spec.key}"][0] for spec in pages_for(role)]
+    expected = [translate(f"page_{spec.key}", "ko") for spec in pages_for(role)]
 
     sign_in(page, console_url, username, demo.DEMO_PASSWORD)
 

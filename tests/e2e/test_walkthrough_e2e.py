@@ -24,7 +24,8 @@ from data_access.core.models import (
 from jobs import demo
 from tests.e2e.conftest import BUSINESS_DATE, ScreenshotSaver, wait_until_idle
 from tests.e2e.test_sign_in import sign_in, sign_out_button
-from ui.messages import LANGUAGES, MESSAGES, translate
+from ui.catalogs import entries
+from ui.messages import LANGUAGES, translate
 from ui.navigation import pages_for
 
 # Pages of other helpers still failing the walk, as (role, page, language, offending text):
@@ -41,7 +42,7 @@ ACCOUNTS = {
 }
 # Job names as the command line takes them (job_<name> in the catalogue): kpi-snapshot, ...
 JOB_IDS = sorted(
-    key.removeprefix("job_") for key in MESSAGES if key.startswith("job_") and "-" in key
+    key.removeprefix("job_") for key in entries("en") if key.startswith("job_") and "-" in key
 )
 OFFENDING = {
     "code": re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"),
