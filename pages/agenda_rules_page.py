@@ -200,13 +200,13 @@ def value_text(spec: agenda.ParamField, value: Any) -> str:
     return count(value)
 
 
-def params_text(kind: str, params: str) -> str:
-    """A rule's parameters as labelled values, in the spec's order."""
+def settings_rows(kind: str, params: str) -> list[tuple[str, str]]:
+    """A rule's parameters as (label, value) in the reader's words, in the spec's order."""
     stored = json.loads(params)
-    return " · ".join(
-        f"{field_label(spec.name)}: {value_text(spec, stored.get(spec.name, spec.default))}"
+    return [
+        (field_label(spec.name), value_text(spec, stored.get(spec.name, spec.default)))
         for spec in agenda.param_fields(kind)
-    )
+    ]
 
 
 def rules_table(rules: pl.DataFrame) -> None:
@@ -221,14 +221,24 @@ def rules_table(rules: pl.DataFrame) -> None:
                     ", ".join(t(f"tier_{tier}") for tier in tiers) for tiers in rules["tiers"]
                 ],
                 t("col_enabled"): rules["enabled"],
-                t("col_params"): [
-                    params_text(kind, params)
-                    for kind, params in zip(rules["kind"], rules["params"], strict=True)
-                ],
                 t("col_version"): rules["version"],
                 t("col_updated_by"): rules["updated_by"],
                 t("col_updated_at"): rules["updated_at"],
             }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    # One row per setting, so no value is cut off in a crowded cell.
+    settings = [
+        (name, label, value)
+        for name, kind, params in zip(names, rules["kind"], rules["params"], strict=True)
+        for label, value in settings_rows(kind, params)
+    ]
+    st.markdown(f"**{t('col_params')}**")
+    st.dataframe(
+        pl.DataFrame(
+            settings, schema=[t("col_rule"), t("col_setting"), t("col_value")], orient="row"
         ),
         hide_index=True,
         width="stretch",

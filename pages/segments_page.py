@@ -31,6 +31,7 @@ from ui.failures import guarded
 from ui.feedback import refusal_text, show_feedback
 from ui.format import count, krw_compact
 from ui.i18n import t
+from ui.kpi_view import region_names
 from ui.markup import literal, sentence
 
 BUILDER_KEY = "seg_builder"
@@ -38,6 +39,7 @@ RAW_KEY = "seg_raw_spec"
 LOADED_KEY = "seg_loaded"
 FEEDBACK_KEY = "seg_feedback"
 STALE_AFTER_DAYS = 2
+MIX_ROW_PX = 34  # one value: its two bars (segment, everyone) and a gap
 FIELDS = list(segments.FIELD_KINDS)
 STEPS = {"aum_krw": 1_000_000}
 VALUE_LABELS = {
@@ -358,23 +360,31 @@ def with_group_label(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def mix_chart(frame: pl.DataFrame, label: pl.Expr, order: list[str]) -> alt.Chart:
+    """A mix as bars across, one row per value: every label is shown whole, however many
+    values (regions, products) there are."""
     data = with_group_label(frame).with_columns(label=label)
+    shown = [value for value in order if value in set(data["label"])]
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("share:Q", title=None, axis=alt.Axis(format="%")),
-            xOffset=alt.XOffset("group_label:N", sort=[t("seg_group_segment")]),
-            color=alt.Color("group_label:N", title=None, sort=[t("seg_group_segment")]),
-            tooltip=[
-                "label:N",
+            y=alt.Y("label:N", sort=shown, title=None, axis=alt.Axis(labelLimit=200)),
+            x=alt.X("share:Q", title=None, axis=alt.Axis(format="%")),
+            yOffset=alt.YOffset("group_label:N", sort=[t("seg_group_segment")]),
+            color=alt.Color(
                 "group_label:N",
-                "customers:Q",
-                alt.Tooltip("share:Q", format=".1%"),
+                title=None,
+                sort=[t("seg_group_segment")],
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=t("seg_axis_value")),
+                alt.Tooltip("group_label:N", title=t("seg_axis_group")),
+                alt.Tooltip("customers:Q", title=t("seg_axis_customers"), format=","),
+                alt.Tooltip("share:Q", title=t("seg_axis_share"), format=".1%"),
             ],
         )
-        .properties(height=260)
+        .properties(height=MIX_ROW_PX * max(len(shown), 3))
     )
 
 
@@ -419,8 +429,9 @@ def show_profile(found: segments.SegmentProfile) -> None:
         st.altair_chart(mix_chart(found.tier, tier_label, [t(f"tier_{v}") for v in tiers]))
     with right:
         st.markdown(f"**{t('seg_region_mix')}**")
-        regions = sorted(found.region["value"].unique().to_list())
-        st.altair_chart(mix_chart(found.region, pl.col("value"), regions))
+        regions = found.region.with_columns(value=region_names(found.region["value"]))
+        order = sorted(regions["value"].unique().to_list())
+        st.altair_chart(mix_chart(regions, pl.col("value"), order))
         st.markdown(f"**{t('seg_product_mix')}**")
         products = sorted(found.products["value"].unique().to_list())
         st.altair_chart(mix_chart(found.products, pl.col("value"), products))

@@ -181,10 +181,15 @@ def test_executive_picks_a_branch(console):
 def test_rule_editor_refuses_impossible_values_and_saves_good_ones(console, agenda_db):
     at = open_page(console, "admin", "pages/agenda_rules_page.py")
     assert at.dataframe[0].value["사유"].tolist()[:2] == ["만기 도래 계좌", "이탈 위험 고객"]
-    # Each parameter by its label, in words: never the stored JSON.
-    parameters = at.dataframe[0].value.iloc[0][at.dataframe[0].value.columns[5]]
-    assert parameters == "며칠 안에: 14 · 최소 평가금액(원): ₩0"  # DEFAULT_RULES
-    assert "{" not in "".join(at.dataframe[0].value.iloc[:, 5])
+    # Each parameter on its own row, by its label and in words: never the stored JSON, never
+    # several crammed into one cell that the table cuts off.
+    settings = at.dataframe[1].value
+    maturity = settings[settings["사유"] == "만기 도래 계좌"]
+    assert maturity[["항목", "값"]].values.tolist() == [  # DEFAULT_RULES
+        ["며칠 안에", "14"],
+        ["최소 평가금액(원)", "₩0"],
+    ]
+    assert "{" not in "".join(settings["값"])
     with agenda_db.connect() as conn:
         rule_id, version = conn.execute(
             select(AgendaRule.id, AgendaRule.version).where(AgendaRule.kind == "maturity")

@@ -5,6 +5,8 @@ executive counts 7 open customers (2 VIP), the manager of 101 counts 4. DM conse
 and 12; TM consent among Kim's customers: 1, 2, 11, 13.
 """
 
+import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -97,6 +99,16 @@ def test_the_explorer_counts_live_as_conditions_change(console):
     assert not at.exception
     assert metrics(at)["해당 고객"] == "2"
     assert len(at.get("vega_lite_chart")) == 5  # pyramid, AUM, tier, region, products
+
+
+def test_every_mix_reads_its_values_down_the_side_with_regions_named_in_english(console):
+    console.sidebar.segmented_control[0].set_value("en").run()
+    at = open_page(console, "exec", SEGMENTS_PAGE)
+    mixes = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")][1:]
+    # Values on the vertical axis: Vega drops crowded labels along a bottom axis, never these.
+    assert all(spec["encoding"]["y"]["field"] == "label" for spec in mixes)
+    regions = next(spec for spec in mixes if "Seoul" in spec["encoding"]["y"]["sort"])
+    assert not any(re.search("[가-힣]", value) for value in regions["encoding"]["y"]["sort"])
 
 
 def test_an_impossible_filter_shows_zero_and_why(console):
