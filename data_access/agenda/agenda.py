@@ -71,6 +71,7 @@ from sqlalchemy.orm import Session, aliased
 from data_access import customers, segments
 from data_access.core import job_runs, metrics
 from data_access.core.db import (
+    AnySelect,
     FrameSchema,
     PolarsType,
     Read,
@@ -265,7 +266,11 @@ class ContactDueRule(_Rule):
 
 
 RuleSpec = LifeEventRule | MaturityRule | DormantRule | ChurnRiskRule | ContactDueRule
-_RULE_SPEC: TypeAdapter[RuleSpec] = TypeAdapter(Annotated[RuleSpec, Field(discriminator="kind")])
+# mypy reads Annotated[...] as a value of type _SpecialForm, not as the type it names (pydantic
+# declares the argument a PEP 747 TypeForm, which mypy 1.x does not check yet).
+_RULE_SPEC: TypeAdapter[RuleSpec] = TypeAdapter(
+    typing.cast(Any, Annotated[RuleSpec, Field(discriminator="kind")])
+)
 PARAMS_BY_KIND: dict[RuleKind, type[_Params]] = {
     RuleKind.LIFE_EVENT: LifeEventParams,
     RuleKind.MATURITY: MaturityParams,
@@ -490,6 +495,7 @@ def save_rule(
     now = now_seoul()
     try:
         with unit_of_work(conn) as session:
+            row: AgendaRule | None
             if rule_id is None:
                 row = _new_row(spec, user.username, now)
                 session.add(row)
@@ -676,9 +682,7 @@ def _is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def _feature_reads(
-    source: Source, needs: _Needs, day: dt.date
-) -> dict[str, Read]:
+def _feature_reads(source: Source, needs: _Needs, day: dt.date) -> dict[str, Read]:
     """Name -> (statement, column types) of every read the rules need."""
     start = _start_of(day)
     book_columns: list[SQLColumnExpression[Any]] = [
@@ -802,7 +806,7 @@ def _feature_reads(
     return reads
 
 
-def _suppressed(day: dt.date) -> Select[Any]:
+def _suppressed(day: dt.date) -> AnySelect:
     """(rule, customer) pairs kept off the list on `day` by an earlier worked item: snoozed
     until after `day`, or done/unreachable while its event is still ahead or recently."""
     item = AgendaItem
@@ -824,9 +828,7 @@ def _suppressed(day: dt.date) -> Select[Any]:
     )
 
 
-def _read_features(
-    source: Source, reads: Mapping[str, Read]
-) -> dict[str, pl.DataFrame]:
+def _read_features(source: Source, reads: Mapping[str, Read]) -> dict[str, pl.DataFrame]:
     return read_arrow_frames(source, reads)
 
 
@@ -1177,8 +1179,7 @@ def compute_agenda(
             found.with_columns(
                 pl.lit(rule.id, dtype=pl.Int64).alias("rule_id"),
                 pl.lit(rule.spec.priority, dtype=pl.Int64).alias("priority"),
-            )
-            .select(pl.col(name).cast(dtype) for name, dtype in ITEM_SCHEMA.items())
+            ).select(pl.col(name).cast(dtype) for name, dtype in ITEM_SCHEMA.items())
         )
     items = pl.concat(pl.collect_all(parts)).sort(
         "employee_id", "priority", "rule_id", "due_date", "customer_id"

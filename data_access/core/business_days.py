@@ -11,10 +11,11 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Collection
+from typing import Any, cast
 
 import holidays
 import polars as pl
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, CursorResult, delete, select
 
 from data_access.core.db import (
     read_frame,
@@ -116,7 +117,11 @@ def add_holiday(conn: Connection, user: SignedInUser, day: dt.date, name: str) -
 def remove_holiday(conn: Connection, user: SignedInUser, day: dt.date) -> None:
     require(user, Action.CALENDAR_WRITE)
     with unit_of_work(conn) as session:
-        removed = session.execute(delete(BusinessHoliday).where(BusinessHoliday.day == day))
+        # Session.execute is typed as any Result; a DELETE's is a CursorResult, with a rowcount.
+        removed = cast(
+            CursorResult[Any],
+            session.execute(delete(BusinessHoliday).where(BusinessHoliday.day == day)),
+        )
         if removed.rowcount != 1:
             raise Refused("holiday_rejected_missing")
         audit_as(

@@ -25,9 +25,11 @@ import polars as pl
 import pyarrow as pa
 from sqlalchemy import (
     ColumnElement,
+    ColumnExpressionArgument,
     Date,
     Engine,
     Integer,
+    Select,
     Table,
     cast,
     create_engine,
@@ -41,7 +43,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import AddConstraint, DropConstraint
-from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql import Executable
 
 from data_access.core.errors import (
     DomainError,
@@ -51,6 +53,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'dreams.db'}"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 COPY_CHUNK_ROWS = 200_000
+
+
+# A frame column's type as polars takes it: a class (pl.Int64) or an instance (pl.Datetime("us")).
+PolarsType = pl.DataType | type[pl.DataType]
+FrameSchema = Mapping[str, PolarsType]
 
 
 class DatabaseUnavailable(DomainError):
@@ -139,6 +146,15 @@ def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
     return engine_or_conn.dialect.name == "sqlite"
 
 
+def sqlite_driver(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under `conn`, for statements SQLAlchemy must not wrap in a
+    transaction of its own (PRAGMAs that only take effect between transactions)."""
+    driver = conn.connection.driver_connection
+    if not isinstance(driver, sqlite3.Connection):
+        raise TypeError(f"not a SQLite connection: {conn.engine.url.get_backend_name()}")
+    return driver
+
+
 def check_reachable(engine: Engine) -> None:
     """Raise DatabaseUnavailable with a sentence a person can act on."""
     try:
@@ -194,8 +210,8 @@ def table_names(engine: Engine) -> list[str]:
 def database_size_bytes(engine: Engine) -> int:
     with engine.connect() as conn:
         if is_sqlite(conn):
-            page_count = conn.execute(text("PRAGMA page_count")).scalar_one()
-            page_size = conn.execute(text("PRAGMA page_size")).scalar_one()
+            page_count: int = conn.execute(text("PRAGMA page_count")).scalar_one()
+            page_size: int = conn.execute(text("PRAGMA page_size")).scalar_one()
             return int(page_count * page_size)
         return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
 
@@ -212,7 +228,7 @@ def settle_after_bulk_load(engine: Engine, tables: Sequence[Table]) -> None:
     """
     with engine.connect() as conn:
         if is_sqlite(conn):
-            conn.connection.dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            sqlite_driver(conn).execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return
         gather_statistics(conn, tables)
         conn.commit()
@@ -248,12 +264,12 @@ def counting_bytes_read() -> Iterator[list[int]]:
 def note_read(frame: pl.DataFrame) -> pl.DataFrame:
     """Count `frame` as read, when a benchmark is counting; returns it unchanged."""
     if (total := _bytes_read.get()) is not None:
-        total[0] += frame.estimated_size()
+        total[0] += int(frame.estimated_size())
     return frame
 
 
 def read_frame(
-    conn: Connection, stmt: Executable, schema: Mapping[str, pl.DataType] | None = None
+    conn: Connection, stmt: Executable, schema: FrameSchema | None = None
 ) -> pl.DataFrame:
     """Run `stmt` and return a polars frame; `schema` fixes the column types on both dialects.
 
@@ -278,11 +294,11 @@ def read_frame(
     )
 
 
-def _temporal(dtype: pl.DataType) -> bool:
+def _temporal(dtype: PolarsType) -> bool:
     return dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime)
 
 
-def _as_type(column: pl.Series, dtype: pl.DataType) -> pl.Series:
+def _as_type(column: pl.Series, dtype: PolarsType) -> pl.Series:
     if column.dtype == pl.String:
         if dtype == pl.Date:
             return column.str.slice(0, 10).str.to_date("%Y-%m-%d")
@@ -358,7 +374,7 @@ def bulk_load_transaction(conn: Connection) -> Iterator[None]:
             yield
         return
     # On the driver's connection: SQLAlchemy would open a transaction for the statement.
-    sqlite = conn.connection.dbapi_connection
+    sqlite = sqlite_driver(conn)
     sqlite.execute("PRAGMA foreign_keys=OFF")
     try:
         with conn.begin():
@@ -424,8 +440,8 @@ def _sqlite_index_sorter(conn: Connection) -> Iterator[None]:
     if not is_sqlite(conn):
         yield
         return
-    cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
-    threads = conn.exec_driver_sql("PRAGMA threads").scalar_one()
+    cache_size: int = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    threads: int = conn.exec_driver_sql("PRAGMA threads").scalar_one()
     conn.exec_driver_sql(f"PRAGMA cache_size={SQLITE_INDEX_BUILD_CACHE_KIB}")
     conn.exec_driver_sql(f"PRAGMA threads={max((os.cpu_count() or 1) - 1, 0)}")
     try:
@@ -447,13 +463,15 @@ class ArrowReadFailed(RuntimeError):
     """An Arrow read failed; the message carries the database's own reason."""
 
 
-Read = tuple[ClauseElement, Mapping[str, pl.DataType] | None]
+# A select of any columns; `Select[Any]` would be a select of one column.
+AnySelect = Select[*tuple[Any, ...]]
+Read = tuple[AnySelect, FrameSchema | None]
 
 
 def read_arrow_frame(
     conn_or_engine: Connection | Engine,
-    stmt: ClauseElement,
-    schema: Mapping[str, pl.DataType] | None = None,
+    stmt: AnySelect,
+    schema: FrameSchema | None = None,
 ) -> pl.DataFrame:
     """Run `stmt` through ADBC and build the frame from Arrow batches, never from Python rows.
 
@@ -564,7 +582,7 @@ def _adbc_uri(engine: Engine) -> str | None:
     return None
 
 
-def _conform(frame: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+def _conform(frame: pl.DataFrame, schema: FrameSchema) -> pl.DataFrame:
     """Columns to their declared types: SQLite's text dates, 0/1 booleans, all-null columns.
 
     Integers not declared become Int64 as in `read_frame` (PostgreSQL's INTEGER is 32 bits).
@@ -592,7 +610,7 @@ def _conform(frame: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataF
 
 
 def month_day(
-    conn_or_engine: Connection | Engine, column: ColumnElement[Any]
+    conn_or_engine: Connection | Engine, column: ColumnExpressionArgument[Any]
 ) -> ColumnElement[str]:
     """A date column as 'MM-DD' text, for pushing a yearly-date window down to SQL.
 
@@ -604,7 +622,9 @@ def month_day(
     return func.to_char(column, "MM-DD")
 
 
-def day_of(conn_or_engine: Connection | Engine, column: ColumnElement[Any]) -> ColumnElement[Any]:
+def day_of(
+    conn_or_engine: Connection | Engine, column: ColumnExpressionArgument[Any]
+) -> ColumnElement[Any]:
     """The calendar day of a timestamp column (stored as Asia/Seoul wall-clock time).
 
     SQLite keeps timestamps as text, so the day is its first ten characters: a read of
@@ -615,7 +635,9 @@ def day_of(conn_or_engine: Connection | Engine, column: ColumnElement[Any]) -> C
     return cast(column, Date)
 
 
-def hour_of(conn_or_engine: Connection | Engine, column: ColumnElement[Any]) -> ColumnElement[int]:
+def hour_of(
+    conn_or_engine: Connection | Engine, column: ColumnExpressionArgument[Any]
+) -> ColumnElement[int]:
     """The hour (0-23) of a timestamp column, as a number on both dialects."""
     if is_sqlite(conn_or_engine):
         return cast(func.substr(column, 12, 2), Integer)

@@ -37,6 +37,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, func, insert, or_, sel
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from data_access.core.db import (
+    FrameSchema,
     hold_job_lock,
     read_frame,
 )
@@ -231,7 +232,9 @@ def _claim(
                     claim_expires_at=_claim_expiry(now),
                 )
             )
-            return _Claim(int(result.inserted_primary_key[0]), now), None
+            key = result.inserted_primary_key
+            assert key is not None  # typed optional; a one-row INSERT always reports its key
+            return _Claim(int(key[0]), now), None
     except IntegrityError:
         pass  # the date has a row already: maybe take it over below
     retake = [JobRun.status == FAILED, _builder_died(now)]
@@ -307,7 +310,7 @@ def _finish(
     )
 
 
-RUNS_SCHEMA = {
+RUNS_SCHEMA: FrameSchema = {
     "job": pl.String,
     "business_date": pl.Date,
     "status": pl.String,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -43,6 +44,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model maps one Table (none a join or a select), whose name, indexes and keys
+        # the bulk loads use; SQLAlchemy types it as any FromClause.
+        __table__: ClassVar[Table]
 
 
 class Role(enum.StrEnum):
@@ -111,6 +117,11 @@ class User(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    if TYPE_CHECKING:
+        # Mapped after the other columns, at the end of this module, in the order the
+        # migrations added them.
+        sessions_revoked_at: Mapped[dt.datetime | None]
+        sso_email: Mapped[str | None]
 
 
 class Customer(Base):
@@ -201,6 +212,9 @@ class Transaction(Base):
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"))
     performed_by: Mapped[str] = mapped_column(String(8))
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    if TYPE_CHECKING:
+        # Mapped at the end of this module, as the last column (the import's key).
+        external_id: Mapped[str | None]
 
 
 class Consultation(Base):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, false, select, true
+from sqlalchemy import ColumnElement, Connection, Select, SQLColumnExpression, false, select, true
 
 from data_access.core.errors import (
     AccessDenied,
@@ -186,7 +186,7 @@ def require(user: SignedInUser, action: Action, *, branch_id: int | None = None)
 
 
 def branch_condition(
-    user: SignedInUser, action: Action, branch_column: ColumnElement[Any]
+    user: SignedInUser, action: Action, branch_column: SQLColumnExpression[Any]
 ) -> ColumnElement[bool]:
     """SQL condition keeping the rows of the branches `user` reaches with `action`."""
     scope = scope_of(user, action)
@@ -211,7 +211,10 @@ def customer_condition(user: SignedInUser, action: Action) -> ColumnElement[bool
 
 
 def of_customers_in_scope(
-    stmt: Select[Any], user: SignedInUser, action: Action, customer_id: ColumnElement[int]
+    stmt: Select[Any],
+    user: SignedInUser,
+    action: Action,
+    customer_id: SQLColumnExpression[int],
 ) -> Select[Any]:
     """`stmt` kept to rows (accounts, notes, alerts) of customers `user` reaches with `action`.
     Firm-wide it adds nothing: a join to millions of customers would filter none out."""

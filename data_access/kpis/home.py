@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Connection, Row, Select, func, select
+from sqlalchemy import Connection, Row, Select, SQLColumnExpression, func, select
 
 from data_access import training
 from data_access.core import metrics
@@ -66,7 +66,7 @@ def scope_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> Sc
         select(func.count()).select_from(Customer).where(in_scope, Customer.closed_on.is_(None))
     ).scalar_one()
 
-    def count_in_scope(stmt: Select[Any], customer_id: ColumnElement[int]) -> Row[Any]:
+    def count_in_scope(stmt: Select[Any], customer_id: SQLColumnExpression[int]) -> Row[Any]:
         return conn.execute(
             of_customers_in_scope(stmt, user, Action.OVERVIEW_READ, customer_id)
         ).one()

@@ -1094,10 +1094,12 @@ def compare_periods(
     if measured.is_empty():
         return None
     end = measured["business_date"].max()
+    assert isinstance(end, dt.date)  # the max of a non-empty Date column
     one_day = dt.timedelta(days=1)
-    if PERIODS[period] is None:
+    step = PERIODS[period]
+    if step is None:
         earlier = measured.filter(pl.col("business_date") < end)["business_date"].max()
-        previous_day = earlier if earlier is not None else end - one_day
+        previous_day = earlier if isinstance(earlier, dt.date) else end - one_day
         return PeriodComparison(
             period, end, end, previous_day, previous_day, previous_day,
             _summed(daily, end, end), _summed(daily, previous_day, previous_day),
@@ -1105,7 +1107,7 @@ def compare_periods(
     start = _period_start(end, period)
     previous_start = _period_start(start - one_day, period)
     previous_close = start - one_day
-    next_start = pl.Series([start]).dt.offset_by(PERIODS[period]).item()
+    next_start = pl.Series([start]).dt.offset_by(step).item()
     remaining = (end + dt.timedelta(days=n) for n in range(1, (next_start - end).days))
     if any(is_business_day(d, holidays) for d in remaining):
         previous_end = min(previous_start + (end - start), previous_close)
@@ -1189,12 +1191,13 @@ def period_view(
         .agg("value")
         .iter_rows()
     }
+    last_day = raw["business_date"].max()
     return PeriodView(
         periods=periods,
         wide=wide.select("period_start", *(k.name for k in KPIS if k.name in wide.columns)),
         trends=trends,
         missing_days=len(set(expected) - set(raw["business_date"].to_list())),
-        last_day=raw["business_date"].max(),
+        last_day=last_day if isinstance(last_day, dt.date) else None,
     )
 
 
