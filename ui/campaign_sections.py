@@ -32,8 +32,8 @@ def record(user: SignedInUser) -> None:
     outcome = st.session_state.get("camp_calls_outcome") or campaigns.OUTCOMES[0]
     by_campaign: dict[int, list[tuple[str, str]]] = {}
     for choice in picked:
-        campaign_id, customer_no = choice.split(":")
-        by_campaign.setdefault(int(campaign_id), []).append((customer_no, outcome))
+        picked_campaign, customer_no = choice.split(":")
+        by_campaign.setdefault(int(picked_campaign), []).append((customer_no, outcome))
     recorded = 0
     try:
         with session.connect() as conn:
@@ -77,14 +77,14 @@ def show_campaign_calls(user: SignedInUser) -> None:
         st.multiselect(
             t("camp_calls_pick"),
             list(labels),
-            format_func=labels.get,
+            format_func=labels.__getitem__,
             key="camp_calls_pick",
             placeholder=t("select_placeholder"),
         )
         st.selectbox(
             t("camp_calls_outcome"),
             list(campaigns.OUTCOMES),
-            format_func={code: t(f"camp_outcome_{code}") for code in campaigns.OUTCOMES}.get,
+            format_func=lambda code: t(f"camp_outcome_{code}"),
             key="camp_calls_outcome",
             placeholder=t("select_placeholder"),
         )

@@ -3,6 +3,8 @@ dates in the language's own pattern, and won in 억/조 (or B/T) instead of raw 
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 
 from ui.i18n import language
@@ -24,7 +26,7 @@ KRW_LABELS = {
     ),
 }
 # A title read without tilting the head: above the axis, left-aligned.
-HORIZONTAL_TITLE = {
+HORIZONTAL_TITLE: dict[str, Any] = {
     "titleAngle": 0,
     "titleAlign": "left",
     "titleAnchor": "end",
@@ -45,12 +47,12 @@ def period_format(period: str) -> str:
     return DATE_FORMATS[language()]
 
 
-def y_axis(**options: object) -> alt.Axis:
+def y_axis(**options: Any) -> alt.Axis:
     """A vertical axis whose title is written horizontally above it."""
     return alt.Axis(**HORIZONTAL_TITLE, titleY=-8, titleX=0, **options)
 
 
-def krw_axis(*, vertical: bool = True, **options: object) -> alt.Axis:
+def krw_axis(*, vertical: bool = True, **options: Any) -> alt.Axis:
     """An axis of won labelled ₩1.6조 / ₩1,022억 (₩1.6T / ₩102.3B)."""
     if vertical:
         return y_axis(labelExpr=KRW_LABELS[language()], **options)

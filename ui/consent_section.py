@@ -3,6 +3,8 @@ history of every change, and a form to record a withdrawal the customer asked fo
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import polars as pl
 import streamlit as st
@@ -39,8 +41,12 @@ def _current_states(state: pl.DataFrame) -> list[str]:
     ]
 
 
+def _label(prefix: str, code: str) -> str:
+    return t(f"{prefix}_{code}")
+
+
 def _labels(prefix: str, codes: pl.Series) -> list[str]:
-    return [t(f"{prefix}_{code}") for code in codes]
+    return [_label(prefix, code) for code in codes]
 
 
 def _moments(values: pl.Series) -> list[str]:
@@ -118,7 +124,7 @@ def show_consent_panel(user: SignedInUser, customer_no: str) -> None:
             column.selectbox(
                 t(f"consent_col_{field}"),
                 codes,
-                format_func=lambda code, field=field: t(f"consent_{field}_{code}"),
+                format_func=partial(_label, f"consent_{field}"),
                 key=f"consent_withdraw_{field}",
                 placeholder=t("select_placeholder"),
             )

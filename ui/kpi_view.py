@@ -6,6 +6,7 @@ Shared by the executive page and the home page, so a KPI looks the same wherever
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import polars as pl
 import streamlit as st
@@ -32,18 +33,22 @@ from ui.i18n import language, t
 from ui.messages import has_message
 
 MISSING = "—"
-DELTA_COLORS = {Better.UP: "normal", Better.DOWN: "inverse", Better.NEUTRAL: "off"}
+DELTA_COLORS: dict[Better, Literal["normal", "inverse", "off"]] = {
+    Better.UP: "normal",
+    Better.DOWN: "inverse",
+    Better.NEUTRAL: "off",
+}
 # Sums of won this large read better compact (₩1.4조); a cost per response does not.
 COMPACT_KRW_FROM = 100_000_000
 COMPACT_TABLE_KRW_FROM = 10_000
 
 
 def label(kpi: Kpi) -> str:
-    return kpi.label(language())
+    return t(kpi.label_key)
 
 
 def definition(kpi: Kpi) -> str:
-    return kpi.definition(language())
+    return t(kpi.definition_key)
 
 
 def _decimal(value: float, digits: int) -> str:
@@ -137,12 +142,13 @@ def tile(
     """One KPI as a card: value, change against the previous period, the target and, given a
     `trend`, a sparkline. Nothing longer below the value: a tile's text is never cut off."""
     change = change_text(kpi, value, before)
-    unchanged = change is not None and change.lstrip("+-").startswith("0.0%")
+    unsigned = change.lstrip("+-") if change is not None else None
+    unchanged = unsigned is not None and unsigned.startswith("0.0%")
     aim = target_text(kpi, value, target)
     st.metric(
         label(kpi),
         value_text(kpi, value),
-        delta=change.lstrip("+-") if unchanged else change,
+        delta=unsigned if unchanged else change,
         delta_color="off" if unchanged else DELTA_COLORS[kpi.better],
         delta_arrow="off" if unchanged else "auto",
         delta_description=aim,
