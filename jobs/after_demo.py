@@ -1,8 +1,9 @@
 """What a freshly generated demo database needs beyond its rows, in the order it needs it.
 
 One sequence for `python -m jobs demo-data` and the console's first run, so both open on the
-same daily usage counts, worked agenda history, segment copy and KPI history. The agenda work
-drawn here is the demo's own, which is why it lives here and not in the agenda job.
+same daily usage counts, worked agenda history, segment copy, campaigns (jobs/demo_campaigns.py)
+and KPI history. The agenda work drawn here is the demo's own, which is why it lives here and
+not in the agenda job.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from data_access.core.db import (
     unit_of_work,
 )
 from jobs import agenda as agenda_job
+from jobs import demo_campaigns
 from jobs import kpis as kpis_job
 from jobs import segments as segments_job
 from jobs import usage as usage_job
@@ -33,9 +35,11 @@ from jobs.demo import WORK_HOUR_WEIGHTS
 def build_history(engine: Engine, as_of: dt.date) -> dict[str, Any]:
     usage_daily_rows = usage_job.after_demo_data(engine)
     worked_agendas = agenda_history(engine, as_of)  # before the KPIs: completion
-    segments_job.run(engine, as_of)  # after the history's notes, so the copy opens current
+    segments_job.run(engine, as_of)  # after the history's notes; the campaigns draw from it
+    campaigns = demo_campaigns.run(engine, as_of)  # before the KPIs: DM/TM pieces
+    segments_job.run_if_stale(engine, as_of)  # with the outcomes' notes, so it opens current
     kpis_job.after_demo_data(engine, as_of)  # the executive page opens on history
-    return {"usage_daily_rows": usage_daily_rows, "agenda": worked_agendas}
+    return {"usage_daily_rows": usage_daily_rows, "agenda": worked_agendas, "campaigns": campaigns}
 
 
 # The demo opens on this many business days of worked agendas, so completion shows on the

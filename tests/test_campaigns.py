@@ -395,6 +395,85 @@ def test_a_rep_may_not_record_another_reps_target(data, tm_campaign):
     assert refused.value.code in ("camp_rejected_not_yours", "camp_rejected_unknown")
 
 
+def history(*rows: tuple[int, str, dt.datetime]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows, schema=["customer_id", "outcome", "outcome_at"], orient="row"
+    ).with_columns(pl.col("outcome_at").cast(pl.Datetime("us")))
+
+
+MORNING = dt.datetime.combine(AS_OF, dt.time(10, 15))
+
+
+def test_a_history_of_calls_is_filed_by_the_reps_who_made_them_at_their_moments(data, tm_campaign):
+    afternoon = MORNING.replace(hour=15, minute=40)
+    recorded = campaigns.record_history(
+        data,
+        EXECUTIVE,
+        tm_campaign,
+        history((1, "bought", MORNING), (14, "unreachable", afternoon)),
+    )
+    assert recorded == 2
+    rows = data.execute(
+        select(
+            CampaignTarget.customer_id,
+            CampaignTarget.outcome,
+            CampaignTarget.outcome_at,
+            CampaignTarget.recorded_by,
+            Consultation.employee_id,
+            Consultation.branch_id,
+            Consultation.channel,
+            Consultation.outcome,
+            Consultation.occurred_at,
+        )
+        .join(Consultation, Consultation.id == CampaignTarget.consultation_id)
+        .where(CampaignTarget.campaign_id == tm_campaign)
+        .order_by(CampaignTarget.customer_id)
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        (1, "bought", MORNING, "kim", 3, 1, "tm", "purchased", MORNING),
+        (14, "unreachable", afternoon, "park", 4, 2, "tm", "no_answer", afternoon),
+    ]
+    assert campaigns.my_calls(data, KIM).height == 3
+    assert campaigns.open_targets(data, KIM, tm_campaign)["customer_id"].to_list() == [2, 11, 13]
+
+
+@pytest.mark.parametrize(
+    ("who", "rows", "reason"),
+    [
+        (EXECUTIVE, [(3, "bought")], "camp_rejected_not_target"),  # never drawn
+        (EXECUTIVE, [(1, "bought"), (1, "declined")], "camp_rejected_not_target"),  # twice
+        (EXECUTIVE, [(1, "maybe")], "camp_rejected_outcome"),
+        (PARK, [(14, "bought"), (1, "bought")], "camp_rejected_not_target"),  # Kim's: unseen
+        (EXECUTIVE, [(2, "bought"), (11, "bought")], "camp_rejected_suppressed"),
+    ],
+)
+def test_a_history_keeps_the_rules_of_recording_and_writes_nothing_refused(
+    data, tm_campaign, who, rows, reason
+):
+    list_do_not_call(data, {"01033334444": "in_house"})  # customer 2, after the draw
+    with pytest.raises(DomainError) as refused:
+        campaigns.record_history(
+            data, who, tm_campaign, history(*((c, o, MORNING) for c, o in rows))
+        )
+    assert refused.value.code == reason
+    recorded = data.scalar(
+        select(func.count()).where(
+            CampaignTarget.campaign_id == tm_campaign, CampaignTarget.outcome.is_not(None)
+        )
+    )
+    assert recorded == 0
+
+
+def test_a_history_dated_outside_the_campaign_or_the_call_hours_is_a_bug(data, tm_campaign):
+    late = MORNING.replace(hour=21, minute=5)
+    before = MORNING - dt.timedelta(days=1)
+    for moment in (late, before):
+        with pytest.raises(ValueError):
+            campaigns.record_history(data, EXECUTIVE, tm_campaign, history((1, "bought", moment)))
+    last_hour = late.replace(hour=20)
+    assert campaigns.record_history(data, KIM, tm_campaign, history((1, "bought", last_hour))) == 1
+
+
 # --- a firm-wide campaign seen by a branch manager ------------------------------------------------
 
 

@@ -2,9 +2,10 @@
 
 The figures come from the seed (DOMAIN.md), not from a run: about 440 customers per dedicated
 manager, 12 staff per branch, about 250 console actions per person per working day, and a
-morning agenda of a dozen or two items. The demo is the console's default size (20,000
-customers: four branches, the floor) so the books are full; the full-scale figures belong to
-the benchmarks.
+morning agenda of a dozen or two items; and every first screen full: DM and TM campaigns with
+outcomes behind the DM/TM KPIs, calls left for the rep, certificates a trainer can act on. The
+demo is the console's default size (20,000 customers: four branches, the floor) so the books
+are full; the full-scale figures belong to the benchmarks.
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 
+from data_access import admin, campaigns, kpis, training
+from data_access.core import metrics
+from data_access.core.business_days import (
+    extra_holidays,
+    is_business_day,
+)
 from data_access.core.db import (
     read_frame,
 )
-from jobs import after_demo, demo
+from jobs import after_demo, demo, demo_campaigns
 from jobs import agenda as agenda_job
 from jobs.demo.generator import branch_count
 
@@ -36,10 +43,12 @@ class Firm:
 
 
 @pytest.fixture(scope="module")
-def firm(databases) -> Firm:
+def firm(databases, tmp_path_factory) -> Firm:
     engine = databases.new("firm")
     demo.generate(engine, customers=CUSTOMERS, seed=SEED, as_of=AS_OF, usage_days=USAGE_DAYS)
-    history = after_demo.agenda_history(engine, AS_OF)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CRM_ANALYTICS_DIR", str(tmp_path_factory.mktemp("firm_analytics")))
+        history = after_demo.build_history(engine, AS_OF)["agenda"]  # as the first run does
     agenda_job.run(engine, AS_OF)  # the business day's agenda, as the scheduler builds it
     with engine.connect() as conn:
         days = conn.execute(
@@ -151,3 +160,112 @@ def test_the_manager_has_a_branch_of_twelve(firm):
         "WHERE u.username = 'manager')",
     )
     assert staff["staff"].item() == 12
+
+
+def signed_in(firm: Firm, username: str):
+    with firm.engine.connect() as conn:
+        return admin.acting_admin(conn, username)
+
+
+def test_the_kpis_count_the_pieces_the_campaigns_page_lists(firm):
+    """DM/TM pieces on each start day and the 30-day response rate, read from the KPI
+    snapshots, against the campaigns page's own functions."""
+    executive = signed_in(firm, "exec")
+    with firm.engine.connect() as conn:
+        listed = campaigns.list_campaigns(conn, executive)
+        responses = {
+            campaign_id: sum(
+                campaigns.campaign_report(conn, executive, campaign_id, as_of=AS_OF).recorded[
+                    outcome
+                ]
+                for outcome in metrics.DM_TM_RESPONSES
+            )
+            for campaign_id in listed["campaign_id"]
+        }
+        first, last = listed["started_on"].min(), AS_OF - dt.timedelta(days=1)
+        history = kpis.history(conn, executive, first, last).pivot(
+            "kpi", index="business_date", values="value"
+        )
+    assert len(demo_campaigns.DEMO_CAMPAIGNS) == listed.height >= 3
+    assert set(listed["channel"]) == set(campaigns.CHANNELS)
+    listed = listed.with_columns(
+        responses=pl.col("campaign_id").replace_strict(responses, return_dtype=pl.Int64)
+    )
+    started = listed.group_by("started_on").agg(pl.col("contacted").sum())
+    assert started.height == listed.height  # a trend: every campaign on a day of its own
+    pieces = history.select("business_date", "dm_tm_pieces")
+    on_start = pieces.join(started, left_on="business_date", right_on="started_on")
+    assert on_start.height == started.height, "a campaign started on a day with no snapshot"
+    assert on_start["dm_tm_pieces"].to_list() == on_start["contacted"].cast(pl.Float64).to_list()
+    others = pieces.filter(~pl.col("business_date").is_in(started["started_on"].implode()))
+    assert (others["dm_tm_pieces"] == 0).all()
+    day = history["business_date"].max()
+    window_first, window_last = metrics.window(day)
+    recent = listed.filter(pl.col("started_on").is_between(window_first, window_last))
+    assert recent.height >= 1, "the executive's 30-day response rate has campaigns behind it"
+    shown = history.filter(pl.col("business_date") == day)["dm_tm_response_pct"].item()
+    assert shown == pytest.approx(100 * recent["responses"].sum() / recent["contacted"].sum())
+
+
+def test_the_rep_opens_on_calls_of_a_running_tm_campaign(firm):
+    rep = signed_in(firm, "rep")
+    with firm.engine.connect() as conn:
+        calls = campaigns.my_calls(conn, rep)
+        mine = campaigns.list_campaigns(conn, rep)
+    assert 5 <= calls.height <= 60, calls
+    running = mine.filter(pl.col("campaign_id").is_in(calls["campaign_id"].implode()))
+    assert set(running["channel"]) == {"tm"}
+    # Started days ago and worked since: some of the rep's calls are made, most still open.
+    assert (running["started_on"] < AS_OF).all()
+    assert (running["started_on"] > AS_OF - dt.timedelta(days=14)).all()
+    assert 0 < running["recorded"].sum() < running["contacted"].sum()
+
+
+def test_campaign_outcomes_come_back_at_plausible_rates(firm):
+    """A DM draws replies from a few percent; a finished TM reaches one in six or so with a
+    yes and many not at all. Every campaign holds out a control group."""
+    executive = signed_in(firm, "exec")
+    with firm.engine.connect() as conn:
+        listed = campaigns.list_campaigns(conn, executive)
+        reports = [
+            campaigns.campaign_report(conn, executive, campaign_id, as_of=AS_OF)
+            for campaign_id in listed["campaign_id"]
+        ]
+    call_days = demo_campaigns.TM_CALL_DAYS[1]
+    for row, report in zip(listed.iter_rows(named=True), reports, strict=True):
+        assert row["control"] > 0 and row["contacted"] > row["control"], row
+        share = {outcome: n / row["contacted"] for outcome, n in report.recorded.items()}
+        responded = share["responded"] + share["bought"]
+        if row["channel"] == "dm":
+            assert 0.01 <= responded <= 0.08, (row, share)
+            assert 0 < share["unreachable"] <= 0.06 and share["declined"] == 0, (row, share)
+        elif row["started_on"] < AS_OF - dt.timedelta(days=2 * call_days):  # calls all made
+            assert 0.10 <= responded <= 0.25, (row, share)
+            assert 0.15 <= share["unreachable"] <= 0.45, (row, share)
+
+
+def test_outcomes_are_dated_in_working_hours_after_their_campaign_started(firm):
+    moments = frame(
+        firm.engine,
+        "SELECT c.started_on, t.outcome_at FROM campaign_targets t "
+        "JOIN campaigns c ON c.id = t.campaign_id WHERE t.outcome IS NOT NULL",
+    ).with_columns(
+        pl.col("started_on").cast(pl.String).str.slice(0, 10).str.to_date(),
+        pl.col("outcome_at").cast(pl.String).str.slice(0, 19).str.to_datetime(),
+    )
+    with firm.engine.connect() as conn:
+        holidays = extra_holidays(conn)
+    assert moments.height > 0
+    assert (moments["outcome_at"].dt.date() >= moments["started_on"]).all()
+    assert (moments["outcome_at"].dt.date() < AS_OF).all()
+    assert moments["outcome_at"].dt.hour().is_between(8, 20).all()  # calls 08:00-21:00
+    assert all(is_business_day(day, holidays) for day in moments["outcome_at"].dt.date())
+
+
+def test_the_trainer_has_dozens_of_certificates_expiring_and_few_expired(firm):
+    with firm.engine.connect() as conn:
+        totals = training.training_totals(conn, signed_in(firm, "trainer"), AS_OF)
+    # Within metrics.EXPIRING_DAYS: work for a trainer's quarter, not a backlog of hundreds.
+    assert 12 <= totals.expiring_certificates <= 60, totals
+    assert totals.expiring_certificates < totals.valid_certificates, totals
+    assert 0 < totals.expired_certificates <= totals.valid_certificates / 4, totals

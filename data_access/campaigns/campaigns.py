@@ -23,7 +23,20 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import BigInteger, Connection, Row, case, cast, false, func, null, select, true
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Row,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    insert,
+    null,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from data_access import customers, exports, segments
@@ -35,6 +48,7 @@ from data_access.core.db import (
 )
 from data_access.core.errors import (
     AccessDenied,
+    DomainError,
     NotFound,
     Refused,
 )
@@ -47,11 +61,13 @@ from data_access.core.models import (
     Branch,
     Campaign,
     CampaignTarget,
+    Consultation,
     Customer,
     Employee,
     Role,
     Segment,
     Transaction,
+    User,
 )
 from data_access.core.policy import (
     Action,
@@ -730,12 +746,12 @@ def customer_campaigns(conn: Connection, user: SignedInUser, customer_no: str) -
 # --- outcomes ------------------------------------------------------------------------------
 
 
-def _may_record(user: SignedInUser, target: Row[Any]) -> bool:
+def _may_record(user: SignedInUser, employee_id: int | None, branch_id: int) -> bool:
     """The assigned rep, anyone firm-wide, or the manager of the target's branch."""
-    if target.employee_id is not None and target.employee_id == user.employee_id:
+    if employee_id is not None and employee_id == user.employee_id:
         return True
     scope = scope_of(user, Action.CAMPAIGN_WRITE)
-    return scope is Scope.FIRM or (scope is Scope.BRANCH and target.branch_id == user.branch_id)
+    return scope is Scope.FIRM or (scope is Scope.BRANCH and branch_id == user.branch_id)
 
 
 def _suppressed_since_the_draw(conn: Connection, customer_id: int, channel: str) -> bool:
@@ -770,7 +786,7 @@ def _record(
         ).one_or_none()
         if target is None:
             raise Refused("camp_rejected_not_target", number=customer_no)
-        if not _may_record(user, target):
+        if not _may_record(user, target.employee_id, target.branch_id):
             raise AccessDenied("camp_rejected_not_yours", number=customer_no)
         if _suppressed_since_the_draw(conn, target.customer_id, campaign.channel):
             raise Refused("camp_rejected_suppressed", number=customer_no)
@@ -936,6 +952,196 @@ def import_outcomes(
         )
         _mark_contacted(session, recorded)
     return recorded
+
+
+# --- history -------------------------------------------------------------------------------
+
+OPEN_TARGET_SCHEMA: dict[str, Any] = {
+    "customer_id": pl.Int64,
+    "branch_id": pl.Int64,
+    "employee_id": pl.Int64,
+}
+HISTORY_SCHEMA: dict[str, Any] = {
+    "customer_id": pl.Int64,
+    "outcome": pl.String,
+    "outcome_at": pl.Datetime("us"),
+}
+
+
+def open_targets(conn: Connection, user: SignedInUser, campaign_id: int) -> pl.DataFrame:
+    """The contacted targets of a visible campaign with no outcome yet, in the user's slice:
+    customer_id, branch_id and employee_id (the assigned rep; null for a mailing)."""
+    _campaign(conn, user, campaign_id)
+    stmt = (
+        select(CampaignTarget.customer_id, CampaignTarget.branch_id, CampaignTarget.employee_id)
+        .where(
+            CampaignTarget.campaign_id == campaign_id,
+            CampaignTarget.arm == CONTACT,
+            CampaignTarget.outcome.is_(None),
+            _target_slice(user),
+        )
+        .order_by(CampaignTarget.customer_id)
+    )
+    return read_frame(conn, stmt, OPEN_TARGET_SCHEMA)
+
+
+def record_history(
+    conn: Connection, user: SignedInUser, campaign_id: int, recorded: pl.DataFrame
+) -> int:
+    """Record many past outcomes of one campaign at their own moments, in one unit of work:
+    what record_outcomes does a target at a time, for a campaign's history (the demo's).
+
+    `recorded` (HISTORY_SCHEMA): customer_id, outcome, outcome_at. The same rules hold: open
+    targets of the contact arm only, once each, OUTCOMES, a recorder who may record every
+    target, no outcome for a customer suppressed since the draw. A call's note is filed by
+    the rep assigned to it, who made it; a mailing's reply by `user`. No moment lies before
+    the campaign's start, and a call's lies inside the allowed call hours (a misdated history
+    is the caller's bug: ValueError). One audit record for the batch and no usage events, as
+    the generated history has none per action.
+    """
+    require(user, Action.CAMPAIGN_READ)
+    recorded = recorded.select(pl.col(name).cast(kind) for name, kind in HISTORY_SCHEMA.items())
+    if recorded.is_empty():
+        return 0
+    if not recorded["outcome"].is_in(list(OUTCOMES)).all():
+        raise Refused("camp_rejected_outcome")
+    with unit_of_work(conn) as session:
+        db = session.connection()
+        campaign = _campaign(db, user, campaign_id)
+        _check_history_times(db, campaign, recorded["outcome_at"])
+        targets = recorded.join(open_targets(db, user, campaign_id), on="customer_id", how="left")
+        unknown = pl.col("branch_id").is_null() | pl.col("customer_id").is_duplicated()
+        _refuse_first(db, targets.filter(unknown), "camp_rejected_not_target")
+        for employee_id, branch_id in targets.select("employee_id", "branch_id").unique().rows():
+            if not _may_record(user, employee_id, branch_id):
+                theirs = targets.filter(
+                    pl.col("employee_id").eq_missing(employee_id), pl.col("branch_id") == branch_id
+                )
+                _refuse_first(db, theirs, "camp_rejected_not_yours", AccessDenied)
+        suppressed = _suppressed(db, targets["customer_id"], campaign.channel)
+        _refuse_first(
+            db, targets.filter(pl.col("customer_id").is_in(suppressed)), "camp_rejected_suppressed"
+        )
+        _file_history(db, user, campaign, targets)
+        audit_as(
+            session,
+            user,
+            "campaign_outcomes",
+            target_kind="campaign",
+            target_id=str(campaign_id),
+            detail={"recorded": targets.height},
+        )
+        _mark_contacted(session, targets.height)
+    return targets.height
+
+
+def _check_history_times(conn: Connection, campaign: Row[Any], moments: pl.Series) -> None:
+    """ValueError unless every moment lies on or after the campaign's start, and a call's in
+    the allowed call hours (whole hours: the check at the hour's start holds for all of it)."""
+    start = dt.datetime.combine(campaign.started_on, dt.time())
+    if moments.min() < start:  # type: ignore[operator]
+        raise ValueError(f"an outcome dated before the campaign's start, {start:%Y-%m-%d}")
+    if campaign.channel not in customers.PHONE_CHANNELS:
+        return
+    for hour in moments.dt.truncate("1h").unique().sort():
+        if not customers.call_window(conn, hour).open_now:
+            raise ValueError(f"a call dated {hour:%Y-%m-%d %H}h, outside the allowed call hours")
+
+
+def _refuse_first(
+    conn: Connection, rows: pl.DataFrame, reason: str, refusal: type[DomainError] = Refused
+) -> None:
+    """Refuse for the first of `rows`, named by customer number, if there are any."""
+    if rows.is_empty():
+        return
+    number = conn.scalar(select(Customer.customer_no).where(Customer.id == rows["customer_id"][0]))
+    raise refusal(reason, number=number)
+
+
+def _suppressed(conn: Connection, customer_ids: pl.Series, channel: str) -> list[int]:
+    """The customers of `customer_ids` who may no longer be contacted over `channel`."""
+    reachable = getattr(Customer, consent_column(channel))
+    if channel in customers.PHONE_CHANNELS:
+        reachable = reachable & ~customers.listed_for_calls()
+    ids = customer_ids.to_list()
+    found: list[int] = []
+    for first in range(0, len(ids), CONSENT_CHECK_CHUNK):
+        chunk = ids[first : first + CONSENT_CHECK_CHUNK]
+        found += conn.scalars(select(Customer.id).where(Customer.id.in_(chunk), ~reachable))
+    return found
+
+
+def _file_history(
+    conn: Connection, user: SignedInUser, campaign: Row[Any], targets: pl.DataFrame
+) -> None:
+    """Insert each outcome's consultation at its moment and mark its target recorded."""
+    if targets["employee_id"].null_count():
+        require(user, Action.CUSTOMER_WRITE)
+        if user.employee_id is None:
+            raise AccessDenied("write_refused")  # a note is signed by an employee
+    reps = targets["employee_id"].drop_nulls().unique().to_list()
+    authors = {
+        row.id: row
+        for row in conn.execute(
+            select(Employee.id, Employee.branch_id, User.username)
+            .outerjoin(User, User.employee_id == Employee.id)
+            .where(Employee.id.in_(reps))
+        )
+    }
+    homes = dict(
+        conn.execute(
+            select(Customer.id, Customer.home_branch_id).where(
+                Customer.id.in_(targets["customer_id"].to_list())
+            )
+        ).all()
+    )
+    prefix = f"[{campaign.channel.upper()} #{campaign.id} {campaign.name}] "
+    notes, marks = [], []
+    for customer_id, outcome, moment, rep in targets.select(
+        "customer_id", "outcome", "outcome_at", "employee_id"
+    ).iter_rows():
+        author = authors[rep] if rep is not None else None
+        notes.append(
+            {
+                "customer_id": customer_id,
+                "employee_id": rep if rep is not None else user.employee_id,
+                "branch_id": customers.note_branch_id(
+                    author.branch_id if author else user.branch_id, homes[customer_id]
+                ),
+                "channel": campaign.channel,
+                "occurred_at": moment,
+                "note": prefix + OUTCOME_NOTE[outcome],
+                "outcome": CONSULTATION_OUTCOME[outcome],
+                "is_sensitive": False,
+            }
+        )
+        marks.append(
+            {
+                "key_customer": customer_id,
+                "new_outcome": outcome,
+                "new_at": moment,
+                "new_by": (author and author.username) or user.username,
+            }
+        )
+    ids = conn.execute(
+        insert(Consultation).returning(Consultation.id, sort_by_parameter_order=True), notes
+    ).scalars()
+    for mark, consultation_id in zip(marks, ids, strict=True):
+        mark["new_note"] = consultation_id
+    conn.execute(
+        CampaignTarget.__table__.update()
+        .where(
+            CampaignTarget.campaign_id == campaign.id,
+            CampaignTarget.customer_id == bindparam("key_customer"),
+        )
+        .values(
+            outcome=bindparam("new_outcome"),
+            outcome_at=bindparam("new_at"),
+            recorded_by=bindparam("new_by"),
+            consultation_id=bindparam("new_note"),
+        ),
+        marks,
+    )
 
 
 # --- export --------------------------------------------------------------------------------

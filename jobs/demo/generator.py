@@ -263,8 +263,11 @@ WORK_HOUR_WEIGHTS = {8: 2, 9: 11, 10: 14, 11: 13, 12: 5, 13: 10, 14: 13, 15: 13,
 PAPER_BURST_HOUR = 17  # holdouts type up the day's paper notes at closing time
 
 TRAINING_SCHEDULED_AHEAD_DAYS = 60
-# Where the latest certification of a certified course stands on as_of.
-CERT_EXPIRED_SHARE, CERT_EXPIRING_SHARE, EXPIRING_WINDOW_DAYS = 0.15, 0.08, 90
+# Where the latest certification of a certified course stands on as_of. Certificates renewed
+# as they fall due leave about a quarter of a one-year certificate (an eighth of a two-year
+# one) inside its last 90 days; a few people let theirs lapse, for up to LAPSED_DAYS.
+CERT_EXPIRED_SHARE, CERT_EXPIRING_SHARE, EXPIRING_WINDOW_DAYS = 0.07, 0.18, 90
+LAPSED_DAYS = 180
 UPCOMING_SHARE, NO_SHOW_SHARE, PASS_SCORE = 0.05, 0.04, 60
 
 
@@ -749,7 +752,7 @@ def _enrolments(
         valid_days = months * 30.44
         age_days = np.select(
             [u < CERT_EXPIRED_SHARE, u < CERT_EXPIRED_SHARE + CERT_EXPIRING_SHARE],
-            [valid_days + rng.uniform(1, 300, size),
+            [valid_days + rng.uniform(1, LAPSED_DAYS, size),
              valid_days - rng.uniform(0, EXPIRING_WINDOW_DAYS, size)],
             rng.uniform(0, valid_days - EXPIRING_WINDOW_DAYS, size),
         )  # fmt: skip

@@ -121,3 +121,7 @@ with (DATA / "agenda_rules.toml").open("rb") as _file:
 
 COURSES: tuple[Course, ...] = tuple(Course(*row) for row in _table("courses").iter_rows())
 TRAINING_LOCATIONS: tuple[str, ...] = tuple(_TEXTS["training_locations"])
+# Per demo campaign key: the name of the segment it draws from and its own name.
+CAMPAIGN_NAMES: dict[str, tuple[str, str]] = {
+    key: (names["segment"], names["campaign"]) for key, names in _TEXTS["campaigns"].items()
+}
