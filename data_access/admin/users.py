@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
 from data_access.core.db import (
+    FrameSchema,
     read_frame,
     unit_of_work,
 )
@@ -60,7 +61,7 @@ SCORED_PASSWORD_CHARS = 72
 _SCORING = threading.Lock()
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 
-USER_SCHEMA = {
+USER_SCHEMA: FrameSchema = {
     "id": pl.Int64,
     "username": pl.String,
     "role": pl.String,

@@ -13,7 +13,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
@@ -407,7 +407,32 @@ AUDIT_HASH_VERSION = 2
 AUDIT_HASH_VERSIONS = frozenset({1, AUDIT_HASH_VERSION})
 
 
-def audit_row_hash(record: AuditRecord) -> str:
+class HashedAuditFields(Protocol):
+    """What audit_row_hash reads: an AuditRecord, or a row of its columns (verify_chain)."""
+
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def occurred_at(self) -> dt.datetime: ...
+    @property
+    def user_id(self) -> int | None: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def target_kind(self) -> str | None: ...
+    @property
+    def target_id(self) -> str | None: ...
+    @property
+    def detail(self) -> str | None: ...
+    @property
+    def client(self) -> str | None: ...
+    @property
+    def hash_version(self) -> int: ...
+
+
+def audit_row_hash(record: HashedAuditFields) -> str:
     """The SHA-256 of one audit row, encoded the way its `hash_version` says.
 
     Version 2, every row written since migration 0011: the JSON array [2, prev_hash,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Connection, Row, exists, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Connection, exists, func, literal, select, union_all
 
 from data_access import segments
 from data_access.core import business_days
@@ -90,7 +90,9 @@ def listed_for_calls() -> ColumnElement[bool]:
     return exists().where(DoNotCallNumber.phone == _customer_phone_digits())
 
 
-def _readable_customer(conn: Connection, user: SignedInUser, customer_no: str) -> Row[Any]:
+def _readable_customer(
+    conn: Connection, user: SignedInUser, customer_no: str
+) -> customers.CustomerRow:
     require(user, Action.CUSTOMER_READ)
     return customers._customer_row(conn, customer_no)
 

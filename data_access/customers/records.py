@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import typing
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    CursorResult,
     Integer,
     Row,
     Select,
@@ -40,6 +42,7 @@ from sqlalchemy.orm import Session, aliased
 
 from data_access import segments
 from data_access.core.db import (
+    AnySelect,
     read_frame,
     reads_before_write,
     unit_of_work,
@@ -404,7 +407,11 @@ def reads_sensitive_notes(
 # --- finding a customer -------------------------------------------------------------------
 
 
-def _customer_row(conn: Connection, customer_no: str) -> Row[Any]:
+# A customer's id, customer_no, home_branch_id and manager_id: what the policy checks need.
+CustomerRow = Row[int, str, int, int | None]
+
+
+def _customer_row(conn: Connection, customer_no: str) -> CustomerRow:
     number = customer_no.strip()
     if not CUSTOMER_NO.fullmatch(number):
         raise NotFound("customer_malformed", number=customer_no[:20])
@@ -418,7 +425,7 @@ def _customer_row(conn: Connection, customer_no: str) -> Row[Any]:
     return row
 
 
-def _search_select(condition: ColumnElement[bool], matched_by: str, rank: int) -> Select[Any]:
+def _search_select(condition: ColumnElement[bool], matched_by: str, rank: int) -> AnySelect:
     return (
         select(
             Customer.customer_no,
@@ -527,7 +534,9 @@ def _given_name_matches(conn: Connection, text: str, limit: int) -> pl.DataFrame
     from the name index (a join to the surnames, or one OR of the ranges, made one of them
     misjudge the ranges and scan the table).
     """
-    initials = [initial for initial in conn.scalars(select(_name_initials())) if initial]
+    initials: list[str] = [
+        row.initial for row in conn.execute(select(_name_initials())) if row.initial
+    ]
     found = [pl.DataFrame(schema=SEARCH_READ_SCHEMA)]
     for start in range(0, len(initials), SURNAMES_PER_STATEMENT):
         ranges = [
@@ -574,7 +583,7 @@ def _search_frame(found: pl.DataFrame, limit: int) -> pl.DataFrame:
             "closed_on",
             "matched_by",
         )
-        .cast(SEARCH_SCHEMA)
+        .with_columns(pl.col(name).cast(dtype) for name, dtype in SEARCH_SCHEMA.items())
     )
 
 
@@ -1259,16 +1268,22 @@ def resolve_alert(
             manager_id=customer.manager_id,
         ):
             raise AccessDenied("alert_rejected_other_branch")
-        closed = session.execute(
-            update(Alert)
-            .where(
-                Alert.id == alert_id,
-                Alert.customer_id == customer.id,
-                Alert.resolved_at.is_(None),
-            )
-            .values(
-                resolved_by=user.employee_id, resolved_at=now_seoul(), resolution_note=resolution
-            )
+        # Session.execute is typed as any Result; an UPDATE's is a CursorResult, with a rowcount.
+        closed = typing.cast(
+            CursorResult[Any],
+            session.execute(
+                update(Alert)
+                .where(
+                    Alert.id == alert_id,
+                    Alert.customer_id == customer.id,
+                    Alert.resolved_at.is_(None),
+                )
+                .values(
+                    resolved_by=user.employee_id,
+                    resolved_at=now_seoul(),
+                    resolution_note=resolution,
+                )
+            ),
         )
         if closed.rowcount != 1:
             raise Refused("alert_rejected_not_open")

@@ -13,6 +13,7 @@ import polars as pl
 from sqlalchemy import Connection, select
 
 from data_access.core.db import (
+    FrameSchema,
     read_frame,
     unit_of_work,
 )
@@ -40,7 +41,7 @@ from data_access.exports.exports import REASON_MAX_CHARS
 
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,55}\.[a-z]{2,}")
 
-GRANT_SCHEMA = {
+GRANT_SCHEMA: FrameSchema = {
     "grant_id": pl.Int64,
     "username": pl.String,
     "role": pl.String,

@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import polars as pl
 from pydantic import (
@@ -51,6 +51,7 @@ from sqlalchemy.exc import IntegrityError
 
 from data_access.core.db import (
     PROJECT_ROOT,
+    FrameSchema,
     day_of,
     note_read,
     read_arrow_frames,
@@ -111,9 +112,9 @@ ChoiceField = Literal[
 FlagField = Literal["consent_dm", "consent_tm", "consent_email"]
 
 FIELD_KINDS: dict[str, FieldKind] = {
-    **dict.fromkeys(RangeField.__args__, FieldKind.RANGE),
-    **dict.fromkeys(ChoiceField.__args__, FieldKind.CHOICE),
-    **dict.fromkeys(FlagField.__args__, FieldKind.FLAG),
+    **dict.fromkeys(get_args(RangeField), FieldKind.RANGE),
+    **dict.fromkeys(get_args(ChoiceField), FieldKind.CHOICE),
+    **dict.fromkeys(get_args(FlagField), FieldKind.FLAG),
 }
 # Choice fields whose values are a fixed list; the others (occupation, region, branch code,
 # fund type) are whatever the data holds, and an unknown value simply matches nobody.
@@ -367,7 +368,7 @@ FEATURES_VERSION_KEY = "analytics_features_version"
 FEATURES_JOB = "customer-features"
 ANALYTICS_DIR_ENV = "CRM_ANALYTICS_DIR"
 
-FEATURE_SCHEMA: dict[str, pl.DataType] = {
+FEATURE_SCHEMA: FrameSchema = {
     "customer_id": pl.Int64,
     "age": pl.Int32,
     "gender": pl.String,
@@ -882,6 +883,7 @@ def save_segment(
         raise Refused("seg_rejected_name_long", limit=NAME_MAX_CHARS)
     now = now_seoul()
     with unit_of_work(conn) as session:
+        segment: Segment | None
         clash = session.scalar(select(Segment.id).where(Segment.name == cleaned))
         if clash is not None and clash != segment_id:
             raise Refused("seg_rejected_name_taken")
@@ -929,7 +931,7 @@ def save_segment(
     return saved
 
 
-SEGMENT_LIST_SCHEMA: dict[str, pl.DataType] = {
+SEGMENT_LIST_SCHEMA: FrameSchema = {
     "segment_id": pl.Int64,
     "name": pl.String,
     "version": pl.Int64,

@@ -130,6 +130,7 @@ def save_course(
     }
     try:
         with unit_of_work(conn) as session:
+            course: TrainingCourse | None
             if course_id is None:
                 course = TrainingCourse(**after, is_retired=False)
                 session.add(course)
@@ -464,7 +465,10 @@ def check_import(
         )
         .sort("line")
     )
-    return ImportCheck(good=good, problems=problems.cast(PROBLEM_SCHEMA), total=rows.height)
+    problems = problems.with_columns(
+        pl.col(name).cast(dtype) for name, dtype in PROBLEM_SCHEMA.items()
+    )
+    return ImportCheck(good=good, problems=problems, total=rows.height)
 
 
 def apply_import(conn: Connection, user: SignedInUser, check: ImportCheck) -> ImportResult:

@@ -43,6 +43,7 @@ from data_access.core.business_days import (
     is_business_day,
 )
 from data_access.core.db import (
+    FrameSchema,
     bulk_insert,
     day_of,
     hour_of,
@@ -126,7 +127,7 @@ def record_usage(
 # ---------------------------------------------------------------------------------------------
 # The batched recorder for read-only actions.
 
-EVENT_SCHEMA = {
+EVENT_SCHEMA: FrameSchema = {
     "employee_id": pl.Int64,
     "branch_id": pl.Int64,
     "occurred_at": pl.Datetime("us"),
@@ -726,7 +727,7 @@ def coverage_by_branch(adoption: Adoption) -> pl.DataFrame:
 # One employee's recent activity.
 
 ACTIVITY_SCHEMA = {"day": pl.Date, "action": pl.String, "events": pl.Int64}
-RECENT_SCHEMA = {
+RECENT_SCHEMA: FrameSchema = {
     "occurred_at": pl.Datetime("us"),
     "action": pl.String,
     "page": pl.String,
@@ -788,9 +789,15 @@ def employee_activity(
         .limit(RECENT_EVENTS),
         {column.key: RECENT_SCHEMA[column.key] for column in shown},
     )
-    busiest = daily.group_by("day").agg(pl.col("events").sum())["events"].max() or 0
+    busiest = daily.group_by("day").agg(pl.col("events").sum())["events"].max()
     return EmployeeActivity(
-        employee_id, row.employee_no, row.name, row.code, daily, int(busiest), recent
+        employee_id,
+        row.employee_no,
+        row.name,
+        row.code,
+        daily,
+        busiest if isinstance(busiest, int) else 0,
+        recent,
     )
 
 
