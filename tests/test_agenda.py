@@ -878,8 +878,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Claims (job, date) through the ledger like any build, then hangs in its read phase.
 BLOCKING_BUILDER = """
 import datetime as dt, sys, threading
-from data_access import job_runs
-from data_access.db import make_engine
+from data_access.core import job_runs
+from data_access.core.db import make_engine
 
 def prepare():
     print("claimed", flush=True)
