@@ -1090,9 +1090,9 @@ def _file_history(
     }
     homes = dict(
         conn.execute(
-            select(Customer.id, Customer.home_branch_id).where(
-                Customer.id.in_(targets["customer_id"].to_list())
-            )
+            select(Customer.id, Customer.home_branch_id)
+            .join(CampaignTarget, CampaignTarget.customer_id == Customer.id)
+            .where(CampaignTarget.campaign_id == campaign.id)
         ).all()
     )
     prefix = f"[{campaign.channel.upper()} #{campaign.id} {campaign.name}] "
