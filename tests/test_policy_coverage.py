@@ -109,7 +109,9 @@ DOORS: dict[str, Guarded | str] = {
     "campaigns.import_outcomes": Guarded(R.CAMPAIGN_WRITE),
     "campaigns.list_campaigns": Guarded(R.CAMPAIGN_READ),
     "campaigns.my_calls": Guarded(R.AGENDA_WORK),
+    "campaigns.open_targets": Guarded(R.CAMPAIGN_READ),
     "campaigns.preview_draw": Guarded(R.CAMPAIGN_WRITE),
+    "campaigns.record_history": Guarded(R.CAMPAIGN_READ),  # the demo's, as its head office
     "campaigns.record_outcomes": Guarded(R.CAMPAIGN_READ),
     "campaigns.strata_summary": NO_PERSONAL_DATA,
     # customers

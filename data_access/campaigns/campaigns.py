@@ -986,12 +986,12 @@ def open_targets(conn: Connection, user: SignedInUser, campaign_id: int) -> pl.D
 
 
 def record_history(
-    conn: Connection, user: SignedInUser, campaign_id: int, recorded: pl.DataFrame
+    conn: Connection, user: SignedInUser, campaign_id: int, outcomes: pl.DataFrame
 ) -> int:
     """Record many past outcomes of one campaign at their own moments, in one unit of work:
     what record_outcomes does a target at a time, for a campaign's history (the demo's).
 
-    `recorded` (HISTORY_SCHEMA): customer_id, outcome, outcome_at. The same rules hold: open
+    `outcomes` (HISTORY_SCHEMA): customer_id, outcome, outcome_at. The same rules hold: open
     targets of the contact arm only, once each, OUTCOMES, a recorder who may record every
     target, no outcome for a customer suppressed since the draw. A call's note is filed by
     the rep assigned to it, who made it; a mailing's reply by `user`. No moment lies before
@@ -1000,16 +1000,16 @@ def record_history(
     the generated history has none per action.
     """
     require(user, Action.CAMPAIGN_READ)
-    recorded = recorded.select(pl.col(name).cast(kind) for name, kind in HISTORY_SCHEMA.items())
-    if recorded.is_empty():
+    outcomes = outcomes.select(pl.col(name).cast(kind) for name, kind in HISTORY_SCHEMA.items())
+    if outcomes.is_empty():
         return 0
-    if not recorded["outcome"].is_in(list(OUTCOMES)).all():
+    if not outcomes["outcome"].is_in(list(OUTCOMES)).all():
         raise Refused("camp_rejected_outcome")
     with unit_of_work(conn) as session:
         db = session.connection()
         campaign = _campaign(db, user, campaign_id)
-        _check_history_times(db, campaign, recorded["outcome_at"])
-        targets = recorded.join(open_targets(db, user, campaign_id), on="customer_id", how="left")
+        _check_history_times(db, campaign, outcomes["outcome_at"])
+        targets = outcomes.join(open_targets(db, user, campaign_id), on="customer_id", how="left")
         unknown = pl.col("branch_id").is_null() | pl.col("customer_id").is_duplicated()
         _refuse_first(db, targets.filter(unknown), "camp_rejected_not_target")
         for employee_id, branch_id in targets.select("employee_id", "branch_id").unique().rows():
