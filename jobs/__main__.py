@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from data_access.core.db import (
     check_reachable,
@@ -400,7 +400,8 @@ def main(argv: list[str] | None = None) -> int:
         print(translate("cli_error", args.lang, reason=reason), file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
-        detail = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        cause = exc.orig if isinstance(exc, StatementError) and exc.orig else exc
+        detail = str(cause).splitlines()[0]
         reason = translate("cli_database_refused", args.lang, reason=detail)
         print(translate("cli_error", args.lang, reason=reason), file=sys.stderr)
         return 1

@@ -98,7 +98,7 @@ def contact_rule_channels(conn: Connection) -> dict[int, str]:
     return {
         rule.id: rule.spec.params.channel
         for rule in agenda.agenda_rules(conn)
-        if rule.kind is agenda.RuleKind.CONTACT_DUE
+        if isinstance(rule.spec, agenda.ContactDueRule)
     }
 
 
@@ -138,7 +138,7 @@ def demo_work(
             pl.Series("status", status),
             (
                 pl.lit(dt.datetime.combine(day, dt.time()))
-                + pl.duration(seconds=pl.Series(seconds))
+                + pl.duration(seconds=pl.lit(pl.Series(seconds)))
             ).alias("worked_at"),
             pl.Series("snooze_days", rng.choice(DEMO_SNOOZE_DAYS, size)),
             pl.Series("noted", noted),

@@ -35,6 +35,7 @@ from data_access.core.db import (
     database_size_bytes,
     is_sqlite,
     settle_after_bulk_load,
+    sqlite_driver,
 )
 from data_access.core.errors import (
     Refused,
@@ -853,7 +854,7 @@ def _customers(
 
     earliest = np.maximum(np.datetime64("1997-01-02"), birth + _days(20 * 365.25))
     opened, _ = calendar.draw_between(rng, earliest, np.full(size, window.last))
-    leaving = (rng.random(size) < 0.05) & (window.last - opened > 30)
+    leaving = (rng.random(size) < 0.05) & (window.last - opened > _days(30))
     left_on, can_leave = calendar.draw_between(rng, opened + 30, np.full(size, window.last))
     closed = np.where(leaving & can_leave, left_on, NO_DATE)
 
@@ -1578,7 +1579,7 @@ def _sqlite_sorts_on_disk(conn: Connection) -> Iterator[None]:
         yield
         return
     # On the driver's connection: SQLAlchemy would open a transaction for the statement.
-    sqlite = conn.connection.dbapi_connection
+    sqlite = sqlite_driver(conn)
     temp_store = sqlite.execute("PRAGMA temp_store").fetchone()[0]
     sqlite.execute("PRAGMA temp_store=FILE")
     try:
@@ -1603,7 +1604,7 @@ def _sqlite_rollback_journal(conn: Connection, sole_user: bool) -> Iterator[None
         yield
         return
     # On the driver's connection: SQLAlchemy would open a transaction for the statement.
-    sqlite = conn.connection.dbapi_connection
+    sqlite = sqlite_driver(conn)
     busy_timeout = sqlite.execute("PRAGMA busy_timeout").fetchone()[0]
     sqlite.execute("PRAGMA busy_timeout=0")  # an open connection elsewhere: do not wait
     try:
@@ -1768,8 +1769,8 @@ def _demo_frames(
         yield Consultation.__table__, frame
 
     rate = _transaction_rate(accounts, people, window)
-    bounds = np.searchsorted(accounts.owner, np.arange(0, customer_count, CUSTOMER_CHUNK))
-    bounds = [*bounds.tolist(), account_count]
+    firsts = np.searchsorted(accounts.owner, np.arange(0, customer_count, CUSTOMER_CHUNK))
+    bounds = [*firsts.tolist(), account_count]
     next_id = 1
     for number in range(len(bounds) - 1):
         frame = _transaction_frame(
