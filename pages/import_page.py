@@ -19,7 +19,7 @@ from jobs.imports import Refresh, refresh_after_import
 from ui import session
 from ui.feedback import show_refusal
 from ui.format import count
-from ui.i18n import language, t
+from ui.i18n import t
 from ui.markup import literal, sentence
 
 RESULT_KEY = "import_result"
@@ -32,14 +32,13 @@ UPLOAD_TYPES = ["csv", "txt", "parquet", "pq", "xlsx", "xlsm", "xls"]
 def layout_and_template(spec: imports.KindSpec) -> None:
     with st.expander(t("import_columns_title")):
         st.caption(t("import_order_hint"))
-        meaning = "meaning_ko" if language() == "ko" else "meaning_en"
         columns = pl.DataFrame(
             {
                 t("col_column"): [c.name for c in spec.columns],
                 t("col_type"): [c.type.value for c in spec.columns],
                 t("col_required"): [c.required for c in spec.columns],
                 t("col_allowed"): [", ".join(c.allowed) for c in spec.columns],
-                t("col_meaning"): [getattr(c, meaning) for c in spec.columns],
+                t("col_meaning"): [" · ".join(map(t, c.meaning_keys)) for c in spec.columns],
                 t("col_example"): [c.example for c in spec.columns],
             }
         )

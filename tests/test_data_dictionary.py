@@ -1,5 +1,6 @@
 """The data dictionary (data_access/dictionary.py) against the models: every table and column
-a person can see has a meaning in Korean and English, and each role sees its own tables."""
+a person can see has a meaning in Korean and English (in the catalogs), and each role sees its
+own tables."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from data_access.core.policy import (
 )
 from data_access.imports import imports
 from tests.handmade import ADMIN, KIM, MANAGER_101, TRAINER, signed_in
+from ui.messages import translate
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -41,12 +43,12 @@ def test_every_shown_column_has_a_meaning_in_both_languages(table):
     }
     described = dictionary.TABLES[table].columns
     assert set(described) == {column.name for column in model.columns} - internal
-    for name, meaning in described.items():
-        assert HANGUL.search(meaning.ko), f"{table}.{name} has no Korean meaning"
-        assert LATIN.search(meaning.en) and not HANGUL.search(meaning.en), f"{table}.{name}"
     entry = dictionary.TABLES[table]
-    assert HANGUL.search(entry.title_ko) and HANGUL.search(entry.about_ko)
-    assert LATIN.search(entry.title_en) and LATIN.search(entry.about_en)
+    sentences = [entry.title, entry.about, *(meaning.key for meaning in described.values())]
+    for key in sentences:
+        assert HANGUL.search(translate(key, "ko")), f"{key} has no Korean sentence"
+        english = translate(key, "en")
+        assert LATIN.search(english) and not HANGUL.search(english), f"{key} in English"
 
 
 def test_internal_columns_name_real_columns_and_are_never_shown():
@@ -69,10 +71,9 @@ def test_import_specs_take_meanings_and_allowed_values_from_the_dictionary():
             stored = dictionary.column_meaning(spec.table.name, column.column)
             assert column.allowed == stored.allowed
             if column.references is None:
-                assert (column.meaning_ko, column.meaning_en) == (stored.ko, stored.en)
+                assert column.meaning_keys == (stored.key,)
             else:  # "Home branch · Branch code": what it is, then the key the file names it by
-                assert column.meaning_ko.startswith(stored.ko + " · ")
-                assert column.meaning_en.startswith(stored.en + " · ")
+                assert column.meaning_keys[0] == stored.key and len(column.meaning_keys) == 2
 
 
 def test_dictionary_types_and_flags_come_from_the_model():

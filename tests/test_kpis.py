@@ -32,6 +32,7 @@ from jobs import __main__ as cli
 from jobs import kpis as kpis_job
 from tests import handmade, kpi_data
 from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101
+from ui.messages import translate
 
 DAY, MONDAY = kpi_data.DAY, kpi_data.MONDAY
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +112,8 @@ def test_every_kpi_on_the_business_date(data, position, kind, key):
 def test_every_kpi_is_defined_once_with_both_languages():
     assert [kpi.name for kpi in kpis.KPIS] == list(EXPECTED_ON_DAY)
     for kpi in kpis.KPIS:
-        assert kpi.label_ko and kpi.label_en and kpi.definition_ko and kpi.definition_en
+        for language in ("ko", "en"):
+            assert translate(kpi.label_key, language) and translate(kpi.definition_key, language)
 
 
 def test_regions_sum_their_branches_before_dividing(data):

@@ -36,6 +36,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
+from data_access import admin, kpis
 from ui import messages
 from ui.messages import DOMAIN, LANGUAGES, catalog_path
 
@@ -147,13 +148,14 @@ def extracted() -> dict[str, bool]:
 def dynamic_prefixes_in_code() -> dict[str, str]:
     """Each f-string key's literal prefix, with where it is; a key built wholly from a variable
     (a prefix passed in) has none and is left to the caller naming the prefix."""
-    found = {}
+    found: dict[str, str] = {}
     for path in sorted(_code_files()):
         for call, _ in _lookups(path.read_text(encoding="utf-8")):
             argument = call.args[0]
-            if isinstance(argument, ast.JoinedStr) and isinstance(argument.values[0], ast.Constant):
-                prefix = argument.values[0].value
-                found.setdefault(prefix, f"{path.relative_to(ROOT)}:{call.lineno}")
+            if isinstance(argument, ast.JoinedStr):
+                prefix = argument.values[0]
+                if isinstance(prefix, ast.Constant) and isinstance(prefix.value, str):
+                    found.setdefault(prefix.value, f"{path.relative_to(ROOT)}:{call.lineno}")
     return found
 
 
@@ -165,8 +167,12 @@ def _code_files() -> Iterator[Path]:
 
 
 def derived_keys() -> dict[str, bool]:
-    """Keys data_access's own definitions name (all singular)."""
-    return {}
+    """Keys data_access's own definitions name, all singular: each KPI's label and definition,
+    each data-dictionary table's title and purpose and each of its columns' meaning."""
+    keys = [key for kpi in kpis.KPIS for key in (kpi.label_key, kpi.definition_key)]
+    for table in admin.TABLES.values():
+        keys += [table.title, table.about, *(meaning.key for meaning in table.columns.values())]
+    return dict.fromkeys(keys, False)
 
 
 # --- catalogs ---------------------------------------------------------------------------------
@@ -183,7 +189,11 @@ def read(language: str) -> Catalog:
 
 def entries(language: str) -> dict[str, str | tuple[str, ...]]:
     """The catalog of `language` as key -> msgstr (a tuple of forms for a plural entry)."""
-    return {_key(message): message.string for message in read(language) if message.id}
+    return {
+        _key(message): _forms(message) if message.pluralizable else _forms(message)[0]
+        for message in read(language)
+        if message.id
+    }
 
 
 def _key(message: Message) -> str:
@@ -225,7 +235,7 @@ def update() -> None:
     _write_po(template_path(), pot)
     for language in LANGUAGES:
         catalog = read(language)
-        catalog.update(pot, no_fuzzy_matching=True)
+        catalog.update(pot, no_fuzzy_matching=True, update_creation_date=False)
         catalog.obsolete.clear()
         _write_po(catalog_path(language, ".po"), catalog)
     compile_all()
@@ -245,17 +255,29 @@ def placeholders(text: str) -> set[str]:
 
 
 def _forms(message: Message) -> tuple[str, ...]:
-    return message.string if isinstance(message.string, tuple) else (message.string,)
+    """A message's text: its one form, or its plural forms ("" for a missing one)."""
+    if isinstance(message.string, str):
+        return (message.string,)
+    return tuple(message.string or ("",))
+
+
+def _hashable(text: Any) -> Any:
+    """A plural entry's forms as a tuple (a compiled catalog reads them back as a list)."""
+    return tuple(text) if isinstance(text, list) else text
 
 
 def _named(message: Message) -> frozenset[str]:
     return frozenset().union(*(placeholders(form) for form in _forms(message)))
 
 
-def _translations(catalog: Catalog) -> tuple[str, dict[object, object]]:
+def _translations(catalog: Catalog) -> tuple[str, dict[Any, Any]]:
     """What a compiled catalog holds of a .po file: its plural rule and finished entries (the
     bytes also carry Babel's version, so they are not compared)."""
-    finished = {m.id: m.string for m in catalog if m.id and all(_forms(m)) and not m.fuzzy}
+    finished = {
+        _hashable(m.id): _hashable(m.string)
+        for m in catalog
+        if m.id and all(_forms(m)) and not m.fuzzy
+    }
     return catalog.plural_forms, finished
 
 

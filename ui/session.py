@@ -40,7 +40,7 @@ from data_access.kpis import (
 from jobs import after_demo, demo
 from jobs import usage as usage_job
 from ui.failures import DATABASE_ERRORS
-from ui.i18n import LANGUAGE_KEY, language, t
+from ui.i18n import LANGUAGE_KEY, t
 
 log = logging.getLogger("dreams")
 
@@ -120,8 +120,7 @@ def fill_demo_data() -> None:
 def _fill_step(step: str) -> str:
     """The generator's step (a table's name, "indexes" or "done") in the reader's words."""
     if (table := TABLES.get(step)) is not None:
-        title = table.title_ko if language() == "ko" else table.title_en
-        return t("first_run_step", table=title)
+        return t("first_run_step", table=t(table.title))
     return t("first_run_indexes") if step == "indexes" else t("first_run_finishing")
 
 

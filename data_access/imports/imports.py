@@ -138,7 +138,7 @@ class ColumnType(enum.StrEnum):
     BOOLEAN = "boolean"
 
 
-_UNDESCRIBED = Meaning("", "")  # until the kind fills in the dictionary's meaning
+_UNDESCRIBED = Meaning("")  # until the kind fills in the dictionary's meaning
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +168,8 @@ class ColumnSpec:
 
     `references` names the kind whose key this column holds (a branch code, a customer
     number); the database stores that row's id in `target`. `meaning` (with the allowed
-    values) is the data dictionary's, filled in by the kind. Dates that record what has
+    values) is the data dictionary's, filled in by the kind, and so is `named_by` for a
+    reference: the meaning of the key the file names the row by. Dates that record what has
     happened are `past_only` (not after the business date; what is planned, a branch's opening,
     a fund's launch, a hire, may be later); `not_before` names the file column a date cannot
     precede (closed_on, opened_on). `default` is what a blank cell of an optional column
@@ -191,18 +192,18 @@ class ColumnSpec:
     max_age_years: int | None = None
     default: str | None = None
     meaning: Meaning = _UNDESCRIBED
+    named_by: Meaning | None = None
 
     @property
     def column(self) -> str:
         return self.target or self.name
 
     @property
-    def meaning_ko(self) -> str:
-        return self.meaning.ko
-
-    @property
-    def meaning_en(self) -> str:
-        return self.meaning.en
+    def meaning_keys(self) -> tuple[str, ...]:
+        """The catalogue keys whose sentences, joined by " · ", say what the column holds:
+        the home branch · branch code."""
+        by = () if self.named_by is None else (self.named_by.key,)
+        return (self.meaning.key, *by)
 
     @property
     def allowed(self) -> tuple[str, ...]:
@@ -226,7 +227,11 @@ class KindSpec:
 
     def __post_init__(self) -> None:
         described = tuple(
-            replace(column, meaning=_file_meaning(self.table.name, column))
+            replace(
+                column,
+                meaning=column_meaning(self.table.name, column.column),
+                named_by=_named_by(column),
+            )
             for column in self.columns
         )
         object.__setattr__(self, "columns", described)
@@ -276,15 +281,13 @@ _REFERENCE_KEYS = {
 }
 
 
-def _file_meaning(table: str, column: ColumnSpec) -> Meaning:
-    """The dictionary's meaning of the table column a file column lands in; a reference says
-    which key the file names the row by (the home branch, by its branch code)."""
-    stored = column_meaning(table, column.column)
+def _named_by(column: ColumnSpec) -> Meaning | None:
+    """For a reference, the dictionary's meaning of the key the file names the row by (the
+    home branch, by its branch code)."""
     if column.references is None:
-        return stored
+        return None
     key = _REFERENCE_KEYS[column.references][0]
-    by = column_meaning(key.class_.__tablename__, key.key)
-    return Meaning(f"{stored.ko} · {by.ko}", f"{stored.en} · {by.en}")
+    return column_meaning(key.class_.__tablename__, key.key)
 
 
 KINDS: dict[str, KindSpec] = {

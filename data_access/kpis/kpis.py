@@ -132,20 +132,21 @@ class Kind(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Kpi:
+    """One KPI; people read its label and definition in the catalogue (locale/), under
+    `label_key` and `definition_key`."""
+
     name: str
-    label_ko: str
-    label_en: str
-    definition_ko: str
-    definition_en: str
     unit: Unit
     better: Better
     kind: Kind
 
-    def label(self, language: str) -> str:
-        return self.label_ko if language == "ko" else self.label_en
+    @property
+    def label_key(self) -> str:
+        return f"kpi_label_{self.name}"
 
-    def definition(self, language: str) -> str:
-        return self.definition_ko if language == "ko" else self.definition_en
+    @property
+    def definition_key(self) -> str:
+        return f"kpi_definition_{self.name}"
 
     @property
     def per_branch_target(self) -> bool:
@@ -154,144 +155,27 @@ class Kpi:
 
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi(
-        "aum_krw", "수탁고(AUM)", "AUM",
-        "그날 말 보유 중인 계좌의 평가금액으로, 계좌를 개설한 지점에 속합니다. 과거 일자는 "
-        "오늘 평가금액에서 그 뒤의 순유입을 뺀 값으로, 시장 변동은 오늘 가격 기준입니다.",
-        "Market value of the accounts open at the end of the day, counted at the branch that "
-        "booked each account. A past day is today's value less the net flows since, so it is "
-        "shown at today's prices.",
-        Unit.KRW, Better.UP, Kind.STOCK,
-    ),
-    Kpi(
-        "net_flows_krw", "순유입", "Net flows",
-        "신규·추가 납입(가입, 입금)에서 환매·출금을 뺀 금액으로, 계좌를 개설한 지점에 "
-        "속합니다. 시장 변동은 제외합니다.",
-        "Subscriptions and deposits minus redemptions and withdrawals, counted at the branch "
-        "that booked the account; market movement excluded.",
-        Unit.KRW, Better.UP, Kind.FLOW,
-    ),
-    Kpi(
-        "organic_growth_pct", "유기적 성장률(30일)", "Organic growth (30 days)",
-        "최근 30일 순유입을 30일 전 AUM으로 나눈 비율.",
-        "Net flows of the last 30 days divided by AUM 30 days before.",
-        Unit.PERCENT, Better.UP, Kind.WINDOW,
-    ),
-    Kpi(
-        "active_customers", "활동 고객", "Active customers",
-        "그날 말 거래 관계가 열려 있는 고객 수(가입 후 해지 전).",
-        "Customers whose relationship is open at the end of the day (joined, not left).",
-        Unit.COUNT, Better.UP, Kind.STOCK,
-    ),
-    Kpi(
-        "new_customers", "신규 고객", "New customers",
-        "그 영업일(직전 영업일 다음 날부터)에 관계를 시작한 고객 수.",
-        "Customers who joined on the business day (since the previous business day).",
-        Unit.COUNT, Better.UP, Kind.FLOW,
-    ),
-    Kpi(
-        "lost_customers", "이탈 고객", "Lost customers",
-        "그 영업일(직전 영업일 다음 날부터)에 관계를 종료한 고객 수.",
-        "Customers who left on the business day (since the previous business day).",
-        Unit.COUNT, Better.DOWN, Kind.FLOW,
-    ),
-    Kpi(
-        "attrition_pct", "이탈률(30일)", "Attrition (30 days)",
-        "최근 30일 이탈 고객 수를 30일 전 활동 고객 수로 나눈 비율.",
-        "Customers lost in the last 30 days divided by active customers 30 days before.",
-        Unit.PERCENT, Better.DOWN, Kind.WINDOW,
-    ),
-    Kpi(
-        "customers_per_manager", "전담 매니저당 고객", "Customers per dedicated manager",
-        "전담 매니저가 맡은 활동 고객 수를 재직 중인 전담 매니저 수로 나눈 값.",
-        "Active customers in dedicated managers' books divided by the dedicated managers "
-        "employed.",
-        Unit.NUMBER, Better.UP, Kind.STOCK,
-    ),
-    Kpi(
-        "priority_customers", "우수 고객", "Priority customers",
-        "현재 등급이 VIP 또는 우수인 활동 고객 수.",
-        "Active customers whose current tier is VIP or priority.",
-        Unit.COUNT, Better.UP, Kind.STOCK,
-    ),
-    Kpi(
-        "priority_share_pct", "우수 고객 비중", "Priority share",
-        "활동 고객 중 우수 고객(VIP·우수)의 비율.",
-        "Priority customers (VIP and priority) as a share of active customers.",
-        Unit.PERCENT, Better.UP, Kind.STOCK,
-    ),
-    Kpi(
-        "staff_per_branch", "지점당 직원", "Staff per branch",
-        "재직 중인 지점 직원 수를 영업 중인 지점 수로 나눈 값(지점 단위는 그 지점 직원 수).",
-        "Branch staff employed divided by branches open (for one branch: its staff).",
-        Unit.NUMBER, Better.DOWN, Kind.STOCK,
-    ),
-    Kpi(
-        "consultations_per_rep_day", "영업직원 1인 1일 상담", "Consultations per rep per day",
-        "최근 30일 상담 건수(정정 기록 제외)를 영업·전담 직원 수와 그 기간 영업일 수로 나눈 값.",
-        "Consultations of the last 30 days (corrections excluded) divided by sales reps and "
-        "dedicated managers times the business days in that period.",
-        Unit.NUMBER, Better.UP, Kind.WINDOW,
-    ),
-    Kpi(
-        "agenda_completion_pct", "아젠다 완료율(30일)", "Agenda completion (30 days)",
-        "최근 30일 아젠다 항목 중 완료 또는 연락 불가로 처리된 비율(보류는 미완료).",
-        "Agenda items of the last 30 days marked done or unreachable (a snooze is not done).",
-        Unit.PERCENT, Better.UP, Kind.WINDOW,
-    ),
-    Kpi(
-        "dm_tm_pieces", "DM·TM 발송", "DM/TM pieces",
-        "그 영업일에 시작한 캠페인의 발송 대상(대조군 제외) 수: 캠페인 화면의 발송 대상과 "
-        "같습니다. 캠페인 밖에서 남긴 DM·TM 상담 기록은 세지 않습니다.",
-        "Targets in the contact arm (not the hold-out) of the campaigns started on the "
-        "business day, as the campaigns page counts them; DM/TM notes outside a campaign "
-        "are not pieces.",
-        Unit.COUNT, Better.NEUTRAL, Kind.FLOW,
-    ),
-    Kpi(
-        "dm_tm_response_pct", "DM·TM 반응률(30일)", "DM/TM response (30 days)",
-        "최근 30일에 시작한 캠페인의 발송 대상 중 결과가 '반응' 또는 '가입'으로 기록된 비율.",
-        "Pieces of the campaigns started in the last 30 days whose recorded outcome is "
-        "responded or bought.",
-        Unit.PERCENT, Better.UP, Kind.WINDOW,
-    ),
-    Kpi(
-        "cost_per_response_krw", "반응당 비용(30일)", "Cost per response (30 days)",
-        "최근 30일 DM·TM 비용(건당 단가는 관리자가 정한 값)을 반응 건수로 나눈 금액.",
-        "Cost of the last 30 days' DM and TM (per-piece costs set by administrators) "
-        "divided by the responses.",
-        Unit.KRW, Better.DOWN, Kind.WINDOW,
-    ),
-    Kpi(
-        "usage_per_staff_day", "직원 1인 1일 사용", "Console actions per staff per day",
-        "재직 중인 지점 직원의 최근 30일 콘솔 사용 건수를 사용한 직원·일 수로 나눈 값"
-        "(기준 약 250회).",
-        "Console actions of the branch staff employed, last 30 days, divided by the "
-        "staff-days with any action (norm: about 250).",
-        Unit.NUMBER, Better.UP, Kind.WINDOW,
-    ),
-    Kpi(
-        "trained_pct", "교육 이수율", "Training completion",
-        "재직 중인 지점 직원의 수강 중 그날까지 이수해야 했던 것(이수했거나 차수가 끝난 것)"
-        "의 이수 비율: 이수 / (이수 + 미이수). 교육 화면의 이수율과 같습니다.",
-        "Of the enrolments of branch staff employed that were due by the day (completed, or "
-        "their session had ended), the share completed: completed / (completed + overdue), "
-        "as on the training page.",
-        Unit.PERCENT, Better.UP, Kind.STOCK,
-    ),
-    Kpi(
-        "certified_pct", "인증 보유율", "Certified staff",
-        "재직 중인 지점 직원 중 그날 유효한 인증을 가진 직원의 비율.",
-        "Branch staff employed holding a certification valid on the day.",
-        Unit.PERCENT, Better.UP, Kind.STOCK,
-    ),
-    Kpi(
-        "online_share_pct", "온라인 거래 비중(30일)", "Online share (30 days)",
-        "최근 30일 거래 건수 중 온라인 채널의 비율.",
-        "Transactions of the last 30 days made online, by count.",
-        Unit.PERCENT, Better.UP, Kind.WINDOW,
-    ),
-)  # fmt: skip
+    Kpi("aum_krw", Unit.KRW, Better.UP, Kind.STOCK),
+    Kpi("net_flows_krw", Unit.KRW, Better.UP, Kind.FLOW),
+    Kpi("organic_growth_pct", Unit.PERCENT, Better.UP, Kind.WINDOW),
+    Kpi("active_customers", Unit.COUNT, Better.UP, Kind.STOCK),
+    Kpi("new_customers", Unit.COUNT, Better.UP, Kind.FLOW),
+    Kpi("lost_customers", Unit.COUNT, Better.DOWN, Kind.FLOW),
+    Kpi("attrition_pct", Unit.PERCENT, Better.DOWN, Kind.WINDOW),
+    Kpi("customers_per_manager", Unit.NUMBER, Better.UP, Kind.STOCK),
+    Kpi("priority_customers", Unit.COUNT, Better.UP, Kind.STOCK),
+    Kpi("priority_share_pct", Unit.PERCENT, Better.UP, Kind.STOCK),
+    Kpi("staff_per_branch", Unit.NUMBER, Better.DOWN, Kind.STOCK),
+    Kpi("consultations_per_rep_day", Unit.NUMBER, Better.UP, Kind.WINDOW),
+    Kpi("agenda_completion_pct", Unit.PERCENT, Better.UP, Kind.WINDOW),
+    Kpi("dm_tm_pieces", Unit.COUNT, Better.NEUTRAL, Kind.FLOW),
+    Kpi("dm_tm_response_pct", Unit.PERCENT, Better.UP, Kind.WINDOW),
+    Kpi("cost_per_response_krw", Unit.KRW, Better.DOWN, Kind.WINDOW),
+    Kpi("usage_per_staff_day", Unit.NUMBER, Better.UP, Kind.WINDOW),
+    Kpi("trained_pct", Unit.PERCENT, Better.UP, Kind.STOCK),
+    Kpi("certified_pct", Unit.PERCENT, Better.UP, Kind.STOCK),
+    Kpi("online_share_pct", Unit.PERCENT, Better.UP, Kind.WINDOW),
+)
 KPI_BY_NAME: dict[str, Kpi] = {kpi.name: kpi for kpi in KPIS}
 
 # Numbers the formulas need that belong to the business, not the code. Administrators change
