@@ -26,7 +26,7 @@ from data_access.core.security import (
 from ui import session
 from ui.audit_words import action_text, client_text, detail_text, target_kind_text
 from ui.feedback import show_refusal
-from ui.format import count, day
+from ui.format import count, day, moment
 from ui.i18n import language, t
 from ui.markup import sentence
 
@@ -190,7 +190,14 @@ def show_grants(user: SignedInUser) -> None:
         st.info(t("grants_none"))
     else:
         st.dataframe(
-            given.with_columns(pl.col(pl.String).fill_null("")).rename(
+            given.with_columns(
+                pl.Series("role", [t(f"role_{role}") for role in given["role"]]),
+                pl.Series("action", [t(f"permission_{a}") for a in given["action"]]),
+                pl.Series("granted_at", [moment(at) for at in given["granted_at"]]),
+                pl.Series("revoked_at", [moment(at) for at in given["revoked_at"]]),
+            )
+            .with_columns(pl.col(pl.String).fill_null(""))
+            .rename(
                 {
                     "grant_id": "#",
                     "username": t("audit_col_who"),

@@ -37,7 +37,7 @@ from ui.campaign_sections import show_campaign_memberships
 from ui.consent_section import show_consent_panel
 from ui.failures import guarded
 from ui.feedback import refusal_text, show_refusal
-from ui.format import count, day, krw, krw_compact
+from ui.format import count, day, krw, krw_compact, moment
 from ui.i18n import has_message, language, t
 from ui.markup import literal
 
@@ -64,10 +64,6 @@ def localized(ko: str | None, en: str | None) -> str:
 
 def localized_names(ko: pl.Series, en: pl.Series) -> list[str]:
     return [localized(korean, english) for korean, english in zip(ko, en, strict=True)]
-
-
-def moment(value: dt.datetime) -> str:
-    return f"{day(value.date())} {value:%H:%M}"
 
 
 def texts(values: pl.Series, show: Callable[..., str]) -> list[str]:

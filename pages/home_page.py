@@ -14,8 +14,8 @@ from data_access.core.security import (
     SignedInUser,
 )
 from ui import kpi_view, session
-from ui.format import count, day, krw_compact, percent
-from ui.i18n import language, t
+from ui.format import count, day, krw_compact, moment, percent
+from ui.i18n import language, t, tn
 from ui.markup import sentence
 from ui.messages import has_message
 from ui.training_view import expiry_text
@@ -213,7 +213,7 @@ def show_job_health(user: SignedInUser) -> None:
             pl.DataFrame(
                 {
                     t("col_job"): [job_label(job) for job in runs["job"]],
-                    t("col_business_date"): [d.isoformat() for d in runs["business_date"]],
+                    t("col_business_date"): [day(d) for d in runs["business_date"]],
                     t("col_run_status"): [t(f"run_status_{s}") for s in runs["status"]],
                     t("col_error"): [(e or "").split("\n", 1)[0] for e in runs["error"]],
                 }
@@ -222,6 +222,52 @@ def show_job_health(user: SignedInUser) -> None:
             width="stretch",
         )
     st.page_link("pages/jobs_page.py", label=t("page_jobs"), icon=":material/schedule:")
+
+
+def show_admin_attention(user: SignedInUser, as_of: dt.date) -> None:
+    """Refused imports (nothing of them was written) and who may export personal data now."""
+    with session.connect() as conn:
+        attention = kpis.admin_attention(conn, user, as_of=as_of)
+    days = kpis.ATTENTION_DAYS
+    st.subheader(t("home_refused_imports", days=days))
+    refused = attention.refused_imports
+    if refused.is_empty():
+        st.caption(t("home_refused_imports_none", days=days))
+    else:
+        st.warning(tn("home_refused_imports_count", refused.height, count=count(refused.height)))
+        st.dataframe(
+            pl.DataFrame(
+                {
+                    t("col_when"): [moment(at) for at in refused["started_at"]],
+                    t("col_user"): refused["username"],
+                    t("import_kind"): [t(f"import_kind_{kind}") for kind in refused["kind"]],
+                    t("col_file"): refused["file_name"],
+                    t("import_rejected"): refused["rejected"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    st.page_link("pages/import_page.py", label=t("page_import"), icon=":material/upload:")
+    st.subheader(t("home_grants_in_force"))
+    grants = attention.grants_in_force
+    if grants.is_empty():
+        st.caption(t("grants_none"))
+    else:
+        st.dataframe(
+            pl.DataFrame(
+                {
+                    t("audit_col_who"): grants["username"],
+                    t("audit_col_role"): [t(f"role_{role}") for role in grants["role"]],
+                    t("audit_col_action"): [t(f"permission_{a}") for a in grants["action"]],
+                    t("grants_reason"): grants["reason"],
+                    t("grants_granted_at"): [moment(at) for at in grants["granted_at"]],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    st.page_link("pages/audit_page.py", label=t("page_audit"), icon=":material/policy:")
 
 
 user = session.require_user()
@@ -234,6 +280,7 @@ if user.role == Role.TRAINER:
     show_training(user, as_of)
 elif user.role == Role.ADMIN:
     show_job_health(user)
+    show_admin_attention(user, as_of)
 else:
     if user.role in (Role.SALES_REP, Role.DEDICATED_MANAGER):
         show_agenda_today(user, as_of)

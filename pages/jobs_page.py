@@ -1,7 +1,5 @@
 """Scheduled jobs: schedules and next runs, pause and resume, run now, recent runs, holidays."""
 
-import datetime as dt
-
 import polars as pl
 import streamlit as st
 
@@ -16,7 +14,7 @@ from jobs import scheduler
 from ui import background, session
 from ui.failures import guarded
 from ui.feedback import refusal_text
-from ui.format import count, day
+from ui.format import count, day, moment
 from ui.i18n import has_message, language, t
 from ui.markup import literal, sentence
 
@@ -115,10 +113,6 @@ def rule_items_text(items: list[dict]) -> str:
         )
         for item in items
     )
-
-
-def moment(value: dt.datetime | None) -> str:
-    return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
 
 
 def show_schedules(user: SignedInUser) -> None:

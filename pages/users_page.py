@@ -1,8 +1,6 @@
 """User administration: the list, a new user, and changes to one user (role, employee and
 branch, enable or disable, reset the password). Every change is audited below the page."""
 
-import datetime as dt
-
 import polars as pl
 import streamlit as st
 
@@ -18,7 +16,7 @@ from data_access.core.security import (
 )
 from ui import session
 from ui.feedback import refusal_text
-from ui.format import count
+from ui.format import count, moment
 from ui.i18n import language, t
 from ui.markup import sentence
 
@@ -41,10 +39,6 @@ def refused(refusal: DomainError) -> None:
 
 def role_name(role: str) -> str:
     return t(f"role_{role}")
-
-
-def moment(value: dt.datetime | None, empty: str) -> str:
-    return empty if value is None else f"{value:%Y-%m-%d %H:%M}"
 
 
 def user_list(frame: pl.DataFrame) -> None:

@@ -50,7 +50,6 @@ from data_access.customers.records import (
 from data_access.exports import grants
 from data_access.kpis.home import (
     scope_summary,
-    table_row_counts,
 )
 from jobs import scheduler
 from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, PASSWORD, TRAINER
@@ -145,8 +144,6 @@ def test_home_summaries_and_agenda_follow_the_policy_scopes(handmade):
     assert scope_summary(handmade, MANAGER_101, as_of=AS_OF).customers == 2  # branch 101
     with pytest.raises(AccessDenied):
         scope_summary(handmade, ADMIN, as_of=AS_OF)
-    with pytest.raises(AccessDenied):
-        table_row_counts(handmade, EXECUTIVE)
     with pytest.raises(AccessDenied):
         my_agenda(handmade, MANAGER_101, AS_OF)
     with pytest.raises(AccessDenied):

@@ -340,7 +340,7 @@ def test_the_admins_home_shows_the_last_run_of_each_job_by_name(console):
     assert not console.exception
     runs = next(e.value for e in console.dataframe if "작업" in e.value.columns)
     agenda_run = runs[runs["작업"] == "모닝 아젠다 생성"].iloc[0]
-    assert agenda_run["기준일"] == "2026-03-10"
+    assert agenda_run["기준일"] == "2026년 3월 10일"
 
 
 def test_the_weekly_chart_counts_weeks_as_weeks_in_korean(console):

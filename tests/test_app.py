@@ -5,10 +5,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data_access import exports, imports
 from data_access.core.models import (
     Role,
 )
-from tests.handmade import AS_OF, PASSWORD
+from data_access.core.policy import Action
+from tests import handmade
+from tests.handmade import ADMIN, AS_OF, PASSWORD
 from ui.navigation import PAGES, SIGN_IN, pages_for
 
 TIMEOUT_S = 60
@@ -104,3 +107,29 @@ def test_activity_within_the_limit_keeps_the_session(console):
     console.session_state["last_seen_at"] -= 29 * 60
     console.run()
     assert console.title[0].value == "김영업님, 안녕하세요"
+
+
+def test_admin_home_shows_refused_imports_and_the_grants_in_force(databases, monkeypatch, tmp_path):
+    engine = databases.new("admin_home")
+    bad = tmp_path / "지점.csv"
+    bad.write_text("code,name_ko,name_en,region,opened_on\n101,강남,Gangnam,서울,2031-13-40\n")
+    with engine.begin() as conn:
+        handmade.load(conn)
+        refused = imports.run_import(conn, ADMIN, "branches", bad, as_of=AS_OF)
+        exports.grant(conn, ADMIN, "manager", Action.EXPORT, reason="분기 점검")
+    assert not refused.written and refused.rejected == 1
+    monkeypatch.setenv("CRM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("CRM_BUSINESS_DATE", AS_OF.isoformat())
+    monkeypatch.setenv("CRM_IN_PROCESS_SCHEDULER", "0")
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S)
+    at.run()
+    sign_in(at, "admin", PASSWORD)
+    assert not at.exception
+    assert at.warning[0].value.startswith("가져오기 1건이 거부되어")
+    refused_table = next(f.value for f in at.dataframe if "파일" in f.value.columns)
+    assert refused_table["파일"].tolist() == ["지점.csv"]
+    grants = next(f.value for f in at.dataframe if "부여 일시" in f.value.columns)
+    # Roles and permissions in words, never their codes.
+    assert grants.iloc[0][["역할", "이유"]].tolist() == ["지점장", "분기 점검"]
+    assert "branch_manager" not in grants.to_string()
+    assert {"import", "audit"} <= {link.proto.page for link in at.get("page_link")}

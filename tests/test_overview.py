@@ -2,15 +2,11 @@
 
 import pytest
 
-from data_access.core.errors import (
-    AccessDenied,
-)
 from data_access.kpis.home import (
     scope_summary,
-    table_row_counts,
     training_summary,
 )
-from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, TRAINER
+from tests.handmade import AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, TRAINER
 
 
 @pytest.mark.parametrize(
@@ -60,11 +56,3 @@ def test_training_summary_firm_and_branch(handmade):
     branch = training_summary(handmade, MANAGER_101, as_of=AS_OF).totals
     assert (branch.enrolled, branch.completed, branch.expired_certificates) == (2, 1, 0)
     assert branch.completion_pct == pytest.approx(1 * 100 / 2)
-
-
-def test_table_row_counts_only_for_admins(handmade):
-    counts = dict(table_row_counts(handmade, ADMIN).iter_rows())
-    assert counts["customers"] == 4
-    assert counts["accounts"] == 5
-    with pytest.raises(AccessDenied):
-        table_row_counts(handmade, EXECUTIVE)

@@ -147,6 +147,7 @@ DOORS: dict[str, Guarded | str] = {
     "imports.run_import": Guarded(R.IMPORT),
     "imports.template_csv": NO_PERSONAL_DATA,
     # kpis
+    "kpis.admin_attention": Guarded(R.USERS_ADMIN),
     "kpis.branch_against_median": Guarded(R.KPI_READ),
     "kpis.demo_settings": NO_PERSONAL_DATA,
     "kpis.export_table": Guarded(R.EXPORT),

@@ -208,6 +208,8 @@ def test_the_admin_grants_and_revokes_an_export_and_links_an_sso_email(console):
             assert shown == "manager 사용자에게 내려받기 권한을 주었습니다."
     listed = console.tabs[3].dataframe[0].value
     assert listed[["사용자", "이유", "회수자"]].values.tolist() == [["manager", "분기 보고", ""]]
+    # The role and the permission in words, never their codes.
+    assert listed[["역할", "행위"]].values.tolist() == [["지점장", "개인정보 내려받기"]]
     console.tabs[3].button(key="FormSubmitter:revoke_grant-회수").click()
     console.run()
     assert console.tabs[3].success[0].value == "권한을 회수했습니다."

@@ -44,3 +44,9 @@ def day(value: dt.date) -> str:
 def short_day(value: dt.date) -> str:
     """A day within a short span, as the language writes it: 11월 9일 / Nov 9."""
     return format_skeleton("MMMd", value, locale=_locale())
+
+
+def moment(value: dt.datetime | None, empty: str = "") -> str:
+    """A Seoul wall-clock time as the language writes its date, then the hour: `empty` when
+    there is none (a sign-in that never happened)."""
+    return empty if value is None else f"{day(value.date())} {value:%H:%M}"

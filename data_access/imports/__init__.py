@@ -7,6 +7,8 @@ products, accounts, transactions, training results, campaign outcomes, do-not-ca
 
 from data_access.imports.imports import (
     KINDS,
+    LOADED,
+    REFUSED,
     FileInfo,
     ImportResult,
     KindSpec,
@@ -20,6 +22,8 @@ from data_access.imports.imports import (
 
 __all__ = [
     "KINDS",
+    "LOADED",
+    "REFUSED",
     "FileInfo",
     "ImportResult",
     "KindSpec",

@@ -125,6 +125,9 @@ MAX_AGE_YEARS = 120  # a birth date further back is a typing error, not the firm
 STAGING_CHUNK_ROWS = 50_000  # Python tuples on SQLite's path: keep each batch small
 READ_CHUNK_BYTES = 8 * 2**20
 FIRST_DATA_LINE = 2  # line 1 is the header
+# A run either wrote its rows (perhaps the good ones only) or was refused and wrote nothing.
+LOADED = "loaded"
+REFUSED = "refused"
 
 Progress = Callable[[str, float], None]
 
@@ -1212,7 +1215,7 @@ def _record(
     started_at: dt.datetime,
     client: str,
 ) -> None:
-    status = "loaded" if result.written else "refused"
+    status = LOADED if result.written else REFUSED
     session.add(
         ImportRun(
             kind=result.kind,

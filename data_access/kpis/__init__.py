@@ -6,8 +6,11 @@ pages read snapshots and small aggregates.
 """
 
 from data_access.kpis.home import (
+    ATTENTION_DAYS,
+    AdminAttention,
     ScopeSummary,
     TrainingSummary,
+    admin_attention,
     demo_settings,
     scope_summary,
     training_summary,
@@ -45,12 +48,14 @@ from data_access.kpis.kpis import (
 )
 
 __all__ = [
+    "ATTENTION_DAYS",
     "BRANCH",
     "FIRM",
     "JOB",
     "KPIS",
     "KPI_BY_NAME",
     "PERIODS",
+    "AdminAttention",
     "Better",
     "Kpi",
     "KpiScope",
@@ -61,6 +66,7 @@ __all__ = [
     "SnapshotOutcome",
     "TrainingSummary",
     "Unit",
+    "admin_attention",
     "branch_against_median",
     "demo_settings",
     "export_table",

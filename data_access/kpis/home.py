@@ -13,12 +13,11 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Row, Select, SQLColumnExpression, func, select
 
-from data_access import training
+from data_access import exports, imports, training
 from data_access.core import metrics
 from data_access.core.models import (
     Account,
     Alert,
-    Base,
     Branch,
     Consultation,
     Customer,
@@ -38,6 +37,8 @@ from data_access.core.security import (
 )
 
 RECENT_DAYS = 30
+ATTENTION_DAYS = 7
+ATTENTION_IMPORTS = 200  # the latest imports looked through for refused ones
 MATURITY_HORIZON_DAYS = 30
 
 
@@ -136,16 +137,24 @@ def training_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) ->
     return TrainingSummary(active_courses=courses, totals=totals)
 
 
-def table_row_counts(conn: Connection, user: SignedInUser) -> pl.DataFrame:
-    """Rows per table, for admins checking what a database holds."""
-    require(user, Action.JOBS_RUN)
-    names, counts = [], []
-    for table in Base.metadata.sorted_tables:
-        names.append(str(table.name))
-        counts.append(conn.execute(select(func.count()).select_from(table)).scalar_one())
-    return pl.DataFrame(
-        {"table": names, "rows": counts}, schema={"table": pl.String, "rows": pl.Int64}
+@dataclass(frozen=True, slots=True)
+class AdminAttention:
+    """What an administrator should look at first, besides the jobs: imports refused over
+    the last ATTENTION_DAYS (nothing of them was written) and the export grants in force."""
+
+    since: dt.date
+    refused_imports: pl.DataFrame
+    grants_in_force: pl.DataFrame
+
+
+def admin_attention(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> AdminAttention:
+    since = as_of - dt.timedelta(days=ATTENTION_DAYS)
+    recent = imports.import_history(conn, user, limit=ATTENTION_IMPORTS)
+    refused = recent.filter(
+        pl.col("status") == imports.REFUSED, pl.col("started_at").dt.date() >= since
     )
+    grants = exports.list_grants(conn, user).filter(pl.col("revoked_at").is_null())
+    return AdminAttention(since=since, refused_imports=refused, grants_in_force=grants)
 
 
 def demo_settings(conn: Connection) -> dict[str, str]:
