@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
@@ -35,6 +36,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import (
     BigInteger,
     Column,
+    ColumnElement,
     Connection,
     Index,
     MetaData,
@@ -125,9 +127,6 @@ MAX_AGE_YEARS = 120  # a birth date further back is a typing error, not the firm
 STAGING_CHUNK_ROWS = 50_000  # Python tuples on SQLite's path: keep each batch small
 READ_CHUNK_BYTES = 8 * 2**20
 FIRST_DATA_LINE = 2  # line 1 is the header
-# A run either wrote its rows (perhaps the good ones only) or was refused and wrote nothing.
-LOADED = "loaded"
-REFUSED = "refused"
 
 Progress = Callable[[str, float], None]
 
@@ -141,7 +140,7 @@ class ColumnType(enum.StrEnum):
     BOOLEAN = "boolean"
 
 
-_UNDESCRIBED = Meaning("")  # until the kind fills in the dictionary's meaning
+_UNDESCRIBED = Meaning("", "")  # until the kind fills in the dictionary's meaning
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +170,7 @@ class ColumnSpec:
 
     `references` names the kind whose key this column holds (a branch code, a customer
     number); the database stores that row's id in `target`. `meaning` (with the allowed
-    values) is the data dictionary's, filled in by the kind, and so is `named_by` for a
-    reference: the meaning of the key the file names the row by. Dates that record what has
+    values) is the data dictionary's, filled in by the kind. Dates that record what has
     happened are `past_only` (not after the business date; what is planned, a branch's opening,
     a fund's launch, a hire, may be later); `not_before` names the file column a date cannot
     precede (closed_on, opened_on). `default` is what a blank cell of an optional column
@@ -195,18 +193,18 @@ class ColumnSpec:
     max_age_years: int | None = None
     default: str | None = None
     meaning: Meaning = _UNDESCRIBED
-    named_by: Meaning | None = None
 
     @property
     def column(self) -> str:
         return self.target or self.name
 
     @property
-    def meaning_keys(self) -> tuple[str, ...]:
-        """The catalogue keys whose sentences, joined by " · ", say what the column holds:
-        the home branch · branch code."""
-        by = () if self.named_by is None else (self.named_by.key,)
-        return (self.meaning.key, *by)
+    def meaning_ko(self) -> str:
+        return self.meaning.ko
+
+    @property
+    def meaning_en(self) -> str:
+        return self.meaning.en
 
     @property
     def allowed(self) -> tuple[str, ...]:
@@ -230,11 +228,7 @@ class KindSpec:
 
     def __post_init__(self) -> None:
         described = tuple(
-            replace(
-                column,
-                meaning=column_meaning(self.table.name, column.column),
-                named_by=_named_by(column),
-            )
+            replace(column, meaning=_file_meaning(self.table.name, column))
             for column in self.columns
         )
         object.__setattr__(self, "columns", described)
@@ -284,13 +278,15 @@ _REFERENCE_KEYS = {
 }
 
 
-def _named_by(column: ColumnSpec) -> Meaning | None:
-    """For a reference, the dictionary's meaning of the key the file names the row by (the
-    home branch, by its branch code)."""
+def _file_meaning(table: str, column: ColumnSpec) -> Meaning:
+    """The dictionary's meaning of the table column a file column lands in; a reference says
+    which key the file names the row by (the home branch, by its branch code)."""
+    stored = column_meaning(table, column.column)
     if column.references is None:
-        return None
+        return stored
     key = _REFERENCE_KEYS[column.references][0]
-    return column_meaning(key.class_.__tablename__, key.key)
+    by = column_meaning(key.class_.__tablename__, key.key)
+    return Meaning(f"{stored.ko} · {by.ko}", f"{stored.en} · {by.en}")
 
 
 KINDS: dict[str, KindSpec] = {
@@ -493,7 +489,9 @@ _DATETIME_FORMATS = (
 _FORMATS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
 _FORMATS |= {".xlsx": "excel", ".xlsm": "excel", ".xls": "excel"}
 
-ERROR_SCHEMA = {"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
+ERROR_SCHEMA = pl.Schema(
+    {"line": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
+)
 
 
 class ImportRefused(Refused):
@@ -506,6 +504,7 @@ class ImportRefused(Refused):
     def __init__(self, code: str, /, **values: object) -> None:
         super().__init__(
             code,
+            problems=(),  # a file refused whole has no list of findings
             **{
                 name: shown(value) if isinstance(value, str) else value
                 for name, value in values.items()
@@ -867,8 +866,12 @@ def _reason(spec: ColumnSpec, as_of: dt.date) -> pl.Expr:
     after it (a time not after its end), a birth date not more than `max_age_years` before it.
     """
     raw, value = pl.col(spec.name), pl.col(f"{spec.name}__parsed")
-    reason = pl.when(raw.is_null() & spec.required).then(pl.lit("required"))
-    reason = reason.when(_invisible(spec)).then(pl.lit("control_character"))
+    reason = (
+        pl.when(raw.is_null() & spec.required)
+        .then(pl.lit("required"))
+        .when(_invisible(spec))
+        .then(pl.lit("control_character"))
+    )
     if spec.type is not T.TEXT:
         reason = reason.when(raw.is_not_null() & value.is_null()).then(
             pl.lit(_NOT_PARSED[spec.type])
@@ -954,7 +957,7 @@ def _key_part(column: ColumnSpec) -> pl.Expr:
 
 def _reference_read(kind: str) -> Read:
     key, identity = _REFERENCE_KEYS[kind]
-    columns = [key.label("key"), identity.label("id")]
+    columns: list[ColumnElement[Any]] = [key.label("key"), identity.label("id")]
     if kind == "accounts":
         columns.append(Account.customer_id.label("customer_id__from_account"))
     return select(*columns), {"key": pl.String, "id": pl.Int64}
@@ -1215,7 +1218,7 @@ def _record(
     started_at: dt.datetime,
     client: str,
 ) -> None:
-    status = LOADED if result.written else REFUSED
+    status = "loaded" if result.written else "refused"
     session.add(
         ImportRun(
             kind=result.kind,
