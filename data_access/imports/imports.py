@@ -127,6 +127,9 @@ MAX_AGE_YEARS = 120  # a birth date further back is a typing error, not the firm
 STAGING_CHUNK_ROWS = 50_000  # Python tuples on SQLite's path: keep each batch small
 READ_CHUNK_BYTES = 8 * 2**20
 FIRST_DATA_LINE = 2  # line 1 is the header
+# A run either wrote its rows (perhaps the good ones only) or was refused and wrote nothing.
+LOADED = "loaded"
+REFUSED = "refused"
 
 Progress = Callable[[str, float], None]
 
@@ -140,7 +143,7 @@ class ColumnType(enum.StrEnum):
     BOOLEAN = "boolean"
 
 
-_UNDESCRIBED = Meaning("", "")  # until the kind fills in the dictionary's meaning
+_UNDESCRIBED = Meaning("")  # until the kind fills in the dictionary's meaning
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +173,8 @@ class ColumnSpec:
 
     `references` names the kind whose key this column holds (a branch code, a customer
     number); the database stores that row's id in `target`. `meaning` (with the allowed
-    values) is the data dictionary's, filled in by the kind. Dates that record what has
+    values) is the data dictionary's, filled in by the kind, and so is `named_by` for a
+    reference: the meaning of the key the file names the row by. Dates that record what has
     happened are `past_only` (not after the business date; what is planned, a branch's opening,
     a fund's launch, a hire, may be later); `not_before` names the file column a date cannot
     precede (closed_on, opened_on). `default` is what a blank cell of an optional column
@@ -193,18 +197,18 @@ class ColumnSpec:
     max_age_years: int | None = None
     default: str | None = None
     meaning: Meaning = _UNDESCRIBED
+    named_by: Meaning | None = None
 
     @property
     def column(self) -> str:
         return self.target or self.name
 
     @property
-    def meaning_ko(self) -> str:
-        return self.meaning.ko
-
-    @property
-    def meaning_en(self) -> str:
-        return self.meaning.en
+    def meaning_keys(self) -> tuple[str, ...]:
+        """The catalogue keys whose sentences, joined by " · ", say what the column holds:
+        the home branch · branch code."""
+        by = () if self.named_by is None else (self.named_by.key,)
+        return (self.meaning.key, *by)
 
     @property
     def allowed(self) -> tuple[str, ...]:
@@ -228,7 +232,11 @@ class KindSpec:
 
     def __post_init__(self) -> None:
         described = tuple(
-            replace(column, meaning=_file_meaning(self.table.name, column))
+            replace(
+                column,
+                meaning=column_meaning(self.table.name, column.column),
+                named_by=_named_by(column),
+            )
             for column in self.columns
         )
         object.__setattr__(self, "columns", described)
@@ -278,15 +286,13 @@ _REFERENCE_KEYS = {
 }
 
 
-def _file_meaning(table: str, column: ColumnSpec) -> Meaning:
-    """The dictionary's meaning of the table column a file column lands in; a reference says
-    which key the file names the row by (the home branch, by its branch code)."""
-    stored = column_meaning(table, column.column)
+def _named_by(column: ColumnSpec) -> Meaning | None:
+    """For a reference, the dictionary's meaning of the key the file names the row by (the
+    home branch, by its branch code)."""
     if column.references is None:
-        return stored
+        return None
     key = _REFERENCE_KEYS[column.references][0]
-    by = column_meaning(key.class_.__tablename__, key.key)
-    return Meaning(f"{stored.ko} · {by.ko}", f"{stored.en} · {by.en}")
+    return column_meaning(key.class_.__tablename__, key.key)
 
 
 KINDS: dict[str, KindSpec] = {
@@ -1218,7 +1224,7 @@ def _record(
     started_at: dt.datetime,
     client: str,
 ) -> None:
-    status = "loaded" if result.written else "refused"
+    status = LOADED if result.written else REFUSED
     session.add(
         ImportRun(
             kind=result.kind,
