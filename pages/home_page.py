@@ -55,10 +55,21 @@ def show_scope(user: SignedInUser, as_of: dt.date) -> None:
     (the same definition, for the latest completed day, named there)."""
     summary = scope_summary(user, as_of)
     aum_below = "aum_krw" in kpi_view.home_kpis(user, as_of)
+    stock_help = (
+        None if summary.stock_day is None else t("help_stock_day", date=day(summary.stock_day))
+    )
     tiles = [
-        (t("customers"), count(summary.customers), t("help_customers")),
-        *([] if aum_below else [(t("aum"), krw_compact(summary.aum_krw), t("help_aum"))]),
-        (t("open_accounts"), count(summary.open_accounts), None),
+        (t("customers"), count(summary.customers), stock_help or t("help_customers")),
+        *(
+            []
+            if aum_below
+            else [(t("aum"), krw_compact(summary.aum_krw), stock_help or t("help_aum"))]
+        ),
+        *(
+            []
+            if summary.open_accounts is None
+            else [(t("open_accounts"), count(summary.open_accounts), None)]
+        ),
         (t("open_alerts"), count(summary.open_alerts), None),
         (t("consultations_recent"), count(summary.consultations_recent), None),
         (t("maturing_soon"), count(summary.maturing_soon), None),

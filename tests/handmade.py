@@ -1,7 +1,7 @@
 """A dataset small enough to count by hand; tests state expected values from this text.
 
 Two branches (101 Gangnam, 102 Haeundae). Staff: an executive at head office, the branch
-manager of 101, reps Kim (101) and Park (102), a trainer. Customers:
+manager of 101, reps Kim (101) and Park (102), a trainer, an admin, a compliance officer. Customers:
   1 홍길동 (101, rep Kim)   accounts 1 (5,000,000 won, matures 2026-03-20) and 2 (1,500,000, closed)
   2 이영희 (101, rep Kim)   account 3 (2,000,000), an open alert, a consultation on 2026-03-01
   3 박민수 (102, rep Park)  account 4 (10,000,000, matures 2026-06-30), a resolved alert
@@ -45,7 +45,7 @@ AS_OF = dt.date(2026, 3, 10)
 PASSWORD = "handmade-password"
 # Hashed once per test session: argon2 is deliberately slow.
 PASSWORD_HASH = hash_password(PASSWORD)
-USERS = {"exec": 1, "manager": 2, "kim": 3, "park": 4, "trainer": 5, "admin": 6}
+USERS = {"exec": 1, "manager": 2, "kim": 3, "park": 4, "trainer": 5, "admin": 6, "compliance": 7}
 
 
 def signed_in(role: Role, employee_id: int | None, branch_id: int | None) -> SignedInUser:
@@ -66,6 +66,7 @@ KIM = signed_in(Role.SALES_REP, 3, 1)
 PARK = signed_in(Role.SALES_REP, 4, 2)
 TRAINER = signed_in(Role.TRAINER, 5, None)
 ADMIN = signed_in(Role.ADMIN, 6, None)
+COMPLIANCE = signed_in(Role.COMPLIANCE, 7, None)
 
 
 def load(conn: Connection) -> None:
@@ -90,9 +91,9 @@ def load(conn: Connection) -> None:
         Employee.__table__,
         pl.DataFrame(
             {
-                "id": [1, 2, 3, 4, 5, 6],
-                "employee_no": ["E1", "E2", "E3", "E4", "E5", "E6"],
-                "name": ["정경영", "오지점", "김영업", "박영업", "한교육", "서관리"],
+                "id": [1, 2, 3, 4, 5, 6, 7],
+                "employee_no": ["E1", "E2", "E3", "E4", "E5", "E6", "E7"],
+                "name": ["정경영", "오지점", "김영업", "박영업", "한교육", "서관리", "윤소보"],
                 "role": [
                     "executive",
                     "branch_manager",
@@ -100,10 +101,11 @@ def load(conn: Connection) -> None:
                     "sales_rep",
                     "trainer",
                     "admin",
+                    "compliance",
                 ],
-                "branch_id": [None, 1, 1, 2, None, None],
-                "hire_date": [d(2000, 1, 3)] * 6,
-                "is_active": [True] * 6,
+                "branch_id": [None, 1, 1, 2, None, None, None],
+                "hire_date": [d(2000, 1, 3)] * 7,
+                "is_active": [True] * 7,
             },
             schema_overrides={"branch_id": pl.Int64},
         ),
@@ -115,7 +117,7 @@ def load(conn: Connection) -> None:
             {
                 "id": list(USERS.values()),
                 "username": list(USERS),
-                "password_hash": [PASSWORD_HASH] * 6,
+                "password_hash": [PASSWORD_HASH] * 7,
                 "role": [
                     "executive",
                     "branch_manager",
@@ -123,12 +125,13 @@ def load(conn: Connection) -> None:
                     "sales_rep",
                     "trainer",
                     "admin",
+                    "compliance",
                 ],
                 "employee_id": list(USERS.values()),
-                "is_active": [True] * 6,
-                "must_change_password": [False] * 6,
-                "failed_sign_ins": [0] * 6,
-                "created_at": [dt.datetime(2026, 1, 1)] * 6,
+                "is_active": [True] * 7,
+                "must_change_password": [False] * 7,
+                "failed_sign_ins": [0] * 7,
+                "created_at": [dt.datetime(2026, 1, 1)] * 7,
             }
         ),
     )

@@ -42,6 +42,7 @@ from data_access.core.security import (
     sign_out_everywhere,
 )
 from data_access.customers.records import (
+    ViewReasonRequired,
     add_note,
     customer_360,
     record_customer_view,
@@ -52,7 +53,17 @@ from data_access.kpis.home import (
     scope_summary,
 )
 from jobs import scheduler
-from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, PASSWORD, TRAINER
+from tests.handmade import (
+    ADMIN,
+    AS_OF,
+    COMPLIANCE,
+    EXECUTIVE,
+    KIM,
+    MANAGER_101,
+    PARK,
+    PASSWORD,
+    TRAINER,
+)
 from ui.navigation import pages_for
 
 # By hand from data_access/policy.py GRANTS and ui/navigation.py PAGES.
@@ -69,6 +80,7 @@ PAGES_BY_ROLE = {
     Role.ADMIN: {
         "home", "agenda_rules", "jobs", "executive", "import", "users", "data_dictionary", "audit",
     },
+    Role.COMPLIANCE: {"home", "customer", "executive"},
 }  # fmt: skip
 
 
@@ -125,6 +137,22 @@ def test_a_note_flagged_sensitive_is_read_only_by_those_who_answer_for_the_custo
     assert mine["is_sensitive"].to_list() == [True]
     expected = "배우자 투병 중이라 당분간 연락 자제 요청" if reads else None
     assert mine["note"].to_list() == [expected]
+
+
+def test_compliance_reads_any_customer_masked_without_sensitive_notes_and_states_why(handmade):
+    """Compliance reads records firm-wide for its cases, but the branch calls the customer:
+    contact details masked, confidences withheld, and each view asks for a reason."""
+    note_id = private_note(handmade)
+    view = customer_360(handmade, COMPLIANCE, "100000001", as_of=now_seoul().date())
+    assert not view.profile.contact_visible
+    assert view.profile.phone == "010-****-2222"
+    assert view.profile.email == "h***@example.com"
+    notes = view.consultations
+    assert notes.filter(notes["consultation_id"] == note_id)["note"].to_list() == [None]
+    with pytest.raises(ViewReasonRequired):
+        record_customer_view(handmade, COMPLIANCE, "100000001")
+    with pytest.raises(AccessDenied):
+        add_note(handmade, COMPLIANCE, "100000001", channel="phone", outcome="interested", text="x")
 
 
 def test_flagging_a_note_sensitive_is_audited(handmade):

@@ -20,6 +20,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from data_access import kpis
 from data_access.core.db import (
     bulk_insert,
 )
@@ -29,7 +30,7 @@ from data_access.core.models import (
 from data_access.usage import usage
 from jobs import kpis as kpis_job
 from tests import handmade, kpi_data
-from tests.handmade import PASSWORD
+from tests.handmade import EXECUTIVE, KIM, MANAGER_101, PASSWORD
 from tests.test_app import TIMEOUT_S, sign_in
 
 D = kpi_data.DAY
@@ -206,3 +207,17 @@ def test_no_page_shows_the_snapshot_of_today(console):
     tiles = executive_day_tiles(at)
     # TODAY's morning snapshot holds the deposit of 03-11 (1,000,000); D holds 2,500,000.
     assert one(tiles, "순유입") == "₩2,500,000"
+
+
+def test_a_branch_or_the_firm_reads_its_stock_from_the_snapshot_a_book_counts_it(agreement_db):
+    """The home page never counts millions of customers and accounts live: a branch's and the
+    firm's customers and AUM are D's snapshot figures, the ones the KPI pages show."""
+    with agreement_db.connect() as conn:
+        firm = kpis.scope_summary(conn, EXECUTIVE, as_of=TODAY)
+        branch = kpis.scope_summary(conn, MANAGER_101, as_of=TODAY)
+        book = kpis.scope_summary(conn, KIM, as_of=TODAY)
+        values = kpis.history(conn, EXECUTIVE, D, D).filter(pl.col("kpi") == "active_customers")
+    assert (firm.stock_day, firm.aum_krw, firm.open_accounts) == (D, 31_000_000, None)
+    assert firm.customers == values["value"].item()
+    assert (branch.stock_day, branch.aum_krw) == (D, 21_000_000)
+    assert book.stock_day is None and book.open_accounts is not None  # Kim's book, counted now

@@ -30,7 +30,16 @@ from data_access.core.errors import AccessDenied
 from data_access.core.models import Role
 from data_access.core.policy import Action, roles_permitted
 from data_access.core.security import SignedInUser
-from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, TRAINER, signed_in
+from tests.handmade import (
+    ADMIN,
+    AS_OF,
+    COMPLIANCE,
+    EXECUTIVE,
+    KIM,
+    MANAGER_101,
+    TRAINER,
+    signed_in,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = (
@@ -44,6 +53,7 @@ USERS: dict[Role, SignedInUser] = {
     Role.TRAINER: TRAINER,
     Role.EXECUTIVE: EXECUTIVE,
     Role.ADMIN: ADMIN,
+    Role.COMPLIANCE: COMPLIANCE,
 }
 
 

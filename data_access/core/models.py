@@ -58,6 +58,8 @@ class Role(enum.StrEnum):
     TRAINER = "trainer"
     EXECUTIVE = "executive"
     ADMIN = "admin"
+    # Head office's consumer protection (금융소비자보호): complaint cases firm-wide (issue #22).
+    COMPLIANCE = "compliance"
 
 
 class Tier(enum.StrEnum):

@@ -61,6 +61,11 @@ class Action(enum.StrEnum):
     # Clearing an open alert (a fraud cue) on a customer: the customer's branch decides, so a
     # critical alert cannot be cleared by someone who never serves the customer.
     ALERT_RESOLVE = "alert_resolve"
+    # Complaint cases (민원, issue #22): reading them, opening and working them (handler, progress
+    # notes), and closing them with a resolution, which compliance alone does.
+    COMPLAINT_READ = "complaint_read"
+    COMPLAINT_WRITE = "complaint_write"
+    COMPLAINT_CLOSE = "complaint_close"
 
 
 class Scope(enum.StrEnum):
@@ -75,6 +80,7 @@ _MANAGER = Role.BRANCH_MANAGER
 _TRAINER = Role.TRAINER
 _EXECUTIVE = Role.EXECUTIVE
 _ADMIN = Role.ADMIN
+_COMPLIANCE = Role.COMPLIANCE
 
 # role -> action -> the widest scope the role reaches with it. A missing pair is a refusal.
 # Reading one customer record is firm-wide for every customer-facing role (any branch serves
@@ -84,6 +90,8 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.CUSTOMER_READ: Scope.FIRM,
         Action.CUSTOMER_WRITE: Scope.FIRM,
         Action.ALERT_RESOLVE: Scope.BRANCH,
+        Action.COMPLAINT_READ: Scope.BRANCH,
+        Action.COMPLAINT_WRITE: Scope.BRANCH,
         Action.AGENDA_WORK: Scope.BOOK,
         Action.CAMPAIGN_READ: Scope.BOOK,
         Action.CONTACT_READ: Scope.BOOK,
@@ -94,6 +102,8 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.CUSTOMER_READ: Scope.FIRM,
         Action.CUSTOMER_WRITE: Scope.FIRM,
         Action.ALERT_RESOLVE: Scope.BRANCH,
+        Action.COMPLAINT_READ: Scope.BRANCH,
+        Action.COMPLAINT_WRITE: Scope.BRANCH,
         Action.AGENDA_WORK: Scope.BOOK,
         Action.CAMPAIGN_READ: Scope.BOOK,
         Action.CONTACT_READ: Scope.BOOK,
@@ -104,6 +114,8 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.CUSTOMER_READ: Scope.FIRM,
         Action.CUSTOMER_WRITE: Scope.FIRM,
         Action.ALERT_RESOLVE: Scope.BRANCH,
+        Action.COMPLAINT_READ: Scope.BRANCH,
+        Action.COMPLAINT_WRITE: Scope.BRANCH,
         Action.AGENDA_TEAM_READ: Scope.BRANCH,
         Action.KPI_READ: Scope.BRANCH,
         Action.USAGE_READ: Scope.BRANCH,
@@ -126,6 +138,7 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.CUSTOMER_READ: Scope.FIRM,
         Action.CUSTOMER_WRITE: Scope.FIRM,
         Action.ALERT_RESOLVE: Scope.FIRM,
+        Action.COMPLAINT_READ: Scope.FIRM,
         Action.AGENDA_TEAM_READ: Scope.FIRM,
         Action.KPI_READ: Scope.FIRM,
         Action.USAGE_READ: Scope.FIRM,
@@ -152,6 +165,20 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         # The dictionary documents the tables behind the console: a tool for those who load
         # and look after the data, not a page for the people who work with customers.
         Action.DICTIONARY_READ: Scope.FIRM,
+    },
+    # Compliance (소비자보호 담당) answers for every complaint: it reads and works all cases and
+    # alone closes them. It reads any customer record (a mis-selling case needs the holdings,
+    # sales and notes behind it) and the firm's KPIs (complaint rates by branch), but not the
+    # contact details or sensitive notes: the handler at the branch calls the customer, so
+    # compliance sees them masked and a customer outside any book asks for a reason, as for
+    # any other head-office reader without contact rights. The audit trail stays with the
+    # administrators who keep it.
+    _COMPLIANCE: {
+        Action.CUSTOMER_READ: Scope.FIRM,
+        Action.COMPLAINT_READ: Scope.FIRM,
+        Action.COMPLAINT_WRITE: Scope.FIRM,
+        Action.COMPLAINT_CLOSE: Scope.FIRM,
+        Action.KPI_READ: Scope.FIRM,
     },
 }
 

@@ -22,21 +22,27 @@ from data_access.core.models import (
     Consultation,
     Customer,
     Employee,
+    KpiSnapshot,
     Setting,
     TrainingCourse,
 )
 from data_access.core.policy import (
     Action,
+    Scope,
     branch_condition,
     customer_condition,
     of_customers_in_scope,
     require,
+    scope_of,
 )
 from data_access.core.security import (
     SignedInUser,
 )
+from data_access.kpis.kpis import BRANCH, FIRM
 
 RECENT_DAYS = 30
+# The stock figures a branch or the firm reads from the KPI snapshot instead of counting live.
+STOCK_KPIS = ("active_customers", "aum_krw")
 ATTENTION_DAYS = 7
 ATTENTION_IMPORTS = 200  # the latest imports looked through for refused ones
 MATURITY_HORIZON_DAYS = 30
@@ -48,8 +54,11 @@ class ScopeSummary:
 
     as_of: dt.date
     customers: int
-    open_accounts: int
+    open_accounts: int | None  # counted for a book only; a branch or the firm reads snapshots
     aum_krw: int
+    # The completed day customers and AUM are for, when read from the KPI snapshot; None when
+    # counted live (a rep's book, or before the first snapshot).
+    stock_day: dt.date | None
     open_alerts: int
     consultations_recent: int
     maturing_soon: int
@@ -61,11 +70,14 @@ def scope_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> Sc
     """Customers open on `as_of`; their AUM and accounts by metrics.aum_accounts (the
     branch's booked accounts, or a book's); consultations in the 30 days up to `as_of`;
     maturities in the 30 days after."""
-    require(user, Action.OVERVIEW_READ)
-    in_scope = customer_condition(user, Action.OVERVIEW_READ)
-    customers = conn.execute(
-        select(func.count()).select_from(Customer).where(in_scope, Customer.closed_on.is_(None))
-    ).scalar_one()
+    scope = require(user, Action.OVERVIEW_READ)
+    stock = None if scope is Scope.BOOK else _snapshot_stock(conn, user, as_of)
+    if stock is None:
+        customers, open_accounts, aum_krw = _live_stock(conn, user)
+        stock_day = None
+    else:
+        stock_day, customers, aum_krw = stock
+        open_accounts = None
 
     def count_in_scope(stmt: Select[Any], customer_id: SQLColumnExpression[int]) -> Row[Any]:
         return conn.execute(
@@ -73,11 +85,6 @@ def scope_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> Sc
         ).one()
 
     open_account = Account.closed_on.is_(None)
-    accounts = conn.execute(
-        select(func.count(), func.coalesce(func.sum(Account.market_value_krw), 0))
-        .select_from(Account)
-        .where(open_account, metrics.aum_accounts(user, Action.OVERVIEW_READ))
-    ).one()
     horizon = as_of + dt.timedelta(days=MATURITY_HORIZON_DAYS)
     maturing = count_in_scope(
         select(func.count())
@@ -111,14 +118,72 @@ def scope_summary(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> Sc
     return ScopeSummary(
         as_of=as_of,
         customers=customers,
-        open_accounts=accounts[0],
-        aum_krw=int(accounts[1]),
+        open_accounts=open_accounts,
+        aum_krw=aum_krw,
+        stock_day=stock_day,
         open_alerts=open_alerts,
         consultations_recent=consultations,
         maturing_soon=maturing,
         branches=branches,
         staff=staff,
     )
+
+
+def _live_stock(conn: Connection, user: SignedInUser) -> tuple[int, int, int]:
+    """Open customers, open accounts and their AUM counted now: cheap for a book of a few
+    hundred customers, a scan of millions of rows for a branch or the firm."""
+    customers = conn.execute(
+        select(func.count())
+        .select_from(Customer)
+        .where(customer_condition(user, Action.OVERVIEW_READ), Customer.closed_on.is_(None))
+    ).scalar_one()
+    accounts, aum = conn.execute(
+        select(func.count(), func.coalesce(func.sum(Account.market_value_krw), 0))
+        .select_from(Account)
+        .where(Account.closed_on.is_(None), metrics.aum_accounts(user, Action.OVERVIEW_READ))
+    ).one()
+    return customers, accounts, int(aum)
+
+
+def _snapshot_stock(
+    conn: Connection, user: SignedInUser, as_of: dt.date
+) -> tuple[dt.date, int, int] | None:
+    """The firm's or the user's branch's active customers and AUM on the latest completed day
+    with a snapshot (the KPI job's figures, so the home page and the KPI pages agree), or None
+    before the first snapshot."""
+    scope_kind, scope_key = (
+        (FIRM, "")
+        if scope_of(user, Action.OVERVIEW_READ) is Scope.FIRM
+        else (BRANCH, _branch_code(conn, user.branch_id))
+    )
+    latest = (
+        select(func.max(KpiSnapshot.business_date))
+        .where(
+            KpiSnapshot.scope_kind == scope_kind,
+            KpiSnapshot.scope_key == scope_key,
+            KpiSnapshot.kpi == STOCK_KPIS[0],
+            KpiSnapshot.business_date <= metrics.completed_day(conn, as_of),
+        )
+        .scalar_subquery()
+    )
+    rows = dict(
+        conn.execute(
+            select(KpiSnapshot.kpi, KpiSnapshot.value).where(
+                KpiSnapshot.scope_kind == scope_kind,
+                KpiSnapshot.scope_key == scope_key,
+                KpiSnapshot.kpi.in_(STOCK_KPIS),
+                KpiSnapshot.business_date == latest,
+            )
+        ).all()
+    )
+    if set(rows) != set(STOCK_KPIS) or None in rows.values():
+        return None
+    day = conn.execute(select(latest)).scalar_one()
+    return day, int(rows["active_customers"]), int(rows["aum_krw"])
+
+
+def _branch_code(conn: Connection, branch_id: int | None) -> str:
+    return conn.execute(select(Branch.code).where(Branch.id == branch_id)).scalar_one()
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,6 +155,10 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "admin", Role.ADMIN, "Administrator: users, rules, jobs and the audit log",
         "관리자: 사용자, 규칙, 작업, 감사 로그",
     ),
+    DemoAccount(
+        "compliance", Role.COMPLIANCE, "Compliance: every branch's complaints, closed here",
+        "소비자보호 담당: 전 지점 민원 처리와 종결",
+    ),
 )  # fmt: skip
 
 
@@ -223,12 +227,15 @@ OTHER_ALERT_SHARE = 0.0045  # of all customers, split evenly over the other thre
 
 # Branch staffing after the redesign: 12 per branch. Slot 0 manages the branch.
 BRANCH_SLOT_ROLES = (Role.BRANCH_MANAGER,) + (Role.DEDICATED_MANAGER,) * 4 + (Role.SALES_REP,) * 7
-HEAD_OFFICE_ROLES = (Role.EXECUTIVE,) * 3 + (Role.TRAINER,) * 4 + (Role.ADMIN,) * 2
+HEAD_OFFICE_ROLES = (
+    (Role.EXECUTIVE,) * 3 + (Role.TRAINER,) * 4 + (Role.ADMIN,) * 2 + (Role.COMPLIANCE,) * 2
+)
 # Slots that always stay active, so every branch has someone to own VIP and general books.
 FIRST_DEDICATED_SLOT, FIRST_REP_SLOT = 1, 5
 HIRED_YEARS_AGO = {
     Role.BRANCH_MANAGER: (15, 35), Role.DEDICATED_MANAGER: (5, 30), Role.SALES_REP: (0.3, 25),
     Role.EXECUTIVE: (20, 35), Role.TRAINER: (5, 20), Role.ADMIN: (3, 15),
+    Role.COMPLIANCE: (8, 25),
 }  # fmt: skip
 INACTIVE_SHARE = 0.03
 
