@@ -34,6 +34,7 @@ INTRO = {
     Role.DEDICATED_MANAGER: "home_rep_intro",
     Role.TRAINER: "home_trainer_intro",
     Role.ADMIN: "home_admin_intro",
+    Role.COMPLIANCE: "home_compliance_intro",
 }
 
 
@@ -292,6 +293,8 @@ if user.role == Role.TRAINER:
 elif user.role == Role.ADMIN:
     show_job_health(user)
     show_admin_attention(user, as_of)
+elif user.role == Role.COMPLIANCE:
+    kpi_view.home_section(user, as_of)
 else:
     if user.role in (Role.SALES_REP, Role.DEDICATED_MANAGER):
         show_agenda_today(user, as_of)
