@@ -150,8 +150,8 @@ if user.role == Role.EXECUTIVE:
     branch = choice
     scope = t("agenda_all_branches") if branch is None else literal(names[branch])
 else:
-    codes = by_employee(user, business_date, None)["branch_code"].drop_nulls().unique()
-    scope = t("scope_branch", branch=literal(codes[0]) if codes.len() else "")
+    own = by_employee(user, business_date, None)[f"branch_name_{language()}"].drop_nulls()
+    scope = t("scope_branch", branch=literal(own[0]) if own.len() else "")
 figures = team(user, business_date, branch)
 st.caption(
     t(

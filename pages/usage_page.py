@@ -32,7 +32,7 @@ from ui.format import count, day, short_day
 from ui.i18n import language, t
 from ui.markup import literal
 from ui.navigation import PAGES
-from ui.training_view import show_training_progress
+from ui.training_view import show_training_progress, title_column
 
 TTL_S = 300
 PERSON_DAYS = 14
@@ -88,8 +88,12 @@ def signed_pct(column: str) -> pl.Expr:
     )
 
 
-def iso_day(column: str) -> pl.Expr:
-    return pl.col(column).dt.to_string("%Y-%m-%d")
+def days_text(frame: pl.DataFrame, column: str, empty: str = "") -> pl.Series:
+    """A date column as the reader's language writes dates (in this thread: the language
+    lives in the session, which polars' worker threads do not see)."""
+    return pl.Series(
+        column, [empty if value is None else day(value) for value in frame[column]], pl.String
+    )
 
 
 def headline(figures: usage.Adoption) -> None:
@@ -130,15 +134,15 @@ def people_table(people: pl.DataFrame, progress: pl.DataFrame | None) -> None:
         else []
     )
     table = people.select(
-        pl.col("employee_no").alias(t("col_employee_no")),
         pl.col("name").alias(t("col_name")),
         pl.col(f"branch_name_{language()}").alias(t("col_branch")),
+        pl.col("employee_no").alias(t("col_employee_no")),
         worded("role", "role_").alias(t("col_role")),
         pl.col("actions_per_day").round(0).cast(pl.Int64).alias(t("col_per_day")),
         pl.col("vs_norm_pct").round(0).alias(t("col_vs_norm")),
         pl.col("active_days").alias(t("col_active_days")),
         pl.col("features").alias(t("col_features")),
-        iso_day("last_active").fill_null("").alias(t("col_last_active")),
+        days_text(people, "last_active").alias(t("col_last_active")),
         signed_pct("change_pct").alias(t("col_change")),
         *training_columns,
     )
@@ -167,7 +171,7 @@ def coverage_heatmap(figures: usage.Adoption, by_branch: bool) -> alt.Chart:
     else:
         data = figures.coverage.with_columns(
             worded("action", "action_").alias("feature"),
-            pl.format("{} {}", "employee_no", "name").alias("who"),
+            pl.format("{} · {}", "name", "employee_no").alias("who"),
             pl.col("events").alias("value"),
         )
         value_title = t("col_events")
@@ -242,6 +246,13 @@ def trend_chart(weekly: pl.DataFrame) -> alt.LayerChart:
 
 
 def attention(people: pl.DataFrame) -> None:
+    idle_section(people)
+    paper_section(people)
+
+
+# The slider reruns only this section: the page's figures above do not change with it.
+@st.fragment
+def idle_section(people: pl.DataFrame) -> None:
     idle_days = st.slider(t("usage_idle_days"), min_value=1, max_value=30, value=5)
     st.subheader(t("usage_idle", days=idle_days))
     idle = usage.idle_staff(people, idle_days)
@@ -251,15 +262,18 @@ def attention(people: pl.DataFrame) -> None:
         never = t("usage_never", weeks=usage.TREND_WEEKS)
         st.dataframe(
             idle.select(
-                pl.col("employee_no").alias(t("col_employee_no")),
                 pl.col("name").alias(t("col_name")),
                 pl.col(f"branch_name_{language()}").alias(t("col_branch")),
-                iso_day("last_active").fill_null(never).alias(t("col_last_active")),
+                pl.col("employee_no").alias(t("col_employee_no")),
+                days_text(idle, "last_active", never).alias(t("col_last_active")),
                 pl.col("idle_days").alias(t("col_idle_days")),
             ),
             hide_index=True,
             width="stretch",
         )
+
+
+def paper_section(people: pl.DataFrame) -> None:
     st.subheader(t("usage_paper"))
     st.caption(t("usage_paper_caption"))
     paper = people.filter("paper_signal")
@@ -268,9 +282,9 @@ def attention(people: pl.DataFrame) -> None:
         return
     st.dataframe(
         paper.select(
-            pl.col("employee_no").alias(t("col_employee_no")),
             pl.col("name").alias(t("col_name")),
             pl.col(f"branch_name_{language()}").alias(t("col_branch")),
+            pl.col("employee_no").alias(t("col_employee_no")),
             pl.col("actions_per_day").round(0).cast(pl.Int64).alias(t("col_per_day")),
             pl.col("notes").alias(t("col_notes")),
             pl.col("late_notes").alias(t("col_late_notes")),
@@ -291,9 +305,9 @@ def decliners(people: pl.DataFrame) -> None:
         return
     st.dataframe(
         falling.select(
-            pl.col("employee_no").alias(t("col_employee_no")),
             pl.col("name").alias(t("col_name")),
             pl.col(f"branch_name_{language()}").alias(t("col_branch")),
+            pl.col("employee_no").alias(t("col_employee_no")),
             pl.col("before_per_day").round(0).alias(t("col_before_per_day")),
             pl.col("recent_per_day").round(0).alias(t("col_recent_per_day")),
             signed_pct("change_pct").alias(t("col_change")),
@@ -303,6 +317,8 @@ def decliners(people: pl.DataFrame) -> None:
     )
 
 
+# Picking a person reruns only this section.
+@st.fragment
 def one_person(user: SignedInUser, people: pl.DataFrame, as_of: dt.date) -> None:
     branch = f"branch_name_{language()}"
     labels = {
@@ -378,10 +394,9 @@ def training_status(user: SignedInUser, as_of: dt.date) -> None:
     if not due.is_empty():
         st.dataframe(
             due.select(
-                pl.col("employee_no").alias(t("col_employee_no")),
                 pl.col("name").alias(t("col_name")),
-                pl.col("course_code").alias(t("col_code")),
-                iso_day("expires_on").alias(t("col_expires_on")),
+                title_column(due).alias(t("col_course")),
+                days_text(due, "expires_on").alias(t("col_expires_on")),
                 worded("state", "training_state_").alias(t("col_state")),
             ),
             hide_index=True,
@@ -430,7 +445,8 @@ if firm_wide:
     scope = t("usage_all_branches") if branch is None else literal(names[branch])
 else:
     branch = user.branch_id
-    scope = t("scope_branch", branch=literal(branches(user)["code"].first() or ""))
+    own = branches(user)
+    scope = t("scope_branch", branch=literal(own[f"name_{language()}"].first() or ""))
 try:
     figures = adoption(user, as_of, branch)
 except AccessDenied:
