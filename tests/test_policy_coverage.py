@@ -43,8 +43,8 @@ from tests.handmade import (
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = (
-    "admin", "agenda", "campaigns", "customers", "exports", "imports", "kpis", "segments",
-    "training", "usage",
+    "admin", "agenda", "campaigns", "complaints", "customers", "exports", "imports", "kpis",
+    "segments", "training", "usage",
 )  # fmt: skip
 USERS: dict[Role, SignedInUser] = {
     Role.SALES_REP: KIM,
@@ -124,6 +124,18 @@ DOORS: dict[str, Guarded | str] = {
     "campaigns.record_history": Guarded(R.CAMPAIGN_READ),  # the demo's, as its head office
     "campaigns.record_outcomes": Guarded(R.CAMPAIGN_READ),
     "campaigns.strata_summary": NO_PERSONAL_DATA,
+    # complaints
+    "complaints.add_progress_note": Guarded(R.COMPLAINT_WRITE),
+    "complaints.assign_handler": Guarded(R.COMPLAINT_WRITE),
+    "complaints.case_counts": Guarded(R.COMPLAINT_READ),
+    "complaints.case_detail": Guarded(R.COMPLAINT_READ),
+    "complaints.case_number": NO_PERSONAL_DATA,
+    "complaints.cases": Guarded(R.COMPLAINT_READ),
+    "complaints.close_case": Guarded(R.COMPLAINT_CLOSE),
+    "complaints.complaint_settings": NO_PERSONAL_DATA,  # the numbers an admin set
+    "complaints.customer_cases": Guarded(R.COMPLAINT_READ),
+    "complaints.open_case": Guarded(R.COMPLAINT_WRITE),
+    "complaints.save_complaint_setting": Guarded(R.AGENDA_RULES_WRITE),
     # customers
     "customers.add_note": Guarded(R.CUSTOMER_WRITE),
     "customers.add_note_unmarked": Guarded(R.CUSTOMER_WRITE),
@@ -273,6 +285,12 @@ def argument(name: str, conn: Connection, user: SignedInUser, tmp_path: Path) ->
         "session_id": 1,
         "grant_id": 1,
         "alert_id": 1,
+        "complaint_id": 1,
+        "category": "service",
+        "received_on": AS_OF,
+        "product_code": None,
+        "summary": "policy coverage test",
+        "resolution": "policy coverage test",
         "rule_id": 1,
         "items": [1],
         "query": "홍",

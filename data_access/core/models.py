@@ -755,3 +755,64 @@ class ContactSetting(Base):
     value: Mapped[float]
     updated_by: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- Complaints (민원) and their handling (issue #22) -----------------------------------------
+
+
+class Complaint(Base):
+    """One complaint case (민원): who complained about what, through which channel, and by
+    when it must be answered. `deadline_on` is `received_on` plus the firm's business days
+    (data_access.core.complaint_rules); `branch_id` is the customer's home branch at receipt,
+    whose staff work the case; compliance closes it with a resolution."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        Index("ix_complaints_status_deadline_on", "status", "deadline_on"),
+        Index("ix_complaints_branch_id_received_on", "branch_id", "received_on"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(20), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    category: Mapped[str] = mapped_column(String(20))  # mis_selling, fees, service, system, other
+    channel: Mapped[str] = mapped_column(String(20))  # visit, phone, letter, regulator, website
+    source: Mapped[str] = mapped_column(String(20))  # customer, regulator, happy_call
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    deadline_on: Mapped[dt.date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    status: Mapped[str] = mapped_column(String(12))  # open, in_progress, closed
+    resolution: Mapped[str | None] = mapped_column(Text)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_by: Mapped[str | None] = mapped_column(String(40))
+    opened_by: Mapped[str] = mapped_column(String(40))
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ComplaintEvent(Base):
+    """What happened to a case, in order (opened, assigned, a progress note, closed): only
+    ever appended, so the case's history is what the people handling it did."""
+
+    __tablename__ = "complaint_events"
+    __table_args__ = (Index("ix_complaint_events_complaint_id_id", "complaint_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # opened, assigned, note, closed
+    status: Mapped[str] = mapped_column(String(12))  # the case's status after the event
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(40))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ComplaintSetting(Base):
+    """A number the complaint rules use that an administrator changed from its default (the
+    business days a case may take, the days before its deadline a case counts as near)."""
+
+    __tablename__ = "complaint_settings"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float]
+    updated_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
