@@ -27,7 +27,7 @@ from ui.campaign_sections import show_campaign_calls
 from ui.failures import guarded
 from ui.feedback import refusal_text
 from ui.format import count, day
-from ui.i18n import language, t
+from ui.i18n import language, t, tn
 from ui.markup import literal
 
 FEEDBACK_KEY = "agenda_feedback"
@@ -78,7 +78,7 @@ def record(user: SignedInUser, rule_id: int) -> None:
     except DomainError as refusal:
         state[FEEDBACK_KEY] = (rule_id, "error", refusal_text(refusal))
         return
-    state[FEEDBACK_KEY] = (rule_id, "success", t("agenda_saved", count=worked))
+    state[FEEDBACK_KEY] = (rule_id, "success", tn("agenda_saved", worked, count=worked))
     state[field("pick", rule_id)] = []
     state[field("note", rule_id)] = ""
 
@@ -127,6 +127,11 @@ def show_group(user: SignedInUser, group: pl.DataFrame) -> None:
         state.caption(status_text(row))
     show_feedback(rule_id)
     if open_items.is_empty():
+        return
+    if first["kind"] == agenda.RuleKind.HAPPY_CALL:
+        # A happy call is worked by recording its outcome on the customer's record, which
+        # also works the item (issue #22).
+        st.caption(t("agenda_happy_call_hint"))
         return
     names = dict(zip(open_items["customer_no"], open_items["customer_name"], strict=True))
     with st.form(field("form", rule_id), border=True):

@@ -34,11 +34,18 @@ from data_access.core.security import (
 from ui import session
 from ui.agenda_reasons import explanation
 from ui.campaign_sections import show_campaign_memberships
+from ui.complaint_sections import show_open_complaints
+from ui.conduct_section import (
+    load_conduct,
+    show_calls_to_make,
+    show_conduct_panel,
+    show_profile,
+)
 from ui.consent_section import show_consent_panel
 from ui.failures import guarded
 from ui.feedback import refusal_text, show_refusal
 from ui.format import count, day, krw, krw_compact, moment
-from ui.i18n import has_message, language, t
+from ui.i18n import has_message, language, t, tn
 from ui.markup import literal
 
 log = logging.getLogger("dreams")
@@ -137,7 +144,7 @@ def show_search(user: SignedInUser) -> None:
     if results.is_empty():
         st.info(t("customer_search_none", query=literal(query.strip())))
         return
-    st.caption(t("customer_search_found", count=count(results.height)))
+    st.caption(tn("customer_search_found", results.height, count=count(results.height)))
     if results.height >= customers.SEARCH_LIMIT:
         st.caption(t("customer_search_limit", count=count(results.height)))
     st.dataframe(
@@ -294,7 +301,7 @@ def show_header(profile: customers.CustomerProfile) -> None:
     columns[3].metric(t("manager"), literal(profile.manager_name or t("no_manager")))
     columns[4].metric(
         t("tenure"),
-        t("tenure_years", years=profile.tenure_years),
+        tn("tenure_years", profile.tenure_years, years=profile.tenure_years),
         help=t("customer_since", date=day(profile.opened_on)),
     )
     with st.container(horizontal=True):
@@ -330,7 +337,7 @@ def show_holdings(holdings: pl.DataFrame) -> None:
         return
     soon = holdings["matures_soon"].to_list()
     if any(soon):
-        st.warning(t("maturing_soon_note", count=sum(soon)), icon=":material/event:")
+        st.warning(tn("maturing_soon_note", sum(soon), count=sum(soon)), icon=":material/event:")
     maturity = [
         maturity_text(matures, left, is_soon)
         for matures, left, is_soon in zip(
@@ -536,7 +543,7 @@ def show_events(view: customers.Customer360) -> None:
                     t("col_event"): texts(events["kind"], lambda v: label("event", v)),
                     t("col_next_on"): texts(events["next_on"], day),
                     t("col_days_until"): [
-                        t("today_event") if days == 0 else t("days_left", days=days)
+                        t("today_event") if days == 0 else tn("days_left", days, days=days)
                         for days in events["days_until"]
                     ],
                     t("col_years"): events["years"].to_list(),
@@ -662,13 +669,19 @@ def show_customer(user: SignedInUser, customer_no: str, as_of: dt.date) -> None:
     show_banner(view)
     show_header(view.profile)
     show_alert_forms(user, view.profile.customer_no, view.open_alerts)
-    holdings, transactions, consultations, events, consents = st.tabs(
+    show_open_complaints(user, view.profile.customer_no, as_of)  # issue #22
+    conduct_record = load_conduct(user, view.profile.customer_no, as_of)  # issue #22
+    if conduct_record.profile is not None and conduct_record.profile.expired:
+        show_profile(conduct_record.profile)
+    show_calls_to_make(user, conduct_record)
+    holdings, transactions, consultations, events, consents, sales = st.tabs(
         [
             t("tab_holdings"),
             t("tab_transactions"),
             t("tab_consultations"),
             t("tab_events"),
             t("tab_consent"),
+            t("tab_sales"),
         ]
     )
     with holdings:
@@ -682,6 +695,8 @@ def show_customer(user: SignedInUser, customer_no: str, as_of: dt.date) -> None:
         show_campaign_memberships(user, view.profile.customer_no)  # issue #6
     with consents:
         show_consent_panel(user, view.profile.customer_no)  # issue #22
+    with sales:
+        show_conduct_panel(user, view.profile.customer_no, conduct_record)  # issue #22
 
 
 user = session.require_user()

@@ -341,6 +341,7 @@ def test_saving_rules_versions_and_audits(data):
     rules = agenda.agenda_rules(data)  # seeds the defaults
     assert [r.kind for r in rules] == [
         "maturity",
+        "happy_call",  # priority 1 too, seeded after the maturity rule (issue #22)
         "churn_risk",
         "life_event",
         "dormant",
@@ -1148,6 +1149,7 @@ def test_preview_of_all_enabled_rules(data):
     overview = agenda.preview_rules(data, ADMIN, DAY)
     assert overview.select("name_en", "branches", "items").rows() == [
         ("Accounts reaching maturity", 1, 1),
+        ("Happy calls after a sale", 0, 0),
         ("Customers about to leave", 0, 0),
         ("Birthdays and anniversaries", 0, 0),
         ("Dormant customers with assets", 0, 0),

@@ -180,7 +180,11 @@ def test_executive_picks_a_branch(console):
 
 def test_rule_editor_refuses_impossible_values_and_saves_good_ones(console, agenda_db):
     at = open_page(console, "admin", "pages/agenda_rules_page.py")
-    assert at.dataframe[0].value["사유"].tolist()[:2] == ["만기 도래 계좌", "이탈 위험 고객"]
+    assert at.dataframe[0].value["사유"].tolist()[:3] == [
+        "만기 도래 계좌",
+        "해피콜",
+        "이탈 위험 고객",
+    ]
     # Each parameter on its own row, by its label and in words: never the stored JSON, never
     # several crammed into one cell that the table cuts off.
     settings = at.dataframe[1].value

@@ -43,8 +43,8 @@ from tests.handmade import (
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = (
-    "admin", "agenda", "campaigns", "complaints", "customers", "exports", "imports", "kpis",
-    "segments", "training", "usage",
+    "admin", "agenda", "campaigns", "complaints", "conduct", "customers", "exports", "imports",
+    "kpis", "retention", "segments", "training", "usage",
 )  # fmt: skip
 USERS: dict[Role, SignedInUser] = {
     Role.SALES_REP: KIM,
@@ -104,6 +104,7 @@ DOORS: dict[str, Guarded | str] = {
     "agenda.preview_rules": Guarded(R.AGENDA_RULES_WRITE),
     "agenda.rules_frame": Guarded(R.AGENDA_RULES_WRITE),
     "agenda.save_rule": Guarded(R.AGENDA_RULES_WRITE),
+    "agenda.settle_happy_call_item": SERVICE,  # conduct.record_call, in its unit of work
     "agenda.team_completion": Guarded(R.AGENDA_TEAM_READ),
     "agenda.validate_rule": NO_PERSONAL_DATA,
     "agenda.work_history": SERVICE,
@@ -124,6 +125,19 @@ DOORS: dict[str, Guarded | str] = {
     "campaigns.record_history": Guarded(R.CAMPAIGN_READ),  # the demo's, as its head office
     "campaigns.record_outcomes": Guarded(R.CAMPAIGN_READ),
     "campaigns.strata_summary": NO_PERSONAL_DATA,
+    # conduct
+    "conduct.age_on": NO_PERSONAL_DATA,
+    "conduct.call_questions": NO_PERSONAL_DATA,
+    "conduct.call_script": Guarded(R.HAPPY_CALL_WORK),
+    "conduct.conduct_settings": NO_PERSONAL_DATA,
+    "conduct.customer_conduct": Guarded(R.CUSTOMER_READ),
+    "conduct.overdue_calls": Guarded(R.CONDUCT_READ),
+    "conduct.record_call": Guarded(R.HAPPY_CALL_WORK),
+    "conduct.record_profile": Guarded(R.SALE_RECORD),
+    "conduct.record_sale": Guarded(R.SALE_RECORD),
+    "conduct.sale_products": Guarded(R.SALE_RECORD),
+    "conduct.sale_terms": NO_PERSONAL_DATA,
+    "conduct.save_conduct_setting": Guarded(R.AGENDA_RULES_WRITE),
     # complaints
     "complaints.add_progress_note": Guarded(R.COMPLAINT_WRITE),
     "complaints.assign_handler": Guarded(R.COMPLAINT_WRITE),
@@ -188,6 +202,22 @@ DOORS: dict[str, Guarded | str] = {
     "kpis.snapshot_span": Guarded(R.KPI_READ),
     "kpis.targets": Guarded(R.KPI_READ),
     "kpis.training_summary": Guarded(R.TRAINING_READ),
+    # retention
+    "retention.access_requests": Guarded(R.ACCESS_REQUEST_READ),
+    "retention.add_business_days": NO_PERSONAL_DATA,
+    "retention.disposal_report": Guarded(R.RETENTION_READ),
+    "retention.dispose_due": Guarded(R.RETENTION_WRITE),
+    "retention.fulfil_access_request": Guarded(R.ACCESS_REQUEST_WRITE),
+    "retention.legal_holds": Guarded(R.RETENTION_READ),
+    "retention.lift_hold": Guarded(R.LEGAL_HOLD_WRITE),
+    "retention.log_access_request": Guarded(R.ACCESS_REQUEST_WRITE),
+    "retention.place_hold": Guarded(R.LEGAL_HOLD_WRITE),
+    "retention.retention_schedule": Guarded(R.RETENTION_READ),
+    "retention.retention_settings": Guarded(R.RETENTION_READ),
+    "retention.run_disposal_report": SERVICE,
+    "retention.save_retention_setting": Guarded(R.RETENTION_WRITE),
+    "retention.set_retention_years": Guarded(R.RETENTION_WRITE),
+    "retention.years_before": NO_PERSONAL_DATA,
     # segments
     "segments.analytics_folder": NO_PERSONAL_DATA,
     "segments.choices": Guarded(R.SEGMENT_READ),
@@ -291,6 +321,9 @@ def argument(name: str, conn: Connection, user: SignedInUser, tmp_path: Path) ->
         "product_code": None,
         "summary": "policy coverage test",
         "resolution": "policy coverage test",
+        "call_id": 1,
+        "amount_krw": 1,
+        "sold_on": AS_OF,
         "rule_id": 1,
         "items": [1],
         "query": "홍",
@@ -340,6 +373,12 @@ def argument(name: str, conn: Connection, user: SignedInUser, tmp_path: Path) ->
         "as_of": AS_OF,
         "day": AS_OF,
         "today": AS_OF,
+        "received_on": AS_OF,
+        "years": 10,
+        "request_id": 1,
+        "hold_id": 1,
+        "holidays": frozenset(),
+        "days": 6,
         "until": AS_OF,
         "since": AS_OF - dt.timedelta(days=30),
         "start": AS_OF - dt.timedelta(days=30),

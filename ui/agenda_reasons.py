@@ -6,7 +6,7 @@ from typing import Any
 
 from data_access import agenda
 from ui.format import krw, krw_compact
-from ui.i18n import t
+from ui.i18n import t, tn
 from ui.markup import literal
 
 
@@ -16,7 +16,7 @@ def amount(won: int) -> str:
 
 
 def when(days: int) -> str:
-    return t("agenda_d_day") if days == 0 else t("agenda_d_minus", days=days)
+    return t("agenda_d_day") if days == 0 else tn("agenda_d_minus", days, days=days)
 
 
 def explanation(kind: str, facts: dict[str, Any]) -> str:
@@ -51,6 +51,17 @@ def explanation(kind: str, facts: dict[str, Any]) -> str:
             score=facts["score"],
             threshold=facts["threshold"],
             signs=", ".join(churn_signs(facts)),
+        )
+    if kind == agenda.RuleKind.HAPPY_CALL:
+        key = "agenda_why_happy_call" if facts["days"] >= 0 else "agenda_why_happy_call_overdue"
+        return t(
+            key,
+            product=literal(facts["product"]),
+            sold_on=facts["sold_on"],
+            due_on=facts["due_on"],
+            when=when(max(facts["days"], 0)),
+            late=-facts["days"],
+            tries=facts["tries"],
         )
     key = "agenda_why_contact_due" if facts["last_on"] else "agenda_why_contact_due_never"
     return t(

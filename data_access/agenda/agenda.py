@@ -18,6 +18,10 @@ Rules are rows of `agenda_rules`, each of one kind with its own validated spec:
   A customer is listed when the score reaches `threshold` [50].
 - contact_due (DM/TM): no consultation for N days, N per tier; optionally only customers who
   consented to DM or TM, and at most M per employee a day (the longest waiting first).
+- happy_call: a sale's follow-up call (issue #22, data_access.conduct) still open N days after
+  the sale, on the agenda of the person responsible for it (not necessarily the customer's
+  manager) until its outcome is recorded; a customer owed several calls by one person is
+  listed once, under the call due first.
 
 Every rule has a priority (1 first), a non-empty tier filter and an on/off switch.
 
@@ -53,6 +57,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import (
     BigInteger,
     Connection,
+    CursorResult,
     Engine,
     Select,
     SQLColumnExpression,
@@ -64,6 +69,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -98,7 +104,10 @@ from data_access.core.models import (
     Consultation,
     Customer,
     Employee,
+    FundSale,
+    HappyCall,
     LifeEvent,
+    Product,
     Tier,
     Transaction,
 )
@@ -137,6 +146,8 @@ SNOOZE_DAYS = (1, 3, 7, 14)
 # A customer whose item was done or found unreachable is not listed again by the same rule
 # while the event is still ahead (a birthday, a maturity) nor for this many days after.
 REWORK_AFTER_DAYS = 30
+# A happy call's state while nobody has recorded its outcome (data_access.conduct.OPEN).
+HAPPY_CALL_OPEN = "open"
 SUPPRESSION_LOOKBACK_DAYS = 400
 MAX_EVENT_WINDOW_DAYS = 90
 
@@ -147,6 +158,7 @@ class RuleKind(enum.StrEnum):
     DORMANT = "dormant"
     CHURN_RISK = "churn_risk"
     CONTACT_DUE = "contact_due"
+    HAPPY_CALL = "happy_call"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,6 +227,10 @@ class ContactDueParams(_Params):
     max_per_employee: int | None = Field(default=None, ge=1, le=1000)
 
 
+class HappyCallParams(_Params):
+    days_after_sale: int = Field(default=1, ge=0, le=30)
+
+
 class _Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
     name_ko: str = Field(min_length=1, max_length=60)
@@ -265,7 +281,14 @@ class ContactDueRule(_Rule):
         return self
 
 
-RuleSpec = LifeEventRule | MaturityRule | DormantRule | ChurnRiskRule | ContactDueRule
+class HappyCallRule(_Rule):
+    kind: Literal["happy_call"] = "happy_call"
+    params: HappyCallParams
+
+
+RuleSpec = (
+    LifeEventRule | MaturityRule | DormantRule | ChurnRiskRule | ContactDueRule | HappyCallRule
+)
 # mypy reads Annotated[...] as a value of type _SpecialForm, not as the type it names (pydantic
 # declares the argument a PEP 747 TypeForm, which mypy 1.x does not check yet).
 _RULE_SPEC: TypeAdapter[RuleSpec] = TypeAdapter(
@@ -277,6 +300,7 @@ PARAMS_BY_KIND: dict[RuleKind, type[_Params]] = {
     RuleKind.DORMANT: DormantParams,
     RuleKind.CHURN_RISK: ChurnRiskParams,
     RuleKind.CONTACT_DUE: ContactDueParams,
+    RuleKind.HAPPY_CALL: HappyCallParams,
 }
 
 
@@ -347,6 +371,15 @@ def param_fields(kind: RuleKind | str) -> tuple[ParamField, ...]:
     return tuple(fields)
 
 
+# Migration 0014 adds this rule to databases seeded before it existed.
+HAPPY_CALL_RULE: dict[str, Any] = {
+    "kind": "happy_call",
+    "name_ko": "해피콜",
+    "name_en": "Happy calls after a sale",
+    "priority": 1,
+    "tiers": ["vip", "priority", "general"],
+    "params": {"days_after_sale": 1},
+}
 # Sized for a book of about 440 customers (the article's figure): a dozen or two items a day.
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {
@@ -393,6 +426,7 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
             "max_per_employee": 10,
         },
     },
+    HAPPY_CALL_RULE,
 )
 
 
@@ -626,6 +660,7 @@ class _Needs:
     holdings: bool
     opened_on: bool
     consents: bool
+    happy_call_days: int | None
 
     @classmethod
     def of(cls, rules: Sequence[StoredRule]) -> _Needs:
@@ -655,6 +690,10 @@ class _Needs:
             consents=any(
                 isinstance(rule.spec, ContactDueRule) and rule.spec.params.channel != "any"
                 for rule in rules
+            ),
+            happy_call_days=min(
+                (r.spec.params.days_after_sale for r in rules if isinstance(r.spec, HappyCallRule)),
+                default=None,
             ),
         )
 
@@ -801,6 +840,40 @@ def _feature_reads(source: Source, needs: _Needs, day: dt.date) -> dict[str, Rea
                 ),
             ),
             {"customer_id": pl.Int64, "kind": pl.String, "event_date": pl.Date},
+        )
+    if needs.happy_call_days is not None:
+        reads["happy_calls"] = (
+            select(
+                HappyCall.id.label("call_id"),
+                HappyCall.customer_id,
+                HappyCall.responsible_id.label("employee_id"),
+                Customer.tier,
+                FundSale.sold_on,
+                HappyCall.due_on,
+                HappyCall.reminder_on,
+                HappyCall.tries,
+                HappyCall.reasons,
+                Product.name.label("product"),
+            )
+            .join(FundSale, FundSale.id == HappyCall.sale_id)
+            .join(Customer, Customer.id == HappyCall.customer_id)
+            .join(Product, Product.id == FundSale.product_id)
+            .where(
+                HappyCall.status == HAPPY_CALL_OPEN,
+                FundSale.sold_on <= day - dt.timedelta(days=needs.happy_call_days),
+            ),
+            {
+                "call_id": pl.Int64,
+                "customer_id": pl.Int64,
+                "employee_id": pl.Int64,
+                "tier": pl.String,
+                "sold_on": pl.Date,
+                "due_on": pl.Date,
+                "reminder_on": pl.Date,
+                "tries": pl.Int64,
+                "reasons": pl.String,
+                "product": pl.String,
+            },
         )
     reads["suppressed"] = (_suppressed(day), {"rule_id": pl.Int64, "customer_id": pl.Int64})
     return reads
@@ -1120,6 +1193,47 @@ def _contact_due_items(
     )
 
 
+def _happy_call_items(
+    rule: StoredRule, book: pl.LazyFrame, f: Features, day: dt.date
+) -> pl.LazyFrame:
+    """Open happy calls on their caller's agenda, whoever manages the customer: `book` (the
+    managers' books) does not say who calls. Working one is recording its outcome, so an
+    earlier day's worked item keeps nobody off the list while the call stays open."""
+    p = rule.spec.params
+    assert isinstance(p, HappyCallParams)  # ITEMS_BY_KIND calls this for its kind only
+    tiers = [tier.value for tier in rule.spec.tiers]
+    calls = (
+        f["happy_calls"]
+        .filter(
+            pl.col("tier").is_in(tiers),
+            pl.col("sold_on") <= day - dt.timedelta(days=p.days_after_sale),
+        )
+        .join(f["staff"], on="employee_id")
+        .sort("customer_id", "due_on", "call_id")
+    )
+    # One item a customer: the call due first, its caller, and how many more are open.
+    first = calls.group_by("customer_id", maintain_order=True).agg(
+        pl.all().first(), (pl.len() - 1).cast(pl.Int64).alias("more")
+    )
+    return first.select(
+        *BOOK_KEYS,
+        pl.col("due_on").alias("due_date"),
+        pl.struct(
+            "call_id",
+            "product",
+            "sold_on",
+            "due_on",
+            "reminder_on",
+            _days_between(pl.col("due_on"), day).alias("days"),
+            "tries",
+            "reasons",
+            "more",
+        )
+        .struct.json_encode()
+        .alias("facts"),
+    )
+
+
 RuleItems = Callable[[StoredRule, pl.LazyFrame, Features, dt.date], pl.LazyFrame]
 ITEMS_BY_KIND: dict[RuleKind, RuleItems] = {
     RuleKind.LIFE_EVENT: _life_event_items,
@@ -1127,6 +1241,7 @@ ITEMS_BY_KIND: dict[RuleKind, RuleItems] = {
     RuleKind.DORMANT: _dormant_items,
     RuleKind.CHURN_RISK: _churn_risk_items,
     RuleKind.CONTACT_DUE: _contact_due_items,
+    RuleKind.HAPPY_CALL: _happy_call_items,
 }
 
 
@@ -1552,6 +1667,36 @@ def work_items(
         if note is not None:
             segments.mark_features_stale(session.connection())  # last: it locks its row
     return len(dict.fromkeys(items))
+
+
+def settle_happy_call_item(
+    conn: Connection,
+    business_date: dt.date,
+    *,
+    customer_id: int,
+    employee_id: int,
+    status: str,
+    worked_at: dt.datetime,
+) -> int:
+    """Mark the caller's open happy-call item for the customer on `business_date` worked
+    (done, or unreachable for a try nobody answered), inside the caller's transaction:
+    data_access.conduct records the call's outcome and this in one unit of work. Returns the
+    items changed (0 when the call was not on that day's agenda)."""
+    if status not in (DONE, UNREACHABLE):
+        raise Refused("agenda_refused_outcome")
+    happy_rules = select(AgendaRule.id).where(AgendaRule.kind == RuleKind.HAPPY_CALL.value)
+    changed = conn.execute(
+        update(AgendaItem)
+        .where(
+            AgendaItem.business_date == business_date,
+            AgendaItem.customer_id == customer_id,
+            AgendaItem.employee_id == employee_id,
+            AgendaItem.status == OPEN,
+            AgendaItem.rule_id.in_(happy_rules),
+        )
+        .values(status=status, worked_at=worked_at)
+    )
+    return int(typing.cast(CursorResult[Any], changed).rowcount)
 
 
 STORED_ITEM_SCHEMA: FrameSchema = {

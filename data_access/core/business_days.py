@@ -61,6 +61,20 @@ def is_business_day(day: dt.date, extra_holidays: Collection[dt.date] = ()) -> b
     return day.weekday() < 5 and day not in public_holidays(day.year) and day not in extra_holidays
 
 
+def add_business_days(
+    day: dt.date, count: int, extra_holidays: Collection[dt.date] = ()
+) -> dt.date:
+    """The working day `count` working days after `day` (before it when negative): a deadline
+    of N business days skips weekends, public holidays and the firm's closures."""
+    step = dt.timedelta(days=1 if count >= 0 else -1)
+    remaining = abs(count)
+    while remaining:
+        day += step
+        if is_business_day(day, extra_holidays):
+            remaining -= 1
+    return day
+
+
 def extra_holidays(conn: Connection) -> frozenset[dt.date]:
     return frozenset(conn.execute(select(BusinessHoliday.day)).scalars())
 

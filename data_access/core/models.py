@@ -816,3 +816,167 @@ class ComplaintSetting(Base):
     value: Mapped[float]
     updated_by: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- Sales conduct: investment profiles, sales with their suitability, happy calls (#22) ---
+
+
+class InvestmentProfile(Base):
+    """A customer's assessed risk tolerance (투자성향), on the products' scale: grade 1 bears
+    very high risk .. 6 very low risk; a product of grade g suits a profile of grade p when
+    g >= p. Rows are only appended: the profile of a sale is the one it points at."""
+
+    __tablename__ = "investment_profiles"
+    __table_args__ = (
+        Index("ix_investment_profiles_customer_id_assessed_on", "customer_id", "assessed_on"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    risk_tolerance_grade: Mapped[int] = mapped_column(SmallInteger)
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date] = mapped_column(Date)
+    confirmed_by: Mapped[str] = mapped_column(String(10))  # signature, seal, recording
+    confirmation_ref: Mapped[str | None] = mapped_column(String(60))
+    recorded_by: Mapped[str] = mapped_column(String(40))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class FundSale(Base):
+    """One subscription of a fund with the suitability record kept at the sale (적합성 원칙):
+    the profile in force, both grades, whether it suited, and for an unsuitable sale or a
+    customer aged 65 or over the recording and the end of the cooling-off period."""
+
+    __tablename__ = "fund_sales"
+    __table_args__ = (
+        Index("ix_fund_sales_customer_id_sold_on", "customer_id", "sold_on"),
+        Index("ix_fund_sales_sold_on_branch_id", "sold_on", "branch_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    transaction_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("transactions.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    sold_on: Mapped[dt.date] = mapped_column(Date)
+    amount_krw: Mapped[int] = mapped_column(BigInteger)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("investment_profiles.id"))
+    customer_grade: Mapped[int] = mapped_column(SmallInteger)
+    product_risk_grade: Mapped[int] = mapped_column(SmallInteger)
+    customer_age: Mapped[int] = mapped_column(SmallInteger)
+    suitable: Mapped[bool] = mapped_column(Boolean)
+    recording_ref: Mapped[str | None] = mapped_column(String(60))
+    cooling_off_ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(40))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class HappyCall(Base):
+    """The follow-up call (해피콜) a qualifying sale is owed: due by `due_on`, a reminder
+    message planned on `reminder_on`, worked by `responsible_id` until an outcome closes it.
+    `complaint_case_id` is the case a suspected mis-sale opened."""
+
+    __tablename__ = "happy_calls"
+    __table_args__ = (
+        Index("ix_happy_calls_status_due_on", "status", "due_on"),
+        Index("ix_happy_calls_responsible_id_status", "responsible_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("fund_sales.id"), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    responsible_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    reasons: Mapped[str] = mapped_column(String(60))  # high_risk, aged, unsuitable; by commas
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    reminder_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))  # open, understood, complaint, unreachable
+    tries: Mapped[int] = mapped_column(SmallInteger, default=0)
+    outcome_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(String(500))
+    mis_selling_suspected: Mapped[bool] = mapped_column(Boolean, default=False)
+    complaint_case_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ConductSetting(Base):
+    """A number the sales-conduct rules use that an administrator changed from its default
+    (the defaults and their meanings live in data_access.conduct)."""
+
+    __tablename__ = "conduct_settings"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float]
+    updated_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- Retention schedule, legal holds and access requests (issue #22) -------------------------
+
+
+class RetentionRule(Base):
+    """How long one kind of record is kept: a row an administrator edits, never code.
+
+    A record is due for disposal once `years` have passed since its `clock_column` (a null date,
+    such as an account still open, never starts the clock). `customer_column` names the
+    customer a record belongs to, so a legal hold on that customer keeps it; `minimum_years` is
+    the floor the law sets, below which `years` cannot go. `disposable` is false for a kind
+    that is listed but never deleted (the audit trail: see data_access/retention).
+    """
+
+    __tablename__ = "retention_rules"
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    clock_column: Mapped[str] = mapped_column(String(40))
+    customer_column: Mapped[str | None] = mapped_column(String(40))
+    basis: Mapped[str] = mapped_column(String(20))
+    years: Mapped[int] = mapped_column(SmallInteger)
+    minimum_years: Mapped[int] = mapped_column(SmallInteger)
+    disposable: Mapped[bool] = mapped_column(Boolean)
+    updated_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class LegalHold(Base):
+    """Records that must not be disposed of whatever their age: one customer's, or a whole kind's
+    (a dispute, an inspection, litigation). Lifting keeps the row, with who and when."""
+
+    __tablename__ = "legal_holds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str | None] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(String(200))
+    placed_by: Mapped[str] = mapped_column(String(40))
+    placed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    lifted_by: Mapped[str | None] = mapped_column(String(40))
+    lifted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AccessRequest(Base):
+    """A customer's request to see the records the firm keeps about them (개인정보 열람 요구).
+
+    `deadline_on` is `received_on` plus the firm's number of business days; `branch_id` is the
+    customer's home branch when the request came, whose manager answers it.
+    """
+
+    __tablename__ = "access_requests"
+    __table_args__ = (Index("ix_access_requests_status_deadline_on", "status", "deadline_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(10))
+    deadline_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))
+    recorded_by: Mapped[str] = mapped_column(String(40))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    fulfilled_by: Mapped[str | None] = mapped_column(String(40))
+    fulfilled_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class RetentionSetting(Base):
+    """A number the retention and access-request rules need that is data, not code (the
+    business days an access request may take); the defaults live in data_access/retention."""
+
+    __tablename__ = "retention_settings"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float]
+    updated_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -66,6 +66,21 @@ class Action(enum.StrEnum):
     COMPLAINT_READ = "complaint_read"
     COMPLAINT_WRITE = "complaint_write"
     COMPLAINT_CLOSE = "complaint_close"
+    # The retention schedule, legal holds and disposal (issue #22): reading them, placing and
+    # lifting holds, and changing the years and disposing of due records (administrators).
+    RETENTION_READ = "retention_read"
+    LEGAL_HOLD_WRITE = "legal_hold_write"
+    RETENTION_WRITE = "retention_write"
+    # Customers' requests to see their records: the list and its deadlines, and logging and
+    # answering one (the answer's export also needs the export grant and contact rights).
+    ACCESS_REQUEST_READ = "access_request_read"
+    ACCESS_REQUEST_WRITE = "access_request_write"
+    # Sales conduct (issue #22): recording a fund sale with its suitability record and the
+    # customer's investment profile; working the happy calls one answers for (a branch
+    # manager: the branch's); reading sales and calls beyond one customer (overdue calls).
+    SALE_RECORD = "sale_record"
+    HAPPY_CALL_WORK = "happy_call_work"
+    CONDUCT_READ = "conduct_read"
 
 
 class Scope(enum.StrEnum):
@@ -89,6 +104,8 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
     _REP: {
         Action.CUSTOMER_READ: Scope.FIRM,
         Action.CUSTOMER_WRITE: Scope.FIRM,
+        Action.SALE_RECORD: Scope.FIRM,
+        Action.HAPPY_CALL_WORK: Scope.BOOK,
         Action.ALERT_RESOLVE: Scope.BRANCH,
         Action.COMPLAINT_READ: Scope.BRANCH,
         Action.COMPLAINT_WRITE: Scope.BRANCH,
@@ -101,6 +118,8 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
     _DEDICATED: {
         Action.CUSTOMER_READ: Scope.FIRM,
         Action.CUSTOMER_WRITE: Scope.FIRM,
+        Action.SALE_RECORD: Scope.FIRM,
+        Action.HAPPY_CALL_WORK: Scope.BOOK,
         Action.ALERT_RESOLVE: Scope.BRANCH,
         Action.COMPLAINT_READ: Scope.BRANCH,
         Action.COMPLAINT_WRITE: Scope.BRANCH,
@@ -113,6 +132,9 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
     _MANAGER: {
         Action.CUSTOMER_READ: Scope.FIRM,
         Action.CUSTOMER_WRITE: Scope.FIRM,
+        Action.SALE_RECORD: Scope.FIRM,
+        Action.HAPPY_CALL_WORK: Scope.BRANCH,
+        Action.CONDUCT_READ: Scope.BRANCH,
         Action.ALERT_RESOLVE: Scope.BRANCH,
         Action.COMPLAINT_READ: Scope.BRANCH,
         Action.COMPLAINT_WRITE: Scope.BRANCH,
@@ -125,6 +147,8 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.CAMPAIGN_READ: Scope.BRANCH,
         Action.CAMPAIGN_WRITE: Scope.BRANCH,
         Action.EXPORT: Scope.BRANCH,
+        Action.ACCESS_REQUEST_READ: Scope.BRANCH,
+        Action.ACCESS_REQUEST_WRITE: Scope.BRANCH,
         Action.CONTACT_READ: Scope.BRANCH,
         Action.SENSITIVE_NOTE_READ: Scope.BRANCH,
         Action.OVERVIEW_READ: Scope.BRANCH,
@@ -137,6 +161,7 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
     _EXECUTIVE: {
         Action.CUSTOMER_READ: Scope.FIRM,
         Action.CUSTOMER_WRITE: Scope.FIRM,
+        Action.CONDUCT_READ: Scope.FIRM,
         Action.ALERT_RESOLVE: Scope.FIRM,
         Action.COMPLAINT_READ: Scope.FIRM,
         Action.AGENDA_TEAM_READ: Scope.FIRM,
@@ -165,6 +190,9 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         # The dictionary documents the tables behind the console: a tool for those who load
         # and look after the data, not a page for the people who work with customers.
         Action.DICTIONARY_READ: Scope.FIRM,
+        Action.RETENTION_READ: Scope.FIRM,
+        Action.LEGAL_HOLD_WRITE: Scope.FIRM,
+        Action.RETENTION_WRITE: Scope.FIRM,
     },
     # Compliance (소비자보호 담당) answers for every complaint: it reads and works all cases and
     # alone closes them. It reads any customer record (a mis-selling case needs the holdings,
@@ -179,6 +207,13 @@ GRANTS: dict[Role, dict[Action, Scope]] = {
         Action.COMPLAINT_WRITE: Scope.FIRM,
         Action.COMPLAINT_CLOSE: Scope.FIRM,
         Action.KPI_READ: Scope.FIRM,
+        Action.CONDUCT_READ: Scope.FIRM,
+        # Retention and access requests: compliance follows every request's deadline and
+        # places holds; the branch manager answers a request with the customer's export.
+        Action.RETENTION_READ: Scope.FIRM,
+        Action.LEGAL_HOLD_WRITE: Scope.FIRM,
+        Action.ACCESS_REQUEST_READ: Scope.FIRM,
+        Action.ACCESS_REQUEST_WRITE: Scope.FIRM,
     },
 }
 
