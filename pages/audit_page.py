@@ -27,7 +27,7 @@ from ui import session
 from ui.audit_words import action_text, client_text, detail_text, target_kind_text
 from ui.feedback import show_refusal
 from ui.format import count, day, moment
-from ui.i18n import language, t
+from ui.i18n import language, t, tn
 from ui.markup import sentence
 
 ALL = ""
@@ -96,7 +96,9 @@ def show_search(user: SignedInUser, today: dt.date) -> None:
     if found.is_empty():
         st.info(t("audit_nothing_found"))
         return
-    st.caption(t("audit_found", rows=count(found.height), limit=count(admin.SEARCH_LIMIT)))
+    st.caption(
+        tn("audit_found", found.height, rows=count(found.height), limit=count(admin.SEARCH_LIMIT))
+    )
     reader = language()
     st.dataframe(
         found.select(
@@ -170,7 +172,10 @@ def show_chain() -> None:
     with st.spinner(t("audit_chain_checking")), session.connect() as conn:
         report = admin.verify_chain(conn)
     if report.intact:
-        st.success(t("audit_chain_intact", rows=count(report.rows)), icon=":material/verified:")
+        st.success(
+            tn("audit_chain_intact", report.rows, rows=count(report.rows)),
+            icon=":material/verified:",
+        )
         st.code(report.head_hash, language=None)
     else:
         st.error(

@@ -27,7 +27,7 @@ from ui import features_copy, session
 from ui.failures import guarded
 from ui.feedback import refusal_text, show_refusal
 from ui.format import count, day, krw
-from ui.i18n import t
+from ui.i18n import t, tn
 from ui.markup import sentence
 
 FEEDBACK_KEY = "camp_feedback"
@@ -404,7 +404,7 @@ def show_import(user: SignedInUser, campaign_id: int) -> None:
         except DomainError as refused:
             show_refusal(refused)
         else:
-            st.success(t("camp_imported", count=count(recorded)))
+            st.success(tn("camp_imported", recorded, count=count(recorded)))
 
 
 def campaign_label(row: dict[str, Any]) -> str:

@@ -31,7 +31,7 @@ from ui import branch_link, charts, kpi_view, session
 from ui.failures import guarded
 from ui.feedback import refusal_text, show_refusal
 from ui.format import day
-from ui.i18n import language, t
+from ui.i18n import language, t, tn
 from ui.markup import literal
 
 TTL_S = 300
@@ -221,7 +221,7 @@ def show_trend(periods: pl.DataFrame, period: str, targets: dict[str, float], mi
     series = periods.filter(pl.col("kpi") == name).select("period_start", "value")
     st.altair_chart(trend_chart(series, name, targets.get(name), period), width="stretch")
     if missing:
-        st.caption(t("kpi_gaps", days=missing))
+        st.caption(tn("kpi_gaps", missing, days=missing))
 
 
 def labelled(wide: pl.DataFrame, period: str) -> pl.DataFrame:

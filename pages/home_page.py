@@ -108,7 +108,9 @@ def show_agenda_today(user: SignedInUser, as_of: dt.date) -> None:
     )
     overdue = by_reason["overdue"].sum()
     if overdue:
-        st.warning(t("home_agenda_overdue", count=count(overdue)), icon=":material/schedule:")
+        st.warning(
+            tn("home_agenda_overdue", overdue, count=count(overdue)), icon=":material/schedule:"
+        )
     st.page_link(
         "pages/agenda_page.py",
         label=t("home_agenda_link", open=count(by_reason["open"].sum())),
@@ -220,7 +222,7 @@ def show_job_health(user: SignedInUser) -> None:
     else:
         failed = runs.filter(pl.col("status") == job_runs.FAILED).height
         if failed:
-            st.error(t("home_jobs_failed", count=count(failed)), icon=":material/error:")
+            st.error(tn("home_jobs_failed", failed, count=count(failed)), icon=":material/error:")
         st.dataframe(
             pl.DataFrame(
                 {

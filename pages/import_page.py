@@ -19,7 +19,7 @@ from jobs.imports import Refresh, refresh_after_import
 from ui import session
 from ui.feedback import show_refusal
 from ui.format import count
-from ui.i18n import t
+from ui.i18n import t, tn
 from ui.markup import literal, sentence
 
 RESULT_KEY = "import_result"
@@ -86,15 +86,19 @@ def show_result(result: imports.ImportResult, refresh: Refresh) -> None:
         st.info(t("import_dry_run_done"), icon=":material/fact_check:")
     elif result.written:
         seconds = f"{result.seconds:.1f}"
-        message = t(
+        message = tn(
             "import_loaded",
+            result.rows,
             file=literal(result.file_name),
             rows=count(result.rows),
             seconds=seconds,
         )
         st.success(message, icon=":material/task_alt:")
     else:
-        st.error(t("import_refused_rows", rejected=count(result.rejected)), icon=":material/block:")
+        st.error(
+            tn("import_refused_rows", result.rejected, rejected=count(result.rejected)),
+            icon=":material/block:",
+        )
     if refresh.ran:
         st.caption(t("import_jobs_refreshed", jobs=", ".join(refresh.ran)))
     if refresh.due:

@@ -15,7 +15,7 @@ from ui import background, session
 from ui.failures import guarded
 from ui.feedback import refusal_text
 from ui.format import count, day, moment
-from ui.i18n import has_message, language, t
+from ui.i18n import has_message, language, t, tn
 from ui.markup import literal, sentence
 
 FEEDBACK_KEY = "jobs_feedback"
@@ -52,8 +52,9 @@ def run_now(user: SignedInUser, job_id: str) -> None:
         return
     feedback(
         "success",
-        t(
+        tn(
             "jobs_run_done",
+            result["items"] or 0,
             job=t(f"job_{job_id}"),
             date=day(business_date),
             items=count(result["items"] or 0),

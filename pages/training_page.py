@@ -31,7 +31,7 @@ from ui import branch_link, session
 from ui.failures import guarded
 from ui.feedback import refusal_text
 from ui.format import count, day, percent
-from ui.i18n import language, t
+from ui.i18n import language, t, tn
 from ui.markup import sentence
 from ui.training_view import (
     effect_chart,
@@ -422,7 +422,7 @@ def results_tab(user: SignedInUser, courses: pl.DataFrame) -> None:
             )
         if not check.good.is_empty():
             st.button(
-                t("training_import_apply", good=check.good.height),
+                tn("training_import_apply", check.good.height, good=check.good.height),
                 type="primary",
                 on_click=apply_check,
                 args=(user,),

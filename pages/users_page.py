@@ -17,7 +17,7 @@ from data_access.core.security import (
 from ui import session
 from ui.feedback import refusal_text
 from ui.format import count, moment
-from ui.i18n import language, t
+from ui.i18n import language, t, tn
 from ui.markup import sentence
 
 FEEDBACK_KEY = "users_feedback"
@@ -59,7 +59,7 @@ def user_list(frame: pl.DataFrame) -> None:
             t("col_created_at"): [moment(at, "") for at in frame["created_at"]],
         }
     )
-    st.caption(t("users_found", count=count(frame.height)))
+    st.caption(tn("users_found", frame.height, count=count(frame.height)))
     st.dataframe(shown, hide_index=True, width="stretch")
 
 

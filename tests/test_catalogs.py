@@ -25,6 +25,26 @@ def test_a_key_no_catalog_holds_fails_loudly() -> None:
     assert messages.has_message("sign_in_title")
 
 
+@pytest.mark.parametrize(
+    ("language", "number", "expected"),
+    [
+        ("en", 1, "1 record (newest first, at most 500)"),
+        ("en", 2, "2 records (newest first, at most 500)"),
+        ("en", 0, "0 records (newest first, at most 500)"),
+        ("ko", 1, "1건 (최근 순, 최대 500건)"),
+        ("ko", 2, "2건 (최근 순, 최대 500건)"),
+    ],
+)
+def test_a_count_takes_the_form_its_language_gives_it(language, number, expected) -> None:
+    found = messages.translate_plural("audit_found", number, language, rows=number, limit=500)
+    assert found == expected
+
+
+def test_a_plural_entry_looked_up_as_one_sentence_fails_loudly() -> None:
+    with pytest.raises(KeyError):
+        translate("audit_found", "en", rows=1, limit=500)
+
+
 def test_extraction_reads_literal_conditional_and_plural_keys() -> None:
     source = b"""
 t("plain_key", name=x)
@@ -51,7 +71,7 @@ def test_the_check_names_a_missing_sentence_a_changed_placeholder_and_a_stale_co
     monkeypatch.setattr(messages, "LOCALE_DIR", tmp_path / "locale")
     korean, english = catalogs.read("ko"), catalogs.read("en")
     korean.delete("sign_in_title")
-    english["audit_found"].string = "{rows} records"
+    english["grants_given"].string = "Granted."
     for language, catalog in (("ko", korean), ("en", english)):
         with messages.catalog_path(language, ".po").open("wb") as po:
             catalogs.write_po(po, catalog)
@@ -60,7 +80,7 @@ def test_the_check_names_a_missing_sentence_a_changed_placeholder_and_a_stale_co
 
     assert "sign_in_title is in one catalog only" in found
     assert "ko: sign_in_title is used by the code but not in the catalog" in found
-    assert "audit_found: Korean and English name different values" in found
+    assert "grants_given: Korean and English name different values" in found
     assert "ko: messages.mo differs from messages.po (compile)" in found
     assert "en: messages.mo differs from messages.po (compile)" in found
     catalogs.compile_all()

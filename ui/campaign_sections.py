@@ -20,7 +20,7 @@ from ui import session
 from ui.failures import guarded
 from ui.feedback import refusal_text
 from ui.format import count, day
-from ui.i18n import t
+from ui.i18n import t, tn
 
 FEEDBACK_KEY = "camp_calls_feedback"
 
@@ -60,7 +60,7 @@ def show_campaign_calls(user: SignedInUser) -> None:
         (st.success if feedback[0] == "success" else st.error)(feedback[1])
     if calls.is_empty():
         return
-    st.caption(t("camp_calls_caption", count=count(calls.height)))
+    st.caption(tn("camp_calls_caption", calls.height, count=count(calls.height)))
     if not window.open_now:
         # Outside the allowed hours nothing is offered: the list says when calls may start.
         assert window.opens_at is not None

@@ -48,8 +48,17 @@ HEADER = (
     '# Edit the .po files, then `python -m ui.catalogs compile` (README, "Translations").'
 )
 
-# The lookups whose first argument is a key; the plural ones take a count after it.
-SINGULAR_KEYWORDS = ("t", "translate", "DomainError", "AccessDenied", "NotFound", "Refused")
+# The lookups whose first argument is a key (ui.markup.sentence is t() for Markdown); the
+# plural ones take a count after it.
+SINGULAR_KEYWORDS = (
+    "t",
+    "translate",
+    "sentence",
+    "DomainError",
+    "AccessDenied",
+    "NotFound",
+    "Refused",
+)
 PLURAL_KEYWORDS = ("tn", "translate_plural")
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
     **dict.fromkeys(SINGULAR_KEYWORDS),
@@ -65,6 +74,7 @@ DYNAMIC_PREFIXES: dict[str, str] = {
     "camp_arm_": "campaign arms (data_access.campaigns)",
     "camp_channel_": "campaign channels (data_access.campaigns)",
     "camp_outcome_": "campaign target outcomes (data_access.campaigns)",
+    "camp_problem_": "campaign outcome file problems (data_access.campaigns)",
     "camp_strata_": "campaign strata (data_access.campaigns)",
     "col_": "column names of the frames data_access returns",
     "consent_": "consent purposes and channels (data_access.customers)",

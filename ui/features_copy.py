@@ -25,7 +25,7 @@ from ui import session
 from ui.failures import guarded
 from ui.feedback import refusal_text, show_feedback
 from ui.format import count
-from ui.i18n import t
+from ui.i18n import t, tn
 
 FEEDBACK_KEY = "features_copy_feedback"
 
@@ -40,7 +40,7 @@ def refresh_now(user: SignedInUser) -> None:
         return
     st.session_state[FEEDBACK_KEY] = (
         "success",
-        t("seg_copy_built", count=count(result["customers"])),
+        tn("seg_copy_built", result["customers"], count=count(result["customers"])),
     )
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 from data_access.exports import (
     neutralise_formulas,
 )
-from ui.i18n import language, t
+from ui.i18n import language, t, tn
 
 
 def title_column(frame: pl.DataFrame) -> pl.Series:
@@ -23,8 +23,8 @@ def title_column(frame: pl.DataFrame) -> pl.Series:
 def expiry_text(days_left: int) -> str:
     """A certificate's time left as people say it: '22일 남음', or '62일 전 만료' once past."""
     if days_left < 0:
-        return t("training_expired_ago", days=-days_left)
-    return t("training_days_left", days=days_left)
+        return tn("training_expired_ago", -days_left, days=-days_left)
+    return tn("training_days_left", days_left, days=days_left)
 
 
 def expiry_column(frame: pl.DataFrame) -> pl.Series:
