@@ -45,7 +45,7 @@ AS_OF = dt.date(2026, 3, 10)
 PASSWORD = "handmade-password"
 # Hashed once per test session: argon2 is deliberately slow.
 PASSWORD_HASH = hash_password(PASSWORD)
-USERS = {"exec": 1, "manager": 2, "kim": 3, "park": 4, "trainer": 5, "admin": 6, "compliance": 7}
+USERS = {"exec": 1, "manager": 2, "kim": 3, "park": 4, "trainer": 5, "admin": 6, "compliance": 10}
 
 
 def signed_in(role: Role, employee_id: int | None, branch_id: int | None) -> SignedInUser:
@@ -66,7 +66,8 @@ KIM = signed_in(Role.SALES_REP, 3, 1)
 PARK = signed_in(Role.SALES_REP, 4, 2)
 TRAINER = signed_in(Role.TRAINER, 5, None)
 ADMIN = signed_in(Role.ADMIN, 6, None)
-COMPLIANCE = signed_in(Role.COMPLIANCE, 7, None)
+# 10, not 7: tests/kpi_data.py adds employees 7-9 on top of this dataset.
+COMPLIANCE = signed_in(Role.COMPLIANCE, 10, None)
 
 
 def load(conn: Connection) -> None:
@@ -91,8 +92,8 @@ def load(conn: Connection) -> None:
         Employee.__table__,
         pl.DataFrame(
             {
-                "id": [1, 2, 3, 4, 5, 6, 7],
-                "employee_no": ["E1", "E2", "E3", "E4", "E5", "E6", "E7"],
+                "id": [1, 2, 3, 4, 5, 6, 10],
+                "employee_no": ["E1", "E2", "E3", "E4", "E5", "E6", "E10"],
                 "name": ["정경영", "오지점", "김영업", "박영업", "한교육", "서관리", "윤소보"],
                 "role": [
                     "executive",

@@ -252,31 +252,23 @@ def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[s
         _whole_won(func.sum(Account.market_value_krw)).label("value_krw"),
     ).group_by(by_day, text("closed_day"), booked_at)
     # Only flows from `first` on change a reported day's AUM: an account's value on D is
-    # today's less the flows after D, and flows before `first` are before every D. Flows are
-    # read twice, by their day and by their account's opening day, so that each read groups
-    # into (branches x days) rows, not one per account.
+    # today's less the flows after D, and flows before `first` are before every D. One read
+    # groups the flows by branch, their day and their account's opening day (days before
+    # `first` bucketed onto it): (branches x days x opening days) rows, not one per account,
+    # summed both ways in polars (`_events`).
     in_range = Transaction.occurred_at >= since
     flows = (
         select(
             booked_at.label("branch_id"),
             day_of(source, Transaction.occurred_at).label("day"),
+            bucket(Account.opened_on).label("opening_day"),
             _whole_won(func.sum(signed)).label("net_krw"),
             func.count().label("transactions"),
             _count_if(Transaction.channel == ONLINE_CHANNEL).label("online_transactions"),
         )
         .join(Account, Account.id == Transaction.account_id)
         .where(in_range)
-        .group_by(booked_at, by_day)
-    )
-    flows_by_opening = (
-        select(
-            booked_at.label("branch_id"),
-            bucket(Account.opened_on).label("day"),
-            _whole_won(func.sum(signed)).label("net_krw"),
-        )
-        .join(Account, Account.id == Transaction.account_id)
-        .where(in_range)
-        .group_by(booked_at, by_day)
+        .group_by(booked_at, by_day, text("opening_day"))
     )
     dedicated = Employee.role == Role.DEDICATED_MANAGER.value
     customers = (
@@ -367,8 +359,7 @@ def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[s
     ).join(TrainingSession, TrainingSession.id == Enrolment.session_id)
     return {
         "accounts": (accounts, {**day_schema, "closed_day": pl.Date, "value_krw": pl.Int64}),
-        "flows": (flows, {**day_schema, "net_krw": pl.Int64}),
-        "flows_by_opening": (flows_by_opening, {**day_schema, "net_krw": pl.Int64}),
+        "flows": (flows, {**day_schema, "opening_day": pl.Date, "net_krw": pl.Int64}),
         "customers": (customers, {**day_schema, "closed_day": pl.Date}),
         "consultations": (consultations, day_schema),
         "pieces": (pieces, day_schema),
@@ -414,8 +405,8 @@ def _events(frames: Mapping[str, pl.DataFrame], first: dt.date) -> pl.DataFrame:
             "online_transactions",
             pl.col("net_krw").alias("aum_krw"),
         ),
-        frames["flows_by_opening"].select(
-            "branch_id", "day", (-pl.col("net_krw")).alias("aum_krw")
+        flows.select(
+            "branch_id", pl.col("opening_day").alias("day"), (-pl.col("net_krw")).alias("aum_krw")
         ),
         customers.select(
             "branch_id",
