@@ -14,6 +14,7 @@ from data_access.core.security import (
     SignedInUser,
 )
 from ui import kpi_view, session
+from ui.complaint_sections import show_home_complaints
 from ui.format import count, day, krw_compact, moment, percent
 from ui.i18n import language, t, tn
 from ui.markup import sentence
@@ -296,12 +297,14 @@ elif user.role == Role.ADMIN:
     show_job_health(user)
     show_admin_attention(user, as_of)
 elif user.role == Role.COMPLIANCE:
+    show_home_complaints(user, as_of)
     kpi_view.home_section(user, as_of)
 else:
     if user.role in (Role.SALES_REP, Role.DEDICATED_MANAGER):
         show_agenda_today(user, as_of)
     if user.role == Role.BRANCH_MANAGER:
         show_staff_attention(user, as_of)
+        show_home_complaints(user, as_of)
     show_scope(user, as_of)
     kpi_view.home_section(user, as_of)
     if user.role in (Role.EXECUTIVE, Role.BRANCH_MANAGER):

@@ -68,19 +68,21 @@ from ui.navigation import pages_for
 
 # By hand from data_access/policy.py GRANTS and ui/navigation.py PAGES.
 PAGES_BY_ROLE = {
-    Role.SALES_REP: {"home", "customer", "agenda"},
-    Role.DEDICATED_MANAGER: {"home", "customer", "agenda"},
+    Role.SALES_REP: {"home", "customer", "agenda", "complaints"},
+    Role.DEDICATED_MANAGER: {"home", "customer", "agenda", "complaints"},
     Role.BRANCH_MANAGER: {
         "home", "customer", "branch_agenda", "executive", "usage", "segments", "campaigns",
+        "complaints",
     },
     Role.TRAINER: {"home", "usage", "training"},
     Role.EXECUTIVE: {
         "home", "customer", "branch_agenda", "executive", "usage", "segments", "campaigns",
+        "complaints",
     },
     Role.ADMIN: {
         "home", "agenda_rules", "jobs", "executive", "import", "users", "data_dictionary", "audit",
     },
-    Role.COMPLIANCE: {"home", "customer", "executive"},
+    Role.COMPLIANCE: {"home", "customer", "executive", "complaints"},
 }  # fmt: skip
 
 

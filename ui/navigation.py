@@ -44,6 +44,7 @@ TRAINING_ROLES = roles_permitted(Action.TRAINING_WRITE)
 RULES_ROLES = roles_permitted(Action.AGENDA_RULES_WRITE)
 JOBS_ROLES = roles_permitted(Action.JOBS_RUN)
 AUDIT_ROLES = roles_permitted(Action.AUDIT_READ)
+COMPLAINT_ROLES = roles_permitted(Action.COMPLAINT_READ)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,8 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     # Security (issue #9)
     PageSpec("audit", "pages/audit_page.py", ":material/policy:", AUDIT_ROLES),
+    # Complaints (issue #22)
+    PageSpec("complaints", "pages/complaints_page.py", ":material/report:", COMPLAINT_ROLES),
 )
 
 

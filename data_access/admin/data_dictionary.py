@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Column
 
-from data_access import agenda, campaigns, customers
+from data_access import agenda, campaigns, complaints, customers
 from data_access.core.models import (
     ALERT_KINDS,
     ALERT_SEVERITIES,
@@ -366,6 +366,58 @@ TABLES: dict[str, TableMeaning] = {
         {
             "name": M("dict_contact_settings.name"),
             "value": M("dict_contact_settings.value"),
+            "updated_by": _UPDATED_BY,
+            "updated_at": _UPDATED_AT,
+        },
+    ),
+    # Complaints (issue #22).
+    "complaints": TableMeaning(
+        "dict_table_complaints",
+        "dict_about_complaints",
+        (Action.COMPLAINT_READ,),
+        {
+            "id": _ROW_ID,
+            "case_no": M("dict_complaints.case_no"),
+            "customer_id": _CUSTOMER,
+            "product_id": M("dict_complaints.product_id"),
+            "branch_id": _BRANCH,
+            "category": M("dict_complaints.category", complaints.CATEGORIES),
+            "channel": M("dict_complaints.channel", complaints.CHANNELS),
+            "source": M("dict_complaints.source", complaints.SOURCES),
+            "received_on": M("dict_complaints.received_on"),
+            "deadline_on": M("dict_complaints.deadline_on"),
+            "summary": M("dict_complaints.summary"),
+            "handler_id": M("dict_complaints.handler_id"),
+            "status": M("dict_complaints.status", complaints.STATUSES),
+            "resolution": M("dict_complaints.resolution"),
+            "closed_on": M("dict_complaints.closed_on"),
+            "closed_by": M("dict_complaints.closed_by"),
+            "opened_by": _CREATED_BY,
+            "opened_at": _CREATED_AT,
+        },
+    ),
+    "complaint_events": TableMeaning(
+        "dict_table_complaint_events",
+        "dict_about_complaint_events",
+        (Action.COMPLAINT_READ,),
+        {
+            "id": _ROW_ID,
+            "complaint_id": M("dict_complaint_events.complaint_id"),
+            "kind": M("dict_complaint_events.kind", ("opened", "assigned", "note", "closed")),
+            "status": M("dict_complaint_events.status", complaints.STATUSES),
+            "handler_id": M("dict_complaints.handler_id"),
+            "note": M("dict_complaint_events.note"),
+            "recorded_by": _CREATED_BY,
+            "recorded_at": _CREATED_AT,
+        },
+    ),
+    "complaint_settings": TableMeaning(
+        "dict_table_complaint_settings",
+        "dict_about_complaint_settings",
+        (Action.COMPLAINT_READ, Action.AGENDA_RULES_WRITE),
+        {
+            "name": M("dict_complaint_settings.name", tuple(complaints.COMPLAINT_SETTINGS)),
+            "value": M("dict_complaint_settings.value"),
             "updated_by": _UPDATED_BY,
             "updated_at": _UPDATED_AT,
         },
