@@ -128,6 +128,18 @@ class User(Base):
 
 class Customer(Base):
     __tablename__ = "customers"
+    # Covering: the KPI snapshot counts customers by opening and closing day, branch, tier and
+    # manager from this index alone, not the wide table (migration 0017).
+    __table_args__ = (
+        Index(
+            "ix_customers_stock",
+            "opened_on",
+            "closed_on",
+            "home_branch_id",
+            "tier",
+            "manager_id",
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_no: Mapped[str] = mapped_column(String(12), unique=True)
     name: Mapped[str] = mapped_column(String(40), index=True)
@@ -177,6 +189,11 @@ class Account(Base):
     """One holding of one fund by one customer; `market_value_krw` is today's value."""
 
     __tablename__ = "accounts"
+    # Covering: the KPI snapshot sums AUM by opening and closing day and booking branch from
+    # this index alone (migration 0017).
+    __table_args__ = (
+        Index("ix_accounts_stock", "opened_on", "closed_on", "branch_id", "market_value_krw"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     account_no: Mapped[str] = mapped_column(String(16), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
