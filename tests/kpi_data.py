@@ -41,6 +41,14 @@ Agenda items in the window: 101 four (done, open on D; unreachable, snoozed on 0
 one open (03-05). Usage in the window: Kim 3 actions on D and 1 on 03-09, employee 7 two on
 D (101: 6 actions over 3 staff-days); Park 4 on 03-05 (102: 4 over 1); the executive's 5
 actions have no branch.
+
+Sales conduct (issue #22), product F009 grade 1 (very high risk) beside handmade's F001 grade
+5; customer 1 holds profile grade 3 and is 66, customer 3 grade 4. Sales in the window: 101
+F001 on 03-02 (suitable) and F009 on 03-03 (unsuitable); 102 F009 on 02-10 (unsuitable), F001
+on 03-05 and 03-09 (suitable); 101's unsuitable F009 of 01-20 is before it. Happy calls due
+in the window: 101 the 01-20 sale's, due 02-20 and closed 02-23 (late), the 03-03 sale's, due
+03-06 and closed 03-05 (on time); 102 the 02-10 sale's, due 02-20 and still open. The 03-02
+sale's call falls due on 03-12, after D.
 """
 
 from __future__ import annotations
@@ -63,6 +71,10 @@ from data_access.core.models import (
     Customer,
     Employee,
     Enrolment,
+    FundSale,
+    HappyCall,
+    InvestmentProfile,
+    Product,
     Segment,
     SegmentVersion,
     TrainingSession,
@@ -276,6 +288,7 @@ def load(conn: Connection) -> None:
         .with_columns(pl.lit("view").alias("action"), pl.lit("customer").alias("page")),
     )
     _load_campaigns(conn)
+    _load_conduct(conn)
 
 
 def _load_campaigns(conn: Connection) -> None:
@@ -364,3 +377,88 @@ def _load_campaigns(conn: Connection) -> None:
             orient="row",
         ).with_columns(pl.col("branch_id").cast(pl.String).alias("stratum")),
     )
+
+
+def _load_conduct(conn: Connection) -> None:
+    d, at = dt.date, dt.datetime
+    bulk_insert(
+        conn,
+        Product.__table__,
+        pl.DataFrame(
+            {
+                "id": [9], "code": ["F009"], "name": ["드림 레버리지 9호"], "fund_type": ["equity"],
+                "risk_grade": [1], "term_months": [None], "launched_on": [d(2020, 1, 2)],
+            },
+            schema_overrides={"term_months": pl.Int64},
+        ),
+    )  # fmt: skip
+    bulk_insert(
+        conn,
+        InvestmentProfile.__table__,
+        pl.DataFrame(
+            {
+                "id": [1, 2], "customer_id": [1, 3], "risk_tolerance_grade": [3, 4],
+                "assessed_on": [d(2025, 6, 2)] * 2, "valid_until": [d(2026, 6, 2)] * 2,
+                "confirmed_by": ["signature", "seal"], "confirmation_ref": [None, None],
+                "recorded_by": ["kim", "park"], "recorded_at": [at(2025, 6, 2, 10)] * 2,
+            },
+            schema_overrides={"confirmation_ref": pl.String},
+        ),
+    )  # fmt: skip
+    # (id, customer, product, grade, branch, seller, sold on, suitable)
+    sales = [
+        (1, 1, 1, 5, 1, 3, d(2026, 3, 2), True),
+        (2, 1, 9, 1, 1, 3, d(2026, 3, 3), False),
+        (3, 1, 9, 1, 1, 3, d(2026, 1, 20), False),
+        (4, 3, 1, 5, 2, 4, d(2026, 3, 5), True),
+        (5, 3, 9, 1, 2, 4, d(2026, 2, 10), False),
+        (6, 3, 1, 5, 2, 4, d(2026, 3, 9), True),
+    ]
+    frame = pl.DataFrame(
+        sales,
+        schema=["id", "customer_id", "product_id", "product_risk_grade", "branch_id",
+                "seller_id", "sold_on", "suitable"],
+        orient="row",
+    )  # fmt: skip
+    bulk_insert(
+        conn,
+        FundSale.__table__,
+        frame.with_columns(
+            pl.lit(1_000_000).alias("amount_krw"),
+            pl.when(pl.col("customer_id") == 1).then(1).otherwise(2).alias("profile_id"),
+            pl.when(pl.col("customer_id") == 1).then(3).otherwise(4).alias("customer_grade"),
+            pl.when(pl.col("customer_id") == 1).then(66).otherwise(46).alias("customer_age"),
+            pl.when(pl.col("suitable"))
+            .then(None)
+            .otherwise(pl.lit("REC-1"))
+            .alias("recording_ref"),
+            pl.lit("kim").alias("recorded_by"),
+            pl.col("sold_on").cast(pl.Datetime("us")).alias("recorded_at"),
+        ),
+    )
+    # (id, sale, customer, branch, responsible, reasons, due, status, outcome at)
+    calls = [
+        (1, 1, 1, 1, 2, "aged", d(2026, 3, 12), "open", None),
+        (2, 2, 1, 1, 2, "high_risk,aged,unsuitable", d(2026, 3, 6), "understood",
+         at(2026, 3, 5, 15)),
+        (3, 3, 1, 1, 2, "high_risk,aged,unsuitable", d(2026, 2, 20), "understood",
+         at(2026, 2, 23, 11)),
+        (4, 5, 3, 2, 4, "high_risk,unsuitable", d(2026, 2, 20), "open", None),
+    ]  # fmt: skip
+    bulk_insert(
+        conn,
+        HappyCall.__table__,
+        pl.DataFrame(
+            calls,
+            schema={
+                "id": pl.Int64, "sale_id": pl.Int64, "customer_id": pl.Int64,
+                "branch_id": pl.Int64, "responsible_id": pl.Int64, "reasons": pl.String,
+                "due_on": pl.Date, "status": pl.String, "outcome_at": pl.Datetime("us"),
+            },
+            orient="row",
+        ).with_columns(
+            (pl.col("due_on") - pl.duration(days=1)).alias("reminder_on"),
+            pl.when(pl.col("status") == "open").then(0).otherwise(1).alias("tries"),
+            pl.lit(False).alias("mis_selling_suspected"),
+        ),
+    )  # fmt: skip

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 from typing import TypeVar
 
+import polars as pl
 import pytest
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
@@ -24,10 +25,13 @@ from data_access.core.errors import AccessDenied, NotFound, Refused
 from data_access.core.models import (
     AgendaItem,
     BusinessHoliday,
+    Complaint,
     FundSale,
     HappyCall,
     Product,
 )
+from data_access.kpis import kpis
+from tests import kpi_data
 from tests.handmade import ADMIN, AS_OF, EXECUTIVE, KIM, MANAGER_101, PARK, TRAINER
 
 T = TypeVar("T")
@@ -330,6 +334,16 @@ def test_a_complaint_flags_a_suspected_mis_sale(sales: Connection) -> None:
     assert recorded.status == "complaint"
     call = only(sales, HappyCall)
     assert call.mis_selling_suspected and call.note == "원금 보장이라고 들었다고 함"
+    case = only(sales, Complaint)
+    assert recorded.complaint_case_id == call.complaint_case_id == case.id
+    assert (case.category, case.source, case.channel, case.branch_id, case.product_id) == (
+        "mis_selling",
+        "happy_call",
+        "phone",
+        1,
+        2,
+    )
+    assert case.summary == "원금 보장이라고 들었다고 함" and case.status == "open"
 
 
 def test_overdue_calls_are_the_branch_managers_to_see(sales: Connection) -> None:
@@ -342,3 +356,26 @@ def test_overdue_calls_are_the_branch_managers_to_see(sales: Connection) -> None
     assert conduct.overdue_calls(sales, EXECUTIVE, dt.date(2026, 3, 20)).height == 1
     with pytest.raises(AccessDenied):
         conduct.overdue_calls(sales, KIM, dt.date(2026, 3, 20))
+
+
+def test_the_conduct_kpis_count_by_hand(handmade: Connection) -> None:
+    """tests/kpi_data.py's sales and calls (its docstring counts them) on the hand-made base."""
+    kpi_data._load_conduct(handmade)
+    frame = kpis.compute_kpis(handmade, AS_OF, AS_OF).filter(
+        pl.col("kpi").is_in(["happy_calls_on_time_pct", "unsuitable_sale_share_pct"])
+    )
+    found = {(row["scope_key"], row["kpi"]): row["value"] for row in frame.iter_rows(named=True)}
+    assert found == pytest.approx(
+        {
+            ("", "happy_calls_on_time_pct"): 100 / 3,
+            ("", "unsuitable_sale_share_pct"): 40.0,
+            ("101", "happy_calls_on_time_pct"): 50.0,
+            ("101", "unsuitable_sale_share_pct"): 50.0,
+            ("102", "happy_calls_on_time_pct"): 0.0,
+            ("102", "unsuitable_sale_share_pct"): 100 / 3,
+            ("서울", "happy_calls_on_time_pct"): 50.0,
+            ("서울", "unsuitable_sale_share_pct"): 50.0,
+            ("부산", "happy_calls_on_time_pct"): 0.0,
+            ("부산", "unsuitable_sale_share_pct"): 100 / 3,
+        }
+    )

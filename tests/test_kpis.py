@@ -79,6 +79,18 @@ EXPECTED_ON_DAY: dict[str, tuple[float | None, float | None, float | None]] = {
     "trained_pct": (4 * 100 / 5, 3 * 100 / 4, 1 * 100 / 1),
     "certified_pct": (2 * 100 / 5, 2 * 100 / 3, 0.0),
     "online_share_pct": (3 * 100 / 4, 1 * 100 / 2, 2 * 100 / 2),
+    # No complaint in kpi_data.py: none received, none overdue (tests/test_complaints.py).
+    "complaints_per_10k_customers": (0.0, 0.0, 0.0),
+    "complaints_overdue": (0, 0, 0),
+    # Happy calls due in the window: 101 one of two closed by its day, 102 none of one.
+    "happy_calls_on_time_pct": (1 * 100 / 3, 1 * 100 / 2, 0.0),
+    # Sales in the window: 101 one unsuitable of two, 102 one of three.
+    "unsuitable_sale_share_pct": (2 * 100 / 5, 1 * 100 / 2, 1 * 100 / 3),
+    # Active on D with each consent: 101 holds 1 (DM, TM, e-mail), 2 (TM), 21 and 23 (DM,
+    # TM); 102 holds 3 (DM).
+    "consent_dm_pct": (4 * 100 / 5, 3 * 100 / 4, 100.0),
+    "consent_tm_pct": (4 * 100 / 5, 100.0, 0.0),
+    "consent_email_pct": (1 * 100 / 5, 1 * 100 / 4, 0.0),
 }
 
 
@@ -290,8 +302,8 @@ def test_snapshot_equals_the_live_computation_and_replaces_its_dates(committed):
         run = conn.execute(select(JobRun.status, JobRun.detail).where(JobRun.job == kpis.JOB)).one()
     firm = live.filter(pl.col("scope_kind") == "firm").select("business_date", "kpi", "value")
     assert stored.sort("business_date", "kpi").equals(firm.sort("business_date", "kpi"))
-    # 2 days x (firm, 2 regions, 2 branches) x 20 KPIs, written once however often it runs.
-    assert rows == live.height == 2 * 5 * 20
+    # 2 days x (firm, 2 regions, 2 branches) x every KPI, written once however often it runs.
+    assert rows == live.height == 2 * 5 * len(kpis.KPIS)
     assert run.status == "succeeded"
     assert json.loads(run.detail)["from"] == MONDAY.isoformat()
 
@@ -330,7 +342,7 @@ def test_backfill_cli_prints_the_firm_values_of_the_last_day(committed, monkeypa
     assert status == 0
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert (last["from"], last["to"], last["days"]) == ("2026-03-06", "2026-03-10", 3)
-    assert (last["status"], last["items"]) == ("succeeded", 3 * 5 * 20)
+    assert (last["status"], last["items"]) == ("succeeded", 3 * 5 * len(kpis.KPIS))
     firm = {name: row[0] for name, row in EXPECTED_ON_DAY.items()}
     assert_values({name: last[name] for name in firm}, firm)
 

@@ -31,7 +31,7 @@ import polars as pl
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session, aliased
 
-from data_access import agenda
+from data_access import agenda, complaints
 from data_access.core import business_days
 from data_access.core.db import FrameSchema, read_frame, unit_of_work
 from data_access.core.errors import AccessDenied, NotFound, Refused
@@ -60,6 +60,8 @@ CALL_OUTCOMES = (UNDERSTOOD, COMPLAINT, NO_ANSWER)
 # Why a sale is owed a call, in the order the console names them.
 REASON_HIGH_RISK, REASON_AGED, REASON_UNSUITABLE = "high_risk", "aged", "unsuitable"
 CALL_REASONS = (REASON_HIGH_RISK, REASON_AGED, REASON_UNSUITABLE)
+# A suspected mis-sale found on a happy call: the complaint case it opens (data_access.complaints).
+MIS_SELLING, CALL_CHANNEL, HAPPY_CALL_SOURCE = "mis_selling", "phone", "happy_call"
 REFERENCE_MAX_CHARS = 60
 NOTE_MAX_CHARS = 500
 MAX_AMOUNT_KRW = 10**13
@@ -627,8 +629,9 @@ def record_call(
 ) -> CallRecorded:
     """Record one try at an open happy call: understood or complaint close it; no answer
     counts a try and closes it as unreachable at `happy_call_max_tries`. A complaint is a
-    suspected mis-sale: a case is opened for the branch manager and compliance. The caller's
-    happy-call item on the day's agenda is worked with the same outcome."""
+    suspected mis-sale: a mis-selling complaint case is opened at the customer's branch, for
+    its branch manager and compliance, in the same unit of work. The caller's happy-call item
+    on the day's agenda is worked with the same outcome."""
     require(user, Action.HAPPY_CALL_WORK)
     if outcome not in CALL_OUTCOMES:
         raise Refused("happy_call_refused_outcome")
@@ -652,11 +655,27 @@ def record_call(
             call.status, call.outcome_at = outcome, now
         if text:
             call.note = text
-        if outcome == COMPLAINT:
-            call.mis_selling_suspected = True
         customer_no = session.scalar(
             select(Customer.customer_no).where(Customer.id == call.customer_id)
         )
+        if outcome == COMPLAINT:
+            call.mis_selling_suspected = True
+            session.flush()
+            call.complaint_case_id = complaints.open_case(
+                session.connection(),
+                user,
+                customer_no=customer_no or "",
+                category=MIS_SELLING,
+                channel=CALL_CHANNEL,
+                received_on=day,
+                product_code=session.scalar(
+                    select(Product.code)
+                    .join(FundSale, FundSale.product_id == Product.id)
+                    .where(FundSale.id == call.sale_id)
+                ),
+                summary=text,
+                source=HAPPY_CALL_SOURCE,
+            )
         session.flush()
         if user.employee_id is not None:
             agenda.settle_happy_call_item(

@@ -41,6 +41,7 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    or_,
     select,
     text,
 )
@@ -73,10 +74,13 @@ from data_access.core.models import (
     Branch,
     Campaign,
     CampaignTarget,
+    Complaint,
     Consultation,
     Customer,
     Employee,
     Enrolment,
+    FundSale,
+    HappyCall,
     KpiParameter,
     KpiSnapshot,
     KpiTarget,
@@ -106,6 +110,7 @@ LOOKBACK_DAYS = metrics.WINDOW_DAYS + 15
 PRIORITY_TIERS = (Tier.VIP.value, Tier.PRIORITY.value)
 CUSTOMER_FACING_ROLES = (Role.SALES_REP.value, Role.DEDICATED_MANAGER.value)
 ONLINE_CHANNEL = "online"
+HAPPY_CALL_OPEN = "open"  # data_access.conduct.OPEN: a call nobody has closed yet
 FIRM, REGION, BRANCH = "firm", "region", "branch"
 
 
@@ -175,6 +180,19 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("trained_pct", Unit.PERCENT, Better.UP, Kind.STOCK),
     Kpi("certified_pct", Unit.PERCENT, Better.UP, Kind.STOCK),
     Kpi("online_share_pct", Unit.PERCENT, Better.UP, Kind.WINDOW),
+    # Complaints (issue #22): cases received in the window per 10,000 active customers of the
+    # case's branch, and the cases open past their deadline on the day (core.complaint_rules).
+    Kpi("complaints_per_10k_customers", Unit.NUMBER, Better.DOWN, Kind.WINDOW),
+    Kpi("complaints_overdue", Unit.COUNT, Better.DOWN, Kind.STOCK),
+    # Sales conduct (issue #22): happy calls closed by their due day, of those falling due in
+    # the window; sales recorded unsuitable for the customer's profile, of all sales in it.
+    Kpi("happy_calls_on_time_pct", Unit.PERCENT, Better.UP, Kind.WINDOW),
+    Kpi("unsuitable_sale_share_pct", Unit.PERCENT, Better.DOWN, Kind.WINDOW),
+    # Consent coverage per channel: the share of active customers who may be reached by DM,
+    # TM or e-mail (issue #22).
+    Kpi("consent_dm_pct", Unit.PERCENT, Better.UP, Kind.STOCK),
+    Kpi("consent_tm_pct", Unit.PERCENT, Better.UP, Kind.STOCK),
+    Kpi("consent_email_pct", Unit.PERCENT, Better.UP, Kind.STOCK),
 )
 KPI_BY_NAME: dict[str, Kpi] = {kpi.name: kpi for kpi in KPIS}
 
@@ -198,16 +216,22 @@ SNAPSHOT_SCHEMA = {
     "kpi": pl.String,
     "value": pl.Float64,
 }
+# Open customers with each marketing consent, for the consent coverage KPIs.
+CONSENT_COMPONENTS = ("consent_dm_customers", "consent_tm_customers", "consent_email_customers")
 STOCKS = (
     "aum_krw", "customers", "priority_customers", "book_customers", "staff", "reps",
     "dedicated_managers", "training_due", "training_completed", "certified_staff", "branches",
+    *CONSENT_COMPONENTS,
 )  # fmt: skip
 COUNTERS = (
     "net_krw", "opened_customers", "closed_customers", "transactions", "online_transactions",
     "consultations", "dm_pieces", "tm_pieces", "responses", "agenda_items", "agenda_completed",
-    "usage_events", "usage_staff_days",
+    "usage_events", "usage_staff_days", "sales", "unsuitable_sales", "happy_calls_due",
+    "happy_calls_on_time",
 )  # fmt: skip
-COMPONENTS = STOCKS + COUNTERS
+# Complaints received (a counter) and open past their deadline (a stock), at the case's branch.
+COMPLAINT_COMPONENTS = ("complaints_received", "complaints_overdue")
+COMPONENTS = STOCKS + COUNTERS + COMPLAINT_COMPONENTS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,6 +255,48 @@ def _whole_won(total: Any) -> Any:
 
 def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _complaint_reads(first: dt.date, last: dt.date) -> dict[str, Any]:
+    """Complaints received per branch and day, and the few cases ever overdue (their deadline
+    and closing day), which `_complaint_events` turns into the overdue stock."""
+    received = (
+        select(
+            Complaint.branch_id,
+            Complaint.received_on.label("day"),
+            func.count().label("complaints_received"),
+        )
+        .where(Complaint.received_on.between(first, last))
+        .group_by(Complaint.branch_id, Complaint.received_on)
+    )
+    ever_overdue = select(Complaint.branch_id, Complaint.deadline_on, Complaint.closed_on).where(
+        Complaint.deadline_on < last,
+        or_(Complaint.closed_on.is_(None), Complaint.closed_on > Complaint.deadline_on),
+    )
+    return {
+        "complaints": (received, {"day": pl.Date, "branch_id": pl.Int64}),
+        "overdue_cases": (
+            ever_overdue,
+            {"branch_id": pl.Int64, "deadline_on": pl.Date, "closed_on": pl.Date},
+        ),
+    }
+
+
+def _complaint_events(frames: Mapping[str, pl.DataFrame]) -> list[pl.DataFrame]:
+    """A case is overdue from the day after its deadline until the day it is closed, the
+    event form of core.complaint_rules.overdue_on."""
+    cases = frames["overdue_cases"]
+    return [
+        frames["complaints"],
+        cases.select(
+            "branch_id",
+            (pl.col("deadline_on") + pl.duration(days=1)).alias("day"),
+            pl.lit(1).alias("complaints_overdue"),
+        ),
+        cases.filter(pl.col("closed_on").is_not_null()).select(
+            "branch_id", pl.col("closed_on").alias("day"), pl.lit(-1).alias("complaints_overdue")
+        ),
+    ]
 
 
 def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[str, Any]:
@@ -281,6 +347,11 @@ def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[s
             _count_if(Customer.tier.in_(PRIORITY_TIERS)).label("priority_customers"),
             _count_if(dedicated).label("book_customers"),
             func.count().label("customers"),
+            # Consent as recorded when the snapshot is taken (the customers' current flags).
+            *(
+                _count_if(column).label(f"{column.key}_customers")
+                for column in (Customer.consent_dm, Customer.consent_tm, Customer.consent_email)
+            ),
         )
         .outerjoin(Employee, Employee.id == Customer.manager_id)
         .group_by(by_day, text("closed_day"), Customer.home_branch_id)
@@ -328,6 +399,33 @@ def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[s
         .where(AgendaItem.business_date.between(first, last), AgendaItem.branch_id.is_not(None))
         .group_by(AgendaItem.branch_id, AgendaItem.business_date)
     )
+    # A sale counts on its day at the selling branch; a happy call on its due day at the
+    # branch of the sale, on time when its outcome was recorded by then (as recorded when the
+    # snapshot is taken, like campaign responses).
+    sales = (
+        select(
+            FundSale.branch_id,
+            FundSale.sold_on.label("day"),
+            func.count().label("sales"),
+            _count_if(FundSale.suitable.is_(False)).label("unsuitable_sales"),
+        )
+        .where(FundSale.sold_on.between(first, last))
+        .group_by(FundSale.branch_id, FundSale.sold_on)
+    )
+    closed_in_time = and_(
+        HappyCall.status != HAPPY_CALL_OPEN,
+        day_of(source, HappyCall.outcome_at) <= HappyCall.due_on,
+    )
+    happy_calls = (
+        select(
+            HappyCall.branch_id,
+            HappyCall.due_on.label("day"),
+            func.count().label("happy_calls_due"),
+            _count_if(closed_in_time).label("happy_calls_on_time"),
+        )
+        .where(HappyCall.due_on.between(first, last))
+        .group_by(HappyCall.branch_id, HappyCall.due_on)
+    )
     # By employee, the read seeks each employee's window in the (employee, time) index and
     # never touches the table (a plain time range would take the time index and read the
     # table row by row: 6 s against 2 s for 28 days); the employee's branch is joined on
@@ -366,7 +464,10 @@ def _reads(source: Connection | Engine, first: dt.date, last: dt.date) -> dict[s
         "consultations": (consultations, day_schema),
         "pieces": (pieces, day_schema),
         "agenda": (agenda, day_schema),
-        "usage": (usage, {"day": pl.Date}),
+        **_complaint_reads(first, last),
+        "sales": (sales, day_schema),
+        "happy_calls": (happy_calls, day_schema),
+        "usage": (usage, {"day": pl.Date, "employee_id": pl.Int64}),
         "employees": (
             employees,
             {"hire_date": pl.Date, "branch_id": pl.Int64, "is_active": pl.Boolean},
@@ -416,6 +517,7 @@ def _events(frames: Mapping[str, pl.DataFrame], first: dt.date) -> pl.DataFrame:
             "customers",
             "priority_customers",
             "book_customers",
+            *CONSENT_COMPONENTS,
             pl.col("customers").alias("opened_customers"),
         ),
         customers.filter(pl.col("closed_day").is_not_null()).select(
@@ -424,11 +526,15 @@ def _events(frames: Mapping[str, pl.DataFrame], first: dt.date) -> pl.DataFrame:
             -pl.col("customers"),
             -pl.col("priority_customers"),
             -pl.col("book_customers"),
+            *(-pl.col(name) for name in CONSENT_COMPONENTS),
             pl.col("customers").alias("closed_customers"),
         ),
         frames["consultations"],
         frames["pieces"],
         frames["agenda"],
+        *_complaint_events(frames),
+        frames["sales"],
+        frames["happy_calls"],
         frames["usage"]
         .join(frames["employees"].filter("is_active"), on="employee_id")
         .select("branch_id", "day", "usage_events", pl.lit(1).alias("usage_staff_days")),
@@ -560,6 +666,20 @@ def _kpi_expressions(parameters: Mapping[str, float]) -> dict[str, pl.Expr]:
         "online_share_pct": metrics.ratio(
             window("online_transactions"), window("transactions"), 100
         ),
+        "complaints_per_10k_customers": metrics.ratio(
+            window("complaints_received"), at("customers"), 10_000
+        ),
+        "complaints_overdue": at("complaints_overdue"),
+        "happy_calls_on_time_pct": metrics.ratio(
+            window("happy_calls_on_time"), window("happy_calls_due"), 100
+        ),
+        "unsuitable_sale_share_pct": metrics.ratio(
+            window("unsuitable_sales"), window("sales"), 100
+        ),
+        **{
+            f"{channel}_pct": metrics.ratio(at(f"{channel}_customers"), at("customers"), 100)
+            for channel in ("consent_dm", "consent_tm", "consent_email")
+        },
     }
 
 
