@@ -155,15 +155,14 @@ def demo_outcomes(
     shares = DM_OUTCOMES if channel == "dm" else TM_OUTCOMES
     first, last = DM_REPLY_DAYS if channel == "dm" else TM_CALL_DAYS
     size = targets.height
-    choices = [*shares, None]
-    weights = [*shares.values(), 1 - sum(shares.values())]
-    outcome = np.array(choices, dtype=object)[rng.choice(len(choices), size, p=weights)]
+    weights = [*shares.values(), 1 - sum(shares.values())]  # the last: nothing came back
+    drawn = rng.choice(len(weights), size, p=weights)
     day = rng.integers(first, last, size)
     hours = np.array(list(WORK_HOUR_WEIGHTS))
     hour_weights = np.array(list(WORK_HOUR_WEIGHTS.values()), dtype=float)
     hour = rng.choice(hours, size, p=hour_weights / hour_weights.sum())
     second = rng.integers(0, 3600, size)
-    came_back = (outcome != None) & (day < len(days))  # noqa: E711 (elementwise)
+    came_back = (drawn < len(shares)) & (day < len(days))
     moments = [
         dt.datetime.combine(days[d], dt.time(int(h))) + dt.timedelta(seconds=int(s))
         for d, h, s in zip(day[came_back], hour[came_back], second[came_back], strict=True)
@@ -171,7 +170,7 @@ def demo_outcomes(
     return pl.DataFrame(
         {
             "customer_id": targets["customer_id"].filter(pl.Series(came_back)),
-            "outcome": pl.Series(outcome[came_back].tolist(), dtype=pl.String),
+            "outcome": pl.Series(np.array(list(shares))[drawn[came_back]], dtype=pl.String),
             "outcome_at": pl.Series(moments, dtype=pl.Datetime("us")),
         },
         schema=campaigns.HISTORY_SCHEMA,
