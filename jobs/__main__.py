@@ -1,4 +1,5 @@
-"""`python -m jobs`: migrate, demo-data, run JOB, scheduler, import KIND FILE, audit-verify.
+"""`python -m jobs`: migrate, demo-data, run JOB, scheduler, import KIND FILE, audit-verify,
+dispose-records.
 
 Every command exits non-zero with a one-line reason on failure, shows progress on stderr, and
 with --json prints one JSON object summing up what it did as the last line of stdout. The
@@ -303,6 +304,44 @@ def command_audit_verify(args: argparse.Namespace) -> dict[str, Any]:
     return summary
 
 
+def command_dispose_records(args: argparse.Namespace) -> dict[str, Any]:
+    """Report what the retention schedule says is due, and unless --dry-run dispose of it as
+    the named administrator: one transaction and one audit record per kind."""
+    from data_access import admin, retention
+
+    engine = make_engine()
+    check_reachable(engine)
+    migrate(engine)
+    day = args.date or now_seoul().date()
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        try:
+            actor = admin.acting_admin(conn, args.as_user)
+        except NotFound as unknown:
+            raise NotFound("cli_no_admin", username=args.as_user) from unknown
+        report = retention.disposal_report(conn, actor, day).filter("applies")
+        for row in report.iter_rows(named=True):
+            print(
+                f"{row['kind']}: {row['due']:,} due before {row['cutoff']}, {row['held']:,} held"
+                + ("" if row["disposable"] else " (kept: never disposed of)"),
+                file=sys.stderr,
+            )
+    disposed: list[retention.Disposal] = []
+    if not args.dry_run:
+        with engine.connect() as conn:  # the report's read transaction is over: a write one
+            disposed = retention.dispose_due(conn, actor, day, kinds=args.kind or None)
+    for disposal in disposed:
+        print(f"{disposal.kind}: {disposal.rows:,} disposed of", file=sys.stderr)
+    return {
+        "command": "dispose-records",
+        "date": day.isoformat(),
+        "dry_run": args.dry_run,
+        "due": {row["kind"]: row["due"] for row in report.iter_rows(named=True)},
+        "disposed": {disposal.kind: disposal.rows for disposal in disposed},
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m jobs", description=__doc__)
     root.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
@@ -374,6 +413,15 @@ def parser() -> argparse.ArgumentParser:
         help="JSON-lines file of verified heads kept outside the database: check each still "
         "stands, then append this run's head",
     )
+    dispose = commands.add_parser(
+        "dispose-records", help="dispose of the records the retention schedule says are due"
+    )
+    dispose.add_argument("--date", type=iso_date, default=None, help="default today")
+    dispose.add_argument(
+        "--kind", action="append", help="only this kind of record (repeatable; default all)"
+    )
+    dispose.add_argument("--dry-run", action="store_true", help="report only, delete nothing")
+    dispose.add_argument("--as", dest="as_user", default="admin", help="admin user to act as")
     for sub in commands.choices.values():
         # Accepted after the command too; SUPPRESS keeps them from undoing one given before.
         sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
@@ -388,6 +436,7 @@ COMMANDS = {
     "scheduler": command_scheduler,
     "import": command_import,
     "audit-verify": command_audit_verify,
+    "dispose-records": command_dispose_records,
 }
 
 

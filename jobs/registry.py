@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from jobs import agenda, segments
 from jobs import kpis as kpis_job
+from jobs import retention as retention_job
 from jobs import usage as usage_job
 
 
@@ -55,4 +56,11 @@ JOBS[kpis_job.JOB] = Job(
     run=kpis_job.run,
     run_if_due=kpis_job.run_if_due,
     run_range=kpis_job.run_range,
+)
+
+JOBS[retention_job.JOB] = Job(
+    retention_job.JOB,
+    "Retention report: records due for disposal per kind of record, and those legal holds keep",
+    run=retention_job.run,
+    run_if_due=retention_job.run_if_due,
 )

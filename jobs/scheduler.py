@@ -80,6 +80,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("customer-features", 5, 0),  # the segment copy, fresh before the day starts
     Schedule("usage-aggregate", 5, 30),
     Schedule("kpi-snapshot", 20, 0),  # the day's KPIs once the branches have closed
+    Schedule("retention-report", 21, 0),  # what is due for disposal; it deletes nothing
 )
 
 
@@ -90,6 +91,9 @@ class WorkingDayTrigger(BaseTrigger):
     __slots__ = ("_cron", "extra_holidays", "hour", "minute")
 
     def __init__(self, hour: int, minute: int, extra_holidays: frozenset[dt.date] = frozenset()):
+        self._configure(hour, minute, extra_holidays)
+
+    def _configure(self, hour: int, minute: int, extra_holidays: frozenset[dt.date]) -> None:
         self.hour = hour
         self.minute = minute
         self.extra_holidays = frozenset(extra_holidays)
@@ -114,7 +118,7 @@ class WorkingDayTrigger(BaseTrigger):
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(  # type: ignore[misc]
+        self._configure(
             state["hour"],
             state["minute"],
             frozenset(dt.date.fromisoformat(day) for day in state["extra_holidays"]),

@@ -65,5 +65,5 @@ def test_an_unknown_job_names_the_known_ones(tmp_path):
     assert code == 1
     assert lines == [
         "error: No job named 'nightly'; known jobs: agenda, customer-features, kpi-snapshot, "
-        "usage-aggregate."
+        "retention-report, usage-aggregate."
     ]

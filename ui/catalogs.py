@@ -67,6 +67,11 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
 
 # Keys built from a prefix and a code the data holds: where the codes come from.
 DYNAMIC_PREFIXES: dict[str, str] = {
+    "access_answer_col_": "access-request answer columns (data_access.retention)",
+    "access_answer_field_": "access-request answer profile fields (data_access.retention)",
+    "access_answer_section_": "access-request answer sections (data_access.retention)",
+    "access_channel_": "access-request channels (data_access.retention.CHANNELS)",
+    "access_status_": "access-request statuses (data_access.retention.STATUSES)",
     "action_": "usage event actions (data_access.usage)",
     "agenda_status_": "agenda item statuses (data_access.agenda)",
     "agenda_why_": "agenda rule reasons (data_access.agenda)",
@@ -91,6 +96,7 @@ DYNAMIC_PREFIXES: dict[str, str] = {
     "contact_setting_": "contact settings (data_access.agenda)",
     "flag_": "customer flags (data_access.customers)",
     "gender_": "genders (data_access.core.models)",
+    "hold_target_": "what a legal hold covers (pages/records_page.py)",
     "holiday_source_": "business holiday sources (data_access.core.business_days)",
     "import_kind_": "import kinds (data_access.imports)",
     "import_progress_": "import progress steps (data_access.imports)",
@@ -104,6 +110,11 @@ DYNAMIC_PREFIXES: dict[str, str] = {
     "page_": "page keys (ui.navigation)",
     "permission_": "policy actions (data_access.core.policy.Action)",
     "region_": "branch regions (data_access.core.branches)",
+    "retention_basis_": "why a kind of record is kept (data_access.retention.BASES)",
+    "retention_clock_": "what starts each kind's clock (retention_rules.kind)",
+    "retention_kind_": "kinds of record in the retention schedule (retention_rules.kind)",
+    "retention_setting_": "retention settings (data_access.retention.DEFAULT_SETTINGS)",
+    "retention_setting_help_": "what each retention setting means (data_access.retention)",
     "role_": "roles (data_access.core.models.Role)",
     "rule_kind_": "agenda rule kinds (data_access.agenda)",
     "run_status_": "job run statuses (data_access.core.job_runs)",

@@ -96,6 +96,13 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("audit", "pages/audit_page.py", ":material/policy:", AUDIT_ROLES),
     # Complaints (issue #22)
     PageSpec("complaints", "pages/complaints_page.py", ":material/report:", COMPLAINT_ROLES),
+    # Retention and customers' access requests (issue #22)
+    PageSpec(
+        "records",
+        "pages/records_page.py",
+        ":material/inventory_2:",
+        roles_permitted(Action.RETENTION_READ) | roles_permitted(Action.ACCESS_REQUEST_READ),
+    ),
 )
 
 
