@@ -217,6 +217,8 @@ INVALID = [
     {"op": "xor", "items": []},
     {"op": "and", "items": [{"field": "age", "min": 1, "colour": "red"}]},
     {"op": "and", "items": [{"field": "consent_dm", "value": "maybe"}]},
+    {"op": "and", "items": [{"field": ["age"], "min": 1}]},
+    {"op": "and", "items": [{"field": {"name": "age"}, "min": 1}]},
     {"op": "and", "items": [{"op": "or", "items": [{"op": "and", "items": [{"op": "or", "items": [
         {"op": "and", "items": [{"op": "or", "items": []}]}]}]}]}]},
 ]  # fmt: skip

@@ -187,13 +187,16 @@ class FlagCondition(_Node):
 def _node_tag(value: Any) -> str | None:
     if isinstance(value, Group):
         return "group"
-    if isinstance(value, _Node):
-        return FIELD_KINDS[value.field].value  # type: ignore[attr-defined]
+    if isinstance(value, RangeCondition | ChoiceCondition | FlagCondition):
+        return FIELD_KINDS[value.field].value
     if not isinstance(value, Mapping):
         return None
     if "items" in value or "op" in value:
         return "group"
-    kind = FIELD_KINDS.get(value.get("field"))  # type: ignore[arg-type]
+    # A field that is not text (a list, an object) names no field: unhashable, it would crash
+    # the lookup instead of being refused.
+    field = value.get("field")
+    kind = FIELD_KINDS.get(field) if isinstance(field, str) else None
     return kind.value if kind else None
 
 
