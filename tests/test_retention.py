@@ -15,12 +15,15 @@ from data_access.core.errors import AccessDenied, NotFound, Refused
 from data_access.core.models import (
     AuditRecord,
     BusinessHoliday,
+    Complaint,
+    ComplaintEvent,
     Consultation,
     LegalHold,
     UsageEvent,
 )
 from data_access.core.policy import Action
 from tests.handmade import ADMIN, COMPLIANCE, KIM, MANAGER_101
+from ui.messages import translate
 
 TODAY = dt.date(2026, 3, 10)
 OLD = dt.datetime(2015, 1, 5, 10, 0)  # more than ten years before TODAY
@@ -136,6 +139,32 @@ def test_a_record_another_one_points_at_stays(handmade):
     assert _report_row(handmade, "consultations")["due"] == 0
     retention.dispose_due(handmade, ADMIN, TODAY, kinds=["consultations"])
     assert _notes_of(handmade, 1) == 2
+
+
+def test_a_case_history_follows_its_case_customer_hold_and_goes_with_the_case(handmade):
+    case = handmade.execute(
+        insert(Complaint)
+        .values(
+            case_no="C-2014-1", customer_id=1, branch_id=1, category="fees", channel="visit",
+            source="customer", received_on=dt.date(2014, 5, 1), deadline_on=dt.date(2014, 5, 21),
+            summary="수수료", status="closed", resolution="설명", closed_on=dt.date(2014, 5, 9),
+            closed_by="compliance", opened_by="kim", opened_at=dt.datetime(2014, 5, 1, 9),
+        )
+        .returning(Complaint.id)
+    ).scalar_one()  # fmt: skip
+    handmade.execute(
+        insert(ComplaintEvent).values(
+            complaint_id=case, kind="closed", status="closed", recorded_by="compliance",
+            recorded_at=dt.datetime(2014, 5, 9, 15),
+        )
+    )  # fmt: skip
+    hold = retention.place_hold(handmade, COMPLIANCE, reason="소송", customer_no="100000001")
+    assert _report_row(handmade, "complaint_events")["held"] == 1
+    kept = {d.kind: d.rows for d in retention.dispose_due(handmade, ADMIN, TODAY)}
+    assert kept["complaint_events"] == kept["complaints"] == 0
+    retention.lift_hold(handmade, ADMIN, hold)
+    gone = {d.kind: d.rows for d in retention.dispose_due(handmade, ADMIN, TODAY)}
+    assert gone["complaint_events"] == gone["complaints"] == 1
 
 
 def test_the_audit_trail_is_counted_but_never_disposed_of_and_still_verifies(handmade):
@@ -283,3 +312,21 @@ def test_the_command_line_reports_then_disposes_as_the_named_admin(databases, mo
         actions = conn.execute(select(AuditRecord.action, AuditRecord.username)).all()
     assert ("records_dispose", "admin") in actions
     engine.dispose()
+
+
+def test_every_kind_basis_channel_and_answer_heading_has_words_in_both_languages(handmade):
+    schedule = retention.retention_schedule(handmade, ADMIN)
+    keys = [
+        *(f"retention_kind_{kind}" for kind in schedule["kind"]),
+        *(f"retention_clock_{kind}" for kind in schedule["kind"]),
+        *(f"retention_basis_{basis}" for basis in retention.BASES),
+        *(f"access_channel_{channel}" for channel in retention.CHANNELS),
+        *(f"access_status_{status}" for status in retention.STATUSES),
+        *(f"access_answer_col_{column}" for column in retention.ANSWER_COLUMNS),
+        *(f"access_answer_section_{section}" for section in retention.SECTIONS),
+        *(f"access_answer_field_{field}" for field in retention.PROFILE_FIELDS),
+        *(f"retention_setting_{name}" for name in retention.DEFAULT_SETTINGS),
+        *(f"retention_setting_help_{name}" for name in retention.DEFAULT_SETTINGS),
+    ]
+    for key in keys:
+        assert translate(key, "ko") and translate(key, "en"), key
