@@ -474,6 +474,24 @@ def test_a_history_dated_outside_the_campaign_or_the_call_hours_is_a_bug(data, t
     assert campaigns.record_history(data, KIM, tm_campaign, history((1, "bought", last_hour))) == 1
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [(1, "bought", None)],
+        [(1, "bought", MORNING), (14, "unreachable", None)],
+    ],
+)
+def test_a_history_with_an_undated_outcome_is_a_bug_and_writes_nothing(data, tm_campaign, rows):
+    with pytest.raises(ValueError, match="without the moment"):
+        campaigns.record_history(data, EXECUTIVE, tm_campaign, history(*rows))
+    recorded = data.scalar(
+        select(func.count()).where(
+            CampaignTarget.campaign_id == tm_campaign, CampaignTarget.outcome.is_not(None)
+        )
+    )
+    assert recorded == 0
+
+
 # --- a firm-wide campaign seen by a branch manager ------------------------------------------------
 
 

@@ -480,7 +480,7 @@ def _check_consent(conn: Connection, drawn: pl.DataFrame, channel: str) -> None:
             )
         ).scalar_one()
     if lost:
-        raise Refused("camp_rejected_stale_copy", lost=lost)
+        raise Refused("camp_rejected_stale_copy", counted=lost, lost=lost)
 
 
 # --- reading campaigns ---------------------------------------------------------------------
@@ -932,7 +932,9 @@ def import_outcomes(
     asked for the good rows only. Returns the rows recorded."""
     checked = check_import(conn, user, campaign_id, data)
     if checked.problems and not good_rows_only:
-        raise Refused("camp_import_problems", count=len(checked.problems))
+        raise Refused(
+            "camp_import_problems", counted=len(checked.problems), count=len(checked.problems)
+        )
     with unit_of_work(conn) as session:
         campaign = _campaign(session.connection(), user, campaign_id)
         recorded = _record(
@@ -1036,10 +1038,13 @@ def record_history(
 
 
 def _check_history_times(conn: Connection, campaign: Row[Any], moments: pl.Series) -> None:
-    """ValueError unless every moment lies on or after the campaign's start, and a call's in
-    the allowed call hours (whole hours: the check at the hour's start holds for all of it)."""
+    """ValueError unless every outcome has a moment, on or after the campaign's start, and a
+    call's in the allowed call hours (whole hours: the check at the hour's start holds for all
+    of it)."""
+    if moments.null_count():
+        raise ValueError("an outcome without the moment it was recorded at")
     start = dt.datetime.combine(campaign.started_on, dt.time())
-    if moments.min() < start:  # type: ignore[operator]
+    if (moments < start).any():
         raise ValueError(f"an outcome dated before the campaign's start, {start:%Y-%m-%d}")
     if campaign.channel not in customers.PHONE_CHANNELS:
         return
