@@ -894,7 +894,8 @@ def _windows(completed: list[dt.date], holidays: frozenset[dt.date]) -> pl.DataF
     )
 
 
-def _as_date(value: object) -> dt.date | None:
+def _as_date(value: str | dt.date | None) -> dt.date | None:
+    """A date column's value: SQLite hands it back as text, PostgreSQL as a date."""
     if isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
-    return value  # type: ignore[return-value]
+    return value
