@@ -14,10 +14,9 @@ import datetime as dt
 import math
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Select, and_, case, func, select
+from sqlalchemy import Connection, and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.core import complaint_rules
@@ -39,6 +38,8 @@ from data_access.core.complaint_rules import (
     overdue_on,
 )
 from data_access.core.db import (
+    AnySelect,
+    FrameSchema,
     read_frame,
     unit_of_work,
 )
@@ -78,7 +79,7 @@ LIST_LIMIT = 500
 
 OPENED, ASSIGNED, NOTED, CLOSED_EVENT = "opened", "assigned", "note", "closed"
 
-CASE_SCHEMA = {
+CASE_SCHEMA: FrameSchema = {
     "complaint_id": pl.Int64,
     "case_no": pl.String,
     "received_on": pl.Date,
@@ -100,7 +101,7 @@ CASE_SCHEMA = {
     "overdue": pl.Boolean,
     "near_deadline": pl.Boolean,
 }
-HISTORY_SCHEMA = {
+HISTORY_SCHEMA: FrameSchema = {
     "recorded_at": pl.Datetime("us"),
     "kind": pl.String,
     "status": pl.String,
@@ -315,7 +316,7 @@ def close_case(
         )  # fmt: skip
 
 
-def _case_select(user: SignedInUser, as_of: dt.date, near_by: dt.date) -> Select[Any]:
+def _case_select(user: SignedInUser, as_of: dt.date, near_by: dt.date) -> AnySelect:
     handler = aliased(Employee)
     return (
         select(

@@ -166,7 +166,7 @@ def _snapshot_stock(
         )
         .scalar_subquery()
     )
-    rows = dict(
+    figures = dict(
         conn.execute(
             select(KpiSnapshot.kpi, KpiSnapshot.value).where(
                 KpiSnapshot.scope_kind == scope_kind,
@@ -176,10 +176,11 @@ def _snapshot_stock(
             )
         ).all()
     )
-    if set(rows) != set(STOCK_KPIS) or None in rows.values():
+    known = {kpi: value for kpi, value in figures.items() if value is not None}
+    if set(known) != set(STOCK_KPIS):
         return None
     day = conn.execute(select(latest)).scalar_one()
-    return day, int(rows["active_customers"]), int(rows["aum_krw"])
+    return day, int(known["active_customers"]), int(known["aum_krw"])
 
 
 def _branch_code(conn: Connection, branch_id: int | None) -> str:
