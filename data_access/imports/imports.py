@@ -252,8 +252,8 @@ class KindSpec:
 T = ColumnType
 
 
-def _text(name: str, example: str, length: int, **more: object) -> ColumnSpec:
-    return ColumnSpec(name, T.TEXT, example, max_length=length, **more)  # type: ignore[arg-type]
+def _text(name: str, example: str, length: int, **more: Any) -> ColumnSpec:
+    return ColumnSpec(name, T.TEXT, example, max_length=length, **more)
 
 
 def _customer_number() -> ColumnSpec:
@@ -508,14 +508,11 @@ class ImportRefused(Refused):
     """
 
     def __init__(self, code: str, /, **values: object) -> None:
-        super().__init__(
-            code,
-            problems=(),  # a file refused whole has no list of findings
-            **{
-                name: shown(value) if isinstance(value, str) else value
-                for name, value in values.items()
-            },
-        )
+        short: dict[str, Any] = {
+            name: shown(value) if isinstance(value, str) else value
+            for name, value in values.items()
+        }
+        super().__init__(code, problems=(), **short)  # refused whole: no list of findings
 
 
 def shown(text: str) -> str:

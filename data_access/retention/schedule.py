@@ -39,6 +39,7 @@ from sqlalchemy import (
 
 from data_access.core import job_runs
 from data_access.core.db import (
+    FrameSchema,
     read_frame,
     reads_before_write,
     unit_of_work,
@@ -157,7 +158,7 @@ def retention_schedule(conn: Connection, user: SignedInUser) -> pl.DataFrame:
         }
         for rule in _rules(conn)
     ]
-    schema = {
+    schema: FrameSchema = {
         "kind": pl.String,
         "table_name": pl.String,
         "clock_column": pl.String,
