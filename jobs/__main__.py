@@ -42,7 +42,7 @@ from data_access.core.security import (
 from jobs import after_demo, demo
 from jobs import usage as usage_job
 from jobs.registry import JOBS
-from ui.messages import DEFAULT_LANGUAGE, LANGUAGES, translate
+from ui.messages import DEFAULT_LANGUAGE, LANGUAGES, refusal_sentence, translate
 
 # The language of the error lines when --lang is not given; Korean, as in the console.
 LANGUAGE_VARIABLE = "CRM_LANGUAGE"
@@ -193,7 +193,7 @@ def command_import(args: argparse.Namespace) -> dict[str, Any]:
         file=sys.stderr,
     )
     if not result.written and not result.dry_run:
-        raise Refused("cli_import_not_written", rejected=result.rejected)
+        raise Refused("cli_import_not_written", counted=result.rejected, rejected=result.rejected)
     refresh = refresh_after_import(engine, result, now_seoul().date())
     if refresh.due:
         print(f"to re-run for the new data: {', '.join(refresh.due)}", file=sys.stderr)
@@ -445,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         summary = COMMANDS[args.command](args)
     except DomainError as refusal:
-        reason = translate(refusal.code, args.lang, **refusal.values)
+        reason = refusal_sentence(refusal, args.lang)
         print(translate("cli_error", args.lang, reason=reason), file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:

@@ -391,7 +391,7 @@ def show_import(user: SignedInUser, campaign_id: int) -> None:
         checked = campaigns.check_import(conn, user, campaign_id, data)
     good_only = False
     if checked.problems:
-        st.error(t("camp_import_problems", count=len(checked.problems)))
+        st.error(tn("camp_import_problems", len(checked.problems), count=len(checked.problems)))
         st.markdown("\n".join(f"- {problem_text(problem)}" for problem in checked.problems))
         good_only = st.checkbox(t("camp_import_good_only"), key="camp_import_good_only")
     if st.button(t("camp_import_run"), disabled=bool(checked.problems) and not good_only):

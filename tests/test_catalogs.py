@@ -7,6 +7,7 @@ import io
 import shutil
 
 import pytest
+from babel.messages.catalog import Message
 
 from ui import catalogs, messages
 from ui.messages import translate
@@ -40,17 +41,13 @@ def test_a_count_takes_the_form_its_language_gives_it(language, number, expected
     assert found == expected
 
 
-def test_a_plural_entry_looked_up_as_one_sentence_fails_loudly() -> None:
-    with pytest.raises(KeyError):
-        translate("audit_found", "en", rows=1, limit=500)
-
-
 def test_extraction_reads_literal_conditional_and_plural_keys() -> None:
     source = b"""
 t("plain_key", name=x)
 translate("cli_key" if ok else "other_key", "en")
 tn("counted_key", rows, rows=count(rows))
 raise Refused("refused_key", limit=3)
+raise Refused("counted_refusal_key", counted=rows, rows=rows)
 t(f"region_{code}")
 t(variable)
 """
@@ -61,10 +58,11 @@ t(variable)
         ("translate", ("other_key",)),
         ("tn", ("counted_key", "counted_key")),
         ("Refused", ("refused_key",)),
+        ("Refused", ("counted_refusal_key", "counted_refusal_key")),
     ]
 
 
-def test_the_check_names_a_missing_sentence_a_changed_placeholder_and_a_stale_compile(
+def test_the_check_names_a_missing_sentence_a_changed_placeholder_a_wrong_kind_and_a_stale_compile(
     tmp_path, monkeypatch
 ) -> None:
     shutil.copytree(messages.LOCALE_DIR, tmp_path / "locale")
@@ -72,6 +70,8 @@ def test_the_check_names_a_missing_sentence_a_changed_placeholder_and_a_stale_co
     korean, english = catalogs.read("ko"), catalogs.read("en")
     korean.delete("sign_in_title")
     english["grants_given"].string = "Granted."
+    english.delete("sign_out")
+    english["sign_out"] = Message(("sign_out", "sign_out"), ("Sign out", "Sign out"))
     for language, catalog in (("ko", korean), ("en", english)):
         with messages.catalog_path(language, ".po").open("wb") as po:
             catalogs.write_po(po, catalog)
@@ -81,6 +81,7 @@ def test_the_check_names_a_missing_sentence_a_changed_placeholder_and_a_stale_co
     assert "sign_in_title is in one catalog only" in found
     assert "ko: sign_in_title is used by the code but not in the catalog" in found
     assert "grants_given: Korean and English name different values" in found
+    assert "en: sign_out is looked up as a singular" in found
     assert "ko: messages.mo differs from messages.po (compile)" in found
     assert "en: messages.mo differs from messages.po (compile)" in found
     catalogs.compile_all()

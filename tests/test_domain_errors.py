@@ -17,6 +17,7 @@ import data_access
 import jobs
 from data_access.core.errors import (
     DomainError,
+    Refused,
 )
 from data_access.core.models import (
     Role,
@@ -25,7 +26,7 @@ from data_access.core.policy import (
     Action,
 )
 from ui.catalogs import entries
-from ui.messages import translate
+from ui.messages import refusal_sentence, translate
 
 CATALOGS = {language: entries(language) for language in ("ko", "en")}
 
@@ -55,10 +56,13 @@ def domain_error_names() -> set[str]:
     return names
 
 
-def placeholders(text: str) -> set[str]:
+def placeholders(text: str | tuple[str, ...]) -> set[str]:
+    """The values a sentence names, in every form of a plural entry."""
+    forms = text if isinstance(text, tuple) else (text,)
     return {
         field.split(".")[0].split("[")[0]
-        for _, field, _, _ in string.Formatter().parse(text)
+        for form in forms
+        for _, field, _, _ in string.Formatter().parse(form)
         if field is not None
     }
 
@@ -143,7 +147,7 @@ def test_each_raised_code_is_a_catalogue_sentence_naming_its_values() -> None:
             continue  # a refusal passed on with its code (a child process, a re-raise)
         if not keys:
             problems.append(f"{where}: {ast.unparse(code)} is not in the catalogue")
-        named = {keyword.arg for keyword in call.keywords} - {None, "problems"}
+        named = {keyword.arg for keyword in call.keywords} - {None, "problems", "counted"}
         passes_more = any(keyword.arg is None for keyword in call.keywords)
         for key in keys:
             for language, catalog in CATALOGS.items():
@@ -194,3 +198,13 @@ def test_a_permission_value_is_named_in_the_readers_words() -> None:
     english = translate("access_denied_role", "en", role=Role.TRAINER, action=Action.EXPORT)
     assert "export" not in korean and "trainer" not in korean
     assert "Trainer" in english and "export" in english.lower()
+
+
+@pytest.mark.parametrize(
+    ("rejected", "expected"),
+    [(1, "1 row has errors, so nothing was written"), (3, "3 rows have errors, so nothing")],
+)
+def test_a_refusal_that_counts_reads_in_the_form_its_count_asks_for(rejected, expected) -> None:
+    refusal = Refused("cli_import_not_written", counted=rejected, rejected=rejected)
+    assert refusal_sentence(refusal, "en").startswith(expected)
+    assert refusal_sentence(refusal, "ko").startswith(f"{rejected}개 행에 오류가 있어")

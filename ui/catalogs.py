@@ -49,20 +49,14 @@ HEADER = (
 )
 
 # The lookups whose first argument is a key (ui.markup.sentence is t() for Markdown); the
-# plural ones take a count after it.
-SINGULAR_KEYWORDS = (
-    "t",
-    "translate",
-    "sentence",
-    "DomainError",
-    "AccessDenied",
-    "NotFound",
-    "Refused",
-)
-PLURAL_KEYWORDS = ("tn", "translate_plural")
-KEYWORDS: dict[str, tuple[int, ...] | None] = {
-    **dict.fromkeys(SINGULAR_KEYWORDS),
-    **dict.fromkeys(PLURAL_KEYWORDS, (1, 2)),
+# plural ones take a count after it, and a refusal is plural when it is raised with `counted`
+# (data_access.core.errors). The extraction method gives a plural key as (key, key).
+REFUSALS = ("DomainError", "AccessDenied", "NotFound", "Refused")
+SINGULAR_KEYWORDS = ("t", "translate", "sentence", *REFUSALS)
+PLURAL_KEYWORDS = ("tn", "translate_plural", "counted_sentence")
+# Babel's keyword specs by the number of ids the method yields: one id, or singular and plural.
+KEYWORDS: dict[str, Any] = {
+    keyword: {1: (1,), 2: (1, 2)} for keyword in SINGULAR_KEYWORDS + PLURAL_KEYWORDS
 }
 
 # Keys built from a prefix and a code the data holds: where the codes come from.
@@ -158,8 +152,10 @@ def extract_keys(
     for call, name in _lookups(fileobj.read().decode("utf-8")):
         if name not in keywords:
             continue
+        counted = name in REFUSALS and any(keyword.arg == "counted" for keyword in call.keywords)
+        plural = name in PLURAL_KEYWORDS or counted
         for key in _literal_keys(call.args[0]):
-            yield call.lineno, name, (key, key) if name in PLURAL_KEYWORDS else (key,), []
+            yield call.lineno, name, (key, key) if plural else (key,), []
 
 
 def extracted() -> dict[str, bool]:

@@ -10,7 +10,7 @@ from data_access.core.errors import (
     DomainError,
     NotFound,
 )
-from ui.markup import sentence
+from ui.markup import counted_sentence, sentence
 
 
 def show_feedback(key: str) -> None:
@@ -24,7 +24,9 @@ def show_feedback(key: str) -> None:
 def refusal_text(refusal: DomainError) -> str:
     """The refusal's sentence in the session's language, for an element that renders
     Markdown (a callback leaves it in the session; `show_refusal` shows it at once)."""
-    return sentence(refusal.code, **refusal.values)
+    if refusal.counted is None:
+        return sentence(refusal.code, **refusal.values)
+    return counted_sentence(refusal.code, refusal.counted, **refusal.values)
 
 
 def show_refusal(refusal: DomainError) -> None:

@@ -15,12 +15,12 @@ def language() -> str:
     return st.session_state.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)
 
 
-def t(key: str, **values: object) -> str:
+def t(key: str, /, **values: object) -> str:
     """The sentence `key` in the session's language, with `values` filled in."""
     return translate(key, language(), **values)
 
 
-def tn(key: str, number: int, **values: object) -> str:
+def tn(key: str, number: int, /, **values: object) -> str:
     """The sentence `key` in the form `number` asks for in the session's language (one or
     many in English), with `values` filled in."""
     return translate_plural(key, number, language(), **values)

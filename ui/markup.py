@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ui.i18n import t
+from ui.i18n import t, tn
 from ui.messages import WORDED
 
 # CommonMark lets a backslash make any ASCII punctuation literal.
@@ -36,11 +36,16 @@ def literal(text: object) -> str:
     return MARKDOWN_PUNCTUATION.sub(_escaped, str(text))
 
 
-def sentence(key: str, **values: object) -> str:
+def sentence(key: str, /, **values: object) -> str:
     """`t(key, **values)` for an element that renders Markdown: the sentence keeps its own
     formatting, each text value shows as typed (numbers stay numbers for the format), and a
     code (a role, a permission) is left for `t` to name in the reader's words."""
     return t(key, **{name: _shown(value) for name, value in values.items()})
+
+
+def counted_sentence(key: str, number: int, /, **values: object) -> str:
+    """`tn(key, number, **values)` for an element that renders Markdown, as `sentence`."""
+    return tn(key, number, **{name: _shown(value) for name, value in values.items()})
 
 
 def _shown(value: object) -> object:

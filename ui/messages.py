@@ -23,6 +23,9 @@ import functools
 import gettext
 from pathlib import Path
 
+from data_access.core.errors import (
+    DomainError,
+)
 from data_access.core.job_runs import (
     JobName,
 )
@@ -78,18 +81,26 @@ def has_message(key: str) -> bool:
     return True
 
 
-def translate(key: str, language: str, **values: object) -> str:
+def translate(key: str, language: str, /, **values: object) -> str:
     """The sentence `key` in `language` ("ko" or "en"), with `values` filled in; a value that
     is a code (a role, a permission, a job) is named in the reader's words, never by its
     code."""
     return _filled(_catalog_for(language).gettext(key), language, values)
 
 
-def translate_plural(key: str, number: int, language: str, **values: object) -> str:
+def translate_plural(key: str, number: int, language: str, /, **values: object) -> str:
     """The sentence `key` in the form `number` asks for in `language` (English has one and
     many, Korean one form for all), with `values` filled in as `translate` does; the number
     itself is among `values` when the sentence shows it, formatted by the caller."""
     return _filled(_catalog_for(language).ngettext(key, key, number), language, values)
+
+
+def refusal_sentence(refusal: DomainError, language: str) -> str:
+    """A refusal of data_access in `language`: in the form its count asks for when it counts
+    something."""
+    if refusal.counted is None:
+        return translate(refusal.code, language, **refusal.values)
+    return translate_plural(refusal.code, refusal.counted, language, **refusal.values)
 
 
 def _filled(text: str, language: str, values: dict[str, object]) -> str:

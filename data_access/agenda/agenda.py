@@ -1758,7 +1758,7 @@ def work_history(conn: Connection, business_date: dt.date, worked: pl.DataFrame)
         | (pl.col("note").str.len_chars() > NOTE_MAX_CHARS)
     )
     if not bad_note.is_empty():
-        raise Refused("agenda_refused_notes", count=bad_note.height)
+        raise Refused("agenda_refused_notes", counted=bad_note.height, count=bad_note.height)
     stored = read_frame(
         conn,
         select(*(AgendaItem.__table__.c[name] for name in STORED_ITEM_SCHEMA)).where(

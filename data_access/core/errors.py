@@ -18,14 +18,25 @@ class DomainError(Exception):
     """A request refused for a reason the person can act on; nothing stored was half-written.
 
     `problems` lists the findings when one request has several (each field of a rule, each
-    place in a segment spec); the page lays them out under the sentence.
+    place in a segment spec); the page lays them out under the sentence. `counted` is the
+    number a sentence that counts something is about (3 rows have errors): the catalogue then
+    holds `code` as a plural entry, and the number picks its form (1 row, 3 rows).
     """
 
-    def __init__(self, code: str, /, *, problems: Sequence[object] = (), **values: object) -> None:
+    def __init__(
+        self,
+        code: str,
+        /,
+        *,
+        problems: Sequence[object] = (),
+        counted: int | None = None,
+        **values: object,
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.values = values
         self.problems = tuple(problems)
+        self.counted = counted
 
     def __str__(self) -> str:
         # For logs and tracebacks only; people read the catalogue's sentence.
