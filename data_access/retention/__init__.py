@@ -19,6 +19,7 @@ from data_access.retention.access_requests import (
 )
 from data_access.retention.schedule import (
     BASES,
+    CONFIGURATION,
     DEFAULT_SETTINGS,
     HOLD_REASON_MAX_CHARS,
     JOB,
@@ -42,6 +43,7 @@ __all__ = [
     "ANSWER_COLUMNS",
     "BASES",
     "CHANNELS",
+    "CONFIGURATION",
     "DEFAULT_SETTINGS",
     "HOLD_REASON_MAX_CHARS",
     "JOB",

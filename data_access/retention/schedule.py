@@ -66,6 +66,8 @@ from data_access.core.security import (
 )
 
 JOB = "retention-report"
+# Tables the migration fills with the firm's defaults: a demo load or replacement leaves them.
+CONFIGURATION = frozenset({"retention_rules"})
 CUSTOMERS, CUSTOMER_ID = "customers", "customer_id"
 # Why a kind is kept as long as it is; the catalogs word each as `retention_basis_<code>`.
 BASES = ("sales_record", "customer_rights", "internal_control", "access_record")

@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, insert, select
 
-from data_access import agenda
+from data_access import agenda, retention
 from data_access.core.business_days import (
     business_today,
 )
@@ -1564,7 +1564,8 @@ class _Loader:
 def _empty_or_refuse(conn: Connection, replace: bool) -> None:
     """Refuse a database that holds anything, or with `replace` delete all of it (children
     first) inside the caller's transaction, so a failed load leaves the old data in place."""
-    tables = Base.metadata.sorted_tables
+    # The retention schedule is configuration the migration seeds, not data: kept as it is.
+    tables = [t for t in Base.metadata.sorted_tables if t.name not in retention.CONFIGURATION]
     holding = [t.name for t in tables if conn.execute(select(1).select_from(t).limit(1)).first()]
     if not holding:
         return
