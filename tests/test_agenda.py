@@ -342,6 +342,7 @@ def test_saving_rules_versions_and_audits(data):
     assert [r.kind for r in rules] == [
         "maturity",
         "happy_call",  # priority 1 too, seeded after the maturity rule (issue #22)
+        "complaint",  # priority 1 too, seeded after the happy calls (issue #22)
         "churn_risk",
         "life_event",
         "dormant",
@@ -1150,6 +1151,7 @@ def test_preview_of_all_enabled_rules(data):
     assert overview.select("name_en", "branches", "items").rows() == [
         ("Accounts reaching maturity", 1, 1),
         ("Happy calls after a sale", 0, 0),
+        ("Complaints due", 0, 0),
         ("Customers about to leave", 0, 0),
         ("Birthdays and anniversaries", 0, 0),
         ("Dormant customers with assets", 0, 0),

@@ -180,9 +180,10 @@ def test_executive_picks_a_branch(console):
 
 def test_rule_editor_refuses_impossible_values_and_saves_good_ones(console, agenda_db):
     at = open_page(console, "admin", "pages/agenda_rules_page.py")
-    assert at.dataframe[0].value["사유"].tolist()[:3] == [
+    assert at.dataframe[0].value["사유"].tolist()[:4] == [
         "만기 도래 계좌",
         "해피콜",
+        "민원 처리기한",
         "이탈 위험 고객",
     ]
     # Each parameter on its own row, by its label and in words: never the stored JSON, never

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from data_access import complaints
+from data_access.agenda import agenda
 from data_access.core.complaint_rules import deadline_for
 from data_access.core.errors import AccessDenied, NotFound, Refused
 from data_access.core.models import AuditRecord, BusinessHoliday, Complaint, ComplaintEvent
+from data_access.kpis import kpis
 from tests.handmade import (
     ADMIN,
     AS_OF,
@@ -230,3 +232,68 @@ def test_counts_and_flags_of_overdue_and_near_deadline_cases(handmade):
     complaints.close_case(handmade, COMPLIANCE, overdue, resolution="처리 완료", on=AS_OF)
     assert complaints.case_counts(handmade, MANAGER_101, as_of=AS_OF).overdue == 0
     assert complaints.case_counts(handmade, MANAGER_101, as_of=d(2026, 3, 9)).overdue == 1
+
+
+def complaint_rule(conn):
+    return next(r for r in agenda.agenda_rules(conn) if r.kind == agenda.RuleKind.COMPLAINT)
+
+
+def test_overdue_and_near_cases_are_on_the_handlers_agenda_until_closed(handmade):
+    overdue = open_for(handmade, received_on=d(2026, 2, 2))  # 홍길동, due 25 Feb
+    near = open_for(handmade, "100000003", received_on=d(2026, 2, 13))  # 박민수 (102), 11 March
+    open_for(handmade, "100000002", received_on=AS_OF)  # due 30 March: not yet on any agenda
+    complaints.assign_handler(handmade, PARK, near, employee_id=4)
+    rule = complaint_rule(handmade)
+    items = agenda.compute_agenda(handmade, [rule], AS_OF).items.sort("customer_id")
+    # Nobody handles the overdue case yet: it goes to Gangnam's manager (employee 2).
+    assert items.select("customer_id", "employee_id", "branch_id", "due_date").rows() == [
+        (1, 2, 1, d(2026, 2, 25)),
+        (3, 4, 2, d(2026, 3, 11)),
+    ]
+    facts = [json.loads(f) for f in items["facts"]]
+    assert [(f["complaint_id"], f["days"], f["category"]) for f in facts] == [
+        (overdue, -13, "mis_selling"),
+        (near, 1, "mis_selling"),
+    ]
+    complaints.close_case(handmade, COMPLIANCE, overdue, resolution="처리 완료", on=AS_OF)
+    later = agenda.compute_agenda(handmade, [rule], d(2026, 3, 11)).items
+    assert later["customer_id"].to_list() == [3]
+
+
+def test_the_near_deadline_setting_moves_cases_onto_the_agenda(handmade):
+    open_for(handmade, received_on=AS_OF)  # due 30 March, 14 business days away
+    rule = complaint_rule(handmade)
+    assert agenda.compute_agenda(handmade, [rule], AS_OF).items.is_empty()
+    complaints.save_complaint_setting(handmade, ADMIN, "near_deadline_business_days", 14)
+    assert agenda.compute_agenda(handmade, [rule], AS_OF).items.height == 1
+
+
+def kpi_value(frame, kpi, kind, key):
+    row = frame.filter(
+        (frame["kpi"] == kpi) & (frame["scope_kind"] == kind) & (frame["scope_key"] == key)
+    )
+    return row["value"].item()
+
+
+def test_the_complaint_kpis_count_what_the_pages_count(handmade):
+    """Three cases at Gangnam (active customers 홍길동 and 이영희) and one at Haeundae (박민수),
+    closed late; the KPIs agree with the counts the pages show on each day."""
+    open_for(handmade, received_on=d(2026, 2, 2))  # due 25 Feb: overdue on AS_OF
+    open_for(handmade, "100000002", received_on=d(2026, 2, 13))  # due 11 March: not yet
+    open_for(handmade, received_on=AS_OF)
+    late = open_for(handmade, "100000003", received_on=d(2026, 1, 5))  # due 23 Jan
+    complaints.close_case(handmade, COMPLIANCE, late, resolution="늦게 종결", on=d(2026, 3, 9))
+    frame = kpis.compute_kpis(handmade, AS_OF, AS_OF)
+    # Received in the 30 days to AS_OF (from 9 Feb): 13 Feb and 10 March, both at Gangnam.
+    per_10k = "complaints_per_10k_customers"
+    assert kpi_value(frame, per_10k, "branch", "101") == pytest.approx(2 * 10_000 / 2)
+    assert kpi_value(frame, per_10k, "branch", "102") == 0.0
+    assert kpi_value(frame, per_10k, "firm", "") == pytest.approx(2 * 10_000 / 3)
+    assert kpi_value(frame, "complaints_overdue", "branch", "101") == 1
+    assert kpi_value(frame, "complaints_overdue", "branch", "102") == 0  # closed 9 March
+    assert kpi_value(frame, "complaints_overdue", "firm", "") == 1
+    assert complaints.case_counts(handmade, COMPLIANCE, as_of=AS_OF).overdue == 1
+    friday = d(2026, 3, 6)
+    earlier = kpis.compute_kpis(handmade, friday, friday)
+    assert kpi_value(earlier, "complaints_overdue", "firm", "") == 2
+    assert complaints.case_counts(handmade, COMPLIANCE, as_of=friday).overdue == 2

@@ -27,6 +27,7 @@ from data_access.core.policy import (
     Action,
 )
 from data_access.exports import exports, grants
+from data_access.kpis import kpis
 from jobs import kpis as kpis_job
 from tests import handmade, kpi_data
 from tests.handmade import ADMIN, PASSWORD
@@ -366,15 +367,15 @@ def test_home_shows_a_new_snapshot_at_once(no_snapshot_db, console_without_snaps
 
 
 def test_the_executive_sees_eight_headline_tiles_and_the_rest_a_click_away(console):
-    """Twenty tiles at once cut their text: eight headline KPIs, four to a row, lead; the
-    other twelve wait in an expander. A tile's small print is its target, never a date span
-    (the caption above says what each change is against)."""
+    """Every KPI's tile at once cuts their text: eight headline KPIs, four to a row, lead; the
+    others wait in an expander. A tile's small print is its target, never a date span (the
+    caption above says what each change is against)."""
     at = open_page(console, "exec")
     tucked = [metric.label for metric in at.expander[0].metric]
     headline = [metric.label for metric in at.metric if metric.label not in tucked]
     assert headline[:4] == ["수탁고(AUM)", "순유입", "활동 고객", "아젠다 완료율(30일)"]
     assert len(headline) == 8
-    assert len(tucked) == 12
-    assert at.expander[0].label == "다른 지표 12개"
+    assert len(tucked) == len(kpis.KPIS) - 8
+    assert at.expander[0].label == f"다른 지표 {len(kpis.KPIS) - 8}개"
     descriptions = {metric.proto.delta_description for metric in at.metric} - {""}
     assert all(text.startswith("목표 ") for text in descriptions), descriptions

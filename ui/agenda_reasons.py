@@ -63,6 +63,18 @@ def explanation(kind: str, facts: dict[str, Any]) -> str:
             late=-facts["days"],
             tries=facts["tries"],
         )
+    if kind == agenda.RuleKind.COMPLAINT:
+        more = tn("agenda_more_complaints", facts["more"], count=facts["more"])
+        key = "agenda_why_complaint" if facts["days"] >= 0 else "agenda_why_complaint_overdue"
+        return t(
+            key,
+            case_no=facts["case_no"],
+            category=t(f"complaint_category_{facts['category']}"),
+            due_on=facts["deadline_on"],
+            when=when(max(facts["days"], 0)),
+            late=-facts["days"],
+            more=more if facts["more"] else "",
+        )
     key = "agenda_why_contact_due" if facts["last_on"] else "agenda_why_contact_due_never"
     return t(
         key,

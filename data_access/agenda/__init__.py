@@ -6,6 +6,7 @@ Owns `agenda_rules` and `agenda_items`. Completion is `core.metrics.agenda_compl
 
 from data_access.agenda.agenda import (
     AGENDA_ROLES,
+    COMPLAINT_RULE,
     DEFAULT_RULES,
     DONE,
     HAPPY_CALL_RULE,
@@ -48,6 +49,7 @@ from data_access.agenda.agenda import (
 
 __all__ = [
     "AGENDA_ROLES",
+    "COMPLAINT_RULE",
     "DEFAULT_RULES",
     "DONE",
     "HAPPY_CALL_RULE",

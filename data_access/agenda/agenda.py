@@ -22,6 +22,11 @@ Rules are rows of `agenda_rules`, each of one kind with its own validated spec:
   the sale, on the agenda of the person responsible for it (not necessarily the customer's
   manager) until its outcome is recorded; a customer owed several calls by one person is
   listed once, under the call due first.
+- complaint: a complaint case (issue #22, data_access.complaints) still open and overdue or
+  near its deadline (the complaint settings in data_access.core.complaint_rules), on the
+  agenda of its handler, or of the branch manager while nobody handles it, every day until
+  compliance closes it; a customer with several such cases is listed once, under the case
+  due first.
 
 Every rule has a priority (1 first), a non-empty tier filter and an on/off switch.
 
@@ -75,7 +80,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from data_access import customers, segments
-from data_access.core import job_runs, metrics
+from data_access.core import complaint_rules, job_runs, metrics
+from data_access.core.business_days import (
+    extra_holidays,
+)
 from data_access.core.db import (
     AnySelect,
     FrameSchema,
@@ -101,6 +109,7 @@ from data_access.core.models import (
     AgendaItem,
     AgendaRule,
     Branch,
+    Complaint,
     Consultation,
     Customer,
     Employee,
@@ -108,6 +117,7 @@ from data_access.core.models import (
     HappyCall,
     LifeEvent,
     Product,
+    Role,
     Tier,
     Transaction,
 )
@@ -159,6 +169,7 @@ class RuleKind(enum.StrEnum):
     CHURN_RISK = "churn_risk"
     CONTACT_DUE = "contact_due"
     HAPPY_CALL = "happy_call"
+    COMPLAINT = "complaint"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,6 +242,10 @@ class HappyCallParams(_Params):
     days_after_sale: int = Field(default=1, ge=0, le=30)
 
 
+class ComplaintParams(_Params):
+    """No numbers of its own: "near" and "overdue" are the complaint settings every page shares."""
+
+
 class _Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
     name_ko: str = Field(min_length=1, max_length=60)
@@ -286,8 +301,19 @@ class HappyCallRule(_Rule):
     params: HappyCallParams
 
 
+class ComplaintRule(_Rule):
+    kind: Literal["complaint"] = "complaint"
+    params: ComplaintParams = ComplaintParams()
+
+
 RuleSpec = (
-    LifeEventRule | MaturityRule | DormantRule | ChurnRiskRule | ContactDueRule | HappyCallRule
+    LifeEventRule
+    | MaturityRule
+    | DormantRule
+    | ChurnRiskRule
+    | ContactDueRule
+    | HappyCallRule
+    | ComplaintRule
 )
 # mypy reads Annotated[...] as a value of type _SpecialForm, not as the type it names (pydantic
 # declares the argument a PEP 747 TypeForm, which mypy 1.x does not check yet).
@@ -301,6 +327,7 @@ PARAMS_BY_KIND: dict[RuleKind, type[_Params]] = {
     RuleKind.CHURN_RISK: ChurnRiskParams,
     RuleKind.CONTACT_DUE: ContactDueParams,
     RuleKind.HAPPY_CALL: HappyCallParams,
+    RuleKind.COMPLAINT: ComplaintParams,
 }
 
 
@@ -380,6 +407,15 @@ HAPPY_CALL_RULE: dict[str, Any] = {
     "tiers": ["vip", "priority", "general"],
     "params": {"days_after_sale": 1},
 }
+# Migration 0015 adds this rule to databases seeded before it existed.
+COMPLAINT_RULE: dict[str, Any] = {
+    "kind": "complaint",
+    "name_ko": "민원 처리기한",
+    "name_en": "Complaints due",
+    "priority": 1,
+    "tiers": ["vip", "priority", "general"],
+    "params": {},
+}
 # Sized for a book of about 440 customers (the article's figure): a dozen or two items a day.
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {
@@ -427,6 +463,7 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         },
     },
     HAPPY_CALL_RULE,
+    COMPLAINT_RULE,
 )
 
 
@@ -661,6 +698,7 @@ class _Needs:
     opened_on: bool
     consents: bool
     happy_call_days: int | None
+    complaints: bool
 
     @classmethod
     def of(cls, rules: Sequence[StoredRule]) -> _Needs:
@@ -695,6 +733,7 @@ class _Needs:
                 (r.spec.params.days_after_sale for r in rules if isinstance(r.spec, HappyCallRule)),
                 default=None,
             ),
+            complaints=RuleKind.COMPLAINT in kinds,
         )
 
 
@@ -875,8 +914,56 @@ def _feature_reads(source: Source, needs: _Needs, day: dt.date) -> dict[str, Rea
                 "product": pl.String,
             },
         )
+    if needs.complaints:
+        reads["complaints"] = _complaint_read(source, day)
     reads["suppressed"] = (_suppressed(day), {"rule_id": pl.Int64, "customer_id": pl.Int64})
     return reads
+
+
+def _complaint_read(source: Source, day: dt.date) -> Read:
+    """Open cases overdue or near their deadline on `day`, with who works each: the handler,
+    else the active manager of the case's branch (a happy call's case reaches them so)."""
+    if isinstance(source, Engine):
+        with source.connect() as conn:
+            settings, closures = complaint_rules.complaint_settings(conn), extra_holidays(conn)
+    else:
+        settings, closures = complaint_rules.complaint_settings(source), extra_holidays(source)
+    near_by = complaint_rules.near_cutoff(day, settings[complaint_rules.NEAR_DAYS], closures)
+    manager = (
+        select(func.min(Employee.id))
+        .where(
+            Employee.branch_id == Complaint.branch_id,
+            Employee.role == Role.BRANCH_MANAGER.value,
+            Employee.is_active,
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Complaint.id.label("complaint_id"),
+            Complaint.customer_id,
+            func.coalesce(Complaint.handler_id, manager).label("employee_id"),
+            Customer.tier,
+            Complaint.case_no,
+            Complaint.category,
+            Complaint.deadline_on,
+        )
+        .join(Customer, Customer.id == Complaint.customer_id)
+        .where(
+            Complaint.status != complaint_rules.CLOSED,
+            complaint_rules.open_on(day),
+            Complaint.deadline_on <= near_by,
+        ),
+        {
+            "complaint_id": pl.Int64,
+            "customer_id": pl.Int64,
+            "employee_id": pl.Int64,
+            "tier": pl.String,
+            "case_no": pl.String,
+            "category": pl.String,
+            "deadline_on": pl.Date,
+        },
+    )
 
 
 def _suppressed(day: dt.date) -> AnySelect:
@@ -1234,6 +1321,38 @@ def _happy_call_items(
     )
 
 
+def _complaint_items(
+    rule: StoredRule, book: pl.LazyFrame, f: Features, day: dt.date
+) -> pl.LazyFrame:
+    """Cases near or past their deadline on their handler's agenda, whoever manages the
+    customer; like a happy call, working the item does not take the case off tomorrow's list,
+    only closing it does."""
+    tiers = [tier.value for tier in rule.spec.tiers]
+    cases = (
+        f["complaints"]
+        .filter(pl.col("tier").is_in(tiers))
+        .join(f["staff"], on="employee_id")
+        .sort("customer_id", "deadline_on", "complaint_id")
+    )
+    first = cases.group_by("customer_id", maintain_order=True).agg(
+        pl.all().first(), (pl.len() - 1).cast(pl.Int64).alias("more")
+    )
+    return first.select(
+        *BOOK_KEYS,
+        pl.col("deadline_on").alias("due_date"),
+        pl.struct(
+            "complaint_id",
+            "case_no",
+            "category",
+            "deadline_on",
+            _days_between(pl.col("deadline_on"), day).alias("days"),
+            "more",
+        )
+        .struct.json_encode()
+        .alias("facts"),
+    )
+
+
 RuleItems = Callable[[StoredRule, pl.LazyFrame, Features, dt.date], pl.LazyFrame]
 ITEMS_BY_KIND: dict[RuleKind, RuleItems] = {
     RuleKind.LIFE_EVENT: _life_event_items,
@@ -1242,6 +1361,7 @@ ITEMS_BY_KIND: dict[RuleKind, RuleItems] = {
     RuleKind.CHURN_RISK: _churn_risk_items,
     RuleKind.CONTACT_DUE: _contact_due_items,
     RuleKind.HAPPY_CALL: _happy_call_items,
+    RuleKind.COMPLAINT: _complaint_items,
 }
 
 

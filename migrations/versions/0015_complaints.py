@@ -3,14 +3,18 @@
 `complaints` holds one row per case (민원) with its deadline, worked at the customer's home
 branch and closed by compliance; `complaint_events` is the append-only history of each case;
 `complaint_settings` holds the complaint numbers an administrator changed (the defaults live
-in data_access.core.complaint_rules). The compliance role needs no schema: roles are strings.
+in data_access.core.complaint_rules). A database seeded before this revision gets the
+complaint agenda rule (data_access.agenda.COMPLAINT_RULE, written out here as it stands
+today); the compliance role needs no schema: roles are strings.
 
 Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-07 06:00:00
 """
 
+import datetime as dt
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,6 +23,8 @@ revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def upgrade() -> None:
@@ -93,9 +99,55 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_complaint_settings")),
     )
+    _add_complaint_rule()
+
+
+def _add_complaint_rule() -> None:
+    rules = sa.table(
+        "agenda_rules",
+        sa.column("kind", sa.String),
+        sa.column("name_ko", sa.String),
+        sa.column("name_en", sa.String),
+        sa.column("priority", sa.SmallInteger),
+        sa.column("tiers", sa.JSON),
+        sa.column("enabled", sa.Boolean),
+        sa.column("params", sa.JSON),
+        sa.column("version", sa.Integer),
+        sa.column("updated_by", sa.String),
+        sa.column("updated_at", sa.DateTime),
+    )
+    bind = op.get_bind()
+    seeded = bind.execute(sa.select(sa.func.count()).select_from(rules)).scalar_one()
+    has_rule = bind.execute(
+        sa.select(sa.func.count()).select_from(rules).where(rules.c.kind == "complaint")
+    ).scalar_one()
+    if not seeded or has_rule:
+        return
+    op.bulk_insert(
+        rules,
+        [
+            {
+                "kind": "complaint",
+                "name_ko": "민원 처리기한",
+                "name_en": "Complaints due",
+                "priority": 1,
+                "tiers": ["vip", "priority", "general"],
+                "enabled": True,
+                "params": {},
+                "version": 1,
+                "updated_by": "system",
+                "updated_at": dt.datetime.now(SEOUL).replace(tzinfo=None),
+            }
+        ],
+    )
 
 
 def downgrade() -> None:
+    op.execute(
+        "DELETE FROM agenda_items WHERE rule_id IN "
+        "(SELECT id FROM agenda_rules WHERE kind = 'complaint')"
+    )
+    op.execute("DELETE FROM agenda_rules WHERE kind = 'complaint'")
     op.drop_table("complaint_settings")
     op.drop_index("ix_complaint_events_complaint_id_id", table_name="complaint_events")
     op.drop_table("complaint_events")
