@@ -22,6 +22,7 @@ from data_access.core.security import (
     SignedInUser,
 )
 from ui import session
+from ui.complaint_settings_section import show_complaint_settings
 from ui.conduct_settings_section import show_conduct_settings
 from ui.contact_settings_section import show_contact_settings
 from ui.failures import guarded
@@ -345,3 +346,4 @@ if st.button(t("rule_preview_all"), icon=":material/visibility:", key="preview_a
 
 show_contact_settings(user)  # allowed call hours (issue #22)
 show_conduct_settings(user)  # suitability and happy-call rules (issue #22)
+show_complaint_settings(user)  # complaint deadlines (issue #22)

@@ -134,3 +134,25 @@ def test_a_manager_assigns_a_handler_and_the_360_shows_the_open_case(console, ca
     history = table(at, "내역")
     assert history["내역"].tolist() == ["접수", "담당자 지정"]
     assert history["담당자"].tolist() == ["", "김영업"]
+
+
+def test_an_administrator_reads_and_changes_the_complaint_settings(console, cases_db):
+    sign_in(console, "admin", PASSWORD)
+    at = console.switch_page("pages/agenda_rules_page.py").run()
+    assert not at.exception
+    assert "민원 처리기한" in [header.value for header in at.subheader]
+    settings = next(
+        frame.value
+        for frame in at.dataframe
+        if "설정" in frame.value.columns and frame.value["설정"].str.startswith("처리기한").any()
+    )
+    deadline = settings[settings["설정"].str.startswith("처리기한")]
+    assert deadline[["값", "기본값"]].values.tolist() == [["14", "14"]]
+    at.selectbox(key="complaint_setting_name").set_value("deadline_business_days")
+    at.number_input(key="complaint_setting_value").set_value(10)
+    at.button(key="FormSubmitter:complaint_setting_form-저장").click()
+    at = at.run()
+    assert not at.exception
+    assert "민원 설정을 저장했습니다." in [s.value for s in at.success]
+    with cases_db.connect() as conn:
+        assert complaints.complaint_settings(conn)["deadline_business_days"] == 10
