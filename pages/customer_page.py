@@ -328,7 +328,9 @@ def show_header(profile: customers.CustomerProfile) -> None:
 def maturity_text(matures: dt.date | None, days_left: int | None, soon: bool) -> str:
     if matures is None:
         return ""
-    return t("maturity_soon", date=day(matures), days=days_left) if soon else day(matures)
+    if not soon or days_left is None:
+        return day(matures)
+    return tn("maturity_soon", days_left, date=day(matures), days=days_left)
 
 
 def show_holdings(holdings: pl.DataFrame) -> None:

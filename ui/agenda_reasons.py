@@ -90,8 +90,9 @@ def churn_signs(facts: dict[str, Any]) -> list[str]:
     signs = []
     if facts["p_redemptions"]:
         signs.append(
-            t(
+            tn(
                 "agenda_sign_redemptions",
+                facts["redemptions"],
                 count=facts["redemptions"],
                 amount=amount(facts["outflow_krw"]),
                 points=facts["p_redemptions"],

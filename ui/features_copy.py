@@ -55,7 +55,7 @@ def show_status(user: SignedInUser, copy: segments.FeatureCopy) -> None:
         segments_job.refresh_in_background(session.engine(), session.today(), copy)
     )
     message = "seg_copy_refreshing" if refreshing else "seg_copy_behind"
-    st.info(t(message, changes=count(copy.behind)), icon=":material/update:")
+    st.info(tn(message, copy.behind, changes=count(copy.behind)), icon=":material/update:")
     if segments.may_refresh_features(user):
         st.button(
             t("seg_copy_refresh"), key="features_copy_refresh", on_click=refresh_now, args=(user,)
