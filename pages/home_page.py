@@ -15,6 +15,7 @@ from data_access.core.security import (
 )
 from ui import kpi_view, session
 from ui.complaint_sections import show_home_complaints
+from ui.conduct_section import show_overdue_calls
 from ui.format import count, day, krw_compact, moment, percent
 from ui.i18n import language, t, tn
 from ui.markup import sentence
@@ -305,6 +306,7 @@ else:
     if user.role == Role.BRANCH_MANAGER:
         show_staff_attention(user, as_of)
         show_home_complaints(user, as_of)
+        show_overdue_calls(user, as_of)  # happy calls past their day (issue #22)
     show_scope(user, as_of)
     kpi_view.home_section(user, as_of)
     if user.role in (Role.EXECUTIVE, Role.BRANCH_MANAGER):

@@ -27,7 +27,7 @@ from data_access.core.security import (
 from ui import session
 from ui.failures import guarded
 from ui.feedback import refusal_text
-from ui.format import day, krw, krw_compact
+from ui.format import count, day, krw, krw_compact
 from ui.i18n import t
 from ui.markup import literal
 
@@ -203,11 +203,13 @@ def show_calls_to_make(user: SignedInUser, record: conduct.CustomerConduct) -> N
         for sale in record.sales.iter_rows(named=True)
         if sale["call_status"] == conduct.OPEN and works_call(user, sale["call_responsible_id"])
     ]
+    # A call just closed is no longer listed: its outcome is said above the ones left.
+    feedback = st.session_state.get(FEEDBACK_KEY)
+    listed = {f"call_{sale['call_id']}" for sale in mine}
+    if feedback and str(feedback[0]).startswith("call_") and feedback[0] not in listed:
+        show_feedback(feedback[0])
     for sale in mine:
         show_call(user, sale)
-    feedback = st.session_state.get(FEEDBACK_KEY)
-    if feedback and str(feedback[0]).startswith("call_") and not mine:
-        show_feedback(feedback[0])
 
 
 def suitability_words(sales: pl.DataFrame) -> list[str]:
@@ -369,3 +371,43 @@ def show_conduct_panel(
     show_sales(record.sales)
     if permits(user, Action.SALE_RECORD) and user.employee_id is not None:
         show_sale_form(user, customer_no)
+
+
+HOME_OVERDUE_LINKS = 10
+
+
+def show_overdue_calls(user: SignedInUser, as_of: dt.date) -> None:
+    """A branch manager's home: the branch's happy calls past their due day, the longest
+    overdue first, each a way to the customer's record."""
+    with session.connect() as conn:
+        overdue = conduct.overdue_calls(conn, user, as_of)
+    st.subheader(t("home_overdue_calls"))
+    st.caption(t("home_overdue_calls_caption", date=day(as_of)))
+    st.metric(t("home_overdue_calls_count"), count(overdue.height))
+    if overdue.is_empty():
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("col_name"): overdue["customer_name"].to_list(),
+                t("sale_col_product"): overdue["product_name"].to_list(),
+                t("sale_col_sold_on"): [day(value) for value in overdue["sold_on"]],
+                t("happy_col_due_on"): [day(value) for value in overdue["due_on"]],
+                t("happy_col_days_late"): [(as_of - value).days for value in overdue["due_on"]],
+                t("happy_col_tries"): overdue["tries"].to_list(),
+                t("sale_col_caller"): overdue["responsible_name"].to_list(),
+            }
+        ),
+        hide_index=True,
+    )
+    for row in overdue.head(HOME_OVERDUE_LINKS).iter_rows(named=True):
+        st.page_link(
+            "pages/customer_page.py",
+            label=t(
+                "home_overdue_call_link",
+                name=literal(row["customer_name"]),
+                due=day(row["due_on"]),
+            ),
+            icon=":material/call:",
+            query_params={"customer": row["customer_no"]},
+        )

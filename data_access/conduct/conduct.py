@@ -277,8 +277,8 @@ def record_profile(
     """Record an assessment of the customer's risk tolerance; its validity runs from the
     assessment for `profile_validity_days`. Returns the profile's id."""
     require(user, Action.SALE_RECORD)
-    customer = _customer(conn, customer_no)
     with unit_of_work(conn) as session:
+        customer = _customer(session.connection(), customer_no)
         settings = conduct_settings(session.connection())
         return _add_profile(
             session, user, customer, draft, settings, business_days.business_today()
@@ -369,13 +369,15 @@ def record_sale(
     if not 0 < amount_krw <= MAX_AMOUNT_KRW:
         raise Refused("sale_refused_amount")
     reference = _clean_reference(recording_ref)
-    customer = _customer(conn, customer_no)
-    product = conn.execute(
-        select(Product.id, Product.risk_grade).where(Product.code == product_code)
-    ).one_or_none()
-    if product is None:
-        raise NotFound("sale_refused_product")
+    # Every read inside the unit of work: a read before it would open the transaction the
+    # unit of work then only nests in, and the caller's connection would never commit it.
     with unit_of_work(conn) as session:
+        customer = _customer(session.connection(), customer_no)
+        product = session.execute(
+            select(Product.id, Product.risk_grade).where(Product.code == product_code)
+        ).one_or_none()
+        if product is None:
+            raise NotFound("sale_refused_product")
         settings = conduct_settings(session.connection())
         if profile is not None:
             _add_profile(session, user, customer, profile, settings, today)
