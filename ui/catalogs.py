@@ -9,7 +9,8 @@ The catalogs are keyed (a msgid is a key such as "sign_in_title"), so a key reac
 of three ways, and the check accounts for each:
 
 - written out as the first argument of a lookup (KEYWORDS: `t`, `tn`, `translate`, ...,
-  and the DomainError refusals of data_access): babel.cfg runs `extract_keys` over the code;
+  and the DomainError refusals of data_access, plural when raised with `counted=`):
+  babel.cfg runs `extract_keys` over the code;
 - a documented prefix and a stored code (`t(f"region_{code}")`): DYNAMIC_PREFIXES says where
   each prefix's codes come from, and an f-string key with a prefix not listed there fails;
 - derived from data_access's own definitions (`derived_keys`).
@@ -245,7 +246,6 @@ def template(used: dict[str, bool] | None = None) -> Catalog:
         domain=DOMAIN,
         project=PROJECT,
         version="1",
-        msgid_bugs_address="",
         header_comment=HEADER,
         fuzzy=False,
     )
