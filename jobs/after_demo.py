@@ -25,7 +25,7 @@ from data_access.core.db import (
     unit_of_work,
 )
 from jobs import agenda as agenda_job
-from jobs import demo_campaigns
+from jobs import demo_campaigns, demo_complaints
 from jobs import kpis as kpis_job
 from jobs import segments as segments_job
 from jobs import usage as usage_job
@@ -38,8 +38,14 @@ def build_history(engine: Engine, as_of: dt.date) -> dict[str, Any]:
     segments_job.run(engine, as_of)  # after the history's notes; the campaigns draw from it
     campaigns = demo_campaigns.run(engine, as_of)  # before the KPIs: DM/TM pieces
     segments_job.run_if_stale(engine, as_of)  # with the outcomes' notes, so it opens current
+    complaint_cases = demo_complaints.run(engine, as_of)  # before the KPIs: complaint rates
     kpis_job.after_demo_data(engine, as_of)  # the executive page opens on history
-    return {"usage_daily_rows": usage_daily_rows, "agenda": worked_agendas, "campaigns": campaigns}
+    return {
+        "usage_daily_rows": usage_daily_rows,
+        "agenda": worked_agendas,
+        "campaigns": campaigns,
+        "complaints": complaint_cases,
+    }
 
 
 # The demo opens on this many business days of worked agendas, so completion shows on the

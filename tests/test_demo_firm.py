@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 
-from data_access import admin, campaigns, kpis, training
+from data_access import admin, campaigns, complaints, kpis, training
 from data_access.core import metrics
 from data_access.core.business_days import (
     extra_holidays,
@@ -269,3 +269,36 @@ def test_the_trainer_has_dozens_of_certificates_expiring_and_few_expired(firm):
     assert 12 <= totals.expiring_certificates <= 60, totals
     assert totals.expiring_certificates < totals.valid_certificates, totals
     assert 0 < totals.expired_certificates <= totals.valid_certificates / 4, totals
+
+
+def test_complaints_trickle_in_a_few_overdue_and_on_the_reps_and_managers_agenda(firm):
+    """A few cases a branch a month over six months, of every category and channel, most
+    closed, a few past their deadline and some near it (issue #22); the rep opens on the case
+    they handle past its deadline, the manager on the one nobody has taken yet."""
+    with firm.engine.connect() as conn:
+        cases = read_frame(
+            conn,
+            text(
+                "SELECT category, channel, status, received_on, deadline_on FROM complaints "
+                "WHERE source != 'happy_call'"
+            ),
+            {"received_on": pl.Date, "deadline_on": pl.Date},
+        )
+        closures = extra_holidays(conn)
+    assert 2 <= cases.height / 4 / 6 <= 4
+    assert set(cases["category"]) == set(complaints.CATEGORIES)
+    assert set(cases["channel"]) == set(complaints.CHANNELS)
+    assert 0.6 < (cases["status"] == "closed").mean() < 0.95
+    still_open = cases.filter(pl.col("status") != "closed")
+    overdue = still_open.filter(pl.col("deadline_on") < AS_OF)
+    assert 1 <= overdue.height <= 0.1 * cases.height
+    assert still_open.filter(pl.col("deadline_on") >= AS_OF).height >= 1
+    assert all(is_business_day(day, closures) for day in cases["deadline_on"])
+    on_agenda = frame(
+        firm.engine,
+        "SELECT u.username FROM agenda_items i JOIN agenda_rules r ON r.id = i.rule_id "
+        "JOIN users u ON u.employee_id = i.employee_id "
+        "WHERE r.kind = 'complaint' AND i.business_date = (SELECT MAX(business_date) "
+        "FROM agenda_items)",
+    )
+    assert {"rep", "manager"} <= set(on_agenda["username"])
