@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from benchmarks.harness import Task
 from benchmarks.import_tasks import tasks as import_tasks
+from benchmarks.retention_tasks import tasks as retention_tasks
 from benchmarks.security_tasks import tasks as security_tasks
 from benchmarks.segment_tasks import tasks as segment_tasks
 from benchmarks.suppression_tasks import tasks as suppression_tasks
@@ -215,6 +216,7 @@ def customer360_tasks(engine: Engine, user: SignedInUser, sample: pl.DataFrame) 
 
 
 def build(engine: Engine) -> list[Task]:
+    from benchmarks.conduct_tasks import tasks as conduct_tasks  # it builds on this module
     from benchmarks.kpi_tasks import tasks as kpi_tasks  # it builds on this module
     from benchmarks.usage_tasks import tasks as usage_tasks  # it builds on this module
 
@@ -228,10 +230,12 @@ def build(engine: Engine) -> list[Task]:
         agenda_build_task(engine),
         *usage_tasks(engine),
         *kpi_tasks(engine),
+        *conduct_tasks(engine),
         *import_tasks(engine),
         *segment_tasks(engine, exec_user, AS_OF),
         *suppression_tasks(engine),
         *security_tasks(engine),
+        *retention_tasks(engine, AS_OF),
     ]
 
 

@@ -30,7 +30,6 @@ from sqlalchemy import (
     Table,
     and_,
     delete,
-    exists,
     false,
     func,
     select,
@@ -353,9 +352,12 @@ def _aged(table: Table, rule: _Rule, today: dt.date) -> list[ColumnElement[bool]
         for foreign_key in other.foreign_keys:
             if foreign_key.column.table is not table:
                 continue
+            # NOT IN over the referring column, read once and hashed: a correlated NOT EXISTS
+            # on a column without an index (a correction's corrects_id) reads it per row.
             referrer = other.alias(f"ref_{other.name}_{foreign_key.parent.name}")
+            pointer = referrer.c[foreign_key.parent.name]
             conditions.append(
-                ~exists().where(referrer.c[foreign_key.parent.name] == foreign_key.column)
+                foreign_key.column.not_in(select(pointer).where(pointer.is_not(None)))
             )
     return conditions
 
