@@ -108,6 +108,7 @@ def command_demo_data(args: argparse.Namespace) -> dict[str, Any]:
         "usage_daily_rows": history["usage_daily_rows"],
         "agenda": history["agenda"],  # days, items, worked, seconds
         "campaigns": history["campaigns"],  # campaigns, contacted, recorded, seconds
+        "conduct": history["conduct"],  # profiles, sales, happy calls, seconds (#22)
         "seconds": round(summary.seconds, 2),
         # With the usage counts, the segment copy and the KPI history built after the rows.
         "total_seconds": round(time.perf_counter() - started, 2),

@@ -1,9 +1,10 @@
 """What a freshly generated demo database needs beyond its rows, in the order it needs it.
 
 One sequence for `python -m jobs demo-data` and the console's first run, so both open on the
-same daily usage counts, worked agenda history, segment copy, campaigns (jobs/demo_campaigns.py)
-and KPI history. The agenda work drawn here is the demo's own, which is why it lives here and
-not in the agenda job.
+same daily usage counts, worked agenda history, segment copy, campaigns (jobs/demo_campaigns.py),
+sales with their suitability records and happy calls (jobs/demo_conduct.py) and KPI history.
+The agenda work drawn here is the demo's own, which is why it lives here and not in the agenda
+job.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from data_access.core.db import (
     unit_of_work,
 )
 from jobs import agenda as agenda_job
-from jobs import demo_campaigns, demo_complaints
+from jobs import demo_campaigns, demo_complaints, demo_conduct
 from jobs import kpis as kpis_job
 from jobs import segments as segments_job
 from jobs import usage as usage_job
@@ -37,6 +38,8 @@ def build_history(engine: Engine, as_of: dt.date) -> dict[str, Any]:
     worked_agendas = agenda_history(engine, as_of)  # before the KPIs: completion
     segments_job.run(engine, as_of)  # after the history's notes; the campaigns draw from it
     campaigns = demo_campaigns.run(engine, as_of)  # before the KPIs: DM/TM pieces
+    # After the worked agendas (their days predate the calls' items), before the KPIs.
+    sales_conduct = demo_conduct.run(engine, as_of)
     segments_job.run_if_stale(engine, as_of)  # with the outcomes' notes, so it opens current
     complaint_cases = demo_complaints.run(engine, as_of)  # before the KPIs: complaint rates
     kpis_job.after_demo_data(engine, as_of)  # the executive page opens on history
@@ -45,6 +48,7 @@ def build_history(engine: Engine, as_of: dt.date) -> dict[str, Any]:
         "agenda": worked_agendas,
         "campaigns": campaigns,
         "complaints": complaint_cases,
+        "conduct": sales_conduct,
     }
 
 

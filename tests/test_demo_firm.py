@@ -302,3 +302,69 @@ def test_complaints_trickle_in_a_few_overdue_and_on_the_reps_and_managers_agenda
         "FROM agenda_items)",
     )
     assert {"rep", "manager"} <= set(on_agenda["username"])
+
+
+def dated_frame(engine: Engine, sql: str, dates: tuple[str, ...]) -> pl.DataFrame:
+    with engine.connect() as conn:
+        return read_frame(conn, text(sql), dict.fromkeys(dates, pl.Date))
+
+
+def test_every_demo_sale_keeps_the_suitability_rules(firm):
+    """Each sale's profile was in force on its day, suitability is the grades' comparison, and
+    the recording and cooling-off are there exactly when the customer is 65+ or it did not
+    suit (issue #22); a few percent of sales are unsuitable."""
+    sales = dated_frame(
+        firm.engine,
+        "SELECT s.sold_on, s.suitable, s.customer_grade, s.product_risk_grade, s.customer_age, "
+        "s.recording_ref, s.cooling_off_ends_on, p.assessed_on, p.valid_until, "
+        "p.risk_tolerance_grade FROM fund_sales s JOIN investment_profiles p "
+        "ON p.id = s.profile_id",
+        ("sold_on", "cooling_off_ends_on", "assessed_on", "valid_until"),
+    )
+    assert sales.height > 1000
+    assert sales.filter(
+        (pl.col("assessed_on") > pl.col("sold_on")) | (pl.col("valid_until") < pl.col("sold_on"))
+    ).is_empty()
+    assert (sales["customer_grade"] == sales["risk_tolerance_grade"]).all()
+    assert (
+        sales["suitable"].cast(pl.Boolean)
+        == (sales["product_risk_grade"] >= sales["customer_grade"])
+    ).all()
+    needs = ~sales["suitable"].cast(pl.Boolean) | (sales["customer_age"] >= 65)
+    assert (sales["recording_ref"].is_not_null() == needs).all()
+    assert (sales["cooling_off_ends_on"].is_not_null() == needs).all()
+    assert 0.01 < 1 - sales["suitable"].cast(pl.Boolean).mean() < 0.1
+
+
+def test_demo_happy_calls_have_outcomes_some_overdue_and_one_mis_sale(firm):
+    calls = dated_frame(
+        firm.engine,
+        "SELECT h.branch_id, h.status, h.due_on, h.tries, h.mis_selling_suspected, "
+        "h.complaint_case_id, h.responsible_id, s.seller_id, s.sold_on FROM happy_calls h "
+        "JOIN fund_sales s ON s.id = h.sale_id",
+        ("due_on", "sold_on"),
+    )
+    past = calls.filter(pl.col("due_on") < AS_OF)
+    closed = past.filter(pl.col("status") != "open")
+    assert 0.9 < closed.height / past.height < 1.0  # most made, a few overdue
+    assert past.filter((pl.col("status") == "open") & (pl.col("branch_id") == 1)).height >= 2
+    assert set(calls["status"]) == {"open", "understood", "unreachable", "complaint"}
+    assert (calls["responsible_id"] != calls["seller_id"]).all()  # another person calls
+    suspected = calls.filter(pl.col("mis_selling_suspected").cast(pl.Boolean))
+    assert suspected.height == 1 and suspected["complaint_case_id"][0] is not None
+    cases = frame(
+        firm.engine,
+        "SELECT category, source FROM complaints WHERE source = 'happy_call'",
+    )
+    assert cases.rows() == [("mis_selling", "happy_call")]
+
+
+def test_the_rep_opens_on_happy_calls(firm):
+    items = frame(
+        firm.engine,
+        "SELECT i.facts FROM agenda_items i JOIN agenda_rules r ON r.id = i.rule_id "
+        "JOIN users u ON u.employee_id = i.employee_id "
+        "WHERE u.username = 'rep' AND r.kind = 'happy_call' "
+        "AND i.business_date = (SELECT MAX(business_date) FROM agenda_items)",  # AS_OF
+    )
+    assert items.height >= 1
