@@ -295,7 +295,12 @@ def agenda_counts_pandas(engine: Engine, day: dt.date) -> dict[str, int]:
     last_contact = (
         contacts.groupby("customer_id")["occurred_at"].max().dt.normalize().rename("last_contact")
     )
-    inputs = RuleInputs(book, accounts, read["life_events"], tx, aum, last_tx, last_contact)
+    calls = read["happy_calls"].merge(read["fund_sales"], left_on="sale_id", right_on="id")
+    calls = calls[calls["status"] == "open"].merge(
+        read["customers"][["customer_id", "tier"]], on="customer_id"
+    )
+    calls = calls[calls["responsible_id"].isin(staff["employee_id"])]
+    inputs = RuleInputs(book, accounts, read["life_events"], tx, aum, last_tx, last_contact, calls)
     return _counts_by_rule(rules, day, inputs)
 
 
@@ -312,6 +317,8 @@ class RuleInputs:
     aum: pd.Series
     last_tx: pd.Series
     last_contact: pd.Series
+    # Open happy calls: customer, tier, caller (active only), sale day (issue #22).
+    happy_calls: pd.DataFrame
 
 
 def agenda_counts_pushed_down(engine: Engine, day: dt.date) -> dict[str, int]:
@@ -343,6 +350,11 @@ def agenda_counts_pushed_down(engine: Engine, day: dt.date) -> dict[str, int]:
         "WHERE occurred_at < :day GROUP BY customer_id",
         "last_contact": "SELECT customer_id, MAX(occurred_at) AS last_contact "
         "FROM consultations WHERE occurred_at < :day GROUP BY customer_id",
+        "happy_calls": "SELECT h.customer_id, c.tier, h.responsible_id, s.sold_on "
+        "FROM happy_calls h JOIN fund_sales s ON s.id = h.sale_id "
+        "JOIN customers c ON c.id = h.customer_id "
+        "JOIN employees e ON e.id = h.responsible_id AND e.is_active "
+        "WHERE h.status = 'open' AND s.sold_on < :day",
     }
     dates = {
         "book": ["opened_on", "closed_on"],
@@ -351,6 +363,7 @@ def agenda_counts_pushed_down(engine: Engine, day: dt.date) -> dict[str, int]:
         "transactions": ["occurred_at"],
         "last_tx": ["last_tx"],
         "last_contact": ["last_contact"],
+        "happy_calls": ["sold_on"],
     }
     with engine.connect() as conn:
         read = {name: pd.read_sql(text(sql), conn, params=bounds) for name, sql in queries.items()}
@@ -369,6 +382,7 @@ def agenda_counts_pushed_down(engine: Engine, day: dt.date) -> dict[str, int]:
         aum=per_customer("aum", "aum_krw"),
         last_tx=per_customer("last_tx", "last_tx").dt.normalize(),
         last_contact=per_customer("last_contact", "last_contact").dt.normalize(),
+        happy_calls=read["happy_calls"],
     )
     return _counts_by_rule(rules, day, inputs)
 
@@ -398,6 +412,14 @@ def _counts_by_rule(rules, day: dt.date, inputs: RuleInputs) -> dict[str, int]:
             found = frame[(start - since).dt.days >= params.idle_days]
         elif rule.kind == "churn_risk":
             found = _churn_pandas(mine, tx, accounts, aum, last_contact, day, params)
+        elif rule.kind == "happy_call":
+            # On the caller's agenda, whoever manages the customer: not limited to the book.
+            calls = inputs.happy_calls
+            latest = start - pd.Timedelta(days=params.days_after_sale)
+            found = calls[
+                calls["tier"].isin([tier.value for tier in spec.tiers])
+                & (pd.to_datetime(calls["sold_on"]) <= latest)
+            ]
         else:
             found = _contact_due_pandas(mine, aum, last_contact, day, params)
         counts[f"{rule.id}:{rule.kind}"] = int(found["customer_id"].nunique())
@@ -413,8 +435,11 @@ def _pandas_tables(conn) -> dict[str, pd.DataFrame]:
         "transactions": "SELECT customer_id, kind, amount_krw, occurred_at FROM transactions",
         "consultations": "SELECT customer_id, occurred_at FROM consultations",
         "life_events": "SELECT customer_id, kind, event_date FROM life_events",
+        "happy_calls": "SELECT * FROM happy_calls",
+        "fund_sales": "SELECT id, sold_on FROM fund_sales",
     }
     dates = {
+        "fund_sales": ["sold_on"],
         "customers": ["opened_on", "closed_on"],
         "accounts": ["maturity_date", "closed_on"],
         "transactions": ["occurred_at"],
