@@ -31,6 +31,7 @@ from data_access.core.complaint_rules import (
     deadline_for,
 )
 from data_access.core.db import (
+    FrameSchema,
     bulk_insert,
     read_frame,
 )
@@ -130,7 +131,7 @@ def run(engine: Engine, as_of: dt.date) -> dict[str, Any]:
                 {"id": pl.Int64, "home_branch_id": pl.Int64, "manager_id": pl.Int64},
             )
         cases = _cases(rng, people, as_of, closures, deadline_days, products, staff)
-        if rep_book is not None and rep_book.height == 2:
+        if rep is not None and rep_book is not None and rep_book.height == 2:
             cases = pl.concat(
                 [cases, _rep_cases(rep_book, rep.employee_id, as_of, closures, deadline_days)],
                 how="vertical_relaxed",
@@ -253,7 +254,7 @@ def _business_days_back(day: dt.date, count: int, closures: Any) -> dt.date:
     return day
 
 
-_SCHEMA = {
+_SCHEMA: FrameSchema = {
     "customer_id": pl.Int64,
     "branch_id": pl.Int64,
     "category": pl.String,

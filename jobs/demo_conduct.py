@@ -30,6 +30,7 @@ from data_access.core.business_days import (
     extra_holidays,
 )
 from data_access.core.db import (
+    FrameSchema,
     bulk_insert,
     read_frame,
 )
@@ -64,7 +65,7 @@ CALLING_ROLES = (Role.SALES_REP.value, Role.DEDICATED_MANAGER.value)
 DEMO_BRANCH = "101"
 DEMO_CALLER = "rep"
 MIS_SALE_NOTE = "원금이 보장되는 상품이라고 들었다고 함. 위험등급 설명을 듣지 못했다고 함."
-SALE_SCHEMA = {
+SALE_SCHEMA: FrameSchema = {
     "transaction_id": pl.Int64,
     "account_id": pl.Int64,
     "customer_id": pl.Int64,
