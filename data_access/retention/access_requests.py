@@ -95,7 +95,7 @@ def _customer(conn: Connection, customer_no: str) -> tuple[int, int]:
         )
     ).one_or_none()
     if row is None:
-        raise NotFound("customer_not_found")
+        raise NotFound("customer_not_found", number=customer_no.strip()[:20])
     return row[0], row[1]
 
 

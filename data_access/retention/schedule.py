@@ -301,7 +301,7 @@ def place_hold(
                 select(Customer.id).where(Customer.customer_no == customer_no.strip())
             ).one_or_none()
             if customer_id is None:
-                raise NotFound("customer_not_found")
+                raise NotFound("customer_not_found", number=customer_no.strip()[:20])
         elif session.get(RetentionRule, kind) is None:
             raise NotFound("retention_kind_missing")
         hold = LegalHold(
