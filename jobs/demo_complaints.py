@@ -55,6 +55,7 @@ PRODUCT_SHARE = {"mis_selling": 1.0, "fees": 0.7}  # of cases naming a product, 
 # Of cases received before the last deadline's worth of days: closed in time, closed late,
 # still open past the deadline (the rest). Younger cases close in proportion to their age.
 CLOSED_IN_TIME, CLOSED_LATE = 0.9, 0.06
+OPEN_OVERDUE_AT_MOST_DAYS = 45
 COMPLIANCE_USER = "compliance"
 REP_USER = "rep"
 SUMMARIES = {
@@ -191,6 +192,9 @@ def _cases(
             "branch_id"
         )
     }
+    # A case left open for months would have been escalated long ago: the older ones were
+    # closed late, so those still overdue are of the last weeks.
+    stale_before = as_of - dt.timedelta(days=OPEN_OVERDUE_AT_MOST_DAYS)
     rows = []
     for i, person in enumerate(people.iter_rows(named=True)):
         due = deadline[i]
@@ -201,7 +205,7 @@ def _cases(
                 closed_on = after_business_days(
                     received[i], int(spent[i] * deadline_days), closures
                 )
-            elif fate[i] < CLOSED_IN_TIME + CLOSED_LATE:
+            elif fate[i] < CLOSED_IN_TIME + CLOSED_LATE or due < stale_before:
                 closed_on = min(after_business_days(due, int(late_by[i]), closures), as_of)
         elif fate[i] < 0.8 * age / deadline_days:  # younger cases: some answered already
             closed_on = after_business_days(received[i], max(age - 1, 0), closures)

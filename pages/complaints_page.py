@@ -25,7 +25,7 @@ from ui import session
 from ui.complaint_sections import standing
 from ui.failures import guarded
 from ui.feedback import refusal_text, show_feedback, show_refusal
-from ui.format import count, day, moment
+from ui.format import count, day, moment, short_day
 from ui.i18n import language, t
 from ui.markup import literal, sentence
 
@@ -215,14 +215,10 @@ def back_to_list() -> None:
     st.query_params.pop("case", None)
 
 
-def chosen_case(listed: pl.DataFrame, today: dt.date) -> int | None:
-    """The case the address names, else the one picked from the list."""
-    asked = st.query_params.get("case", "")
-    if asked.isdigit():
-        st.button(t("complaint_back"), on_click=back_to_list, icon=":material/arrow_back:")
-        return int(asked)
+def pick_case(listed: pl.DataFrame, today: dt.date) -> None:
+    """A case picked from the list opens in its place (its address, `?case=<id>`)."""
     if listed.is_empty():
-        return None
+        return
     labels = {row["complaint_id"]: case_label(row, today) for row in listed.iter_rows(named=True)}
     picked = st.selectbox(
         t("complaint_pick"),
@@ -233,7 +229,7 @@ def chosen_case(listed: pl.DataFrame, today: dt.date) -> int | None:
     )
     if picked is not None:
         st.query_params["case"] = str(picked)
-    return picked
+        st.rerun()
 
 
 def show_case(user: SignedInUser, complaint_id: int, today: dt.date) -> None:
@@ -255,7 +251,9 @@ def show_case(user: SignedInUser, complaint_id: int, today: dt.date) -> None:
     )
     facts = st.columns(4)
     facts[0].metric(t("complaint_col_status"), status_word(row["status"]))
-    facts[1].metric(t("complaint_col_deadline"), day(row["deadline_on"]))
+    facts[1].metric(
+        t("complaint_col_deadline"), short_day(row["deadline_on"]), help=day(row["deadline_on"])
+    )
     facts[2].metric(t("complaint_col_category"), category_word(row["category"]))
     facts[3].metric(t("complaint_col_branch"), branch_name(row))
     st.caption(
@@ -374,10 +372,12 @@ today = session.today()
 st.title(t("page_complaints"))
 st.caption(t("complaint_intro", date=day(today)))
 show_feedback(FEEDBACK_KEY)
-show_counts(user, today)
-if permits(user, Action.COMPLAINT_WRITE):
-    show_new_case(user, today)
-listed = show_list(user, today)
-case_id = chosen_case(listed, today)
-if case_id is not None:
-    show_case(user, case_id, today)
+asked = st.query_params.get("case", "")
+if asked.isdigit():
+    st.button(t("complaint_back"), on_click=back_to_list, icon=":material/arrow_back:")
+    show_case(user, int(asked), today)
+else:
+    show_counts(user, today)
+    if permits(user, Action.COMPLAINT_WRITE):
+        show_new_case(user, today)
+    pick_case(show_list(user, today), today)

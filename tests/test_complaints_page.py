@@ -80,10 +80,11 @@ def test_a_rep_lists_only_the_branchs_cases_and_cannot_close(console):
     assert listed["기한"].tolist()[0].startswith("기한") and "경과" in listed["기한"].tolist()[0]
     assert listed["담당자"].tolist() == ["미지정", "미지정"]
     assert metrics(at) == {"미종결 민원": "2", "기한 경과": "1", "기한 임박": "1"}
+    first = listed_ids(at)[0]
     picker = next(box for box in at.selectbox if box.label == "민원 열기")
-    at = picker.set_value(int(listed_ids(at)[0])).run()
+    at = picker.set_value(int(first)).run()
     assert not at.exception
-    assert at.query_params["case"] == listed_ids(at)[0]
+    assert at.query_params["case"] == first
     keys = {button.key for button in at.button}
     assert "FormSubmitter:complaint_note_form-기록" in keys
     assert "FormSubmitter:complaint_close_form-종결" not in keys
