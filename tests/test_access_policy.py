@@ -72,7 +72,7 @@ PAGES_BY_ROLE = {
     Role.DEDICATED_MANAGER: {"home", "customer", "agenda", "complaints"},
     Role.BRANCH_MANAGER: {
         "home", "customer", "branch_agenda", "executive", "usage", "segments", "campaigns",
-        "complaints",
+        "complaints", "records",
     },
     Role.TRAINER: {"home", "usage", "training"},
     Role.EXECUTIVE: {
@@ -81,8 +81,9 @@ PAGES_BY_ROLE = {
     },
     Role.ADMIN: {
         "home", "agenda_rules", "jobs", "executive", "import", "users", "data_dictionary", "audit",
+        "records",
     },
-    Role.COMPLIANCE: {"home", "customer", "executive", "complaints"},
+    Role.COMPLIANCE: {"home", "customer", "executive", "complaints", "records"},
 }  # fmt: skip
 
 
