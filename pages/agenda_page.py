@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from data_access import agenda
+from data_access import agenda, conduct
 from data_access.core.errors import (
     DomainError,
 )
@@ -108,7 +108,7 @@ def show_build(build: Any) -> None:
         st.warning(t("agenda_build_failed"), icon=":material/warning:")
 
 
-def show_group(user: SignedInUser, group: pl.DataFrame) -> None:
+def show_group(user: SignedInUser, group: pl.DataFrame, lapsed: frozenset[str]) -> None:
     first = group.row(0, named=True)
     rule_id = first["rule_id"]
     name = first["rule_name_ko"] if language() == "ko" else first["rule_name_en"]
@@ -124,6 +124,8 @@ def show_group(user: SignedInUser, group: pl.DataFrame) -> None:
             query_params={"customer": row["customer_no"], "from": "agenda", "rule": rule_id},
         )
         why.markdown(explanation(row["kind"], json.loads(row["facts"])))
+        if row["customer_no"] in lapsed:
+            why.caption(t("agenda_profile_expired"))  # reassess before the next sale (#22)
         state.caption(status_text(row))
     show_feedback(rule_id)
     if open_items.is_empty():
@@ -191,6 +193,10 @@ if user.role not in agenda.AGENDA_ROLES:
 
 with session.connect() as conn:
     mine = agenda.my_agenda(conn, user, business_date)
+    # Customers whose investment profile has lapsed (issue #22).
+    lapsed = conduct.expired_profiles(
+        conn, user, mine.items["customer_no"].unique().to_list(), business_date
+    )
 show_build(mine.build)
 show_counts(mine.counts)
 show_campaign_calls(user)  # TM campaign targets (issue #6)
@@ -199,4 +205,4 @@ if mine.items.is_empty():
         st.success(t("agenda_empty"), icon=":material/task_alt:")
     st.stop()
 for _, group in mine.items.group_by("priority", "rule_id", maintain_order=True):
-    show_group(user, group)
+    show_group(user, group, lapsed)

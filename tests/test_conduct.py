@@ -379,3 +379,11 @@ def test_the_conduct_kpis_count_by_hand(handmade: Connection) -> None:
             ("부산", "unsuitable_sale_share_pct"): 100 / 3,
         }
     )
+
+
+def test_the_agenda_learns_which_customers_need_a_fresh_profile(sales: Connection) -> None:
+    conduct.record_profile(sales, KIM, HONG, conduct.ProfileDraft(5, dt.date(2025, 3, 9), "seal"))
+    conduct.record_profile(sales, KIM, LEE, conduct.ProfileDraft(3, dt.date(2025, 3, 10), "seal"))
+    # 365 days: 홍길동's ended on 2026-03-09, 이영희's runs through 2026-03-10.
+    assert conduct.expired_profiles(sales, KIM, [HONG, LEE, "100000003"], TUESDAY) == {HONG}
+    assert conduct.expired_profiles(sales, KIM, [], TUESDAY) == frozenset()

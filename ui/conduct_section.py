@@ -166,6 +166,7 @@ def show_call(user: SignedInUser, sale: dict[str, Any]) -> None:
                 "happy_call_why",
                 reasons=reason_words(sale["call_reasons"]),
                 tries=sale["call_tries"],
+                reminder=day(sale["call_reminder_on"]),
             )
         )
         for number, (key, values) in enumerate(script.questions, start=1):

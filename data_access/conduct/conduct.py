@@ -481,6 +481,7 @@ SALE_SCHEMA: FrameSchema = {
     "call_id": pl.Int64,
     "call_status": pl.String,
     "call_due_on": pl.Date,
+    "call_reminder_on": pl.Date,
     "call_tries": pl.Int64,
     "call_reasons": pl.String,
     "call_responsible_id": pl.Int64,
@@ -536,6 +537,7 @@ def customer_conduct(
             HappyCall.id.label("call_id"),
             HappyCall.status.label("call_status"),
             HappyCall.due_on.label("call_due_on"),
+            HappyCall.reminder_on.label("call_reminder_on"),
             HappyCall.tries.label("call_tries"),
             HappyCall.reasons.label("call_reasons"),
             HappyCall.responsible_id.label("call_responsible_id"),
@@ -550,6 +552,32 @@ def customer_conduct(
         .order_by(FundSale.sold_on.desc(), FundSale.id.desc())
     )
     return CustomerConduct(profile, read_frame(conn, stmt, SALE_SCHEMA))
+
+
+def expired_profiles(
+    conn: Connection, user: SignedInUser, customer_nos: Collection[str], as_of: dt.date
+) -> frozenset[str]:
+    """Which of `customer_nos` hold a profile that has lapsed by `as_of` (their latest
+    assessment's validity ended): the agenda flags them before the next sale."""
+    require(user, Action.CUSTOMER_READ)
+    if not customer_nos:
+        return frozenset()
+    latest = (
+        select(
+            InvestmentProfile.customer_id,
+            func.max(InvestmentProfile.valid_until).label("valid_until"),
+        )
+        .join(Customer, Customer.id == InvestmentProfile.customer_id)
+        .where(Customer.customer_no.in_(sorted(customer_nos)))
+        .group_by(InvestmentProfile.customer_id)
+        .subquery()
+    )
+    found = conn.execute(
+        select(Customer.customer_no)
+        .join(latest, latest.c.customer_id == Customer.id)
+        .where(latest.c.valid_until < as_of)
+    ).scalars()
+    return frozenset(found)
 
 
 # ---------------------------------------------------------------------------------------------
