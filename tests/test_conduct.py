@@ -387,3 +387,25 @@ def test_the_agenda_learns_which_customers_need_a_fresh_profile(sales: Connectio
     # 365 days: 홍길동's ended on 2026-03-09, 이영희's runs through 2026-03-10.
     assert conduct.expired_profiles(sales, KIM, [HONG, LEE, "100000003"], TUESDAY) == {HONG}
     assert conduct.expired_profiles(sales, KIM, [], TUESDAY) == frozenset()
+
+
+def test_changed_settings_change_the_rules(sales: Connection) -> None:
+    for name, value in (
+        ("happy_call_due_business_days", 5),
+        ("cooling_off_business_days", 3),
+        ("elderly_age", 70),
+        ("happy_call_risk_grade", 5),
+    ):
+        conduct.save_conduct_setting(sales, ADMIN, name, value)
+    conduct.record_profile(sales, KIM, HONG, conduct.ProfileDraft(5, dt.date(2026, 2, 2), "seal"))
+    # 66 is no longer "aged" at 70: no recording asked; grade 5 is now a call grade.
+    sold = conduct.record_sale(
+        sales, KIM, HONG, product_code="F001", amount_krw=1_000_000, sold_on=TUESDAY
+    )
+    assert (sold.aged, sold.cooling_off_ends_on) == (False, None)
+    assert sold.happy_call_due_on == dt.date(2026, 3, 17)  # 11, 12, 13, 16, 17 March
+    conduct.record_profile(sales, KIM, LEE, SIGNED)
+    unsuitable = conduct.record_sale(
+        sales, KIM, LEE, product_code="F002", amount_krw=1, sold_on=TUESDAY, recording_ref="R"
+    )
+    assert unsuitable.cooling_off_ends_on == dt.date(2026, 3, 13)  # three business days
