@@ -74,13 +74,15 @@ def test_rep_works_a_happy_call_from_the_agenda(
     # The caller is another person of the branch, so the customer is usually not in the rep's
     # own book: the record asks why it is opened first (a customer contact, preselected).
     reason_button = page.get_by_role("button", name="사유 남기고 열기")
-    if reason_button.count():
+    record_button = page.get_by_role("button", name="해피콜 결과 기록").first
+    expect(reason_button.or_(record_button).first).to_be_visible()
+    if reason_button.is_visible():
         screenshot("happy_call_view_reason")
         reason_button.click()
         wait_until_idle(page)
     expect(page.get_by_text(customer_no).first).to_be_visible()
     call_box = page.get_by_test_id("stForm").filter(has_text="해피콜 결과 기록").first
-    expect(page.get_by_text("해피콜:").first).to_be_visible()
+    expect(record_button).to_be_visible()
     expect(page.get_by_text("원금 손실이 날 수 있다는 설명을 들으셨습니까?").first).to_be_visible()
     expect(page.get_by_text("이 상품의 위험등급이").first).to_be_visible()
     screenshot("happy_call_questions")
@@ -92,6 +94,12 @@ def test_rep_works_a_happy_call_from_the_agenda(
     ).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot("happy_call_recorded")
+
+    page.get_by_role("tab", name="판매·해피콜").click()
+    sales = page.get_by_test_id("stDataFrame").filter(has_text="적합성")
+    expect(sales).to_be_visible()
+    expect(page.get_by_role("button", name="판매 기록", exact=True)).to_be_visible()
+    screenshot("happy_call_sales_tab")
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="아젠다").first.click()
     expect(page.get_by_role("heading", name="오늘의 아젠다")).to_be_visible()
