@@ -5,9 +5,14 @@ see their records with their deadlines (compliance, branch managers)."""
 import polars as pl
 import streamlit as st
 
-from data_access import retention
+from data_access import customers, retention
 from data_access.core.errors import (
     DomainError,
+)
+from data_access.core.models import (
+    CONSULTATION_CHANNELS,
+    TRANSACTION_CHANNELS,
+    TRANSACTION_KINDS,
 )
 from data_access.core.policy import (
     Action,
@@ -143,11 +148,26 @@ def log_request(user: SignedInUser) -> None:
 
 
 def answer_labels() -> dict[str, str]:
-    """The answer file's headings, sections and profile fields in the reader's language."""
+    """The answer file's codes in the reader's language, each under its vocabulary: headings,
+    sections, profile fields, yes and no, and the kinds and channels the records hold."""
+    vocabularies = {
+        "column": ("access_answer_col_", retention.ANSWER_COLUMNS),
+        "section": ("access_answer_section_", retention.SECTIONS),
+        "field": ("access_answer_field_", retention.PROFILE_FIELDS),
+        "txn_kind": ("txn_kind_", TRANSACTION_KINDS),
+        "txn_channel": ("txn_channel_", TRANSACTION_CHANNELS),
+        "consult_channel": ("consult_channel_", CONSULTATION_CHANNELS),
+        "consent_purpose": ("consent_purpose_", customers.PURPOSES),
+        "consent_channel": ("consent_channel_", customers.CHANNELS),
+    }
     return {
-        **{column: t(f"access_answer_col_{column}") for column in retention.ANSWER_COLUMNS},
-        **{section: t(f"access_answer_section_{section}") for section in retention.SECTIONS},
-        **{field: t(f"access_answer_field_{field}") for field in retention.PROFILE_FIELDS},
+        **{
+            f"{vocabulary}.{code}": t(f"{prefix}{code}")
+            for vocabulary, (prefix, codes) in vocabularies.items()
+            for code in codes
+        },
+        "answer.yes": t("audit_yes"),
+        "answer.no": t("audit_no"),
     }
 
 

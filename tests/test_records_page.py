@@ -112,6 +112,10 @@ def test_the_branch_manager_logs_and_answers_a_request(console, records_db):
     assert not at.exception, at.exception
     assert any("답변 파일을 만들었습니다" in s.value for s in at.success)
     assert frame_with(at, "기한")["상태"].tolist() == ["답변 완료"]
+    answer = at.session_state["records_answer"].data.decode("utf-8-sig")
+    assert answer.startswith("구분,일자,항목,담당 직원,내용")
+    assert '고객 정보,"",전화번호,"",010-1111-2222' in answer  # the customer's own, in words
+    assert "profile" not in answer and "subscription" not in answer and "True" not in answer
     with records_db.connect() as conn:
         reasons = conn.execute(
             select(AuditRecord.detail).where(AuditRecord.action == "export")

@@ -73,6 +73,7 @@ PROFILE_FIELDS = (
     "opened_on", "consent_dm", "consent_tm", "consent_email",
 )  # fmt: skip
 PAGE = "retention"
+YES, NO = "yes", "no"
 PHONE_IN_TEXT = re.compile(r"(?<!\d)0\d{1,2}[- ]?\d{3,4}[- ]?\d{4}(?!\d)")
 EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 DIGITS = re.compile(r"\D")
@@ -229,16 +230,26 @@ def _third_parties_masked(text: str, own_phone: str, own_email: str | None) -> s
     return EMAIL_IN_TEXT.sub(email, PHONE_IN_TEXT.sub(phone, text))
 
 
-def _answer(conn: Connection, customer_id: int) -> pl.DataFrame:
+def _answer(conn: Connection, customer_id: int, words: Mapping[str, str]) -> pl.DataFrame:
     """Everything the console keeps about one customer that is theirs to see, one row per
-    fact (section, date, item, staff, detail), other people masked."""
+    fact (section, date, item, staff, detail), other people masked; every code (a section, a
+    field, a kind, a channel, yes or no) in `words` where they name it."""
+
+    def word(vocabulary: str, code: str) -> str:
+        return words.get(f"{vocabulary}.{code}", code)
+
+    def shown(value: object) -> str:
+        if isinstance(value, bool):
+            return word("answer", YES if value else NO)
+        return "" if value is None else str(value)
+
     customer = conn.execute(
         select(*(Customer.__table__.c[field] for field in PROFILE_FIELDS)).where(
             Customer.id == customer_id
         )
     ).one()
     rows: list[tuple[str, str, str, str, str]] = [
-        ("profile", "", field, "", "" if value is None else str(value))
+        (word("section", "profile"), "", word("field", field), "", shown(value))
         for field, value in customer._mapping.items()
     ]
     accounts = conn.execute(
@@ -252,7 +263,7 @@ def _answer(conn: Connection, customer_id: int) -> pl.DataFrame:
     ).all()  # fmt: skip
     for number, product, opened, closed, principal, value in accounts:
         detail = f"{product}; {principal} / {value}" + (f"; {closed}" if closed else "")
-        rows.append(("account", str(opened), number, "", detail))
+        rows.append((word("section", "account"), str(opened), number, "", detail))
     transactions = conn.execute(
         select(Transaction.occurred_at, Transaction.kind, Transaction.amount_krw,
                Transaction.channel, Account.account_no)
@@ -261,7 +272,8 @@ def _answer(conn: Connection, customer_id: int) -> pl.DataFrame:
         .order_by(Transaction.occurred_at)
     ).all()  # fmt: skip
     for at, kind, amount, channel, account_no in transactions:
-        rows.append(("transaction", str(at), kind, "", f"{account_no}; {amount}; {channel}"))
+        detail = f"{account_no}; {amount}; {word('txn_channel', channel)}"
+        rows.append((word("section", "transaction"), str(at), word("txn_kind", kind), "", detail))
     notes = conn.execute(
         select(Consultation.occurred_at, Consultation.channel, Consultation.note, Employee.name)
         .join(Employee, Employee.id == Consultation.employee_id)
@@ -270,7 +282,8 @@ def _answer(conn: Connection, customer_id: int) -> pl.DataFrame:
     ).all()
     for at, channel, note, staff in notes:
         text = _third_parties_masked(note, customer.phone, customer.email)
-        rows.append(("consultation", str(at), channel, _masked_name(staff), text))
+        section, how = word("section", "consultation"), word("consult_channel", channel)
+        rows.append((section, str(at), how, _masked_name(staff), text))
     consents = conn.execute(
         select(ConsentEvent.occurred_at, ConsentEvent.purpose, ConsentEvent.channel,
                ConsentEvent.given)
@@ -278,7 +291,8 @@ def _answer(conn: Connection, customer_id: int) -> pl.DataFrame:
         .order_by(ConsentEvent.id)
     ).all()  # fmt: skip
     for at, purpose, channel, given in consents:
-        rows.append(("consent", str(at), f"{purpose}/{channel}", "", str(given)))
+        item = f"{word('consent_purpose', purpose)} / {word('consent_channel', channel)}"
+        rows.append((word("section", "consent"), str(at), item, "", shown(given)))
     return pl.DataFrame(rows, schema=dict.fromkeys(ANSWER_COLUMNS, pl.String), orient="row")
 
 
@@ -293,7 +307,10 @@ def fulfil_access_request(
     """The answer to request `request_id`: one export of that customer's records (the
     customer's own details unmasked, third parties masked, formula-safe), audited by the
     export path with the request as its reason; the request is then marked answered.
-    `labels` words the column names, sections and profile fields in the reader's language.
+    `labels` words the codes in the reader's language, each under its vocabulary
+    (`column.<name>`, `section.<code>`, `field.<name>`, `answer.yes`/`answer.no`,
+    `txn_kind.`, `txn_channel.`, `consult_channel.`, `consent_purpose.`, `consent_channel.`),
+    since one code ("phone") means different things in different places.
     Like every export, the caller commits: the export's checks open the transaction it writes
     in."""
     require(user, Action.ACCESS_REQUEST_WRITE)
@@ -306,11 +323,10 @@ def fulfil_access_request(
         if request is None:
             raise NotFound("access_request_missing")
         require(user, Action.ACCESS_REQUEST_WRITE, branch_id=request.branch_id)
-        answer = _answer(conn, request.customer_id)
-    words = dict(labels or {})
-    answer = answer.with_columns(
-        pl.col("section").replace(words), pl.col("item").replace(words)
-    ).rename({column: words.get(column, column) for column in ANSWER_COLUMNS})
+        words = dict(labels or {})
+        answer = _answer(conn, request.customer_id, words).rename(
+            {column: words.get(f"column.{column}", column) for column in ANSWER_COLUMNS}
+        )
     file = exports.export_frame(
         conn,
         user,
