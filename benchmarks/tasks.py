@@ -216,6 +216,7 @@ def customer360_tasks(engine: Engine, user: SignedInUser, sample: pl.DataFrame) 
 
 
 def build(engine: Engine) -> list[Task]:
+    from benchmarks.complaint_tasks import tasks as complaint_tasks  # it builds on this module
     from benchmarks.conduct_tasks import tasks as conduct_tasks  # it builds on this module
     from benchmarks.kpi_tasks import tasks as kpi_tasks  # it builds on this module
     from benchmarks.usage_tasks import tasks as usage_tasks  # it builds on this module
@@ -231,6 +232,7 @@ def build(engine: Engine) -> list[Task]:
         *usage_tasks(engine),
         *kpi_tasks(engine),
         *conduct_tasks(engine),
+        *complaint_tasks(engine),
         *import_tasks(engine),
         *segment_tasks(engine, exec_user, AS_OF),
         *suppression_tasks(engine),

@@ -211,6 +211,7 @@ def show_list(user: SignedInUser, today: dt.date) -> pl.DataFrame:
     return listed
 
 
+@guarded
 def back_to_list() -> None:
     st.query_params.pop("case", None)
 

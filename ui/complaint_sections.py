@@ -19,6 +19,7 @@ from data_access.core.security import (
 from ui import session
 from ui.format import count, day
 from ui.i18n import t, tn
+from ui.markup import literal
 
 HOME_CASES = 8  # a screen's worth; the rest one click away on the complaints page
 PAGE = "pages/complaints_page.py"
@@ -42,7 +43,7 @@ def _link(row: dict, as_of: dt.date) -> None:
     label = " · ".join(
         (
             row["case_no"],
-            row["customer_name"],
+            literal(row["customer_name"]),
             t(f"complaint_category_{row['category']}"),
             standing(row, as_of),
         )
