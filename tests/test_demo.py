@@ -150,9 +150,9 @@ def test_progress_rises_to_one_and_names_tables(demo):
 def test_row_counts_follow_the_spec(demo):
     rows = demo.summary.rows
     # 600 customers is far below one branch's ~31,000: the floor of four branches of 12, plus
-    # head office (3 executives, 4 trainers, 2 admins).
+    # head office (3 executives, 4 trainers, 2 admins, 2 compliance officers).
     assert rows["branches"] == 4
-    assert rows["employees"] == 4 * 12 + 3 + 4 + 2 == 57
+    assert rows["employees"] == 4 * 12 + 3 + 4 + 2 + 2 == 59
     assert rows["users"] == rows["employees"]
     assert rows["customers"] == CUSTOMERS
     assert 30 <= rows["products"] <= 50
@@ -180,7 +180,7 @@ def test_every_branch_has_one_manager_four_dedicated_managers_and_seven_reps(dem
         assert per_branch[(branch_id, Role.DEDICATED_MANAGER)] == 4
         assert per_branch[(branch_id, Role.SALES_REP)] == 7
     head_office = {role: n for branch, role, n in staff if branch is None}
-    assert head_office == {Role.EXECUTIVE: 3, Role.TRAINER: 4, Role.ADMIN: 2}
+    assert head_office == {Role.EXECUTIVE: 3, Role.TRAINER: 4, Role.ADMIN: 2, Role.COMPLIANCE: 2}
     assert codes == ["101", "102", "103", "104"]
     # Gangnam first, the others spread evenly over the 84 sites: Bundang, Daegu, Jeju.
     assert regions == {"서울": 1, "경기": 1, "대구": 1, "제주": 1}
