@@ -19,13 +19,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
+from sqlalchemy import Engine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
@@ -77,10 +78,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     return report
 
 
-@pytest.fixture(scope="session")
-def demo_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A small demo database (2,000 customers, 3 usage days) as of BUSINESS_DATE, in a SQLite
-    file."""
+def demo_database(folder: Path, then: Callable[[Engine], object] | None = None) -> str:
+    """A small demo database (2,000 customers, 3 usage days) as of BUSINESS_DATE in a SQLite
+    file in `folder`, with `then` run on it before anyone serves it; its URL."""
     from data_access.core.db import (
         make_engine,
     )
@@ -89,16 +89,23 @@ def demo_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     )
     from jobs import demo
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'demo.db'}"
+    url = f"sqlite:///{folder / 'demo.db'}"
     engine = make_engine(url)
     try:
         migrate(engine)
         demo.generate(
             engine, customers=DEMO_CUSTOMERS, usage_days=DEMO_USAGE_DAYS, as_of=BUSINESS_DATE
         )
+        if then is not None:
+            then(engine)
     finally:
         engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def demo_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return demo_database(tmp_path_factory.mktemp("e2e-db"))
 
 
 def _free_port() -> int:

@@ -13,16 +13,14 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import Engine
 
-from data_access.core.db import make_engine
-from data_access.core.schema import migrate
 from jobs import demo, demo_complaints
 from tests.e2e.conftest import (
     ARTIFACTS,
     BUSINESS_DATE,
-    DEMO_CUSTOMERS,
-    DEMO_USAGE_DAYS,
     ScreenshotSaver,
+    demo_database,
     streamlit_server,
     wait_until_idle,
 )
@@ -31,16 +29,10 @@ from tests.e2e.test_sign_in import sign_in, sign_out_button
 
 @pytest.fixture(scope="module")
 def complaints_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-complaints') / 'demo.db'}"
-    engine = make_engine(url)
-    try:
-        migrate(engine)
-        demo.generate(
-            engine, customers=DEMO_CUSTOMERS, usage_days=DEMO_USAGE_DAYS, as_of=BUSINESS_DATE
-        )
+    def with_complaints(engine: Engine) -> None:
         assert demo_complaints.run(engine, BUSINESS_DATE)["cases"] > 0
-    finally:
-        engine.dispose()
+
+    url = demo_database(tmp_path_factory.mktemp("e2e-complaints"), with_complaints)
     with streamlit_server(url, ARTIFACTS / "e2e-streamlit-complaints.log") as base_url:
         yield base_url
 

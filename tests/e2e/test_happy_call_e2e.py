@@ -11,18 +11,16 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import Engine
 
 from data_access.agenda import agenda
 from data_access.core import job_runs
-from data_access.core.db import make_engine
-from data_access.core.schema import migrate
 from jobs import demo, demo_conduct
 from tests.e2e.conftest import (
     ARTIFACTS,
     BUSINESS_DATE,
-    DEMO_CUSTOMERS,
-    DEMO_USAGE_DAYS,
     ScreenshotSaver,
+    demo_database,
     streamlit_server,
     wait_until_idle,
 )
@@ -31,19 +29,12 @@ from tests.e2e.test_sign_in import sign_in, sign_out_button
 
 @pytest.fixture(scope="module")
 def conduct_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-conduct') / 'demo.db'}"
-    engine = make_engine(url)
-    try:
-        migrate(engine)
-        demo.generate(
-            engine, customers=DEMO_CUSTOMERS, usage_days=DEMO_USAGE_DAYS, as_of=BUSINESS_DATE
-        )
-        made = demo_conduct.run(engine, BUSINESS_DATE)
-        assert made["happy_calls"] > 0
+    def with_happy_calls(engine: Engine) -> None:
+        assert demo_conduct.run(engine, BUSINESS_DATE)["happy_calls"] > 0
         built = agenda.build_agenda(engine, BUSINESS_DATE, force=True)
         assert built.status == job_runs.SUCCEEDED, built.error
-    finally:
-        engine.dispose()
+
+    url = demo_database(tmp_path_factory.mktemp("e2e-conduct"), with_happy_calls)
     with streamlit_server(url, ARTIFACTS / "e2e-streamlit-conduct.log") as base_url:
         yield base_url
 
