@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_access import complaints
+from data_access import agenda, complaints
 from data_access.core.business_days import business_today, is_business_day
 from data_access.core.models import Complaint
 from tests import handmade
@@ -45,13 +45,17 @@ def cases_db(databases):
     return engine
 
 
-@pytest.fixture
-def console(cases_db, monkeypatch) -> AppTest:
-    monkeypatch.setenv("CRM_DATABASE_URL", cases_db.url.render_as_string(hide_password=False))
+def start_console(engine, monkeypatch) -> AppTest:
+    monkeypatch.setenv("CRM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     at = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S)
     at.run()
     assert not at.exception
     return at
+
+
+@pytest.fixture
+def console(cases_db, monkeypatch) -> AppTest:
+    return start_console(cases_db, monkeypatch)
 
 
 def table(at: AppTest, column: str):
@@ -157,3 +161,18 @@ def test_an_administrator_reads_and_changes_the_complaint_settings(console, case
     assert "민원 설정을 저장했습니다." in [s.value for s in at.success]
     with cases_db.connect() as conn:
         assert complaints.complaint_settings(conn)["deadline_business_days"] == 10
+
+
+def test_the_handlers_agenda_lists_the_overdue_case_with_its_reason(cases_db, monkeypatch):
+    with cases_db.begin() as conn:
+        overdue = conn.scalar(select(Complaint.id).order_by(Complaint.received_on).limit(1))
+        complaints.assign_handler(conn, handmade.MANAGER_101, overdue, employee_id=3)  # Kim
+    built = agenda.build_agenda(cases_db, business_today(), force=True)
+    assert built.status == "succeeded", built.error
+    console = start_console(cases_db, monkeypatch)
+    sign_in(console, "kim", PASSWORD)
+    at = console.switch_page("pages/agenda_page.py").run()
+    assert not at.exception
+    assert "민원 처리기한" in [header.value for header in at.subheader]
+    reasons = [block.value for block in at.markdown if "처리기한" in block.value]
+    assert any("수수료" in text and "지남" in text for text in reasons), reasons
