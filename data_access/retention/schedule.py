@@ -339,15 +339,20 @@ def lift_hold(conn: Connection, user: SignedInUser, hold_id: int) -> None:
 # What is due, and its disposal
 
 
-def _aged(table: Table, rule: _Rule, today: dt.date) -> list[ColumnElement[bool]]:
-    """Rows whose clock started more than `years` before `today` and that no other row
-    points at (deleting them would break a reference, or lose what the other row means)."""
+def _old(table: Table, rule: _Rule, today: dt.date) -> list[ColumnElement[bool]]:
+    """Rows whose clock started more than `years` before `today`."""
     clock = table.c[rule.clock_column]
     cutoff = years_before(today, rule.years)
     limit: dt.date = (
         cutoff if isinstance(clock.type, Date) else dt.datetime.combine(cutoff, dt.time())
     )
-    conditions: list[ColumnElement[bool]] = [clock.is_not(None), clock < limit]
+    return [clock.is_not(None), clock < limit]
+
+
+def _unreferenced(table: Table) -> list[ColumnElement[bool]]:
+    """Rows no other row points at: deleting them would break a reference, or lose what the
+    other row means."""
+    conditions: list[ColumnElement[bool]] = []
     for other in Base.metadata.tables.values():
         for foreign_key in other.foreign_keys:
             if foreign_key.column.table is not table:
@@ -360,6 +365,18 @@ def _aged(table: Table, rule: _Rule, today: dt.date) -> list[ColumnElement[bool]
                 foreign_key.column.not_in(select(pointer).where(pointer.is_not(None)))
             )
     return conditions
+
+
+def _aged(
+    conn: Connection, table: Table, rule: _Rule, today: dt.date
+) -> list[ColumnElement[bool]] | None:
+    """The conditions of the rows due by age, or None when no row is old enough: the check
+    for rows pointing at them reads whole referring columns (every transaction's account), so
+    it is only made when there is something to check, which most days there is not."""
+    old = _old(table, rule, today)
+    if conn.execute(select(true()).select_from(table).where(*old).limit(1)).first() is None:
+        return None
+    return [*old, *_unreferenced(table)]
 
 
 def _held(conn: Connection, table: Table, rule: _Rule) -> ColumnElement[bool]:
@@ -412,17 +429,22 @@ def _report(conn: Connection, today: dt.date) -> pl.DataFrame:
             "oldest": None,
         }
         if table is not None:
+            aged = _aged(conn, table, rule, today)
             held = _held(conn, table, rule)
             clock = table.c[rule.clock_column]
-            counts = conn.execute(
-                select(
-                    func.count(),
-                    func.count().filter(held),
-                    func.min(clock).filter(~held),
-                )
-                .select_from(table)
-                .where(and_(*_aged(table, rule, today)))
-            ).one()
+            counts = (
+                (0, 0, None)
+                if aged is None
+                else conn.execute(
+                    select(
+                        func.count(),
+                        func.count().filter(held),
+                        func.min(clock).filter(~held),
+                    )
+                    .select_from(table)
+                    .where(and_(*aged))
+                ).one()
+            )
             oldest = counts[2]
             if isinstance(oldest, str):
                 oldest = dt.date.fromisoformat(oldest[:10])
@@ -457,16 +479,18 @@ def dispose_due(
             continue
         with unit_of_work(conn) as session:
             bound = session.connection()
-            removed = cast(
-                CursorResult[Any],
-                bound.execute(
-                    delete(table).where(*_aged(table, rule, today), ~_held(bound, table, rule))
-                ),
+            aged = _aged(bound, table, rule, today)
+            removed = (
+                0
+                if aged is None
+                else cast(
+                    CursorResult[Any],
+                    bound.execute(delete(table).where(*aged, ~_held(bound, table, rule))),
+                ).rowcount
             )
             disposal = Disposal(
-                rule.kind, rule.table_name, rule.years, years_before(today, rule.years),
-                removed.rowcount,
-            )  # fmt: skip
+                rule.kind, rule.table_name, rule.years, years_before(today, rule.years), removed
+            )
             audit_as(
                 session,
                 user,
