@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from sqlalchemy import Connection, insert, select
 
+from data_access.core import business_days
 from data_access.core.errors import (
     DomainError,
     NotFound,
@@ -135,6 +136,14 @@ def test_calls_are_allowed_from_eight_to_nine_by_default(
 ):
     window = consent.call_window(handmade, dt.datetime.combine(TUESDAY, dt.time(hour, minute)))
     assert (window.open_now, window.opens_at) == (open_now, opens_at)
+
+
+def test_a_pinned_console_judges_the_call_hours_on_its_own_day_and_hour(monkeypatch):
+    monkeypatch.setenv("CRM_BUSINESS_DATE", TUESDAY.isoformat())
+    monkeypatch.setenv("CRM_BUSINESS_TIME", "20:45")
+    assert business_days.business_now() == dt.datetime(2026, 3, 3, 20, 45)
+    monkeypatch.delenv("CRM_BUSINESS_TIME")
+    assert business_days.business_now().date() == TUESDAY  # the wall clock's hour on that day
 
 
 def test_no_calls_on_a_public_or_firm_holiday(handmade):

@@ -66,6 +66,7 @@ def pages_db(databases, analytics_dir) -> Iterator[Engine]:
 def console(pages_db, analytics_dir, monkeypatch) -> Iterator[AppTest]:
     monkeypatch.setenv("CRM_DATABASE_URL", pages_db.url.render_as_string(hide_password=False))
     monkeypatch.setenv("CRM_BUSINESS_DATE", DAY.isoformat())
+    monkeypatch.setenv("CRM_BUSINESS_TIME", "10:30")  # inside the allowed call hours
     monkeypatch.setenv("CRM_IN_PROCESS_SCHEDULER", "0")
     monkeypatch.setenv(segments.ANALYTICS_DIR_ENV, analytics_dir)
     at = AppTest.from_file("../app.py", default_timeout=TIMEOUT_S)
@@ -274,12 +275,11 @@ def test_tm_calls_appear_on_the_reps_agenda_and_are_recorded(console, pages_db, 
 
 
 def test_outside_the_allowed_hours_the_calls_wait_instead_of_being_offered(console, pages_db):
-    # Today made a firm holiday: no call is allowed until the next day's 08:00 (issue #22).
-    today = now_seoul().date()
+    # The business day made a firm holiday: no call is allowed until the next day's 08:00.
     with pages_db.begin() as conn:
         conn.execute(
             insert(BusinessHoliday).values(
-                day=today, name="점검", created_by="admin", created_at=now_seoul()
+                day=DAY, name="점검", created_by="admin", created_at=now_seoul()
             )
         )
     try:
@@ -291,7 +291,7 @@ def test_outside_the_allowed_hours_the_calls_wait_instead_of_being_offered(conso
         assert not at.get("form"), "no call is offered outside the allowed hours"
     finally:
         with pages_db.begin() as conn:
-            conn.execute(delete(BusinessHoliday).where(BusinessHoliday.day == today))
+            conn.execute(delete(BusinessHoliday).where(BusinessHoliday.day == DAY))
 
 
 def test_a_branch_manager_opens_a_firm_campaign_and_sees_the_own_branch_only(console, pages_db):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data_access import campaigns, customers
+from data_access.core import business_days
 from data_access.core.errors import (
     DomainError,
 )
@@ -14,7 +15,6 @@ from data_access.core.policy import (
 )
 from data_access.core.security import (
     SignedInUser,
-    now_seoul,
 )
 from ui import session
 from ui.failures import guarded
@@ -51,7 +51,7 @@ def show_campaign_calls(user: SignedInUser) -> None:
     """A section listing the rep's open TM targets with a form to record outcomes."""
     with session.connect() as conn:
         calls = campaigns.my_calls(conn, user)
-        window = customers.call_window(conn, now_seoul())
+        window = customers.call_window(conn, business_days.business_now())
     feedback = st.session_state.pop(FEEDBACK_KEY, None)
     if calls.is_empty() and feedback is None:
         return

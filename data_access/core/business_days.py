@@ -51,6 +51,17 @@ def business_today() -> dt.date:
     return dt.date.fromisoformat(pinned) if pinned else now_seoul().date()
 
 
+def business_now() -> dt.datetime:
+    """The console's moment for rules that depend on the hour (allowed call hours).
+
+    The business date with Seoul's wall-clock time, unless CRM_BUSINESS_TIME (HH:MM) pins the
+    hour too: a pinned demo or training console then behaves the same at any time of day.
+    """
+    pinned = os.environ.get("CRM_BUSINESS_TIME")
+    hour = dt.time.fromisoformat(pinned) if pinned else now_seoul().time()
+    return dt.datetime.combine(business_today(), hour)
+
+
 @functools.lru_cache(maxsize=32)
 def public_holidays(year: int, language: str = "ko") -> dict[dt.date, str]:
     """Korea's public holidays of `year` with their names ('ko' or 'en_US')."""
