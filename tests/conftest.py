@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from data_access.core.db import (
     make_engine,
@@ -70,14 +72,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 class ThrowAwayDatabases:
-    """Creates migrated, empty databases of one dialect and removes them at the end."""
+    """Creates migrated, empty databases of one dialect and removes them when the test or the
+    module that made them ends (see `drop_made_after`), or at the end for the session's own."""
 
     def __init__(self, dialect: str, folder: str) -> None:
         self.dialect = dialect
         self.folder = folder
-        self._created: list[tuple[Engine, str]] = []
+        self._created: list[tuple[Engine, str, bool]] = []
+        self._admin: Engine | None = None
+        _FACTORIES.append(self)
 
-    def new(self, label: str) -> Engine:
+    def new(self, label: str, *, for_session: bool = False) -> Engine:
         name = f"dreams_test_{label}_{uuid.uuid4().hex[:8]}"
         if self.dialect == "sqlite":
             engine = make_engine(f"sqlite:///{self.folder}/{name}.db")
@@ -87,18 +92,61 @@ class ThrowAwayDatabases:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
         migrate(engine)
-        self._created.append((engine, name))
+        self._created.append((engine, name, for_session))
         return engine
 
     def _admin_engine(self) -> Engine:
-        return make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+        if self._admin is None:
+            self._admin = create_engine(
+                make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"),
+                poolclass=NullPool,
+                isolation_level="AUTOCOMMIT",
+            )
+        return self._admin
 
-    def drop_all(self) -> None:
-        for engine, name in self._created:
+    def made(self) -> int:
+        return len(self._created)
+
+    def drop_made_after(self, made: int, *, session_ones_too: bool = False) -> None:
+        """Drop the databases made after the first `made`: a suite's worth of idle pools (the
+        tests' engines and the console's cached ones) would exceed PostgreSQL's 100
+        connections, and `WITH (FORCE)` closes them all whoever holds them."""
+        kept = self._created[:made]
+        for engine, name, for_session in self._created[made:]:
+            if for_session and not session_ones_too:
+                kept.append((engine, name, for_session))
+                continue
             engine.dispose()
             if self.dialect == "postgresql":
                 with self._admin_engine().connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(self.folder, f"{name}.db{suffix}").unlink(missing_ok=True)
+        self._created = kept
+
+    def drop_all(self) -> None:
+        self.drop_made_after(0, session_ones_too=True)
+
+
+_FACTORIES: list[ThrowAwayDatabases] = []
+
+
+def _drop_databases_made_inside() -> Iterator[None]:
+    made = {id(factory): factory.made() for factory in _FACTORIES}
+    yield
+    for factory in _FACTORIES:
+        factory.drop_made_after(made.get(id(factory), 0))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _drop_the_modules_databases() -> Iterator[None]:
+    yield from _drop_databases_made_inside()
+
+
+@pytest.fixture(autouse=True)
+def _drop_the_tests_databases() -> Iterator[None]:
+    yield from _drop_databases_made_inside()
 
 
 @pytest.fixture(scope="session", params=DIALECTS)
@@ -112,7 +160,7 @@ def databases(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Thro
 @pytest.fixture(scope="session")
 def engine(databases: ThrowAwayDatabases) -> Engine:
     """An empty, migrated database shared by the session; tests see it through `conn`."""
-    return databases.new("empty")
+    return databases.new("empty", for_session=True)
 
 
 @pytest.fixture
@@ -134,7 +182,7 @@ def handmade(conn: Connection) -> Connection:
 @pytest.fixture(scope="session")
 def handmade_url(databases: ThrowAwayDatabases) -> str:
     """A committed database holding the hand-made dataset, for running the console on it."""
-    engine = databases.new("handmade")
+    engine = databases.new("handmade", for_session=True)
     with engine.begin() as connection:
         handmade_dataset.load(connection)
     return engine.url.render_as_string(hide_password=False)
