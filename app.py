@@ -11,7 +11,7 @@ from data_access.core.security import (
     SignedInUser,
     record_refused_page,
 )
-from ui import background, session, usage_recording
+from ui import background, history_fill, session, usage_recording
 from ui.failures import (
     DATABASE_ERRORS,
     guarded,
@@ -138,7 +138,9 @@ try:
     if session.demo_data_needed():
         hide_pages_during_first_fill()
         session.fill_demo_data()
-    background.start_embedded_scheduler()
+    if not history_fill.filling():
+        background.start_embedded_scheduler()  # the day's agenda waits for the history
+    history_fill.show_progress()
     holds_demo_data = session.is_demo_database()
 except DATABASE_ERRORS:
     log.exception("database unavailable at start")

@@ -105,7 +105,7 @@ def command_demo_data(args: argparse.Namespace) -> dict[str, Any]:
         "seed": summary.seed,
         "as_of": summary.as_of.isoformat(),
         "rows": summary.rows,
-        "usage_daily_rows": history["usage_daily_rows"],
+        "usage_daily_rows": history["usage"],
         "agenda": history["agenda"],  # days, items, worked, seconds
         "campaigns": history["campaigns"],  # campaigns, contacted, recorded, seconds
         "conduct": history["conduct"],  # profiles, sales, happy calls, seconds (#22)

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import polars as pl
 from sqlalchemy import Connection, Engine
 
-from data_access import agenda
+from data_access import agenda, kpis
 from data_access.core.business_days import (
     extra_holidays,
     is_business_day,
@@ -33,23 +35,78 @@ from jobs import usage as usage_job
 from jobs.demo import WORK_HOUR_WEIGHTS
 
 
-def build_history(engine: Engine, as_of: dt.date) -> dict[str, Any]:
-    usage_daily_rows = usage_job.after_demo_data(engine)
-    worked_agendas = agenda_history(engine, as_of)  # before the KPIs: completion
-    segments_job.run(engine, as_of)  # after the history's notes; the campaigns draw from it
-    campaigns = demo_campaigns.run(engine, as_of)  # before the KPIs: DM/TM pieces
+@dataclass(frozen=True, slots=True)
+class HistoryStep:
+    """One step of the history: `share` is its part of the fill's time at 20,000 customers."""
+
+    name: str
+    share: float
+    run: Callable[[Engine, dt.date], Any]
+
+
+# In the order each needs the one before; see the comments for why.
+HISTORY_STEPS = (
+    HistoryStep("usage", 0.08, lambda engine, _: usage_job.after_demo_data(engine)),
+    # Before the KPIs: completion.
+    HistoryStep("agenda", 0.52, lambda engine, as_of: agenda_history(engine, as_of)),
+    # After the history's notes; the campaigns draw from it.
+    HistoryStep("segments", 0.04, segments_job.run),
+    HistoryStep("campaigns", 0.04, lambda engine, as_of: demo_campaigns.run(engine, as_of)),
     # After the worked agendas (their days predate the calls' items), before the KPIs.
-    sales_conduct = demo_conduct.run(engine, as_of)
-    segments_job.run_if_stale(engine, as_of)  # with the outcomes' notes, so it opens current
-    complaint_cases = demo_complaints.run(engine, as_of)  # before the KPIs: complaint rates
-    kpis_job.after_demo_data(engine, as_of)  # the executive page opens on history
-    return {
-        "usage_daily_rows": usage_daily_rows,
-        "agenda": worked_agendas,
-        "campaigns": campaigns,
-        "complaints": complaint_cases,
-        "conduct": sales_conduct,
-    }
+    HistoryStep("conduct", 0.04, lambda engine, as_of: demo_conduct.run(engine, as_of)),
+    # With the outcomes' notes, so the copy opens current.
+    HistoryStep("segments_current", 0.07, segments_job.run_if_stale),
+    HistoryStep("complaints", 0.02, lambda engine, as_of: demo_complaints.run(engine, as_of)),
+    # Last: the executive page opens on the whole history.
+    HistoryStep("kpis", 0.19, kpis_job.after_demo_data),
+)
+HistoryProgress = Callable[[str, float], None]
+
+
+def build_history(
+    engine: Engine, as_of: dt.date, progress: HistoryProgress | None = None
+) -> dict[str, Any]:
+    """Run the steps of the history the database still lacks, each recorded as done once it
+    is, and return what each made. `progress(step, fraction)` is told of each step as it
+    starts, with the share of the work done before it.
+
+    A fill cut off (the console stopped) resumes at the step it was in; the steps before it
+    are kept. A complete history is left alone.
+    """
+    with engine.connect() as conn:
+        recorded = kpis.demo_history_next(conn)
+    if recorded == kpis.DEMO_HISTORY_DONE:
+        return {}
+    names = [step.name for step in HISTORY_STEPS]
+    first = names.index(recorded) if recorded in names else 0
+    made: dict[str, Any] = {}
+    done_share = sum(step.share for step in HISTORY_STEPS[:first])
+    for index, step in enumerate(HISTORY_STEPS[first:], start=first):
+        if progress is not None:
+            progress(step.name, done_share)
+        made[step.name] = step.run(engine, as_of)
+        done_share += step.share
+        following = names[index + 1] if index + 1 < len(names) else kpis.DEMO_HISTORY_DONE
+        with engine.connect() as conn:
+            kpis.record_demo_history_next(conn, following)
+            conn.commit()
+    if progress is not None:
+        progress(kpis.DEMO_HISTORY_DONE, 1.0)
+    return made
+
+
+def history_pending(engine: Engine) -> bool:
+    """Whether a fill of this database's history started and has not finished."""
+    with engine.connect() as conn:
+        return kpis.demo_history_next(conn) not in (None, kpis.DEMO_HISTORY_DONE)
+
+
+def mark_history_pending(engine: Engine) -> None:
+    """Record that the history is to be filled, from its first step: the console's first run
+    does so before it fills in the background, so a stop resumes it."""
+    with engine.connect() as conn:
+        kpis.record_demo_history_next(conn, HISTORY_STEPS[0].name)
+        conn.commit()
 
 
 # The demo opens on this many business days of worked agendas, so completion shows on the

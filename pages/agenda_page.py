@@ -21,7 +21,7 @@ from data_access.core.models import (
 from data_access.core.security import (
     SignedInUser,
 )
-from ui import session
+from ui import agenda_reasons, session
 from ui.agenda_reasons import explanation
 from ui.campaign_sections import show_campaign_calls
 from ui.failures import guarded
@@ -97,15 +97,6 @@ def show_counts(counts: agenda.AgendaCounts) -> None:
     columns[2].metric(t("agenda_status_snoozed"), count(counts.snoozed))
     columns[3].metric(t("agenda_status_unreachable"), count(counts.unreachable))
     columns[4].metric(t("agenda_total"), count(counts.total))
-
-
-def show_build(build: Any) -> None:
-    if build is None:
-        st.info(t("agenda_not_built"), icon=":material/schedule:")
-    elif build.status == "running":
-        st.info(t("agenda_build_running"), icon=":material/hourglass_top:")
-    elif build.status == "failed":
-        st.warning(t("agenda_build_failed"), icon=":material/warning:")
 
 
 def show_group(user: SignedInUser, group: pl.DataFrame, lapsed: frozenset[str]) -> None:
@@ -197,7 +188,7 @@ with session.connect() as conn:
     lapsed = conduct.expired_profiles(
         conn, user, mine.items["customer_no"].unique().to_list(), business_date
     )
-show_build(mine.build)
+agenda_reasons.show_build(mine.build)
 show_counts(mine.counts)
 show_campaign_calls(user)  # TM campaign targets (issue #6)
 if mine.items.is_empty():

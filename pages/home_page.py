@@ -13,10 +13,10 @@ from data_access.core.models import (
 from data_access.core.security import (
     SignedInUser,
 )
-from ui import kpi_view, session
+from ui import agenda_reasons, kpi_view, session
 from ui.complaint_sections import show_home_complaints
 from ui.conduct_section import show_overdue_calls
-from ui.format import count, day, krw_compact, moment, percent
+from ui.format import count, day, iso_day, krw_compact, moment, percent
 from ui.i18n import language, t, tn
 from ui.markup import sentence
 from ui.messages import has_message
@@ -96,7 +96,12 @@ def show_agenda_today(user: SignedInUser, as_of: dt.date) -> None:
     with session.connect() as conn:
         by_reason = agenda.day_by_reason(conn, user, as_of, language=language())
     if by_reason.is_empty():
-        st.caption(t("home_agenda_none"))
+        with session.connect() as conn:
+            build = agenda.my_agenda(conn, user, as_of).build
+        if build is None or build.status != job_runs.SUCCEEDED:
+            agenda_reasons.show_build(build)
+        else:
+            st.caption(t("home_agenda_none"))
         return
     st.dataframe(
         by_reason.select(
@@ -199,8 +204,8 @@ def show_certificates(user: SignedInUser, as_of: dt.date) -> None:
         st.dataframe(
             running.select(
                 pl.col(f"title_{language()}").alias(t("col_course")),
-                pl.col("starts_on").alias(t("col_starts_on")),
-                pl.col("ends_on").alias(t("col_ends_on")),
+                iso_day("starts_on").alias(t("col_starts_on")),
+                iso_day("ends_on").alias(t("col_ends_on")),
                 pl.col("location").alias(t("col_location")),
                 pl.col("enrolled").alias(t("col_enrolled")),
             ),

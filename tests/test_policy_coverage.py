@@ -187,6 +187,8 @@ DOORS: dict[str, Guarded | str] = {
     "kpis.admin_attention": Guarded(R.USERS_ADMIN),
     "kpis.branch_against_median": Guarded(R.KPI_READ),
     "kpis.demo_settings": NO_PERSONAL_DATA,
+    "kpis.demo_history_next": NO_PERSONAL_DATA,
+    "kpis.record_demo_history_next": NO_PERSONAL_DATA,
     "kpis.export_table": Guarded(R.EXPORT),
     "kpis.history": Guarded(R.KPI_READ),
     "kpis.league_table": Guarded(R.KPI_READ),

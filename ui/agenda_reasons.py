@@ -1,18 +1,41 @@
 """Why a customer is on the agenda, in the reader's language, with the numbers the build
 recorded: the agenda page shows it beside each item, the customer 360 above a record opened
-from the agenda."""
+from the agenda. And why a day's agenda is not there yet (home and agenda pages).
+"""
 
 from typing import Any
 
+import streamlit as st
+
 from data_access import agenda
+from data_access.core import job_runs
 from ui.format import krw, krw_compact
 from ui.i18n import t, tn
 from ui.markup import literal
+
+DAYS_A_YEAR = 365
+
+
+def show_build(build: job_runs.RunState | None) -> None:
+    """A sentence when the day's build has not run, is running or failed; nothing once built."""
+    if build is None:
+        st.info(t("agenda_not_built"), icon=":material/schedule:")
+    elif build.status == job_runs.RUNNING:
+        st.info(t("agenda_build_running"), icon=":material/hourglass_top:")
+    elif build.status == job_runs.FAILED:
+        st.warning(t("agenda_build_failed"), icon=":material/warning:")
 
 
 def amount(won: int) -> str:
     """Won as people say them: whole won below 1억, then 억/조 (₩2.9억), never nine digits."""
     return krw_compact(won) if abs(won) >= 100_000_000 else krw(won)
+
+
+def since(days: int) -> str:
+    """How long ago, in days under a year and in whole years after: "28년", not "10519일"."""
+    if days < DAYS_A_YEAR:
+        return tn("agenda_span_days", days, count=days)
+    return tn("agenda_span_years", days // DAYS_A_YEAR, count=days // DAYS_A_YEAR)
 
 
 def when(days: int) -> str:
@@ -43,7 +66,10 @@ def explanation(kind: str, facts: dict[str, Any]) -> str:
     if kind == agenda.RuleKind.DORMANT:
         key = "agenda_why_dormant" if facts["last_on"] else "agenda_why_dormant_never"
         return t(
-            key, last_on=facts["last_on"], days=facts["idle_days"], aum=amount(facts["aum_krw"])
+            key,
+            last_on=facts["last_on"],
+            since=since(facts["idle_days"]),
+            aum=amount(facts["aum_krw"]),
         )
     if kind == agenda.RuleKind.CHURN_RISK:
         return t(
@@ -79,7 +105,7 @@ def explanation(kind: str, facts: dict[str, Any]) -> str:
     return t(
         key,
         last_on=facts["last_on"],
-        days=facts["idle_days"],
+        since=since(facts["idle_days"]),
         tier=t(f"tier_{facts['tier']}"),
         limit=facts["limit_days"],
         aum=amount(facts["aum_krw"]),

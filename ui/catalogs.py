@@ -93,6 +93,7 @@ DYNAMIC_PREFIXES: dict[str, str] = {
     "contact_setting_": "contact settings (data_access.agenda)",
     "flag_": "customer flags (data_access.customers)",
     "gender_": "genders (data_access.core.models)",
+    "history_step_": "steps of the demo's history (jobs.after_demo.HISTORY_STEPS)",
     "hold_target_": "what a legal hold covers (pages/records_page.py)",
     "holiday_source_": "business holiday sources (data_access.core.business_days)",
     "import_kind_": "import kinds (data_access.imports)",

@@ -18,6 +18,7 @@ from data_access import admin
 from data_access.admin import (
     TABLES,
 )
+from data_access.core import business_days
 from data_access.core.db import (
     check_reachable,
     database_url,
@@ -88,7 +89,8 @@ def demo_data_needed() -> bool:
 
 
 def fill_demo_data() -> None:
-    """Make the demo data once, showing progress; call it when `demo_data_needed()`.
+    """Make the demo data once, showing progress; call it when `demo_data_needed()`. Its
+    history is marked pending and fills in the background (ui.history_fill).
 
     Several browser tabs may open the first run together; the lock makes one of them build
     while the others wait and then find the data in place.
@@ -105,14 +107,13 @@ def fill_demo_data() -> None:
             def report(step: str, fraction: float) -> None:
                 bar.progress(min(max(fraction, 0.0), 1.0), text=_fill_step(step))
 
-            summary = demo.generate(
+            demo.generate(
                 current,
                 customers=customers,
                 usage_days=int(os.environ.get("CRM_DEMO_USAGE_DAYS", usage_job.DEMO_USAGE_DAYS)),
                 progress=report,
             )
-            bar.progress(1.0, text=t("first_run_history"))
-            after_demo.build_history(current, summary.as_of)
+            after_demo.mark_history_pending(current)
             seconds = time.perf_counter() - started
             status.update(label=t("first_run_done", seconds=seconds), state="complete")
 
@@ -297,5 +298,4 @@ def require_user() -> SignedInUser:
 
 def today() -> dt.date:
     """The business date: today in Seoul, unless CRM_BUSINESS_DATE pins it (demos, training)."""
-    pinned = os.environ.get("CRM_BUSINESS_DATE")
-    return dt.date.fromisoformat(pinned) if pinned else now_seoul().date()
+    return business_days.business_today()

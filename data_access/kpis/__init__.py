@@ -7,11 +7,14 @@ pages read snapshots and small aggregates.
 
 from data_access.kpis.home import (
     ATTENTION_DAYS,
+    DEMO_HISTORY_DONE,
     AdminAttention,
     ScopeSummary,
     TrainingSummary,
     admin_attention,
+    demo_history_next,
     demo_settings,
+    record_demo_history_next,
     scope_summary,
     training_summary,
 )
@@ -50,6 +53,7 @@ from data_access.kpis.kpis import (
 __all__ = [
     "ATTENTION_DAYS",
     "BRANCH",
+    "DEMO_HISTORY_DONE",
     "FIRM",
     "JOB",
     "KPIS",
@@ -68,6 +72,7 @@ __all__ = [
     "Unit",
     "admin_attention",
     "branch_against_median",
+    "demo_history_next",
     "demo_settings",
     "export_table",
     "history",
@@ -75,6 +80,7 @@ __all__ = [
     "parameters",
     "period_comparison",
     "period_view",
+    "record_demo_history_next",
     "region_view",
     "save_parameter",
     "save_target",

@@ -15,6 +15,9 @@ from sqlalchemy import Connection, Row, Select, SQLColumnExpression, func, selec
 
 from data_access import exports, imports, training
 from data_access.core import metrics
+from data_access.core.db import (
+    unit_of_work,
+)
 from data_access.core.models import (
     Account,
     Alert,
@@ -226,3 +229,22 @@ def admin_attention(conn: Connection, user: SignedInUser, *, as_of: dt.date) -> 
 def demo_settings(conn: Connection) -> dict[str, str]:
     """The settings rows, e.g. whether this database holds demo data and as of which day."""
     return {key: value for key, value in conn.execute(select(Setting.key, Setting.value))}
+
+
+DEMO_HISTORY_KEY = "demo_history_next"
+DEMO_HISTORY_DONE = "done"
+
+
+def demo_history_next(conn: Connection) -> str | None:
+    """The step of the demo's history a fill runs next, DEMO_HISTORY_DONE once it is complete,
+    None where no fill has started (a database the console did not fill)."""
+    return conn.execute(select(Setting.value).where(Setting.key == DEMO_HISTORY_KEY)).scalar()
+
+
+def record_demo_history_next(conn: Connection, step: str) -> None:
+    """Remember the next step of the demo's history (or DEMO_HISTORY_DONE), so a console
+    stopped during the fill resumes it on its next start."""
+    with unit_of_work(conn) as session:
+        row = session.get(Setting, DEMO_HISTORY_KEY) or Setting(key=DEMO_HISTORY_KEY)
+        row.value = step
+        session.add(row)
