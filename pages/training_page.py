@@ -30,7 +30,7 @@ from data_access.core.security import (
 from ui import branch_link, session
 from ui.failures import guarded
 from ui.feedback import refusal_text
-from ui.format import count, day, percent
+from ui.format import count, day, iso_day, percent
 from ui.i18n import language, t, tn
 from ui.markup import sentence
 from ui.training_view import (
@@ -66,10 +66,6 @@ def worded(column: str, prefix: str, codes: list[str]) -> pl.Expr:
     """Codes in the reader's language, looked up in the script thread (see usage_page)."""
     words = {code: t(f"{prefix}{code}") for code in codes}
     return pl.col(column).replace_strict(words, default=pl.col(column), return_dtype=pl.String)
-
-
-def iso_day(column: str) -> pl.Expr:
-    return pl.col(column).dt.to_string("%Y-%m-%d")
 
 
 def signed_pct(column: str) -> pl.Expr:

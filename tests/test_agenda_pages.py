@@ -82,6 +82,8 @@ def test_a_reps_day_grouped_by_reason_with_links_and_numbers(console):
     assert texts(at.subheader) == ["만기 도래 계좌", "DM 발송 대상"]
     why = texts(at.markdown)
     assert "만기 2026-03-15 (D-5), 평가금액 ₩6,000,000 (계좌 A8 외 1개)" in why
+    # A long span reads in years, not as thousands of days.
+    assert "상담 기록 없음 (거래 시작 28년 전, VIP 기준 60일), 평가금액 ₩6,000,000" in why
     links = at.get("page_link")
     assert {link.proto.label for link in links} == {"홍길동 · 100000001"}
     # The link names the item's rule, so the record can say why the customer is here.
@@ -117,9 +119,9 @@ def test_english_reasons(console):
     console.sidebar.segmented_control[0].set_value("en").run()
     at = open_page(console, "kim", "pages/agenda_page.py")
     assert texts(at.subheader) == ["Accounts reaching maturity", "Due for direct mail"]
-    assert "Matures 2026-03-15 (in 5 days), value ₩6,000,000 (account A8 and 1 more)" in texts(
-        at.markdown
-    )
+    why = texts(at.markdown)
+    assert "Matures 2026-03-15 (in 5 days), value ₩6,000,000 (account A8 and 1 more)" in why
+    assert "Never consulted (customer for 28 years; VIP every 60 days), holding ₩6,000,000" in why
 
 
 def test_recording_an_outcome_with_a_note(console, agenda_db):

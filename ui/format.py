@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_compact_currency, format_currency, format_decimal
 
@@ -39,6 +40,12 @@ def percent(value: float | None) -> str:
 
 def day(value: dt.date) -> str:
     return format_date(value, format="long", locale=_locale())
+
+
+def iso_day(column: str) -> pl.Expr:
+    """A table's date column as 2026-11-24, whatever its type (a date, or a timestamp at
+    midnight as SQLite may hand one back): one width for every row, in either language."""
+    return pl.col(column).dt.to_string("%Y-%m-%d")
 
 
 def short_day(value: dt.date) -> str:

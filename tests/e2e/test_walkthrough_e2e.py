@@ -55,6 +55,8 @@ OFFENDING = {
         r"|(?<![\d,])\d{3},\d{3},\d{3}(?:,\d{3})*(?!\d)(?!\s*[억조])"
     ),
     "IPv4-mapped": re.compile(r"::ffff:"),
+    # A timestamp as the database holds it: people read a day, or a day and its hour:minute.
+    "raw timestamp": re.compile(r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}"),
     "untranslated placeholder": re.compile(r"Choose an option"),
 }
 
@@ -78,10 +80,22 @@ def offending(text: str) -> list[str]:
         ("₩1234567890", ["raw won: 1234567890"]),
         ("₩123,456,789", ["raw won: 123,456,789"]),
         ("::ffff:127.0.0.1", ["IPv4-mapped: ::ffff:"]),
+        ("시작 2026-11-24 00:00:00", ["raw timestamp: 2026-11-24 00:00:00"]),
         ("Choose an option", ["untranslated placeholder: Choose an option"]),
-        ("고객 100000123 · ₩12억 · 99,999,999원 · e-mail · sign-in", []),
+        ("고객 100000123 · ₩12억 · 99,999,999원 · e-mail · sign-in · 2026-11-24 09:30", []),
     ],
-    ids=["code", "job", "none", "json", "digits", "commas", "ipv6", "placeholder", "clean"],
+    ids=[
+        "code",
+        "job",
+        "none",
+        "json",
+        "digits",
+        "commas",
+        "ipv6",
+        "timestamp",
+        "placeholder",
+        "clean",
+    ],
 )
 def test_the_checker_finds_what_it_is_meant_to(text, found):
     assert offending(text) == found
