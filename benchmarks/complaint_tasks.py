@@ -25,7 +25,7 @@ import polars as pl
 from sqlalchemy import Engine, bindparam, func, select, text
 
 from benchmarks.harness import Task
-from benchmarks.tasks import AS_OF
+from benchmarks.tasks import AS_OF, RuleItems, rule_items, stored_rule
 from data_access.agenda import agenda
 from data_access.core import complaint_rules, metrics
 from data_access.core.business_days import extra_holidays
@@ -33,8 +33,6 @@ from data_access.core.db import read_frame
 from data_access.core.models import Complaint
 from data_access.kpis import kpis
 from jobs import demo_complaints
-
-Items = list[tuple[int, int, dt.date]]
 
 
 def tasks(engine: Engine) -> list[Task]:
@@ -49,31 +47,15 @@ def tasks(engine: Engine) -> list[Task]:
     return [complaint_agenda_task(engine), complaint_kpis_task(engine)]
 
 
-def _complaint_rule(engine: Engine) -> agenda.StoredRule:
-    with engine.connect() as conn:
-        rules = agenda.agenda_rules(conn)
-        conn.commit()
-    return next(rule for rule in rules if rule.kind == agenda.RuleKind.COMPLAINT)
-
-
-def _as_items(frame: pd.DataFrame) -> Items:
-    return sorted(
-        (int(c), int(e), pd.Timestamp(d).date())
-        for c, e, d in zip(
-            frame["customer_id"], frame["employee_id"], frame["deadline_on"], strict=True
-        )
-    )
-
-
 def complaint_agenda_task(engine: Engine) -> Task:
-    rule = _complaint_rule(engine)
+    rule = stored_rule(engine, agenda.RuleKind.COMPLAINT)
     tiers = [tier.value for tier in rule.spec.tiers]
     with engine.connect() as conn:
         settings = complaint_rules.complaint_settings(conn)
         closures = extra_holidays(conn)
     near_by = complaint_rules.near_cutoff(AS_OF, settings[complaint_rules.NEAR_DAYS], closures)
 
-    def ours(_index: int) -> Items:
+    def ours(_index: int) -> RuleItems:
         with engine.connect() as conn:
             features = {
                 "complaints": read_frame(conn, *agenda._complaint_read(conn, AS_OF)).lazy(),
@@ -89,7 +71,7 @@ def complaint_agenda_task(engine: Engine) -> Task:
             )
         )
 
-    def baseline(_index: int) -> Items:
+    def baseline(_index: int) -> RuleItems:
         """Whole tables into pandas, then filtered and joined."""
         cases = pd.read_sql("SELECT * FROM complaints", engine)
         customers = pd.read_sql("SELECT id, tier FROM customers", engine)
@@ -115,9 +97,9 @@ def complaint_agenda_task(engine: Engine) -> Task:
         open_cases = open_cases[open_cases["tier"].isin(tiers)]
         open_cases = open_cases.merge(staff[["id"]], left_on="employee_id", right_on="id")
         first = open_cases.sort_values(["customer_id", "deadline_on", "id_x"])
-        return _as_items(first.groupby("customer_id", as_index=False).first())
+        return rule_items(first.groupby("customer_id", as_index=False).first(), "deadline_on")
 
-    def strong(_index: int) -> Items:
+    def strong(_index: int) -> RuleItems:
         """One query: the cases due soon, the first per customer by a window function."""
         sql = text(
             "SELECT customer_id, employee_id, deadline_on FROM ("
@@ -136,7 +118,7 @@ def complaint_agenda_task(engine: Engine) -> Task:
             found = pd.read_sql(
                 sql, conn, params={"day": AS_OF, "near_by": near_by, "tiers": tiers}
             )
-        return _as_items(found)
+        return rule_items(found, "deadline_on")
 
     return Task(
         "complaint_agenda",

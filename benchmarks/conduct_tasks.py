@@ -25,15 +25,13 @@ import polars as pl
 from sqlalchemy import Engine, bindparam, func, select, text
 
 from benchmarks.harness import Task
-from benchmarks.tasks import AS_OF
+from benchmarks.tasks import AS_OF, RuleItems, rule_items, stored_rule
 from data_access.agenda import agenda
 from data_access.core import metrics
 from data_access.core.db import read_frame
 from data_access.core.models import FundSale
 from data_access.kpis import kpis
 from jobs import demo_conduct
-
-Items = list[tuple[int, int, dt.date]]
 
 
 def tasks(engine: Engine) -> list[Task]:
@@ -49,27 +47,13 @@ def tasks(engine: Engine) -> list[Task]:
     return [happy_call_agenda_task(engine), conduct_kpis_task(engine)]
 
 
-def _happy_rule(engine: Engine) -> agenda.StoredRule:
-    with engine.connect() as conn:
-        rules = agenda.agenda_rules(conn)
-        conn.commit()
-    return next(rule for rule in rules if rule.kind == agenda.RuleKind.HAPPY_CALL)
-
-
-def _as_items(frame: pd.DataFrame) -> Items:
-    return sorted(
-        (int(c), int(e), pd.Timestamp(d).date())
-        for c, e, d in zip(frame["customer_id"], frame["employee_id"], frame["due_on"], strict=True)
-    )
-
-
 def happy_call_agenda_task(engine: Engine) -> Task:
-    rule = _happy_rule(engine)
+    rule = stored_rule(engine, agenda.RuleKind.HAPPY_CALL)
     needs = agenda._Needs.of([rule])
     days_after = rule.spec.params.days_after_sale  # type: ignore[union-attr]
     latest_sale = AS_OF - dt.timedelta(days=days_after)
 
-    def ours(_index: int) -> Items:
+    def ours(_index: int) -> RuleItems:
         reads = agenda._feature_reads(engine, needs, AS_OF)
         with engine.connect() as conn:
             features = {
@@ -85,7 +69,7 @@ def happy_call_agenda_task(engine: Engine) -> Task:
 
     tiers = tuple(tier.value for tier in rule.spec.tiers)
 
-    def baseline(_index: int) -> Items:
+    def baseline(_index: int) -> RuleItems:
         """Whole tables into pandas, then filtered and joined."""
         calls = pd.read_sql("SELECT * FROM happy_calls", engine)
         sales = pd.read_sql("SELECT id, sold_on FROM fund_sales", engine)
@@ -103,9 +87,9 @@ def happy_call_agenda_task(engine: Engine) -> Task:
         calls["due_on"] = pd.to_datetime(calls["due_on"])
         first = calls.sort_values(["customer_id", "due_on", "id_x" if "id_x" in calls else "id"])
         first = first.groupby("customer_id", as_index=False).first()
-        return _as_items(first.rename(columns={"responsible_id": "employee_id"}))
+        return rule_items(first.rename(columns={"responsible_id": "employee_id"}), "due_on")
 
-    def strong(_index: int) -> Items:
+    def strong(_index: int) -> RuleItems:
         """One query: the open calls, the first due per customer by a window function."""
         sql = text(
             "SELECT customer_id, employee_id, due_on FROM ("
@@ -119,7 +103,7 @@ def happy_call_agenda_task(engine: Engine) -> Task:
         ).bindparams(bindparam("tiers", expanding=True))
         with engine.connect() as conn:
             found = pd.read_sql(sql, conn, params={"latest": latest_sale, "tiers": list(tiers)})
-        return _as_items(found)
+        return rule_items(found, "due_on")
 
     return Task(
         "happy_call_agenda",

@@ -246,6 +246,27 @@ def build(engine: Engine) -> list[Task]:
 AGENDA_RUNS = 3  # each run is a whole build: seconds at small scale, tens at full scale
 
 
+RuleItems = list[tuple[int, int, dt.date]]
+
+
+def stored_rule(engine: Engine, kind: agenda.RuleKind) -> agenda.StoredRule:
+    """The agenda rule of `kind` as the demo stores it (the first one, by priority)."""
+    with engine.connect() as conn:
+        rules = agenda.agenda_rules(conn)
+        conn.commit()
+    return next(rule for rule in rules if rule.kind == kind)
+
+
+def rule_items(frame: pd.DataFrame, day_column: str) -> RuleItems:
+    """A rule's items as (customer, employee, day) triples, in order, to compare contenders."""
+    return sorted(
+        (int(c), int(e), pd.Timestamp(d).date())
+        for c, e, d in zip(
+            frame["customer_id"], frame["employee_id"], frame[day_column], strict=True
+        )
+    )
+
+
 def agenda_build_task(engine: Engine) -> Task:
     """The morning agenda build against pandas over whole tables; answers: items by rule."""
 

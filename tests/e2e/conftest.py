@@ -250,6 +250,12 @@ def _save_screenshot(page: Page, name: str) -> Path:
     return path
 
 
+def metric_value(page: Page, label: str) -> int:
+    """The whole number a metric tile labelled `label` shows."""
+    metric = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return int(metric.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
+
+
 def wait_until_idle(page: Page) -> None:
     """Wait until Streamlit has run the script for the last interaction and drawn its output.
 

@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     BUSINESS_DATE,
     ScreenshotSaver,
     demo_database,
+    metric_value,
     streamlit_server,
     wait_until_idle,
 )
@@ -35,11 +36,6 @@ def complaints_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     url = demo_database(tmp_path_factory.mktemp("e2e-complaints"), with_complaints)
     with streamlit_server(url, ARTIFACTS / "e2e-streamlit-complaints.log") as base_url:
         yield base_url
-
-
-def metric_value(page: Page, label: str) -> int:
-    metric = page.get_by_test_id("stMetric").filter(has_text=label).first
-    return int(metric.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
 
 
 def test_compliance_closes_an_overdue_complaint(

@@ -8,15 +8,10 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from jobs import demo
-from tests.e2e.conftest import wait_until_idle
+from tests.e2e.conftest import metric_value, wait_until_idle
 from tests.e2e.test_sign_in import sign_in
 
 ScreenshotSaver = Callable[[str], Path]
-
-
-def metric_value(page: Page, label: str) -> int:
-    metric = page.get_by_test_id("stMetric").filter(has_text=label).first
-    return int(metric.get_by_test_id("stMetricValue").inner_text().replace(",", ""))
 
 
 def test_executive_builds_a_segment_and_draws_a_campaign(
