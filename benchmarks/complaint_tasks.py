@@ -22,13 +22,18 @@ import sys
 
 import pandas as pd
 import polars as pl
-from sqlalchemy import Engine, bindparam, func, select, text
+from sqlalchemy import Engine, func, select, text
 
 from benchmarks.harness import Task
-from benchmarks.tasks import AS_OF, RuleItems, rule_items, stored_rule
+from benchmarks.tasks import (
+    AS_OF,
+    RuleItems,
+    complaint_items_pandas,
+    complaint_items_sql,
+    stored_rule,
+)
 from data_access.agenda import agenda
-from data_access.core import complaint_rules, metrics
-from data_access.core.business_days import extra_holidays
+from data_access.core import metrics
 from data_access.core.db import read_frame
 from data_access.core.models import Complaint
 from data_access.kpis import kpis
@@ -50,10 +55,6 @@ def tasks(engine: Engine) -> list[Task]:
 def complaint_agenda_task(engine: Engine) -> Task:
     rule = stored_rule(engine, agenda.RuleKind.COMPLAINT)
     tiers = [tier.value for tier in rule.spec.tiers]
-    with engine.connect() as conn:
-        settings = complaint_rules.complaint_settings(conn)
-        closures = extra_holidays(conn)
-    near_by = complaint_rules.near_cutoff(AS_OF, settings[complaint_rules.NEAR_DAYS], closures)
 
     def ours(_index: int) -> RuleItems:
         with engine.connect() as conn:
@@ -72,53 +73,10 @@ def complaint_agenda_task(engine: Engine) -> Task:
         )
 
     def baseline(_index: int) -> RuleItems:
-        """Whole tables into pandas, then filtered and joined."""
-        cases = pd.read_sql("SELECT * FROM complaints", engine)
-        customers = pd.read_sql("SELECT id, tier FROM customers", engine)
-        staff = pd.read_sql("SELECT id, branch_id, role, is_active FROM employees", engine)
-        staff = staff[staff["is_active"].astype(bool)]
-        managers = (
-            staff[staff["role"] == "branch_manager"]
-            .groupby("branch_id", as_index=False)["id"]
-            .min()
-            .rename(columns={"id": "manager_id"})
-        )
-        for column in ("received_on", "deadline_on", "closed_on"):
-            cases[column] = pd.to_datetime(cases[column]).dt.date
-        open_cases = cases[
-            (cases["status"] != "closed")
-            & (cases["received_on"] <= AS_OF)
-            & (cases["closed_on"].isna() | (cases["closed_on"] > AS_OF))
-            & (cases["deadline_on"] <= near_by)
-        ]
-        open_cases = open_cases.merge(managers, on="branch_id", how="left")
-        open_cases["employee_id"] = open_cases["handler_id"].fillna(open_cases["manager_id"])
-        open_cases = open_cases.merge(customers, left_on="customer_id", right_on="id")
-        open_cases = open_cases[open_cases["tier"].isin(tiers)]
-        open_cases = open_cases.merge(staff[["id"]], left_on="employee_id", right_on="id")
-        first = open_cases.sort_values(["customer_id", "deadline_on", "id_x"])
-        return rule_items(first.groupby("customer_id", as_index=False).first(), "deadline_on")
+        return complaint_items_pandas(engine, AS_OF, tiers)
 
     def strong(_index: int) -> RuleItems:
-        """One query: the cases due soon, the first per customer by a window function."""
-        sql = text(
-            "SELECT customer_id, employee_id, deadline_on FROM ("
-            " SELECT c.customer_id, COALESCE(c.handler_id, (SELECT MIN(m.id) FROM employees m"
-            "   WHERE m.branch_id = c.branch_id AND m.role = 'branch_manager' AND m.is_active))"
-            "   AS employee_id, c.deadline_on,"
-            "  ROW_NUMBER() OVER (PARTITION BY c.customer_id ORDER BY c.deadline_on, c.id) AS n"
-            " FROM complaints c JOIN customers p ON p.id = c.customer_id"
-            " WHERE c.status <> 'closed' AND c.received_on <= :day"
-            "  AND (c.closed_on IS NULL OR c.closed_on > :day) AND c.deadline_on <= :near_by"
-            "  AND p.tier IN :tiers"
-            ") AS firsts JOIN employees e ON e.id = firsts.employee_id AND e.is_active"
-            " WHERE n = 1"
-        ).bindparams(bindparam("tiers", expanding=True))
-        with engine.connect() as conn:
-            found = pd.read_sql(
-                sql, conn, params={"day": AS_OF, "near_by": near_by, "tiers": tiers}
-            )
-        return rule_items(found, "deadline_on")
+        return complaint_items_sql(engine, AS_OF, tiers)
 
     return Task(
         "complaint_agenda",
@@ -153,10 +111,11 @@ def complaint_kpis_task(engine: Engine) -> Task:
     def baseline(_index: int) -> Values:
         cases = pd.read_sql("SELECT received_on, deadline_on, closed_on FROM complaints", engine)
         for column in ("received_on", "deadline_on", "closed_on"):
-            cases[column] = pd.to_datetime(cases[column]).dt.date
-        received = (cases["received_on"] > since) & (cases["received_on"] <= day)
-        overdue = (cases["deadline_on"] < day) & (
-            cases["closed_on"].isna() | (cases["closed_on"] > day)
+            cases[column] = pd.to_datetime(cases[column])
+        start, end = pd.Timestamp(since), pd.Timestamp(day)
+        received = (cases["received_on"] > start) & (cases["received_on"] <= end)
+        overdue = (cases["deadline_on"] < end) & (
+            cases["closed_on"].isna() | (cases["closed_on"] > end)
         )
         return {
             "complaints_received": int(received.sum()),

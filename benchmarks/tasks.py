@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import polars as pl
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, bindparam, func, select, text
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.harness import Task
@@ -18,6 +19,8 @@ from benchmarks.security_tasks import tasks as security_tasks
 from benchmarks.segment_tasks import tasks as segment_tasks
 from benchmarks.suppression_tasks import tasks as suppression_tasks
 from data_access.agenda import agenda
+from data_access.core import complaint_rules
+from data_access.core.business_days import extra_holidays
 from data_access.core.db import (
     PROJECT_ROOT,
     read_frame,
@@ -267,6 +270,65 @@ def rule_items(frame: pd.DataFrame, day_column: str) -> RuleItems:
     )
 
 
+def _complaints_near_by(engine: Engine, day: dt.date) -> dt.date:
+    """The last deadline the complaint rule lists on `day` (near or past it)."""
+    with engine.connect() as conn:
+        settings = complaint_rules.complaint_settings(conn)
+        closures = extra_holidays(conn)
+    return complaint_rules.near_cutoff(day, settings[complaint_rules.NEAR_DAYS], closures)
+
+
+def complaint_items_pandas(engine: Engine, day: dt.date, tiers: list[str]) -> RuleItems:
+    """The complaint rule's items the plain way: whole tables into pandas, filtered, joined."""
+    near_by = _complaints_near_by(engine, day)
+    cases = pd.read_sql("SELECT * FROM complaints", engine)
+    customers = pd.read_sql("SELECT id, tier FROM customers", engine)
+    staff = pd.read_sql("SELECT id, branch_id, role, is_active FROM employees", engine)
+    staff = staff[staff["is_active"].astype(bool)]
+    managers = (
+        staff[staff["role"] == "branch_manager"]
+        .groupby("branch_id", as_index=False)["id"]
+        .min()
+        .rename(columns={"id": "manager_id"})
+    )
+    for column in ("received_on", "deadline_on", "closed_on"):
+        cases[column] = pd.to_datetime(cases[column])
+    today, near = pd.Timestamp(day), pd.Timestamp(near_by)
+    open_cases = cases[
+        (cases["status"] != "closed")
+        & (cases["received_on"] <= today)
+        & (cases["closed_on"].isna() | (cases["closed_on"] > today))
+        & (cases["deadline_on"] <= near)
+    ]
+    open_cases = open_cases.merge(managers, on="branch_id", how="left")
+    open_cases["employee_id"] = open_cases["handler_id"].fillna(open_cases["manager_id"])
+    open_cases = open_cases.merge(customers, left_on="customer_id", right_on="id")
+    open_cases = open_cases[open_cases["tier"].isin(tiers)]
+    open_cases = open_cases.merge(staff[["id"]], left_on="employee_id", right_on="id")
+    first = open_cases.sort_values(["customer_id", "deadline_on", "id_x"])
+    return rule_items(first.groupby("customer_id", as_index=False).first(), "deadline_on")
+
+
+def complaint_items_sql(engine: Engine, day: dt.date, tiers: list[str]) -> RuleItems:
+    """The complaint rule's items in one query: cases due soon, the first per customer."""
+    sql = text(
+        "SELECT customer_id, employee_id, deadline_on FROM ("
+        " SELECT c.customer_id, COALESCE(c.handler_id, (SELECT MIN(m.id) FROM employees m"
+        "   WHERE m.branch_id = c.branch_id AND m.role = 'branch_manager' AND m.is_active))"
+        "   AS employee_id, c.deadline_on,"
+        "  ROW_NUMBER() OVER (PARTITION BY c.customer_id ORDER BY c.deadline_on, c.id) AS n"
+        " FROM complaints c JOIN customers p ON p.id = c.customer_id"
+        " WHERE c.status <> 'closed' AND c.received_on <= :day"
+        "  AND (c.closed_on IS NULL OR c.closed_on > :day) AND c.deadline_on <= :near_by"
+        "  AND p.tier IN :tiers"
+        ") AS firsts JOIN employees e ON e.id = firsts.employee_id AND e.is_active"
+        " WHERE n = 1"
+    ).bindparams(bindparam("tiers", expanding=True))
+    params = {"day": day, "near_by": _complaints_near_by(engine, day), "tiers": tiers}
+    with engine.connect() as conn:
+        return rule_items(pd.read_sql(sql, conn, params=params), "deadline_on")
+
+
 def agenda_build_task(engine: Engine) -> Task:
     """The morning agenda build against pandas over whole tables; answers: items by rule."""
 
@@ -324,7 +386,9 @@ def agenda_counts_pandas(engine: Engine, day: dt.date) -> dict[str, int]:
     )
     calls = calls[calls["responsible_id"].isin(staff["employee_id"])]
     inputs = RuleInputs(book, accounts, read["life_events"], tx, aum, last_tx, last_contact, calls)
-    return _counts_by_rule(rules, day, inputs)
+    return _counts_by_rule(
+        rules, day, inputs, lambda tiers: complaint_items_pandas(engine, day, tiers)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,10 +471,14 @@ def agenda_counts_pushed_down(engine: Engine, day: dt.date) -> dict[str, int]:
         last_contact=per_customer("last_contact", "last_contact").dt.normalize(),
         happy_calls=read["happy_calls"],
     )
-    return _counts_by_rule(rules, day, inputs)
+    return _counts_by_rule(
+        rules, day, inputs, lambda tiers: complaint_items_sql(engine, day, tiers)
+    )
 
 
-def _counts_by_rule(rules, day: dt.date, inputs: RuleInputs) -> dict[str, int]:
+def _counts_by_rule(
+    rules, day: dt.date, inputs: RuleInputs, complaint_items: Callable[[list[str]], RuleItems]
+) -> dict[str, int]:
     start = pd.Timestamp(day)
     book, accounts, tx = inputs.book, inputs.accounts, inputs.transactions
     aum, last_tx, last_contact = inputs.aum, inputs.last_tx, inputs.last_contact
@@ -443,6 +511,9 @@ def _counts_by_rule(rules, day: dt.date, inputs: RuleInputs) -> dict[str, int]:
                 calls["tier"].isin([tier.value for tier in spec.tiers])
                 & (pd.to_datetime(calls["sold_on"]) <= latest)
             ]
+        elif rule.kind == "complaint":
+            items = complaint_items([tier.value for tier in spec.tiers])
+            found = pd.DataFrame({"customer_id": [customer for customer, _, _ in items]})
         else:
             found = _contact_due_pandas(mine, aum, last_contact, day, params)
         counts[f"{rule.id}:{rule.kind}"] = int(found["customer_id"].nunique())

@@ -82,6 +82,12 @@ def show_scope(user: SignedInUser, as_of: dt.date) -> None:
             (t("branches"), count(summary.branches), None),
             (t("staff"), count(summary.staff), None),
         ]
+    show_tiles(tiles)
+
+
+def show_tiles(tiles: list[tuple[str, str, str | None]]) -> None:
+    """Metric tiles (label, value, help) TILES_PER_ROW to a row: at 1,280 px a row of more
+    cuts the labels short."""
     for first in range(0, len(tiles), TILES_PER_ROW):
         columns = st.columns(TILES_PER_ROW)
         for column, (label, value, help_text) in zip(
@@ -130,15 +136,20 @@ def show_training(user: SignedInUser, as_of: dt.date) -> None:
     summary = training_summary(user, as_of)
     totals = summary.totals
     st.subheader(t("training"))
-    cols = st.columns(7)
-    cols[0].metric(t("active_courses"), count(summary.active_courses))
-    cols[1].metric(t("enrolments"), count(totals.enrolled))
-    cols[2].metric(t("completed"), count(totals.completed))
-    cols[3].metric(t("training_completion"), percent(totals.completion_pct))
-    cols[4].metric(t("valid_certifications"), count(totals.valid_certificates))
-    cols[5].metric(t("expired_certifications"), count(totals.expired_certificates))
-    cols[6].metric(
-        t("expiring_within", days=metrics.EXPIRING_DAYS), count(totals.expiring_certificates)
+    show_tiles(
+        [
+            (t("active_courses"), count(summary.active_courses), None),
+            (t("enrolments"), count(totals.enrolled), None),
+            (t("completed"), count(totals.completed), None),
+            (t("training_completion"), percent(totals.completion_pct), None),
+            (t("valid_certifications"), count(totals.valid_certificates), None),
+            (t("expired_certifications"), count(totals.expired_certificates), None),
+            (
+                t("expiring_within", days=metrics.EXPIRING_DAYS),
+                count(totals.expiring_certificates),
+                None,
+            ),
+        ]
     )
 
 
