@@ -254,6 +254,12 @@ def firm_kpis_pandas(
         pieces["channel"] == "tm"
     ).sum() * params["tm_piece_cost_krw"]
     priority = active["tier"].isin(kpis.PRIORITY_TIERS).sum()
+    cases = read["complaints"]
+    calls_due = since(read["happy_calls"], "due_on", ago)
+    on_time = (calls_due["status"] != kpis.HAPPY_CALL_OPEN) & (
+        calls_due["outcome_at"] <= calls_due["due_on"]
+    )
+    window_sales = since(read["fund_sales"], "sold_on", ago)
     values: dict[str, float | None] = {
         "aum_krw": aum(d),
         "net_flows_krw": float(since(tx, "occurred_at", prev)["net"].sum()),
@@ -279,6 +285,22 @@ def firm_kpis_pandas(
         "trained_pct": ratio(completed.sum(), due.sum(), 100),
         "certified_pct": ratio(valid["employee_id"].nunique(), len(employed), 100),
         "online_share_pct": ratio((window_tx["channel"] == "online").sum(), len(window_tx), 100),
+        "complaints_per_10k_customers": ratio(
+            len(since(cases, "received_on", ago)), len(active), 10_000
+        ),
+        "complaints_overdue": float(
+            ((cases["deadline_on"] < d) & ~(cases["closed_on"] <= d)).sum()
+        ),
+        "happy_calls_on_time_pct": ratio(on_time.sum(), len(calls_due), 100),
+        "unsuitable_sale_share_pct": ratio(
+            (~window_sales["suitable"].astype(bool)).sum(), len(window_sales), 100
+        ),
+        **{
+            f"consent_{channel}_pct": ratio(
+                active[f"consent_{channel}"].astype(bool).sum(), len(active), 100
+            )
+            for channel in ("dm", "tm", "email")
+        },
     }
     return {name: None if v is None else float(v) for name, v in values.items()}
 
@@ -287,7 +309,8 @@ _QUERIES = {
     "accounts": "SELECT id AS account_id, opened_on, closed_on, market_value_krw FROM accounts",
     "transactions": "SELECT account_id, occurred_at, kind, amount_krw, channel FROM transactions "
     "WHERE occurred_at > :since",
-    "customers": "SELECT opened_on, closed_on, tier, manager_id FROM customers",
+    "customers": "SELECT opened_on, closed_on, tier, manager_id, consent_dm, consent_tm, "
+    "consent_email FROM customers",
     "employees": "SELECT id AS employee_id, role, hire_date, is_active FROM employees "
     "WHERE branch_id IS NOT NULL",
     "branches": "SELECT id, opened_on FROM branches WHERE is_active",
@@ -300,6 +323,9 @@ _QUERIES = {
     "JOIN training_sessions ON training_sessions.id = enrolments.session_id",
     "campaign_targets": "SELECT arm, outcome, channel, started_on FROM campaign_targets "
     "JOIN campaigns ON campaigns.id = campaign_targets.campaign_id",
+    "complaints": "SELECT received_on, deadline_on, closed_on FROM complaints",
+    "fund_sales": "SELECT sold_on, suitable FROM fund_sales",
+    "happy_calls": "SELECT due_on, status, outcome_at FROM happy_calls",
 }
 _DATES = {
     "accounts": ["opened_on", "closed_on"],
@@ -312,4 +338,7 @@ _DATES = {
     "usage_events": ["occurred_at"],
     "enrolments": ["completed_on", "ends_on", "certified_on", "certification_expires_on"],
     "campaign_targets": ["started_on"],
+    "complaints": ["received_on", "deadline_on", "closed_on"],
+    "fund_sales": ["sold_on"],
+    "happy_calls": ["due_on", "outcome_at"],
 }
