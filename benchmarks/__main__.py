@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine, delete
 
 from benchmarks import page_tasks, tasks
-from benchmarks.harness import format_table, measure, memory_bandwidth_bytes_per_s
+from benchmarks.harness import TaskResult, format_table, measure, memory_bandwidth_bytes_per_s
 from data_access.core.db import (
     PROJECT_ROOT,
     check_reachable,
@@ -127,38 +127,49 @@ def main(argv: list[str] | None = None) -> int:
 
     bandwidth = memory_bandwidth_bytes_per_s()
     print(f"memory read bandwidth: {bandwidth / 1e9:.1f} GB/s", file=sys.stderr)
-    results = []
+    results: list[TaskResult] = []
+    pages: list[page_tasks.PageResult] = []
+
+    def write_report() -> None:
+        """After every task, so a run stopped part-way (a time budget) keeps what it measured."""
+        if not args.json:
+            return
+        report = {
+            "scale": args.scale,
+            "database": engine.dialect.name,
+            "customers": scale.customers,
+            "generation_s": generation_s,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "tasks": [r.as_json() for r in results],
+            "pages": [p.as_json() for p in pages],
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2))
+
     for task in tasks.build(engine):
         if args.only and task.name not in args.only:
             continue
         started = time.perf_counter()
-        results.append(
-            measure(task, runs=scale.runs, naive_runs=scale.naive_runs, bandwidth=bandwidth)
+        result = measure(task, runs=scale.runs, naive_runs=scale.naive_runs, bandwidth=bandwidth)
+        results.append(result)
+        write_report()
+        print(
+            f"  {task.name}: {time.perf_counter() - started:.1f} s "
+            f"(ours {result.median_ms:,.1f} ms, strong {result.strong_median_ms} ms, "
+            f"naive {result.naive_median_ms} ms)",
+            file=sys.stderr,
         )
-        print(f"  {task.name}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    pages = []
     if not args.only or "pages" in args.only:  # last: their interactions write (audit, usage)
         pages = page_tasks.measure_pages(
             engine,
             runs=scale.page_runs,
             progress=lambda name: print(f"  page {name}", file=sys.stderr, flush=True),
         )
+        write_report()
 
     print(format_table(results))
     if pages:
         print(f"\n{page_tasks.format_pages(pages)}")
-    report = {
-        "scale": args.scale,
-        "database": engine.dialect.name,
-        "customers": scale.customers,
-        "generation_s": generation_s,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "tasks": [r.as_json() for r in results],
-        "pages": [p.as_json() for p in pages],
-    }
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2))
     wrong = [f"{r.task} ({', '.join(r.differs)})" for r in results if r.differs]
     if wrong:
         print(f"error: a rival answered differently in {', '.join(wrong)}", file=sys.stderr)
