@@ -2,6 +2,8 @@
 is due for disposal and the disposal (administrators), legal holds, and customers' requests to
 see their records with their deadlines (compliance, branch managers)."""
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
@@ -30,6 +32,18 @@ from ui.markup import sentence
 
 FEEDBACK_KEY = "records_feedback"
 ANSWER_KEY = "records_answer"
+
+
+# Counting every kind's records below its cutoff takes seconds at full scale. The report
+# changes as records age a day (the date is in the key) or when this page disposes, holds or
+# re-times them (those callbacks clear it); the whole user is in the key, as on the home page.
+REPORT_TTL_S = 600
+
+
+@st.cache_data(ttl=REPORT_TTL_S, show_spinner=False)
+def disposal_report(user: SignedInUser, today: dt.date) -> pl.DataFrame:
+    with session.connect() as conn:
+        return retention.disposal_report(conn, user, today)
 
 
 def feedback(level: str, message: str) -> None:
@@ -66,6 +80,7 @@ def change_years(user: SignedInUser) -> None:
     except DomainError as refusal:
         feedback("error", refusal_text(refusal))
         return
+    disposal_report.clear()
     feedback("success", t("retention_years_saved", kind=kind_name(kind), years=years_text(years)))
 
 
@@ -78,6 +93,7 @@ def change_setting(user: SignedInUser, name: str) -> None:
     except DomainError as refusal:
         feedback("error", refusal_text(refusal))
         return
+    disposal_report.clear()
     feedback("success", t("retention_setting_saved", setting=t(f"retention_setting_{name}")))
 
 
@@ -90,6 +106,7 @@ def dispose(user: SignedInUser) -> None:
         feedback("error", refusal_text(refusal))
         return
     rows = sum(disposal.rows for disposal in disposed)
+    disposal_report.clear()
     feedback("success", tn("retention_disposed", rows, rows=count(rows)))
 
 
@@ -111,6 +128,7 @@ def place_hold(user: SignedInUser) -> None:
     except DomainError as refusal:
         feedback("error", refusal_text(refusal))
         return
+    disposal_report.clear()
     feedback("success", t("hold_placed"))
 
 
@@ -125,6 +143,7 @@ def lift_hold(user: SignedInUser) -> None:
     except DomainError as refusal:
         feedback("error", refusal_text(refusal))
         return
+    disposal_report.clear()
     feedback("success", t("hold_lifted"))
 
 
@@ -273,8 +292,7 @@ def show_schedule(user: SignedInUser) -> None:
 def show_report(user: SignedInUser) -> None:
     today = session.today()
     st.subheader(t("retention_report_title", date=day(today)))
-    with session.connect() as conn:
-        report = retention.disposal_report(conn, user, today).filter("applies")
+    report = disposal_report(user, today).filter("applies")
     st.dataframe(
         pl.DataFrame(
             {

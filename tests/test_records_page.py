@@ -66,6 +66,9 @@ def test_the_admin_sees_each_kind_with_its_meaning_and_disposes_of_what_is_due(c
     at.run()
     assert not at.exception
     assert any("1건을 폐기했습니다" in s.value for s in at.success)
+    # The report the page keeps for ten minutes is counted again after a disposal.
+    report = frame_with(at, "폐기 대상")
+    assert report[report["기록 종류"] == "상담 기록"]["폐기 대상"].tolist() == ["0"]
     with records_db.connect() as conn:
         old = Consultation.occurred_at < dt.datetime(2016, 1, 1)
         assert conn.scalar(select(func.count()).where(old)) == 0
