@@ -1,8 +1,9 @@
 """What a freshly generated demo database needs beyond its rows, in the order it needs it.
 
 One sequence for `python -m jobs demo-data` and the console's first run, so both open on the
-same daily usage counts, worked agenda history, segment copy, campaigns (jobs/demo_campaigns.py),
-sales with their suitability records and happy calls (jobs/demo_conduct.py) and KPI history.
+same consent history and do-not-call list (jobs/demo_consent.py), daily usage counts, worked
+agenda history, segment copy, campaigns (jobs/demo_campaigns.py), sales with their
+suitability records and happy calls (jobs/demo_conduct.py), complaints and KPI history.
 The agenda work drawn here is the demo's own, which is why it lives here and not in the agenda
 job.
 """
@@ -28,7 +29,7 @@ from data_access.core.db import (
     unit_of_work,
 )
 from jobs import agenda as agenda_job
-from jobs import demo_campaigns, demo_complaints, demo_conduct
+from jobs import demo_campaigns, demo_complaints, demo_conduct, demo_consent
 from jobs import kpis as kpis_job
 from jobs import segments as segments_job
 from jobs import usage as usage_job
@@ -46,17 +47,19 @@ class HistoryStep:
 
 # In the order each needs the one before; see the comments for why.
 HISTORY_STEPS = (
+    # First: the agenda history and the TM draws leave the listed numbers out.
+    HistoryStep("consent", 0.03, demo_consent.run),
     HistoryStep("usage", 0.08, lambda engine, _: usage_job.after_demo_data(engine)),
     # Before the KPIs: completion.
     HistoryStep("agenda", 0.52, lambda engine, as_of: agenda_history(engine, as_of)),
     # After the history's notes; the campaigns draw from it.
     HistoryStep("segments", 0.04, segments_job.run),
-    HistoryStep("campaigns", 0.04, lambda engine, as_of: demo_campaigns.run(engine, as_of)),
+    HistoryStep("campaigns", 0.04, demo_campaigns.run),
     # After the worked agendas (their days predate the calls' items), before the KPIs.
-    HistoryStep("conduct", 0.04, lambda engine, as_of: demo_conduct.run(engine, as_of)),
+    HistoryStep("conduct", 0.04, demo_conduct.run),
     # With the outcomes' notes, so the copy opens current.
     HistoryStep("segments_current", 0.07, segments_job.run_if_stale),
-    HistoryStep("complaints", 0.02, lambda engine, as_of: demo_complaints.run(engine, as_of)),
+    HistoryStep("complaints", 0.02, demo_complaints.run),
     # Last: the executive page opens on the whole history.
     HistoryStep("kpis", 0.19, kpis_job.after_demo_data),
 )

@@ -180,7 +180,7 @@ def _callers(engine: Engine) -> tuple[dict[int, list[int]], int | None]:
     return by_branch, demo_caller
 
 
-def _working_moment(rng: np.random.Generator, days: pl.Series) -> pl.Series:
+def working_moment(rng: np.random.Generator, days: pl.Series) -> pl.Series:
     """A moment in working hours (09:00-17:59) on each of `days`."""
     minutes = rng.integers(9 * 60, 18 * 60, len(days))
     return days.cast(pl.Datetime("us")) + pl.Series(minutes * 60_000_000).cast(pl.Duration("us"))
@@ -240,7 +240,7 @@ def _outcomes(
         pl.Series("status", status, dtype=pl.String),
         pl.Series("tries", tries, dtype=pl.Int64),
         pl.when(pl.Series(closed))
-        .then(_working_moment(rng, outcome_day))
+        .then(working_moment(rng, outcome_day))
         .otherwise(None)
         .alias("outcome_at"),
         pl.lit(False).alias("mis_selling_suspected"),

@@ -38,9 +38,10 @@ from data_access.core.policy import (
     AccessDenied,
 )
 from data_access.customers import consent
+from data_access.imports import imports
 from data_access.segments import segments
 from tests import segments_data
-from tests.handmade import EXECUTIVE, KIM, MANAGER_101, PARK
+from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, PARK
 
 AS_OF = segments_data.AS_OF
 EVERYONE = segments.validate_spec({"op": "and", "items": []})
@@ -303,6 +304,18 @@ def test_do_not_call_numbers_leave_a_tm_draw_before_sampling(data, copy, everyon
     with pytest.raises(DomainError) as refused:
         campaigns.preview_draw(data, EXECUTIVE, copy, plan(everyone, channel="tm", sample_size=4))
     assert refused.value.values == {"requested": 4, "eligible": 3}
+
+
+def test_a_number_imported_after_a_draw_leaves_the_next_draw(data, copy, everyone, tmp_path):
+    # The first draw reads the list into memory; the import must make the next one read again.
+    tm = plan(everyone, channel="tm", sample_size=3, control_pct=0)
+    assert campaigns.preview_draw(data, EXECUTIVE, copy, tm).excluded["do_not_call"] == 0
+    listed = tmp_path / "dnc.csv"
+    listed.write_text("phone,registered_on\n010-1100-0011,2026-03-01\n")  # customer 11
+    assert imports.run_import(data, ADMIN, "do_not_call_numbers", listed).inserted == 1
+    preview = campaigns.preview_draw(data, EXECUTIVE, copy, tm)
+    assert preview.excluded == {"no_consent": 2, "do_not_call": 1, "opted_out": 0}
+    assert 11 not in preview.eligible["customer_id"].to_list()
 
 
 def test_a_dm_draw_ignores_the_do_not_call_list(data, copy, everyone):

@@ -368,3 +368,60 @@ def test_the_rep_opens_on_happy_calls(firm):
         "AND i.business_date = (SELECT MAX(business_date) FROM agenda_items)",  # AS_OF
     )
     assert items.height >= 1
+
+
+def test_the_consent_history_explains_every_marketing_flag(firm):
+    newest = frame(
+        firm.engine,
+        "SELECT e.customer_id, e.channel, e.given, c.consent_dm, c.consent_tm, c.consent_email "
+        "FROM consent_events e JOIN customers c ON c.id = e.customer_id "
+        "WHERE e.purpose = 'marketing' AND NOT EXISTS (SELECT 1 FROM consent_events later "
+        "WHERE later.customer_id = e.customer_id AND later.purpose = e.purpose "
+        "AND later.channel = e.channel AND later.occurred_at > e.occurred_at)",
+    )
+    agrees = newest.select(
+        pl.when(pl.col("channel") == "dm")
+        .then(pl.col("consent_dm"))
+        .when(pl.col("channel") == "tm")
+        .then(pl.col("consent_tm"))
+        .otherwise(pl.col("consent_email"))
+        .cast(pl.Boolean)
+        == pl.col("given").cast(pl.Boolean)
+    )
+    assert newest["customer_id"].n_unique() > CUSTOMERS // 5
+    assert agrees.to_series().all()
+    withdrawn = newest.filter(~pl.col("given").cast(pl.Boolean))
+    assert withdrawn.height > 100, "some customers withdrew a consent they once gave"
+
+
+def test_the_do_not_call_list_names_a_few_customers_and_many_strangers(firm):
+    listed = frame(
+        firm.engine,
+        "SELECT d.source, d.registered_on, c.id AS customer_id FROM do_not_call_numbers d "
+        "LEFT JOIN customers c ON REPLACE(c.phone, '-', '') = d.phone",
+    )
+    finance = listed.filter(pl.col("source") == "finance_dnc")
+    customers_listed = finance["customer_id"].drop_nulls().n_unique()
+    assert 0.02 * CUSTOMERS <= customers_listed <= 0.06 * CUSTOMERS
+    assert finance["customer_id"].null_count() >= 2 * customers_listed
+    opted_out = listed.filter(pl.col("source") == "in_house")
+    assert opted_out.height > 0 and opted_out["customer_id"].null_count() == 0
+    withdrew_by_phone = frame(
+        firm.engine,
+        "SELECT customer_id FROM consent_events WHERE channel = 'tm' AND NOT given "
+        "AND source = 'phone'",
+    )
+    assert set(opted_out["customer_id"]) <= set(withdrew_by_phone["customer_id"])
+
+
+def test_no_tm_campaign_called_a_number_listed_before_it_started(firm):
+    called = frame(
+        firm.engine,
+        "SELECT COUNT(*) AS n, SUM(CASE WHEN EXISTS (SELECT 1 FROM do_not_call_numbers d "
+        "WHERE d.phone = REPLACE(c.phone, '-', '') AND d.registered_on <= k.started_on) "
+        "THEN 1 ELSE 0 END) AS listed FROM campaign_targets t "
+        "JOIN campaigns k ON k.id = t.campaign_id JOIN customers c ON c.id = t.customer_id "
+        "WHERE k.channel = 'tm'",
+    )
+    assert called["n"].item() > 0
+    assert called["listed"].item() == 0

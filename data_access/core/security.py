@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from data_access.core.change_marks import insert_or_update
 from data_access.core.db import (
     hold_job_lock,
     unit_of_work,
@@ -180,11 +180,6 @@ def _claim_attempt(session: Session, name: str, client: str, now: dt.datetime) -
     )
 
 
-def _insert(session: Session) -> Any:
-    """The dialect's INSERT, which can say what to do when the row is there already."""
-    return postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
-
-
 def _locked(user: User, now: dt.datetime) -> bool:
     return user.locked_until is not None and now < user.locked_until
 
@@ -192,7 +187,7 @@ def _locked(user: User, now: dt.datetime) -> bool:
 def _address(session: Session, client: str, now: dt.datetime) -> SignInAddress:
     """The address's failure count, created on first use and locked until the commit, its
     failures forgotten after an hour without one."""
-    insert = _insert(session)
+    insert = insert_or_update(session.connection())
     session.execute(
         insert(SignInAddress)
         .values(client=client, failures=0, last_failed_at=now)
@@ -226,7 +221,7 @@ def _signed_in_after(session: Session, attempt: _Attempt, client: str) -> Signed
     user.failed_sign_ins = 0
     user.locked_until = None
     user.last_sign_in_at = now
-    insert = _insert(session)
+    insert = insert_or_update(session.connection())
     session.execute(
         insert(KnownSignInClient)
         .values(user_id=user.id, client=client, last_signed_in_at=now)
@@ -252,7 +247,7 @@ def unknown_name_mark(session: Session, name: str) -> str:
     followed, but the text (often a password typed into the username field) is not stored,
     and without the key the mark cannot be checked against guesses. The key is made once per
     database, in `settings`, so every replica marks alike."""
-    insert = _insert(session)
+    insert = insert_or_update(session.connection())
     session.execute(
         insert(Setting)
         .values(key=UNKNOWN_NAME_KEY, value=secrets.token_hex(32))

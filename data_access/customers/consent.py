@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy import ColumnElement, Connection, exists, func, literal, select,
 
 from data_access import segments
 from data_access.core import business_days
+from data_access.core.change_marks import change_mark
 from data_access.core.db import (
     read_frame,
     unit_of_work,
@@ -228,25 +230,69 @@ LISTED_CHUNK = 5_000
 REASON_OF_SOURCE = {FINANCE_DO_NOT_CALL: "do_not_call", IN_HOUSE_OPT_OUT: "opted_out"}
 
 
+@dataclass(frozen=True, slots=True)
+class _HeldList:
+    mark: tuple[str | None, int]  # the list's change mark and row count when it was read
+    reasons: pl.DataFrame  # phone, reason: one row per listed number
+
+
+_HELD_LISTS: dict[str, _HeldList] = {}
+_HOLDING = threading.Lock()
+
+
+def _list_by_number(conn: Connection) -> pl.DataFrame:
+    """The do-not-call list (phone, reason), read once per process and database and again
+    when it changed: a million numbers join a draw in memory in milliseconds, where a lookup
+    per drawn customer took seconds. An import marks the list changed in its own
+    transaction; the row count also catches a writer that does not."""
+    with _HOLDING:
+        mark = (
+            change_mark(conn, DoNotCallNumber.__table__),
+            conn.execute(select(func.count()).select_from(DoNotCallNumber)).scalar_one(),
+        )
+        database = conn.engine.url.render_as_string(hide_password=True)
+        held = _HELD_LISTS.get(database)
+        if held is None or held.mark != mark:
+            numbers = read_frame(
+                conn,
+                select(DoNotCallNumber.phone, DoNotCallNumber.source),
+                {"phone": pl.String, "source": pl.String},
+            )
+            reasons = (
+                numbers.select("phone", reason=pl.col("source").replace_strict(REASON_OF_SOURCE))
+                .sort("phone", "reason")
+                .unique("phone", keep="first")
+            )
+            held = _HELD_LISTS[database] = _HeldList(mark, reasons)
+        return held.reasons
+
+
 def listed_customers(conn: Connection, customer_ids: pl.Series) -> pl.DataFrame:
     """customer_id and reason (do_not_call, opted_out) of those among `customer_ids` whose
-    phone is on the do-not-call list; a few indexed lookups per chunk of customers."""
+    phone, as stored now, is on the do-not-call list as it stands now."""
     ids = customer_ids.to_list()
-    found: list[tuple[int, str]] = []
-    for start in range(0, len(ids), LISTED_CHUNK):
-        found += conn.execute(
-            select(Customer.id, DoNotCallNumber.source)
-            .join(DoNotCallNumber, DoNotCallNumber.phone == _customer_phone_digits())
-            .where(Customer.id.in_(ids[start : start + LISTED_CHUNK]))
-        ).all()
-    listed = pl.DataFrame(
-        found, schema={"customer_id": pl.Int64, "source": pl.String}, orient="row"
+    phones = (
+        pl.concat(
+            [
+                read_frame(
+                    conn,
+                    select(Customer.id.label("customer_id"), Customer.phone).where(
+                        Customer.id.in_(ids[start : start + LISTED_CHUNK])
+                    ),
+                    {"customer_id": pl.Int64, "phone": pl.String},
+                )
+                for start in range(0, len(ids), LISTED_CHUNK)
+            ],
+            how="vertical",
+        )
+        if ids
+        else pl.DataFrame(schema={"customer_id": pl.Int64, "phone": pl.String})
     )
     return (
-        listed.with_columns(reason=pl.col("source").replace_strict(REASON_OF_SOURCE))
-        .sort("customer_id", "reason")
-        .unique("customer_id", keep="first")
+        phones.select("customer_id", phone=pl.col("phone").str.replace_all(r"[- ]", ""))
+        .join(_list_by_number(conn), on="phone")
         .select("customer_id", "reason")
+        .sort("customer_id")
     )
 
 

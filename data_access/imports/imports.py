@@ -60,6 +60,7 @@ from data_access.admin import (
 from data_access.core.business_days import (
     business_today,
 )
+from data_access.core.change_marks import mark_changed
 from data_access.core.db import (
     NUL_STAND_IN,
     Read,
@@ -1196,6 +1197,7 @@ def run_import(
                 loaded = result(counts, written=True)
                 if loaded.inserted or loaded.updated:
                     gather_statistics(session.connection(), [spec.table])
+                    mark_changed(session.connection(), spec.table)
                 _record(session, user, loaded, info.size_bytes, started_at, client)
                 if segments.FEATURES_JOB in loaded.stale_jobs:
                     segments.mark_features_stale(session.connection())

@@ -46,9 +46,9 @@ from pydantic import (
     model_validator,
 )
 from sqlalchemy import BigInteger, Connection, Engine, String, cast, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from data_access.core.change_marks import insert_or_update
 from data_access.core.db import (
     PROJECT_ROOT,
     FrameSchema,
@@ -579,9 +579,8 @@ def mark_features_stale(conn: Connection) -> None:
     committed later leaves the count ahead of it, whatever the commit order. On PostgreSQL
     the row stays locked until the writer commits: call this last in the unit of work.
     """
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     conn.execute(
-        insert(Setting)
+        insert_or_update(conn)(Setting)
         .values(key=FEATURES_VERSION_KEY, value="1")
         .on_conflict_do_update(
             index_elements=[Setting.key],
