@@ -68,6 +68,14 @@ def open_url(at: AppTest, url_path: str, **query: str) -> AppTest:
     return at.run()
 
 
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Open a tab of a page whose tabs run only when open (st.tabs with a key)."""
+    at.session_state[key] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def titles(at: AppTest) -> list[str]:
     return [title.value for title in at.title]
 
@@ -183,6 +191,8 @@ def test_the_admin_searches_the_trail_and_checks_the_chain(console):
     assert not any(
         "{" in detail or "_" in action for detail, action in found[["내용", "행위"]].values
     )
+    open_tab(console, "audit_tab", "위변조 점검")
+    assert not console.tabs[0].dataframe, "a closed tab does not run"
     chain = console.tabs[2]
     chain.button[0].click()
     console.run()
@@ -196,6 +206,7 @@ def labelled(tab, label: str):
 def test_the_admin_grants_and_revokes_an_export_and_links_an_sso_email(console):
     sign_in(console, "admin", PASSWORD)
     open_url(console, "audit")
+    open_tab(console, "audit_tab", "내려받기 권한·SSO")
     for username, outcome in (("kim", "error"), ("manager", "success")):
         labelled(console.tabs[3], "사용자 아이디").input(username)
         labelled(console.tabs[3], "이유").input("분기 보고")
@@ -334,6 +345,8 @@ def reviewed_console(databases, monkeypatch):
 def test_the_monthly_review_lists_whoever_exported(reviewed_console):
     sign_in(reviewed_console, "admin", PASSWORD)
     open_url(reviewed_console, "audit")
+    assert not reviewed_console.tabs[1].dataframe, "the review waits until its tab opens"
+    open_tab(reviewed_console, "audit_tab", "월간 접근 검토")
     review = reviewed_console.tabs[1].dataframe[0].value
     # At the real thresholds only the manager's export stands out in the hand-made month.
     assert review[["사용자", "역할", "고객 조회", "내려받기", "내려받음"]].values.tolist() == [
