@@ -635,6 +635,15 @@ def day_of(
     return cast(column, Date)
 
 
+def days_after(
+    conn_or_engine: Connection | Engine, column: ColumnExpressionArgument[Any], days: int
+) -> ColumnElement[Any]:
+    """A date column moved by `days` (negative: before), compared like the column itself."""
+    if is_sqlite(conn_or_engine):
+        return func.date(column, f"{days:+d} days")
+    return column + days
+
+
 def hour_of(
     conn_or_engine: Connection | Engine, column: ColumnExpressionArgument[Any]
 ) -> ColumnElement[int]:
