@@ -205,6 +205,20 @@ def test_profile_against_everyone(copy):
     assert products == {"bond": 3, "equity": 1}
 
 
+def test_the_whole_scope_profiles_as_the_baseline_it_is_compared_with(copy):
+    # An empty filter matches everyone: its side must equal a filter that matches everyone.
+    everyone = segments.profile(copy, EXECUTIVE, segments.validate_spec(all_of()))
+    adults = segments.profile(
+        copy, EXECUTIVE, segments.validate_spec(all_of({"field": "age", "min": 0, "max": 150}))
+    )
+    assert everyone.matched == adults.matched == everyone.in_scope == 7
+    for mix in ("pyramid", "aum", "tier", "region", "products"):
+        mine, theirs = getattr(everyone, mix), getattr(adults, mix)
+        assert mine.sort(mine.columns).equals(theirs.sort(theirs.columns)), mix
+        segment = mine.filter(pl.col("group") == "segment").drop("group")
+        assert segment.equals(mine.filter(pl.col("group") == "all").drop("group")), mix
+
+
 # --- spec validation ---------------------------------------------------------------------------
 
 INVALID = [

@@ -29,7 +29,7 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -793,35 +793,40 @@ def _profiles(frame: pl.DataFrame, group: str) -> dict[str, pl.DataFrame]:
     }
 
 
-_baselines: dict[tuple[str, dt.datetime, int | None], dict[str, pl.DataFrame]] = {}
+_kept: dict[tuple[str, str, dt.datetime, int | None], Any] = {}
+
+
+def _kept_for_scope(
+    name: str, copy: FeatureCopy, user: SignedInUser, compute: Callable[[pl.DataFrame], Any]
+) -> Any:
+    """`compute` over the user's scope of the copy, once per copy and branch: what depends on
+    the copy and the scope alone (everyone's profile, the filter lists) takes a second over
+    the firm's millions of customers, which no rerun of the explorer should repeat."""
+    everyone = in_scope(copy, user)
+    branch = None if everyone is copy.frame else user.branch_id
+    key = (name, copy.database_id, copy.built_at, branch)
+    if key not in _kept:
+        # An older copy of the same database is never asked for again.
+        for stale in [k for k in _kept if k[1] == key[1] and k[2] != key[2]]:
+            del _kept[stale]
+        _kept[key] = compute(everyone)
+    return _kept[key]
 
 
 def profile(copy: FeatureCopy, user: SignedInUser, spec: Group) -> SegmentProfile:
-    """Count `spec` in `user`'s scope and profile it against everyone in that scope.
-
-    The everyone-side depends only on the copy and the scope, so it is computed once per
-    copy and branch and kept in memory.
-    """
+    """Count `spec` in `user`'s scope and profile it against everyone in that scope."""
     everyone = in_scope(copy, user)
+    baseline: dict[str, pl.DataFrame] = _kept_for_scope(
+        "profile", copy, user, lambda frame: _profiles(frame, "all")
+    )
     condition = expression(spec)
-    if condition is None:
+    if condition is None:  # everyone: the baseline under the segment's name
         matched = everyone
+        ours = {name: mix.with_columns(group=pl.lit("segment")) for name, mix in baseline.items()}
     else:
         note_read(everyone.select(list(dict.fromkeys(condition.meta.root_names()))))
         matched = everyone.filter(condition)
-    scope_key = (
-        copy.database_id,
-        copy.built_at,
-        None if everyone is copy.frame else user.branch_id,
-    )
-    baseline = _baselines.get(scope_key)
-    if baseline is None:
-        baseline = _profiles(everyone, "all")
-        # An older copy of the same database is never asked for again.
-        for stale in [k for k in _baselines if k[0] == scope_key[0] and k[1] != scope_key[1]]:
-            del _baselines[stale]
-        _baselines[scope_key] = baseline
-    ours = _profiles(matched, "segment")
+        ours = _profiles(matched, "segment")
     mixes = {name: pl.concat([ours[name], baseline[name]]) for name in ours}
     return SegmentProfile(
         matched=matched.height,
@@ -835,13 +840,17 @@ def profile(copy: FeatureCopy, user: SignedInUser, spec: Group) -> SegmentProfil
 
 def choices(copy: FeatureCopy, user: SignedInUser) -> dict[str, list[str]]:
     """The values of each choice field found in the copy, for the filter builder's lists."""
-    frame = in_scope(copy, user)
-    found = {
-        field: sorted(frame[COLUMN_OF.get(field, field)].drop_nulls().unique().to_list())
-        for field in ("occupation", "region", "branch")
-    }
-    found["products"] = sorted(frame["fund_types"].explode().drop_nulls().unique().to_list())
-    return found | {field: list(values) for field, values in FIXED_CHOICES.items()}
+
+    def found_in(frame: pl.DataFrame) -> dict[str, list[str]]:
+        found = {
+            field: sorted(frame[COLUMN_OF.get(field, field)].drop_nulls().unique().to_list())
+            for field in ("occupation", "region", "branch")
+        }
+        found["products"] = sorted(frame["fund_types"].explode().drop_nulls().unique().to_list())
+        return found | {field: list(values) for field, values in FIXED_CHOICES.items()}
+
+    lists: dict[str, list[str]] = _kept_for_scope("choices", copy, user, found_in)
+    return {field: list(values) for field, values in lists.items()}  # the caller's own lists
 
 
 # --- saved segments ----------------------------------------------------------------------------
