@@ -30,6 +30,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     Select,
+    SQLColumnExpression,
     Table,
     cast,
     create_engine,
@@ -636,7 +637,7 @@ def day_of(
 
 
 def days_after(
-    conn_or_engine: Connection | Engine, column: ColumnExpressionArgument[Any], days: int
+    conn_or_engine: Connection | Engine, column: SQLColumnExpression[Any], days: int
 ) -> ColumnElement[Any]:
     """A date column moved by `days` (negative: before), compared like the column itself."""
     if is_sqlite(conn_or_engine):

@@ -126,10 +126,21 @@ class User(Base):
         sso_email: Mapped[str | None]
 
 
+# What the KPI snapshot reads of a customer and of an account besides the days they opened
+# and closed (the partial indexes below carry them).
+CUSTOMER_STOCK_COLUMNS = (
+    "home_branch_id", "manager_id", "opened_on", "tier", "consent_dm", "consent_tm",
+    "consent_email",
+)  # fmt: skip
+ACCOUNT_STOCK_COLUMNS = ("branch_id", "opened_on", "market_value_krw")
+
+
 class Customer(Base):
     __tablename__ = "customers"
-    # Covering: the KPI snapshot counts customers by opening and closing day, branch, tier and
-    # manager from this index alone, not the wide table (migration 0017).
+    # The KPI snapshot's customers (kpis._stock_reads): those opened lately from the first
+    # index; the open ones counted per branch and manager from the second alone, in its order;
+    # those closed lately from the third (migrations 0017 and 0018). Partial, so no query
+    # asking for open customers mistakes a closing-day index for a selective one.
     __table_args__ = (
         Index(
             "ix_customers_stock",
@@ -138,6 +149,19 @@ class Customer(Base):
             "home_branch_id",
             "tier",
             "manager_id",
+        ),
+        Index(
+            "ix_customers_open",
+            *CUSTOMER_STOCK_COLUMNS,
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
+        Index(
+            "ix_customers_closed",
+            "closed_on",
+            *CUSTOMER_STOCK_COLUMNS,
+            sqlite_where=text("closed_on IS NOT NULL"),
+            postgresql_where=text("closed_on IS NOT NULL"),
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,10 +213,24 @@ class Account(Base):
     """One holding of one fund by one customer; `market_value_krw` is today's value."""
 
     __tablename__ = "accounts"
-    # Covering: the KPI snapshot sums AUM by opening and closing day and booking branch from
-    # this index alone (migration 0017).
+    # Covering, for the KPI snapshot's AUM (kpis._stock_reads): accounts opened lately from
+    # the first, the open ones summed per booking branch in the second's order, those closed
+    # lately from the third (migrations 0017 and 0018); partial as the customers' ones.
     __table_args__ = (
         Index("ix_accounts_stock", "opened_on", "closed_on", "branch_id", "market_value_krw"),
+        Index(
+            "ix_accounts_open",
+            *ACCOUNT_STOCK_COLUMNS,
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
+        Index(
+            "ix_accounts_closed",
+            "closed_on",
+            *ACCOUNT_STOCK_COLUMNS,
+            sqlite_where=text("closed_on IS NOT NULL"),
+            postgresql_where=text("closed_on IS NOT NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     account_no: Mapped[str] = mapped_column(String(16), unique=True)
@@ -486,6 +524,10 @@ class KpiSnapshot(Base):
     __tablename__ = "kpi_snapshots"
     __table_args__ = (
         Index("ix_kpi_snapshots_scope_kind_kpi", "scope_kind", "kpi", "business_date"),
+        # One scope's history over a range of days, from the index alone (migration 0019).
+        Index(
+            "ix_kpi_snapshots_scope_day", "scope_kind", "scope_key", "business_date", "kpi", "value"
+        ),
         {"sqlite_with_rowid": False},
     )
     business_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
