@@ -135,6 +135,21 @@ CUSTOMER_STOCK_COLUMNS = (
 ACCOUNT_STOCK_COLUMNS = ("branch_id", "opened_on", "market_value_krw")
 
 
+def open_and_closed_indexes(table: str, columns: tuple[str, ...]) -> tuple[Index, Index]:
+    """`columns` of the open rows, and of the closed ones led by their closing day."""
+    open_rows, closed_rows = text("closed_on IS NULL"), text("closed_on IS NOT NULL")
+    return (
+        Index(f"ix_{table}_open", *columns, sqlite_where=open_rows, postgresql_where=open_rows),
+        Index(
+            f"ix_{table}_closed",
+            "closed_on",
+            *columns,
+            sqlite_where=closed_rows,
+            postgresql_where=closed_rows,
+        ),
+    )
+
+
 class Customer(Base):
     __tablename__ = "customers"
     # The KPI snapshot's customers (kpis._stock_reads): those opened lately from the first
@@ -150,19 +165,7 @@ class Customer(Base):
             "tier",
             "manager_id",
         ),
-        Index(
-            "ix_customers_open",
-            *CUSTOMER_STOCK_COLUMNS,
-            sqlite_where=text("closed_on IS NULL"),
-            postgresql_where=text("closed_on IS NULL"),
-        ),
-        Index(
-            "ix_customers_closed",
-            "closed_on",
-            *CUSTOMER_STOCK_COLUMNS,
-            sqlite_where=text("closed_on IS NOT NULL"),
-            postgresql_where=text("closed_on IS NOT NULL"),
-        ),
+        *open_and_closed_indexes("customers", CUSTOMER_STOCK_COLUMNS),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_no: Mapped[str] = mapped_column(String(12), unique=True)
@@ -218,19 +221,7 @@ class Account(Base):
     # lately from the third (migrations 0017 and 0018); partial as the customers' ones.
     __table_args__ = (
         Index("ix_accounts_stock", "opened_on", "closed_on", "branch_id", "market_value_krw"),
-        Index(
-            "ix_accounts_open",
-            *ACCOUNT_STOCK_COLUMNS,
-            sqlite_where=text("closed_on IS NULL"),
-            postgresql_where=text("closed_on IS NULL"),
-        ),
-        Index(
-            "ix_accounts_closed",
-            "closed_on",
-            *ACCOUNT_STOCK_COLUMNS,
-            sqlite_where=text("closed_on IS NOT NULL"),
-            postgresql_where=text("closed_on IS NOT NULL"),
-        ),
+        *open_and_closed_indexes("accounts", ACCOUNT_STOCK_COLUMNS),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     account_no: Mapped[str] = mapped_column(String(16), unique=True)
