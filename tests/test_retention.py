@@ -8,17 +8,19 @@ import json
 
 import polars as pl
 import pytest
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from data_access import admin, exports, retention
 from data_access.core.errors import AccessDenied, NotFound, Refused
 from data_access.core.models import (
+    Account,
     AuditRecord,
     BusinessHoliday,
     Complaint,
     ComplaintEvent,
     Consultation,
     LegalHold,
+    Transaction,
     UsageEvent,
 )
 from data_access.core.policy import Action
@@ -139,6 +141,23 @@ def test_a_record_another_one_points_at_stays(handmade):
     assert _report_row(handmade, "consultations")["due"] == 0
     retention.dispose_due(handmade, ADMIN, TODAY, kinds=["consultations"])
     assert _notes_of(handmade, 1) == 2
+
+
+def test_an_account_its_transactions_point_at_stays_while_an_unreferenced_one_goes(handmade):
+    # transactions.account_id leads an index: the check seeks it per aged account.
+    long_closed = dt.date(2015, 6, 30)
+    handmade.execute(update(Account).where(Account.id.in_((2, 5))).values(closed_on=long_closed))
+    handmade.execute(delete(Transaction).where(Transaction.account_id.in_((2, 5))))
+    handmade.execute(
+        insert(Transaction).values(
+            customer_id=1, account_id=2, occurred_at=RECENT, kind="redemption",
+            amount_krw=1_500_000, channel="online", performed_by="owner",
+        )
+    )  # fmt: skip
+    assert _report_row(handmade, "closed_accounts")["due"] == 1
+    retention.dispose_due(handmade, ADMIN, TODAY, kinds=["closed_accounts"])
+    left = handmade.execute(select(Account.id).where(Account.id.in_((2, 5)))).scalars()
+    assert list(left) == [2]
 
 
 def test_a_case_history_follows_its_case_customer_hold_and_goes_with_the_case(handmade):

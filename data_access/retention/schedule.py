@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import polars as pl
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Connection,
     CursorResult,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     Table,
     and_,
     delete,
+    exists,
     false,
     func,
     select,
@@ -357,14 +359,28 @@ def _unreferenced(table: Table) -> list[ColumnElement[bool]]:
         for foreign_key in other.foreign_keys:
             if foreign_key.column.table is not table:
                 continue
-            # NOT IN over the referring column, read once and hashed: a correlated NOT EXISTS
-            # on a column without an index (a correction's corrects_id) reads it per row.
             referrer = other.alias(f"ref_{other.name}_{foreign_key.parent.name}")
             pointer = referrer.c[foreign_key.parent.name]
-            conditions.append(
-                foreign_key.column.not_in(select(pointer).where(pointer.is_not(None)))
-            )
+            if _leads_an_index(foreign_key.parent):
+                # One seek per aged row: NOT IN would read the whole column (every
+                # transaction's account, 3.7 s at full scale) to check 118,000 accounts.
+                conditions.append(~exists().where(pointer == foreign_key.column))
+            else:
+                # NOT IN over the referring column, read once and hashed: a correlated NOT
+                # EXISTS on a column without an index (a correction's corrects_id) reads it
+                # per row.
+                conditions.append(
+                    foreign_key.column.not_in(select(pointer).where(pointer.is_not(None)))
+                )
     return conditions
+
+
+def _leads_an_index(column: Column[Any]) -> bool:
+    """Whether an index (or the primary key) of the column's table starts with it."""
+    table = column.table
+    firsts = [next(iter(index.columns), None) for index in table.indexes]
+    firsts += [next(iter(table.primary_key.columns), None)]
+    return any(first is column for first in firsts)
 
 
 def _aged(
