@@ -128,7 +128,7 @@ def conduct_kpis_task(engine: Engine) -> Task:
     since = day - dt.timedelta(days=metrics.WINDOW_DAYS)  # the window is (since, day]
 
     def ours(_index: int) -> Values:
-        reads = kpis._reads(engine, first, day)
+        reads = kpis._reads(engine, first, day, since + dt.timedelta(days=1))
         with engine.connect() as conn:
             frames = {name: read_frame(conn, *reads[name]) for name in ("sales", "happy_calls")}
         window = {
