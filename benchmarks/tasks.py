@@ -92,21 +92,24 @@ def search_tasks(engine: Engine, user: SignedInUser, sample: pl.DataFrame) -> li
     def baseline(index: int) -> list[str]:
         """A typical app: read the customer table with pandas, then filter it."""
         customers = pd.read_sql(
-            "SELECT customer_no, name, birth_date, tier, home_branch_id, phone, phone_last4 "
-            "FROM customers",
+            "SELECT customer_no, name, birth_date, tier, home_branch_id, phone, phone_last4, "
+            "closed_on FROM customers",
             engine,
         )
         query = queries[index % len(queries)]
         by_name = customers[customers["name"].str.startswith(query)]
-        return by_name.sort_values(["name", "customer_no"]).head(SEARCH_LIMIT)["name"].tolist()
+        by_name = by_name.assign(closed=by_name["closed_on"].notna())  # open ones first
+        ranked = by_name.sort_values(["closed", "name", "customer_no"])
+        return ranked.head(SEARCH_LIMIT)["name"].tolist()
 
     def strong(index: int) -> list[str]:
-        """The prefix filter and the limit in SQL, as any competent app would push them."""
+        """The prefix filter, the open-first order and the limit in SQL, as any competent app
+        would push them."""
         query = queries[index % len(queries)]
         found = pd.read_sql(
             text(
                 "SELECT name FROM customers WHERE name LIKE :prefix "
-                "ORDER BY name, customer_no LIMIT :limit"
+                "ORDER BY closed_on IS NOT NULL, name, customer_no LIMIT :limit"
             ),
             engine,
             params={"prefix": f"{query}%", "limit": SEARCH_LIMIT},
@@ -420,6 +423,9 @@ def agenda_counts_pushed_down(engine: Engine, day: dt.date) -> dict[str, int]:
     bounds = {
         "day": dt.datetime.combine(day, dt.time()),
         "since": dt.datetime.combine(day - dt.timedelta(days=window_days), dt.time()),
+        # Date columns against a date: SQLite compares text, and '2026-03-10' sorts before
+        # '2026-03-10 00:00:00', so a sale of the day itself would pass `sold_on < :day`.
+        "today": day,
     }
     queries = {
         "book": "SELECT c.id AS customer_id, c.manager_id, c.tier, c.consent_dm, c.consent_tm, "
@@ -441,7 +447,7 @@ def agenda_counts_pushed_down(engine: Engine, day: dt.date) -> dict[str, int]:
         "FROM happy_calls h JOIN fund_sales s ON s.id = h.sale_id "
         "JOIN customers c ON c.id = h.customer_id "
         "JOIN employees e ON e.id = h.responsible_id AND e.is_active "
-        "WHERE h.status = 'open' AND s.sold_on < :day",
+        "WHERE h.status = 'open' AND s.sold_on < :today",
     }
     dates = {
         "book": ["opened_on", "closed_on"],
