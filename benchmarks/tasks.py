@@ -87,34 +87,33 @@ def search_tasks(engine: Engine, user: SignedInUser, sample: pl.DataFrame) -> li
     def ours(index: int) -> list[str]:
         with engine.connect() as conn:
             found = search_customers(conn, user, queries[index % len(queries)])
-        return found.filter(pl.col("matched_by") == "name_prefix")["name"].to_list()
+        # The names found, not their order: the console lists open customers first.
+        return sorted(found.filter(pl.col("matched_by") == "name_prefix")["name"])
 
     def baseline(index: int) -> list[str]:
         """A typical app: read the customer table with pandas, then filter it."""
         customers = pd.read_sql(
-            "SELECT customer_no, name, birth_date, tier, home_branch_id, phone, phone_last4, "
-            "closed_on FROM customers",
+            "SELECT customer_no, name, birth_date, tier, home_branch_id, phone, phone_last4 "
+            "FROM customers",
             engine,
         )
         query = queries[index % len(queries)]
         by_name = customers[customers["name"].str.startswith(query)]
-        by_name = by_name.assign(closed=by_name["closed_on"].notna())  # open ones first
-        ranked = by_name.sort_values(["closed", "name", "customer_no"])
-        return ranked.head(SEARCH_LIMIT)["name"].tolist()
+        first = by_name.sort_values(["name", "customer_no"]).head(SEARCH_LIMIT)
+        return sorted(first["name"])
 
     def strong(index: int) -> list[str]:
-        """The prefix filter, the open-first order and the limit in SQL, as any competent app
-        would push them."""
+        """The prefix filter and the limit in SQL, as any competent app would push them."""
         query = queries[index % len(queries)]
         found = pd.read_sql(
             text(
                 "SELECT name FROM customers WHERE name LIKE :prefix "
-                "ORDER BY closed_on IS NOT NULL, name, customer_no LIMIT :limit"
+                "ORDER BY name, customer_no LIMIT :limit"
             ),
             engine,
             params={"prefix": f"{query}%", "limit": SEARCH_LIMIT},
         )
-        return found["name"].tolist()
+        return sorted(found["name"])
 
     return [
         Task(
