@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -163,13 +164,20 @@ def engine(databases: ThrowAwayDatabases) -> Engine:
     return databases.new("empty", for_session=True)
 
 
-@pytest.fixture
-def conn(engine: Engine) -> Iterator[Connection]:
-    """A connection inside an outer transaction that is rolled back after the test."""
+@contextmanager
+def rolled_back(engine: Engine) -> Iterator[Connection]:
+    """A connection inside an outer transaction that is rolled back when the block ends."""
     with engine.connect() as connection:
         outer = connection.begin()
         yield connection
         outer.rollback()
+
+
+@pytest.fixture
+def conn(engine: Engine) -> Iterator[Connection]:
+    """A connection inside an outer transaction that is rolled back after the test."""
+    with rolled_back(engine) as connection:
+        yield connection
 
 
 @pytest.fixture

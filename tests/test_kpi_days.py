@@ -28,6 +28,7 @@ from data_access.core.models import (
 )
 from data_access.kpis import kpis
 from jobs import demo
+from tests.conftest import rolled_back
 
 AS_OF = dt.date(2026, 3, 10)
 END = AS_OF - dt.timedelta(days=1)
@@ -45,10 +46,8 @@ def demo_engine(databases) -> Engine:
 @pytest.fixture
 def demo_conn(demo_engine: Engine) -> Iterator[Connection]:
     """Inside a transaction rolled back afterwards, so the changes below stay in the test."""
-    with demo_engine.connect() as connection:
-        outer = connection.begin()
+    with rolled_back(demo_engine) as connection:
         yield connection
-        outer.rollback()
 
 
 def day_by_day(conn: Connection) -> pl.DataFrame:
