@@ -422,9 +422,11 @@ def agenda_counts_pushed_down(engine: Engine, day: dt.date) -> dict[str, int]:
     bounds = {
         "day": dt.datetime.combine(day, dt.time()),
         "since": dt.datetime.combine(day - dt.timedelta(days=window_days), dt.time()),
-        # Date columns against a date: SQLite compares text, and '2026-03-10' sorts before
-        # '2026-03-10 00:00:00', so a sale of the day itself would pass `sold_on < :day`.
+        # Date columns against dates: SQLite compares text, and '2026-03-10' sorts before
+        # '2026-03-10 00:00:00', so a sale of the day itself would pass `sold_on < :day` and an
+        # account maturing on the window's first day fail `maturity_date >= :since`.
         "today": day,
+        "first_day": day - dt.timedelta(days=window_days),
     }
     queries = {
         "book": "SELECT c.id AS customer_id, c.manager_id, c.tier, c.consent_dm, c.consent_tm, "
@@ -432,7 +434,7 @@ def agenda_counts_pushed_down(engine: Engine, day: dt.date) -> dict[str, int]:
         "FROM customers c JOIN employees e ON e.id = c.manager_id AND e.is_active "
         "WHERE c.opened_on <= :day AND (c.closed_on IS NULL OR c.closed_on > :day)",
         "accounts": "SELECT customer_id, maturity_date, closed_on, market_value_krw "
-        "FROM accounts WHERE closed_on IS NULL OR maturity_date >= :since",
+        "FROM accounts WHERE closed_on IS NULL OR maturity_date >= :first_day",
         "life_events": "SELECT customer_id, kind, event_date FROM life_events",
         "transactions": "SELECT customer_id, kind, amount_krw, occurred_at FROM transactions "
         "WHERE occurred_at >= :since AND occurred_at < :day",
