@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from data_access.campaigns import campaigns
 from data_access.core.db import (
@@ -32,6 +32,7 @@ from data_access.core.models import (
     Consultation,
     Customer,
     DoNotCallNumber,
+    Setting,
     Transaction,
 )
 from data_access.core.policy import (
@@ -40,7 +41,7 @@ from data_access.core.policy import (
 from data_access.customers import consent
 from data_access.imports import imports
 from data_access.segments import segments
-from tests import segments_data
+from tests import handmade, segments_data
 from tests.handmade import ADMIN, EXECUTIVE, KIM, MANAGER_101, PARK
 
 AS_OF = segments_data.AS_OF
@@ -316,6 +317,34 @@ def test_a_number_imported_after_a_draw_leaves_the_next_draw(data, copy, everyon
     preview = campaigns.preview_draw(data, EXECUTIVE, copy, tm)
     assert preview.excluded == {"no_consent": 2, "do_not_call": 1, "opted_out": 0}
     assert 11 not in preview.eligible["customer_id"].to_list()
+
+
+def test_a_campaign_is_stored_though_someone_wrote_while_it_was_drawn(databases, monkeypatch):
+    # SQLite: a read transaction that then writes fails once anyone else wrote in between,
+    # as the console's sign-ins and usage counts do all day.
+    engine = databases.new("campaign_race")
+    with engine.begin() as conn:
+        handmade.load(conn)
+        segments_data.load(conn)
+    with engine.connect() as conn:
+        copy = segments.FeatureCopy(
+            segments.build_features(conn, AS_OF), AS_OF, dt.datetime(2026, 3, 10, 5), "test"
+        )
+        everyone = segments.save_segment(conn, EXECUTIVE, "전체", EVERYONE, shared=True)
+    drawn = campaigns.preview_draw
+
+    def drawn_then_someone_writes(*args, **kwargs):
+        preview = drawn(*args, **kwargs)
+        with engine.begin() as someone:
+            someone.execute(insert(Setting).values(key="someone_else", value="wrote"))
+        return preview
+
+    monkeypatch.setattr(campaigns, "preview_draw", drawn_then_someone_writes)
+    with engine.connect() as conn:
+        made = campaigns.create_campaign(
+            conn, EXECUTIVE, copy, plan(everyone.segment_id), started_on=AS_OF
+        )
+    assert made.contacted > 0
 
 
 def test_a_dm_draw_ignores_the_do_not_call_list(data, copy, everyone):

@@ -44,6 +44,7 @@ from data_access.core import metrics
 from data_access.core.db import (
     bulk_insert,
     read_frame,
+    reads_before_write,
     unit_of_work,
 )
 from data_access.core.errors import (
@@ -385,7 +386,10 @@ def create_campaign(
     """
     scope = require(user, Action.CAMPAIGN_WRITE)
     name = _checked_plan(plan)
-    preview = preview_draw(conn, user, copy, plan)
+    # The draw's reads end before the write begins: a SQLite read transaction that then
+    # writes fails ("database is locked") once anyone else has written in between.
+    with reads_before_write(conn):
+        preview = preview_draw(conn, user, copy, plan)
     saved, eligible, drawn = preview.saved, preview.eligible, preview.drawn
     details = drawn.join(
         eligible.select("customer_id", "branch_id", "manager_id"), on="customer_id"
